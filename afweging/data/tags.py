@@ -1,0 +1,136 @@
+"""OpenStreetMap tag -> facility category table.
+
+The table lives in ``osm_tags.toml`` next to this module; its header documents the
+format and every category documents its choices. Users override it with their own TOML.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from afweging._errors import ConfigError, InputFileNotFoundError, MissingColumnError
+
+
+@dataclass(frozen=True)
+class Category:
+    """One facility category."""
+
+    id: str
+    label: str
+    everyday: bool
+    tags: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+def _parse(doc: dict, *, what: str) -> dict[str, Category]:
+    cats = doc.get("categories")
+    if not isinstance(cats, dict):
+        raise ConfigError(f"{what}: expected tables [categories.NAME]; found keys {list(doc)}.")
+    out: dict[str, Category] = {}
+    for cid, spec in cats.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{what}: [categories.{cid}] must be a table.")
+        tags = spec.get("tags", [])
+        if not isinstance(tags, list):
+            raise ConfigError(f"{what}: categories.{cid}.tags must be a list of 'key=value' strings.")
+        pairs = []
+        for t in tags:
+            if not isinstance(t, str) or t.count("=") != 1 or t.startswith("=") or t.endswith("="):
+                raise ConfigError(
+                    f"{what}: categories.{cid}.tags has {t!r}; write tags as 'key=value', "
+                    f"e.g. 'leisure=playground'."
+                )
+            k, v = t.split("=")
+            pairs.append((k.strip(), v.strip()))
+        out[cid] = Category(
+            id=cid,
+            label=str(spec.get("label", cid)),
+            everyday=bool(spec.get("everyday", False)),
+            tags=tuple(pairs),
+            note=str(spec.get("note", "")).strip(),
+        )
+    return out
+
+
+def load_tag_table(override: str | Path | None = None) -> dict[str, Category]:
+    """The category table, optionally overridden by a user TOML.
+
+    Categories in the override replace the default ones whole; a category with an
+    empty ``tags`` list is removed.
+
+    Examples
+    --------
+    >>> table = load_tag_table()
+    >>> ("leisure", "playground") in table["speelplek"].tags
+    True
+    """
+    text = resources.files("afweging.data").joinpath("osm_tags.toml").read_text("utf-8")
+    table = _parse(tomllib.loads(text), what="osm_tags.toml")
+    if override is not None:
+        path = Path(override)
+        if not path.exists():
+            raise InputFileNotFoundError(f"Tag table {path} does not exist.")
+        try:
+            doc = tomllib.loads(path.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+        for cid, cat in _parse(doc, what=str(path)).items():
+            if cat.tags:
+                table[cid] = cat
+            else:
+                table.pop(cid, None)
+    return table
+
+
+def labels(table: dict[str, Category] | None = None) -> dict[str, str]:
+    """Dutch label per category id."""
+    table = table or load_tag_table()
+    return {cid: c.label for cid, c in table.items()}
+
+
+def everyday_categories(table: dict[str, Category] | None = None) -> list[str]:
+    """Ids of the categories that count for the 10-minute city."""
+    table = table or load_tag_table()
+    return [cid for cid, c in table.items() if c.everyday]
+
+
+def categorise(
+    df: pd.DataFrame,
+    *,
+    key: str = "osm_key",
+    value: str = "osm_value",
+    table: dict[str, Category] | None = None,
+    what: str = "facilities",
+) -> pd.DataFrame:
+    """Rows of ``df`` that match a category, one row per (feature, category).
+
+    Adds a ``category`` column; the original index is kept (so a feature in two
+    categories has its index twice). Rows matching nothing are dropped.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"osm_key": ["amenity", "shop", "shop"],
+    ...                    "osm_value": ["pharmacy", "supermarket", "shoes"]})
+    >>> categorise(df).sort_values("category")["category"].tolist()
+    ['apotheek', 'dagelijkse_boodschappen', 'supermarkt', 'zorg']
+    """
+    for col in (key, value):
+        if col not in df.columns:
+            raise MissingColumnError(
+                f"{what} has no column {col!r} for the OSM tag; its columns are "
+                f"{list(df.columns)}. Set `key`/`value` in the [facilities] section."
+            )
+    table = table or load_tag_table()
+    rows = [(k, v, cid) for cid, c in table.items() for k, v in c.tags]
+    lookup = pd.DataFrame(rows, columns=["_k", "_v", "category"])
+    left = df.assign(_k=df[key].astype(str), _v=df[value].astype(str))
+    left["_row"] = range(len(left))
+    merged = left.reset_index(names="_index").merge(lookup, on=["_k", "_v"], how="inner")
+    merged = merged.sort_values(["_row", "category"]).set_index("_index")
+    merged.index.name = df.index.name
+    return merged.drop(columns=["_k", "_v", "_row"])
