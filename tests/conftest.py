@@ -1,0 +1,38 @@
+"""Shared fixtures. Tests that need ../shared/data/utrecht skip cleanly when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+UTRECHT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "utrecht"
+UTRECHT_MANIFEST = UTRECHT_DIR / "area.toml"
+
+
+@pytest.fixture(scope="session")
+def utrecht_dir() -> Path:
+    """Folder with the real Utrecht data (skips when absent)."""
+    if not UTRECHT_MANIFEST.exists():
+        pytest.skip("../shared/data/utrecht is not available")
+    return UTRECHT_DIR
+
+
+@pytest.fixture(scope="session")
+def utrecht_area(utrecht_dir: Path):
+    """The Utrecht Area, loaded once per test session. Do not mutate it (use .copy())."""
+    import warnings
+
+    from afweging.data.manifest import load_area
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # data caveats are tested in test_manifest.py
+        return load_area(utrecht_dir / "area.toml")
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The bundled synthetic demo Area, built once per session. Do not mutate it (use .copy())."""
+    from afweging.data.demo import demo_area
+
+    return demo_area()
