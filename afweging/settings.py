@@ -69,3 +69,48 @@ def speed_m_per_min(mode: str) -> float:
     from afweging._errors import UnknownModeError
 
     raise UnknownModeError(f"Unknown mode {mode!r}: use 'walk' or 'bike'.")
+
+
+# ---------------------------------------------------------------------------- layers
+# Thresholds of the five layers (afweging/layers/). Sources as in ../shared/NORMS.md.
+
+#: Smallest green area that counts for "green within 300 m" (3-30-300 rule: a green
+#: area counts from 0.5 ha; Konijnendijk 2021, NORMS.md "Green").
+green_min_area_m2: float = 5_000.0
+
+#: Distance from a home to the edge of a green area >= 0.5 ha (3-30-300 rule,
+#: Konijnendijk 2021; NORMS.md "Green").
+green_max_distance_m: float = 300.0
+
+#: Public green per dwelling: national guideline of 75 m² (Structuurschema Groene
+#: Ruimte / Nota Ruimte; cited for Utrecht by the Rekenkamer 2024; NORMS.md "Green").
+green_norm_m2_per_dwelling: float = 75.0
+
+#: A buurt is "versteend" without a green area of at least this size (Natuur & Milieu /
+#: Sweco metric: < 75 m² public green per address and/or no green area >= 1 ha).
+green_versteend_min_area_m2: float = 10_000.0
+
+#: Hot-day PET above which outdoor space counts as hot, and at or below which a place
+#: counts as cool (Klimaateffectatlas cool place: PET <= 35 degC; NORMS.md "Heat").
+heat_pet_hot_degc: float = 35.0
+
+#: Second PET threshold. Asked for in issue 3; NOT from NORMS.md (the Klimaateffectatlas
+#: classes are 29-34, 35-40 and 41-49 degC). A project choice: override as needed.
+heat_pet_very_hot_degc: float = 38.0
+
+#: Smallest contiguous cool area (PET <= heat_pet_hot_degc) that counts as a cool place
+#: (Klimaateffectatlas / HvA-Tauw-WENR "hittebestendige stad"; NORMS.md "Heat").
+heat_cool_place_min_m2: float = 200.0
+
+#: Distance from a home to a cool place (same guideline; NORMS.md "Heat").
+heat_cool_place_max_distance_m: float = 300.0
+
+#: WHO 2018 guideline for road traffic noise, Lden (NORMS.md "Noise").
+noise_who_road_lden_db: float = 53.0
+
+#: EU Environmental Noise Directive reporting threshold, Lden (NORMS.md "Noise").
+noise_eu_reporting_lden_db: float = 55.0
+
+#: City target for social rent by 2040, % of dwellings (Woonvisie "Utrecht beter in
+#: balans", 2019; NORMS.md "Housing").
+housing_social_rent_target_pct: float = 35.0

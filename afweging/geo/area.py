@@ -217,19 +217,20 @@ class Area:
     # ------------------------------------------------------------------ display
     def summary(self) -> str:
         """A short Dutch summary of what the area holds."""
+        from afweging._format import nl_int
         lines = [f"Gebied: {self.name}" + (" (synthetisch demogebied)" if self.synthetic else "")]
         inw = self.stat("a_inw").sum() if "a_inw" in self.buurten else float("nan")
-        lines.append(f"  buurten: {len(self.buurten)}, inwoners (CBS): {inw:,.0f}".replace(",", "."))
+        lines.append(f"  buurten: {len(self.buurten)}, inwoners (CBS): {nl_int(inw)}")
         if self.wijken is not None:
             lines.append(f"  wijken: {len(self.wijken)}")
         if self.homes is not None:
-            lines.append(f"  woningen (herkomstpunten): {len(self.homes):,}".replace(",", "."))
+            lines.append(f"  woningen (herkomstpunten): {nl_int(len(self.homes))}")
         if self.facilities is not None:
-            lines.append(
-                f"  voorzieningen: {len(self.facilities):,} in {len(self.categories)} categorieën".replace(",", ".")
-            )
+            lines.append(f"  voorzieningen: {nl_int(len(self.facilities))} in {len(self.categories)} categorieën")
         for mode, g in self.networks.items():
-            lines.append(f"  netwerk {mode}: {g.number_of_nodes():,} knopen, {g.number_of_edges():,} verbindingen".replace(",", "."))
+            lines.append(
+                f"  netwerk {mode}: {nl_int(g.number_of_nodes())} knopen, {nl_int(g.number_of_edges())} verbindingen"
+            )
         for name, r in self.rasters.items():
             lines.append(f"  raster {name}: {r.data.shape[1]}×{r.data.shape[0]} cellen ({r.unit})")
         absent = [f"{PIECES.get(k, k)} ({v})" for k, v in self.missing.items()]

@@ -1,0 +1,439 @@
+"""The area manifest: a TOML file that says where each piece of an area's data lives.
+
+Paths are relative to the manifest. Only ``[buurten]`` is required; a missing section
+means "no data for this" and the Area records the reason. The format (see
+``README.md`` for a full example and ``../shared/data/utrecht/area.toml``)::
+
+    name = "Utrecht"              # required
+    gemeentecode = "GM0344"       # optional
+    crs = "EPSG:28992"            # optional; must be EPSG:28992 (the toolkit CRS)
+
+    [buurten]                     # required: polygons
+    path = "wijken_buurten.gpkg"; layer = "buurten"
+    id = "buurtcode"; name = "buurtnaam"; wijk = "wijkcode"
+
+    [wijken]                      # optional: polygons; without it wijken are dissolved buurten
+    path = "..."; layer = "wijken"; id = "wijkcode"; name = "wijknaam"  (name optional)
+
+    [statistics]                  # optional: CBS kwb table (CSV/XLSX), joined on id
+    path = "cbs_kwb2023.csv"; id = "gwb_code_10"; year = 2023; source = "..."; sheet = ...
+
+    [facilities]                  # optional: points
+    path = "..."; layer = "..."
+    format = "osm-tags"           # key/value columns mapped to categories with the tag table
+    key = "osm_key"; value = "osm_value"; tags = "my_tags.toml" (optional override)
+    # or: format = "categories"; category = "<column with category ids>"
+
+    [homes]                       # optional: points; residents spread from CBS a_inw
+    path = "..."; layer = "..."; format = "osm-tags"; key = "..."; value = "..."
+    include = { building = ["house", "apartments"] }
+    # or: format = "points"; residents = "<column>" (weights given; else spread)
+
+    [green]                       # optional: public green polygons
+    path = "..."; layer = "..."; kind = "<column>" (optional)
+
+    [networks.walk] / [networks.bike]   # optional: path, format = "graphml" | "osm" | "pbf"
+    [rasters.heat] / [rasters.noise]    # optional: path (GeoTIFF), unit, band
+    [lines.NAME]                        # optional: path, layer
+
+Every section may carry ``source``, ``licence`` and ``crs`` (the CRS to assume for a file
+that has none).
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from afweging import settings
+from afweging._errors import InputFileNotFoundError, ManifestError, MissingColumnError, NoMatchError
+from afweging.data import tags as tagtable
+from afweging.data.cbs import read_kwb
+from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
+from afweging.data.osm import read_graph
+from afweging.data.rasters import read_raster
+from afweging.data.vector import check_geometries, read_vector
+from afweging.geo.area import Area, Provenance, assign_buurt
+from afweging.geo.raster import Raster
+
+log = logging.getLogger(__name__)
+
+_KNOWN_TOP = {
+    "name", "gemeentecode", "crs", "buurten", "wijken", "statistics", "facilities", "homes",
+    "green", "networks", "rasters", "lines", "description",
+}
+_MODES = ("walk", "bike")
+_RASTERS = ("heat", "noise")
+
+
+def load_area(path: str | Path) -> Area:
+    """Load an :class:`~afweging.geo.area.Area` from a TOML manifest.
+
+    Parameters
+    ----------
+    path : path-like
+        The manifest, e.g. ``../shared/data/utrecht/area.toml``.
+
+    Returns
+    -------
+    Area
+        Everything in EPSG:28992, CBS statistics joined on buurtcode, homes with
+        residents spread from the buurt's inhabitants, facilities with categories.
+    """
+    manifest = Path(path)
+    if manifest.is_dir():
+        manifest = manifest / "area.toml"
+    if not manifest.exists():
+        raise InputFileNotFoundError(
+            f"Area manifest {manifest} does not exist. Give the path of an area.toml "
+            f"(see README, 'Area manifest'), or run without --area for the demo area."
+        )
+    try:
+        doc = tomllib.loads(manifest.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{manifest} is not valid TOML: {exc}") from exc
+    return _Loader(manifest, doc).load()
+
+
+class _Loader:
+    def __init__(self, manifest: Path, doc: dict[str, Any]) -> None:
+        self.manifest = manifest
+        self.base = manifest.parent
+        self.doc = doc
+        self.provenance: dict[str, Provenance] = {}
+        self.missing: dict[str, str] = {}
+
+    # -------------------------------------------------------------- helpers
+    def section(self, name: str) -> dict[str, Any] | None:
+        sec = self.doc.get(name)
+        if sec is None:
+            return None
+        if not isinstance(sec, dict):
+            raise ManifestError(f"{self.manifest}: [{name}] must be a table.")
+        return sec
+
+    def file(self, sec: dict[str, Any], name: str) -> Path:
+        if "path" not in sec:
+            raise ManifestError(f"{self.manifest}: [{name}] needs a `path`.")
+        p = Path(sec["path"])
+        return p if p.is_absolute() else self.base / p
+
+    def col(self, sec: dict[str, Any], key: str, default: str, name: str) -> str:
+        value = sec.get(key, default)
+        if not isinstance(value, str):
+            raise ManifestError(f"{self.manifest}: [{name}] `{key}` must be a column name (string).")
+        return value
+
+    def prov(self, key: str, sec: dict[str, Any], path: Path | None, default_source: str) -> None:
+        self.provenance[key] = Provenance(
+            source=str(sec.get("source", default_source)),
+            path=str(path) if path else None,
+            licence=sec.get("licence"),
+            note=sec.get("note"),
+        )
+
+    def what(self, name: str) -> str:
+        return f"[{name}] in {self.manifest.name}"
+
+    # -------------------------------------------------------------- load
+    def load(self) -> Area:
+        doc = self.doc
+        unknown = sorted(set(doc) - _KNOWN_TOP)
+        if unknown:
+            raise ManifestError(
+                f"{self.manifest}: unknown section(s) or key(s) {unknown}; known are {sorted(_KNOWN_TOP)}."
+            )
+        if "name" not in doc:
+            raise ManifestError(f"{self.manifest}: the manifest needs a `name`.")
+        if "crs" in doc and CRS.from_user_input(doc["crs"]) != CRS.from_user_input(settings.crs):
+            raise ManifestError(
+                f"{self.manifest}: crs = {doc['crs']!r}, but the toolkit works in {settings.crs}. "
+                f"Files in other CRSs are converted automatically; leave `crs` out or set it to {settings.crs}."
+            )
+        buurten = self.buurten()
+        stats_year = None
+        stats = self.statistics()
+        if stats is not None:
+            table, sec = stats
+            buurten = self.join_statistics(buurten, table, sec)
+            stats_year = sec.get("year")
+        wijken = self.wijken(buurten, stats[0] if stats else None)
+        facilities = self.facilities(buurten)
+        homes = self.homes(buurten)
+        green = self.green()
+        networks = self.networks()
+        rasters = self.rasters()
+        lines = self.lines()
+        return Area(
+            name=str(doc["name"]),
+            buurten=buurten,
+            wijken=wijken,
+            homes=homes,
+            facilities=facilities,
+            green=green,
+            networks=networks,
+            rasters=rasters,
+            lines=lines,
+            provenance=self.provenance,
+            missing=self.missing,
+            statistics_year=stats_year,
+            gemeentecode=doc.get("gemeentecode"),
+            meta={"manifest": str(self.manifest)},
+        )
+
+    def buurten(self) -> gpd.GeoDataFrame:
+        sec = self.section("buurten")
+        if sec is None:
+            raise ManifestError(f"{self.manifest}: the [buurten] section is required (path, layer, id).")
+        path = self.file(sec, "buurten")
+        gdf = read_vector(path, layer=sec.get("layer"), what=self.what("buurten"), assign_crs=sec.get("crs"))
+        id_col = self.col(sec, "id", "buurtcode", "buurten")
+        name_col = self.col(sec, "name", "buurtnaam", "buurten")
+        wijk_col = self.col(sec, "wijk", "wijkcode", "buurten")
+        for key, c in (("id", id_col), ("name", name_col), ("wijk", wijk_col)):
+            if c not in gdf.columns:
+                raise MissingColumnError(
+                    f"{self.what('buurten')}: {path.name} has no column {c!r} (`{key}`); "
+                    f"its columns are {[x for x in gdf.columns if x != 'geometry']}."
+                )
+        check_geometries(gdf, what=f"{self.what('buurten')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
+        gdf = gdf.rename(columns={id_col: "buurtcode", name_col: "buurtnaam", wijk_col: "wijkcode"})
+        gdf["buurtcode"] = gdf["buurtcode"].astype(str)
+        if gdf["buurtcode"].duplicated().any():
+            dup = gdf.loc[gdf["buurtcode"].duplicated(), "buurtcode"].tolist()[:5]
+            raise ManifestError(f"{self.what('buurten')}: buurtcodes occur twice: {dup}.")
+        gdf = gdf.set_index("buurtcode")
+        self.prov("buurten", sec, path, "buurtgrenzen")
+        return gdf
+
+    def statistics(self) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        sec = self.section("statistics")
+        if sec is None:
+            self.missing["statistics"] = "geen [statistics] in het manifest: geen CBS-cijfers"
+            return None
+        path = self.file(sec, "statistics")
+        table = read_kwb(path, id_column=self.col(sec, "id", "gwb_code_10", "statistics"), sheet=sec.get("sheet"))
+        self.prov("statistics", sec, path, "CBS Kerncijfers wijken en buurten")
+        return table, sec
+
+    def join_statistics(self, buurten: gpd.GeoDataFrame, table: pd.DataFrame, sec: dict[str, Any]) -> gpd.GeoDataFrame:
+        path = self.file(sec, "statistics")
+        matched = buurten.index.intersection(table.index)
+        if len(matched) == 0:
+            raise NoMatchError(
+                f"{self.what('statistics')}: no code in {path.name} (column {sec.get('id', 'gwb_code_10')!r}, "
+                f"e.g. {table.index[:3].tolist()}) matches a buurtcode of [buurten] "
+                f"(e.g. {buurten.index[:3].tolist()}). Check that both use CBS codes like 'BU03440111' "
+                f"and the same year's buurt division."
+            )
+        unmatched = buurten.index.difference(table.index)
+        if len(unmatched):
+            warnings.warn(
+                f"{path.name}: {len(unmatched)} van {len(buurten)} buurten hebben geen CBS-cijfers "
+                f"(hun cijfers blijven leeg): {', '.join(unmatched[:10])}",
+                stacklevel=4,
+            )
+        clash = [c for c in table.columns if c in buurten.columns]
+        stats = table.drop(columns=clash)
+        return buurten.join(stats, how="left")
+
+    def wijken(self, buurten: gpd.GeoDataFrame, table: pd.DataFrame | None) -> gpd.GeoDataFrame:
+        sec = self.section("wijken")
+        if sec is None:
+            gdf = buurten[["wijkcode", "geometry"]].dissolve(by="wijkcode")
+            gdf["wijknaam"] = gdf.index
+            self.provenance["wijken"] = Provenance(source="samengevoegde buurten (geen [wijken] in manifest)")
+        else:
+            path = self.file(sec, "wijken")
+            gdf = read_vector(path, layer=sec.get("layer"), what=self.what("wijken"), assign_crs=sec.get("crs"))
+            id_col = self.col(sec, "id", "wijkcode", "wijken")
+            if id_col not in gdf.columns:
+                raise MissingColumnError(
+                    f"{self.what('wijken')}: {path.name} has no column {id_col!r}; its columns are "
+                    f"{[x for x in gdf.columns if x != 'geometry']}."
+                )
+            check_geometries(gdf, what=f"{self.what('wijken')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
+            gdf = gdf.rename(columns={id_col: "wijkcode"}).set_index("wijkcode")
+            name_col = sec.get("name")
+            if name_col and name_col in gdf.columns:
+                gdf["wijknaam"] = gdf[name_col].astype(str)
+            elif table is not None and "regio" in table.columns:
+                gdf["wijknaam"] = table["regio"].reindex(gdf.index)
+            if "wijknaam" not in gdf.columns:
+                gdf["wijknaam"] = gdf.index
+            gdf["wijknaam"] = gdf["wijknaam"].fillna(pd.Series(gdf.index, index=gdf.index))
+            self.prov("wijken", sec, path, "wijkgrenzen")
+        if table is not None:
+            stats = table.drop(columns=[c for c in table.columns if c in gdf.columns])
+            gdf = gdf.join(stats, how="left")
+        unknown = sorted(set(buurten["wijkcode"].dropna()) - set(gdf.index))
+        if unknown:
+            warnings.warn(f"Buurten verwijzen naar onbekende wijken: {unknown[:10]}", stacklevel=4)
+        return gdf
+
+    def _points(self, name: str, sec: dict[str, Any]) -> tuple[gpd.GeoDataFrame, Path]:
+        path = self.file(sec, name)
+        gdf = read_vector(path, layer=sec.get("layer"), what=self.what(name), assign_crs=sec.get("crs"))
+        gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+        if not gdf.geom_type.isin(["Point"]).all():
+            # polygons (e.g. buildings) count at a point inside them
+            gdf = gdf.set_geometry(gdf.geometry.representative_point())
+        return gdf, path
+
+    def facilities(self, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+        sec = self.section("facilities")
+        if sec is None:
+            self.missing["facilities"] = "geen [facilities] in het manifest"
+            return None
+        gdf, path = self._points("facilities", sec)
+        fmt = sec.get("format", "osm-tags")
+        if fmt == "osm-tags":
+            table = tagtable.load_tag_table(self.base / sec["tags"] if "tags" in sec else None)
+            key = self.col(sec, "key", "osm_key", "facilities")
+            value = self.col(sec, "value", "osm_value", "facilities")
+            out = tagtable.categorise(gdf, key=key, value=value, table=table, what=f"{self.what('facilities')} ({path.name})")
+            if key != "osm_key":
+                out["osm_key"] = out[key]
+            if value != "osm_value":
+                out["osm_value"] = out[value]
+            empty = [c for c in table if c not in set(out["category"])]
+        elif fmt == "categories":
+            ccol = self.col(sec, "category", "category", "facilities")
+            if ccol not in gdf.columns:
+                raise MissingColumnError(f"{self.what('facilities')}: {path.name} has no column {ccol!r}.")
+            out = gdf.rename(columns={ccol: "category"})
+            empty = []
+        else:
+            raise ManifestError(f"{self.what('facilities')}: unknown format {fmt!r}; use 'osm-tags' or 'categories'.")
+        if len(out) == 0:
+            raise ManifestError(f"{self.what('facilities')}: no feature in {path.name} matches any category.")
+        name_col = sec.get("name_column", "name")
+        out["name"] = out[name_col].astype(str) if name_col in out.columns else pd.Series(np.nan, index=out.index, dtype=object)
+        out = out.reset_index(drop=True)
+        out["buurtcode"] = assign_buurt(out, buurten)
+        if empty:
+            labels = tagtable.labels(table)
+            warnings.warn(
+                f"{path.name}: geen voorzieningen gevonden voor categorie(ën) "
+                f"{', '.join(labels[c] for c in empty)}; die gelden als 'geen gegevens', niet als 0 m afstand.",
+                stacklevel=4,
+            )
+        self.prov("facilities", sec, path, "voorzieningen")
+        keep = [c for c in ("category", "buurtcode", "name", "osm_key", "osm_value", "osm_type", "osm_id_num") if c in out.columns]
+        return gpd.GeoDataFrame(out[keep], geometry=out.geometry, crs=settings.crs)
+
+    def homes(self, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+        sec = self.section("homes")
+        if sec is None:
+            self.missing["homes"] = "geen [homes] in het manifest: bereikbaarheid per woning kan niet"
+            return None
+        gdf, path = self._points("homes", sec)
+        fmt = sec.get("format", "osm-tags")
+        kind_col: str | None = None
+        if fmt == "osm-tags":
+            key = self.col(sec, "key", "osm_key", "homes")
+            value = self.col(sec, "value", "osm_value", "homes")
+            include = sec.get("include")
+            for c in (key, value):
+                if c not in gdf.columns:
+                    raise MissingColumnError(f"{self.what('homes')}: {path.name} has no column {c!r}.")
+            if include is not None:
+                if not isinstance(include, dict) or not include:
+                    raise ManifestError(f"{self.what('homes')}: `include` must be a table like {{ building = [\"house\"] }}.")
+                mask = np.zeros(len(gdf), dtype=bool)
+                for k, values in include.items():
+                    mask |= ((gdf[key] == k) & gdf[value].isin(list(values))).to_numpy()
+                gdf = gdf[mask]
+            gdf = gdf.rename(columns={value: "osm_value"}) if value != "osm_value" else gdf
+            kind_col = "osm_value"
+        elif fmt != "points":
+            raise ManifestError(f"{self.what('homes')}: unknown format {fmt!r}; use 'osm-tags' or 'points'.")
+        if len(gdf) == 0:
+            raise ManifestError(f"{self.what('homes')}: no home points selected from {path.name}; check `include`.")
+        gdf = gdf.reset_index(drop=True)
+        gdf["buurtcode"] = assign_buurt(gdf, buurten)
+        outside = gdf["buurtcode"].isna()
+        if outside.any():
+            log.info("%d home points lie outside every buurt and are dropped", int(outside.sum()))
+            gdf = gdf[~outside]
+        keep = ["buurtcode"] + ([kind_col] if kind_col else [])
+        res_col = sec.get("residents")
+        if res_col:
+            if res_col not in gdf.columns:
+                raise MissingColumnError(f"{self.what('homes')}: {path.name} has no residents column {res_col!r}.")
+            out = gdf[[*keep, res_col, "geometry"]].rename(columns={res_col: "residents"})
+            out["residents"] = pd.to_numeric(out["residents"], errors="coerce")
+        else:
+            if "a_inw" not in buurten.columns:
+                raise ManifestError(
+                    f"{self.what('homes')}: residents are spread from CBS a_inw, but the buurten have no "
+                    f"a_inw: add a [statistics] section or a `residents` column."
+                )
+            filled = grid_homes_for_empty_buurten(
+                gdf[[*keep, "geometry"]], buurten, spacing_m=float(sec.get("grid_spacing_m", 100.0)), what=path.name
+            )
+            out = spread_residents(filled, buurten, kind_column=kind_col, what=path.name)
+        out.index.name = "home_id"
+        self.prov("homes", sec, path, "woningen")
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs)
+
+    def green(self) -> gpd.GeoDataFrame | None:
+        sec = self.section("green")
+        if sec is None:
+            self.missing["green"] = "geen groenvlakken in het manifest (alleen parken als punten, indien aanwezig)"
+            return None
+        path = self.file(sec, "green")
+        gdf = read_vector(path, layer=sec.get("layer"), what=self.what("green"), assign_crs=sec.get("crs"))
+        check_geometries(gdf, what=f"{self.what('green')} ({path.name})", kinds=("Polygon", "MultiPolygon"))
+        kind = sec.get("kind")
+        gdf["kind"] = gdf[kind].astype(str) if kind and kind in gdf.columns else "groen"
+        self.prov("green", sec, path, "groenvlakken")
+        return gdf[["kind", "geometry"]]
+
+    def networks(self) -> dict[str, nx.MultiDiGraph]:
+        secs = self.section("networks") or {}
+        out: dict[str, nx.MultiDiGraph] = {}
+        for mode, sec in secs.items():
+            if mode not in _MODES:
+                raise ManifestError(f"{self.manifest}: [networks.{mode}] is not a known mode; use {list(_MODES)}.")
+            path = self.file(sec, f"networks.{mode}")
+            out[mode] = read_graph(path, format=sec.get("format"), what=self.what(f"networks.{mode}"))
+            self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
+        for mode in _MODES:
+            if mode not in out:
+                self.missing[f"network:{mode}"] = f"geen {mode}-netwerk in het manifest: hemelsbreed × omwegfactor"
+        return out
+
+    def rasters(self) -> dict[str, Raster]:
+        secs = self.section("rasters") or {}
+        out: dict[str, Raster] = {}
+        units = {"heat": "degC", "noise": "dB"}
+        for name, sec in secs.items():
+            if name not in _RASTERS:
+                raise ManifestError(f"{self.manifest}: [rasters.{name}] is not known; use {list(_RASTERS)}.")
+            path = self.file(sec, f"rasters.{name}")
+            out[name] = read_raster(path, unit=str(sec.get("unit", units[name])), band=int(sec.get("band", 1)), assign_crs=sec.get("crs"))
+            self.prov(f"raster:{name}", sec, path, path.name)
+        for name in _RASTERS:
+            if name not in out:
+                self.missing[f"raster:{name}"] = "geen raster in het manifest"
+        return out
+
+    def lines(self) -> dict[str, gpd.GeoDataFrame]:
+        secs = self.section("lines") or {}
+        out: dict[str, gpd.GeoDataFrame] = {}
+        for name, sec in secs.items():
+            path = self.file(sec, f"lines.{name}")
+            gdf = read_vector(path, layer=sec.get("layer"), what=self.what(f"lines.{name}"), assign_crs=sec.get("crs"))
+            out[name] = gdf
+            self.prov(f"lines:{name}", sec, path, path.name)
+        return out
