@@ -46,3 +46,13 @@ def reach_fallback_share_col(mode: str) -> str:
 def facility_col(category: str, stat: str) -> str:
     """Facility layer columns: ``fac_speelplek_count``, ``fac_speelplek_per_1000_inh``."""
     return f"fac_{category}_{stat}"
+
+
+def reach_snap_col(mode: str) -> str:
+    """Per-home distance to the nearest network node, metres: ``walk_snap_m``."""
+    return f"{mode}_snap_m"
+
+
+def reach_unreachable_share_col(mode: str) -> str:
+    """Per-buurt % of residents at a network fragment cut off from the main network."""
+    return f"reach_{mode}_pct_residents_unreachable"

@@ -1,0 +1,931 @@
+"""The 10-minute city: minutes from every home to the nearest facility of each kind.
+
+How it works
+------------
+* **Network model.** Each street network of the Area (``Area.networks[mode]``) becomes
+  a compact array graph (:mod:`afweging.analyses._graph`): edge lengths in a CSR matrix,
+  walking two-way everywhere, cycling respecting tagged one-way streets unless
+  ``oneway:bicycle=no``. Only the largest strongly connected component is routed.
+* **Snapping.** Homes and facilities snap to their nearest network node (KD-tree); the
+  snap distance is travelled at the mode's speed and added to the time (at both ends).
+  A point farther than ``max_snap_distance_m`` (default
+  :data:`afweging.settings.max_snap_distance_m`) from every node lies *outside the
+  network's extent*; a point whose nearest node lies on a fragment that is not
+  strongly connected to the main network is *unreachable*.
+* **Search.** One Dijkstra search per mode and category from all its facilities at
+  once (a virtual super-source whose edges weigh the facilities' snap distances), on
+  the reversed graph, so the time is *from home to facility* also on one-way streets.
+  The search stops at ``max_minutes`` (default :data:`afweging.settings.max_minutes`):
+  every time above it is ``inf``, "not within ``max_minutes``".
+* **Method per home** (column ``{mode}_method``):
+
+  - ``"network"``: the home snaps to the main network. Its time is the network time to
+    the nearest facility that snaps to the main network, **or**, when it is shorter,
+    the fallback time to a facility that lies off the network (outside its extent or
+    on a fragment). This keeps homes near the edge of a truncated network from
+    missing a closer facility just outside it (the Utrecht networks cover only
+    Kanaleneiland); facilities on the network are never estimated by the fallback.
+  - ``"fallback"``: the Area has no network for the mode, or the home lies outside
+    the network's extent (farther than ``max_snap_distance_m`` from every node). Time
+    = straight-line distance to the nearest facility of the category (all facilities,
+    on the network or not) × ``detour_factor`` (default
+    :data:`afweging.settings.detour_factor`, calibrated in
+    ``benchmarks/calibrate_detour.py``) / speed.
+  - ``"unreachable"``: the home's nearest node lies on a network fragment cut off from
+    the main network; its times are NaN (unknown, not zero and not ``inf``), it is left
+    out of the buurt aggregates and counted in ``reach_{mode}_pct_residents_unreachable``.
+
+* **Per buurt** (resident-weighted over the homes of the buurt that have a time):
+  share within 5/10/15 (and ``minutes``) minutes, weighted median and 90th percentile
+  (the smallest time whose cumulative resident share reaches 50 % / 90 %), the mean
+  number of everyday categories within ``minutes`` (the "10-minute completeness"), the
+  share of residents with all of them, and the share of residents on the fallback.
+  Categories without any facility in the Area get NaN columns and a warning, and do
+  not count for completeness (a missing data set is not a missing facility).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.ops
+from shapely.geometry import LineString, Point
+
+from afweging import settings
+from afweging._errors import MissingDataError, UnknownCategoryError
+from afweging._names import (
+    reach_complete_share_col,
+    reach_completeness_col,
+    reach_fallback_share_col,
+    reach_home_col,
+    reach_method_col,
+    reach_share_col,
+    reach_snap_col,
+    reach_stat_col,
+    reach_unreachable_share_col,
+)
+from afweging.analyses._graph import MODES, ArrayGraph, array_graph, check_mode
+from afweging.data import tags
+from afweging.geo.area import Area
+from afweging.geo.snap import kdtree, point_xy, snap_points
+
+log = logging.getLogger(__name__)
+
+NETWORK, FALLBACK, UNREACHABLE = "network", "fallback", "unreachable"
+
+#: Thresholds (minutes) of the per-buurt "share within" columns; ``minutes`` is added.
+SHARE_THRESHOLDS_MIN: tuple[float, ...] = (5.0, 10.0, 15.0)
+
+_MODE_NL = {"walk": "lopen", "bike": "fietsen"}
+_NETWORK_NL = {"walk": "loopnetwerk", "bike": "fietsnetwerk"}
+_METHOD_COLUMNS = ("layer", "unit", "method", "source", "description")
+
+
+@dataclass
+class ReachabilityResult:
+    """Minutes from homes to facilities, per home and per buurt.
+
+    Attributes
+    ----------
+    homes : GeoDataFrame
+        Index of ``area.homes``; ``buurtcode``, ``residents``, per mode ``{mode}_method``
+        (``"network"``/``"fallback"``/``"unreachable"``), ``{mode}_snap_m`` (distance to
+        the nearest network node, NaN without network) and per mode and category
+        ``{mode}_min_{category}`` (minutes; ``inf`` beyond ``max_minutes``; NaN for
+        unreachable homes and for categories without facilities); Point geometry.
+    buurten : DataFrame
+        Indexed by ``buurtcode``, all buurten of the Area (NaN where a buurt has no
+        homes or no residents); the columns of :mod:`afweging._names` ``reach_*``.
+    methods : DataFrame
+        Per ``buurten`` column: ``layer``, ``unit``, ``method`` (``"measured"`` where
+        most residents of the Area are on the network, ``"proxy"`` where most use the
+        straight-line fallback, ``"no data"`` for categories without facilities),
+        ``source`` and a Dutch ``description``.
+    report : DataFrame
+        Per mode: network size, homes and residents on network / fallback / unreachable,
+        facilities on and off the network, settings used and seconds taken.
+    facility_report : DataFrame
+        Per (mode, category): facilities on the network, off it (beyond the snap
+        distance), on a fragment, and the number of network homes whose nearest
+        facility was an off-network one.
+    warnings : list of str
+        The Dutch data caveats that were also issued as warnings.
+    """
+
+    homes: gpd.GeoDataFrame
+    buurten: pd.DataFrame
+    methods: pd.DataFrame
+    report: pd.DataFrame
+    facility_report: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    modes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    minutes: float = 10.0
+    max_minutes: float = 30.0
+
+    def _repr_html_(self) -> str:
+        rep = self.report[
+            [
+                "homes",
+                "homes_network",
+                "homes_fallback",
+                "homes_unreachable",
+                "residents_network_pct",
+                "residents_fallback_pct",
+            ]
+        ].rename(
+            columns={
+                "homes": "woningen",
+                "homes_network": "via netwerk",
+                "homes_fallback": "hemelsbreed × omrijfactor",
+                "homes_unreachable": "onbereikbaar (los netwerkdeel)",
+                "residents_network_pct": "% inwoners via netwerk",
+                "residents_fallback_pct": "% inwoners hemelsbreed",
+            }
+        )
+        rep.index = [_MODE_NL.get(m, m) for m in rep.index]
+        parts = [
+            f"<h4>Bereikbaarheid ({self.minutes:g}-minutenstad; max. {self.max_minutes:g} min)</h4>",
+            rep.to_html(float_format=lambda v: f"{v:.1f}"),
+            "<h4>Per buurt (eerste 10)</h4>",
+            self.buurten.head(10).to_html(float_format=lambda v: f"{v:.1f}"),
+        ]
+        if self.warnings:
+            parts.append("<h4>Kanttekeningen</h4><ul>")
+            parts += [f"<li>{html.escape(w)}</li>" for w in self.warnings]
+            parts.append("</ul>")
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReachabilityResult: {len(self.homes)} homes, {len(self.buurten)} buurten, "
+            f"modes {list(self.modes)}, {len(self.categories)} categories>"
+        )
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+def _resolve_categories(area: Area, categories: Iterable[str] | str | None) -> list[str]:
+    table_ids = list(tags.load_tag_table())
+    present = area.categories
+    known = table_ids + [c for c in present if c not in table_ids]
+    if categories is None:
+        return known
+    if isinstance(categories, str):
+        categories = [categories]
+    cats = list(dict.fromkeys(categories))
+    unknown = [c for c in cats if c not in known]
+    if unknown:
+        raise UnknownCategoryError(
+            f"Unknown facility categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; "
+            f"known: {known}. Add it to the tag table (osm_tags.toml) or fix the name."
+        )
+    return cats
+
+
+def _resolve_modes(modes: Iterable[str] | str) -> list[str]:
+    if isinstance(modes, str):
+        modes = [modes]
+    out = [check_mode(m) for m in dict.fromkeys(modes)]
+    if not out:
+        raise ValueError(f"modes is empty; use one or more of {list(MODES)}.")
+    return out
+
+
+def _positive(name: str, value: float) -> float:
+    v = float(value)
+    if not np.isfinite(v) or v <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+    return v
+
+
+# ---------------------------------------------------------------------------- engine
+
+
+@dataclass
+class _ModeTimes:
+    metres: dict[str, np.ndarray]  # per category, effective metres (time × speed)
+    method: np.ndarray  # object array of method strings
+    snap_m: np.ndarray
+    report: dict[str, Any]
+    facility_rows: list[dict[str, Any]]
+
+
+def _mode_times(
+    graph: ArrayGraph | None,
+    home_xy: np.ndarray,
+    fac_xy: dict[str, np.ndarray],
+    *,
+    speed_m_per_min: float,
+    max_minutes: float,
+    max_snap_distance_m: float,
+    detour_factor: float,
+) -> _ModeTimes:
+    """Effective metres (minutes × speed) from each home to the nearest facility."""
+    n = len(home_xy)
+    limit_m = max_minutes * speed_m_per_min
+    method = np.full(n, FALLBACK, dtype=object)
+    snap_m = np.full(n, np.nan)
+    out: dict[str, np.ndarray] = {}
+    rows: list[dict[str, Any]] = []
+    rep: dict[str, Any] = {"network_nodes": 0, "network_edges": 0, "main_component_nodes": 0}
+
+    if graph is not None:
+        rep.update(
+            network_nodes=graph.n_nodes,
+            network_edges=graph.n_edges,
+            main_component_nodes=graph.n_main,
+        )
+        hs = snap_points(home_xy, graph.tree, max_distance_m=max_snap_distance_m)
+        snap_m = hs.distance_m.copy()
+        on_main = np.zeros(n, dtype=bool)
+        on_main[hs.within] = graph.main[hs.index[hs.within]]
+        method[hs.within] = UNREACHABLE
+        method[on_main] = NETWORK
+        net_homes = np.flatnonzero(on_main)
+        all_fac = np.concatenate([fac_xy[c] for c in fac_xy]) if fac_xy else np.empty((0, 2))
+        fs_all = snap_points(all_fac, graph.tree, max_distance_m=max_snap_distance_m)
+    fb_homes = np.flatnonzero(method == FALLBACK)
+
+    start = 0
+    for cat, xy in fac_xy.items():
+        k = len(xy)
+        metres = np.full(n, np.nan)
+        row: dict[str, Any] = {
+            "category": cat,
+            "facilities": k,
+            "on_network": 0,
+            "off_network": k,
+            "on_fragment": 0,
+            "homes_off_network_closer": 0,
+        }
+        if k == 0:
+            out[cat] = metres
+            rows.append(row)
+            continue
+        tree_all = kdtree(xy)
+        if len(fb_homes):
+            d, _ = tree_all.query(home_xy[fb_homes], k=1, workers=-1)
+            metres[fb_homes] = np.asarray(d) * detour_factor
+        if graph is not None:
+            fi = fs_all.index[start : start + k]
+            fd = fs_all.distance_m[start : start + k]
+            fw = fs_all.within[start : start + k]
+            fon = fw & graph.main[fi]
+            row.update(
+                on_network=int(fon.sum()),
+                off_network=int((~fw).sum()),
+                on_fragment=int((fw & ~fon).sum()),
+            )
+            t = np.full(len(net_homes), np.inf)
+            if fon.any() and len(net_homes):
+                dist = graph.distances_from(fi[fon], fd[fon], limit_m=limit_m, reverse=True)
+                t = dist[hs.index[net_homes]] + hs.distance_m[net_homes]
+            if (~fon).any() and len(net_homes):
+                d_off, _ = kdtree(xy[~fon]).query(home_xy[net_homes], k=1, workers=-1)
+                t_off = np.asarray(d_off) * detour_factor
+                closer = (t_off < t) & (t_off <= limit_m)
+                row["homes_off_network_closer"] = int(closer.sum())
+                t = np.minimum(t, t_off)
+            metres[net_homes] = t
+        start += k
+        metres[metres > limit_m] = np.inf
+        out[cat] = metres
+        rows.append(row)
+
+    rep.update(
+        homes=n,
+        homes_network=int((method == NETWORK).sum()),
+        homes_fallback=int((method == FALLBACK).sum()),
+        homes_unreachable=int((method == UNREACHABLE).sum()),
+        facilities=int(sum(r["facilities"] for r in rows)),
+        facilities_on_network=int(sum(r["on_network"] for r in rows)),
+        facilities_off_network=int(sum(r["off_network"] for r in rows)),
+        facilities_on_fragment=int(sum(r["on_fragment"] for r in rows)),
+        pairs_off_network_closer=int(sum(r["homes_off_network_closer"] for r in rows)),
+    )
+    return _ModeTimes(out, method, snap_m, rep, rows)
+
+
+def travel_minutes(
+    graph: ArrayGraph | None,
+    origins_xy: np.ndarray,
+    destinations_xy: np.ndarray,
+    *,
+    mode: str,
+    max_minutes: float | None = None,
+    max_snap_distance_m: float | None = None,
+    detour_factor: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes from each origin to its nearest destination, and the method per origin.
+
+    The engine of :func:`reachability` for one mode and one set of destinations (see
+    the module docstring for the rules).
+
+    Parameters
+    ----------
+    graph : ArrayGraph or None
+        From :func:`afweging.analyses._graph.array_graph`; None: straight-line fallback.
+    origins_xy, destinations_xy : ndarray, shape (n, 2)
+        EPSG:28992 metres.
+    mode : {"walk", "bike"}
+        Sets the speed (:func:`afweging.settings.speed_m_per_min`).
+    max_minutes, max_snap_distance_m, detour_factor : float, optional
+        Default to :mod:`afweging.settings`.
+
+    Returns
+    -------
+    minutes : ndarray of float
+        ``inf`` beyond ``max_minutes`` or when nothing is reachable; NaN for unreachable
+        origins and when there are no destinations.
+    method : ndarray of str
+        ``"network"``, ``"fallback"`` or ``"unreachable"``.
+
+    Examples
+    --------
+    >>> m, how = travel_minutes(None, np.array([[0.0, 0.0]]), np.array([[400.0, 0.0]]),
+    ...                         mode="walk", detour_factor=1.5)
+    >>> float(m[0]), how[0]   # 400 m × 1.5 at 80 m/min
+    (7.5, 'fallback')
+    """
+    check_mode(mode)
+    speed = settings.speed_m_per_min(mode)
+    mt = _mode_times(
+        graph,
+        np.asarray(origins_xy, dtype=np.float64).reshape(-1, 2),
+        {"_": np.asarray(destinations_xy, dtype=np.float64).reshape(-1, 2)},
+        speed_m_per_min=speed,
+        max_minutes=_positive(
+            "max_minutes", settings.max_minutes if max_minutes is None else max_minutes
+        ),
+        max_snap_distance_m=_positive(
+            "max_snap_distance_m",
+            settings.max_snap_distance_m if max_snap_distance_m is None else max_snap_distance_m,
+        ),
+        detour_factor=_positive(
+            "detour_factor", settings.detour_factor if detour_factor is None else detour_factor
+        ),
+    )
+    return mt.metres["_"] / speed, mt.method.astype(str)
+
+
+# ---------------------------------------------------------------------- aggregation
+
+
+def weighted_quantile_by_group(
+    codes: np.ndarray, values: np.ndarray, weights: np.ndarray, q: float, n_groups: int
+) -> np.ndarray:
+    """Weighted quantile per group: the smallest value whose cumulative weight share ≥ q.
+
+    (numpy's ``method="inverted_cdf"`` with weights.) Rows with ``codes < 0`` or NaN
+    values are ignored; a group without positive weight gets NaN. ``inf`` values sort
+    last, so a median of ``inf`` means "more than half beyond the limit".
+
+    Examples
+    --------
+    >>> weighted_quantile_by_group(np.array([0, 0, 0, 1]), np.array([1.0, 2.0, 9.0, 4.0]),
+    ...                            np.array([1.0, 1.0, 3.0, 1.0]), 0.5, 3).tolist()
+    [9.0, 4.0, nan]
+    """
+    ok = (codes >= 0) & ~np.isnan(values) & (weights > 0)
+    c, v, w = codes[ok], values[ok], weights[ok]
+    res = np.full(n_groups, np.nan)
+    if len(c) == 0:
+        return res
+    order = np.lexsort((v, c))
+    c, v, w = c[order], v[order], w[order]
+    cw = np.cumsum(w)
+    groups = np.arange(n_groups)
+    starts = np.searchsorted(c, groups, side="left")
+    ends = np.searchsorted(c, groups, side="right")
+    nonempty = ends > starts
+    g, s, e = groups[nonempty], starts[nonempty], ends[nonempty]
+    base = np.where(s > 0, cw[np.maximum(s - 1, 0)], 0.0)
+    total = cw[e - 1] - base
+    idx = np.searchsorted(cw, base + q * total, side="left")
+    idx = np.clip(idx, s, e - 1)
+    res[g] = v[idx]
+    return res
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.full(len(den), np.nan)
+    pos = den > 0
+    out[pos] = 100.0 * num[pos] / den[pos]
+    return out
+
+
+def _aggregate(
+    homes: pd.DataFrame,
+    buurt_index: pd.Index,
+    modes: list[str],
+    categories: list[str],
+    *,
+    thresholds: list[float],
+    minutes: float,
+    complete_cats: list[str],
+) -> pd.DataFrame:
+    nb = len(buurt_index)
+    codes = pd.Categorical(homes["buurtcode"], categories=buurt_index).codes.astype(np.int64)
+    w = pd.to_numeric(homes["residents"], errors="coerce").to_numpy(dtype=np.float64)
+    w_ok = np.isfinite(w) & (w >= 0)
+    cols: dict[str, np.ndarray] = {}
+    for mode in modes:
+        method = homes[reach_method_col(mode)].to_numpy()
+        counted = (codes >= 0) & w_ok
+        valid = counted & (method != UNREACHABLE)
+        wv = np.where(valid, w, 0.0)
+        cv = np.where(valid, codes, -1)
+        for cat in categories:
+            v = homes[reach_home_col(mode, cat)].to_numpy(dtype=np.float64)
+            has = valid & ~np.isnan(v)
+            cg = np.where(has, codes, 0)
+            den = np.bincount(cg, weights=np.where(has, w, 0.0), minlength=nb)
+            for t in thresholds:
+                num = np.bincount(cg, weights=np.where(has & (v <= t), w, 0.0), minlength=nb)
+                cols[reach_share_col(mode, cat, t)] = _share(num, den)
+            for stat, q in (("median", 0.5), ("p90", 0.9)):
+                cols[reach_stat_col(mode, cat, stat)] = weighted_quantile_by_group(
+                    np.where(has, codes, -1), v, w, q, nb
+                )
+        den = np.bincount(np.where(valid, codes, 0), weights=wv, minlength=nb)
+        if complete_cats:
+            count = np.zeros(len(homes))
+            for cat in complete_cats:
+                v = homes[reach_home_col(mode, cat)].to_numpy(dtype=np.float64)
+                count += np.nan_to_num(v, nan=np.inf) <= minutes
+            mean = np.bincount(np.where(valid, codes, 0), weights=wv * count, minlength=nb)
+            cols[reach_completeness_col(mode, minutes)] = _share(mean, den) / 100.0
+            full = np.bincount(
+                np.where(valid, codes, 0), weights=wv * (count == len(complete_cats)), minlength=nb
+            )
+            cols[reach_complete_share_col(mode, minutes)] = _share(full, den)
+        else:
+            cols[reach_completeness_col(mode, minutes)] = np.full(nb, np.nan)
+            cols[reach_complete_share_col(mode, minutes)] = np.full(nb, np.nan)
+        del cv
+        wc = np.where(counted, w, 0.0)
+        cc = np.where(counted, codes, 0)
+        den_all = np.bincount(cc, weights=wc, minlength=nb)
+        cols[reach_fallback_share_col(mode)] = _share(
+            np.bincount(cc, weights=wc * (method == FALLBACK), minlength=nb), den_all
+        )
+        cols[reach_unreachable_share_col(mode)] = _share(
+            np.bincount(cc, weights=wc * (method == UNREACHABLE), minlength=nb), den_all
+        )
+    df = pd.DataFrame(cols, index=buurt_index.copy())
+    df.index.name = "buurtcode"
+    return df
+
+
+# ----------------------------------------------------------------------- public API
+
+
+def reachability(
+    area: Area,
+    modes: Sequence[str] | str = ("walk", "bike"),
+    minutes: float = 10,
+    categories: Iterable[str] | str | None = None,
+    *,
+    max_minutes: float | None = None,
+    max_snap_distance_m: float | None = None,
+    detour_factor: float | None = None,
+) -> ReachabilityResult:
+    """Minutes on foot and by bike from every home to the nearest facility of each kind.
+
+    See the module docstring for the network model, snapping, the fallback and how
+    homes near the edge of a network are treated.
+
+    Parameters
+    ----------
+    area : Area
+        Needs ``homes`` and ``facilities``; uses ``networks[mode]`` where present.
+    modes : sequence of {"walk", "bike"}
+        Travel modes.
+    minutes : float
+        The "N-minute city" threshold for completeness (default 10); a share-within
+        column is made for it and for 5, 10 and 15 minutes.
+    categories : list of str, optional
+        Facility categories; default all categories of the tag table plus any other
+        category present in ``area.facilities``. A category without facilities gets
+        NaN columns and a warning.
+    max_minutes : float, optional
+        Search limit (default :data:`afweging.settings.max_minutes`, 30); times above it
+        are ``inf``.
+    max_snap_distance_m : float, optional
+        Farther from the network than this, a home uses the fallback and a facility is
+        off the network (default :data:`afweging.settings.max_snap_distance_m`, 250 m).
+    detour_factor : float, optional
+        Network / straight-line distance ratio of the fallback (default
+        :data:`afweging.settings.detour_factor`).
+
+    Returns
+    -------
+    ReachabilityResult
+
+    Raises
+    ------
+    MissingDataError
+        The Area has no homes or no facilities.
+    UnknownModeError, UnknownCategoryError
+        An unknown mode or category was requested.
+    NetworkError
+        A network of the Area is unusable (no edges, no lengths...).
+    """
+    t0 = time.perf_counter()
+    mode_list = _resolve_modes(modes)
+    minutes = _positive("minutes", minutes)
+    max_minutes = _positive(
+        "max_minutes", settings.max_minutes if max_minutes is None else max_minutes
+    )
+    max_snap = _positive(
+        "max_snap_distance_m",
+        settings.max_snap_distance_m if max_snap_distance_m is None else max_snap_distance_m,
+    )
+    detour = _positive(
+        "detour_factor", settings.detour_factor if detour_factor is None else detour_factor
+    )
+    if detour < 1.0:
+        raise ValueError(
+            f"detour_factor must be at least 1 (a route is never shorter than the straight "
+            f"line), got {detour}."
+        )
+    homes_in: gpd.GeoDataFrame = area.require("homes", for_what="Reachability (bereikbaarheid)")
+    facilities: gpd.GeoDataFrame = area.require(
+        "facilities", for_what="Reachability (bereikbaarheid)"
+    )
+    cats = _resolve_categories(area, categories)
+    labels = tags.labels()
+    everyday = set(tags.everyday_categories())
+
+    caveats: list[str] = []
+
+    def caveat(msg: str) -> None:
+        caveats.append(msg)
+        warnings.warn(msg, UserWarning, stacklevel=3)
+
+    home_xy = point_xy(homes_in, what="Area.homes")
+    fac_cat = facilities["category"].astype(str).to_numpy()
+    fac_all_xy = point_xy(facilities, what="Area.facilities")
+    fac_xy = {c: fac_all_xy[fac_cat == c] for c in cats}
+    empty = [c for c in cats if len(fac_xy[c]) == 0]
+    for c in empty:
+        caveat(
+            f"Categorie '{labels.get(c, c)}' ({c}) heeft geen voorzieningen in {area.name}: "
+            f"de reistijden zijn NaN (geen gegevens) en de categorie telt niet mee in de "
+            f"{minutes:g}-minutenvolledigheid."
+        )
+    residents = pd.to_numeric(homes_in["residents"], errors="coerce")
+    bad_w = ~np.isfinite(residents.to_numpy(dtype=np.float64)) | (residents.to_numpy() < 0)
+    if bad_w.any():
+        caveat(
+            f"{int(bad_w.sum())} woning(en) hebben geen geldig aantal bewoners (kolom "
+            f"'residents' leeg of negatief); ze tellen niet mee in de buurtcijfers."
+        )
+
+    homes = gpd.GeoDataFrame(
+        {"buurtcode": homes_in["buurtcode"].to_numpy(), "residents": residents.to_numpy()},
+        geometry=homes_in.geometry.to_numpy(),
+        index=homes_in.index.copy(),
+        crs=homes_in.crs,
+    )
+    res_w = np.where(bad_w, 0.0, residents.to_numpy(dtype=np.float64))
+    total_w = res_w.sum()
+    report_rows: dict[str, dict[str, Any]] = {}
+    fac_rows: list[dict[str, Any]] = []
+    new_cols: dict[str, Any] = {}
+    for mode in mode_list:
+        tm = time.perf_counter()
+        speed = settings.speed_m_per_min(mode)
+        graph = None
+        if area.has(f"network:{mode}"):
+            graph = array_graph(area.networks[mode], mode, what=f"Area.networks[{mode!r}]")
+        mt = _mode_times(
+            graph,
+            home_xy,
+            fac_xy,
+            speed_m_per_min=speed,
+            max_minutes=max_minutes,
+            max_snap_distance_m=max_snap,
+            detour_factor=detour,
+        )
+        new_cols[reach_method_col(mode)] = mt.method.astype(str)
+        new_cols[reach_snap_col(mode)] = mt.snap_m
+        for cat in cats:
+            new_cols[reach_home_col(mode, cat)] = mt.metres[cat] / speed
+        shares = {
+            m: (100.0 * res_w[mt.method == m].sum() / total_w) if total_w > 0 else np.nan
+            for m in (NETWORK, FALLBACK, UNREACHABLE)
+        }
+        rep = dict(mt.report)
+        rep.update(
+            residents_network_pct=shares[NETWORK],
+            residents_fallback_pct=shares[FALLBACK],
+            residents_unreachable_pct=shares[UNREACHABLE],
+            speed_kmh=speed * 60.0 / 1000.0,
+            max_minutes=max_minutes,
+            max_snap_distance_m=max_snap,
+            detour_factor=detour,
+            seconds=time.perf_counter() - tm,
+        )
+        report_rows[mode] = rep
+        for r in mt.facility_rows:
+            fac_rows.append({"mode": mode, **r})
+        net_nl = _NETWORK_NL[mode]
+        if graph is None:
+            caveat(
+                f"Geen {net_nl} voor {area.name}: alle reistijden {_MODE_NL[mode]} zijn "
+                f"hemelsbrede afstand × omrijfactor {detour:g} (een benadering)."
+            )
+        else:
+            if rep["homes_fallback"]:
+                caveat(
+                    f"{rep['homes_fallback']} van {len(homes)} woningen "
+                    f"({shares[FALLBACK]:.0f}% van de inwoners) liggen verder dan {max_snap:g} m "
+                    f"van het {net_nl}: voor hen is de reistijd {_MODE_NL[mode]} hemelsbrede "
+                    f"afstand × omrijfactor {detour:g} (een benadering)."
+                )
+            if rep["homes_unreachable"]:
+                caveat(
+                    f"{rep['homes_unreachable']} woningen liggen bij een los deel van het "
+                    f"{net_nl} dat niet met het hoofdnetwerk verbonden is: hun reistijd "
+                    f"{_MODE_NL[mode]} is onbekend (NaN) en telt niet mee in de buurtcijfers."
+                )
+            if rep["facilities_on_fragment"]:
+                caveat(
+                    f"{rep['facilities_on_fragment']} voorzieningen liggen bij een los deel van "
+                    f"het {net_nl}; ze tellen alleen hemelsbreed × omrijfactor mee."
+                )
+    homes = homes.assign(**new_cols)
+    geom_name = homes.geometry.name
+    homes = homes[[c for c in homes.columns if c != geom_name] + [geom_name]]
+
+    complete_cats = [c for c in cats if c in everyday and c not in empty]
+    thresholds = sorted({*SHARE_THRESHOLDS_MIN, minutes})
+    buurten = _aggregate(
+        homes,
+        area.buurten.index,
+        mode_list,
+        cats,
+        thresholds=thresholds,
+        minutes=minutes,
+        complete_cats=complete_cats,
+    )
+    report = pd.DataFrame.from_dict(report_rows, orient="index")
+    report.index.name = "mode"
+    facility_report = pd.DataFrame(fac_rows).set_index(["mode", "category"])
+    methods = _methods_table(
+        area,
+        mode_list,
+        cats,
+        report,
+        thresholds=thresholds,
+        minutes=minutes,
+        empty=empty,
+        complete_cats=complete_cats,
+        labels=labels,
+    )
+    log.info("reachability: %d homes, %s, %.2f s", len(homes), mode_list, time.perf_counter() - t0)
+    return ReachabilityResult(
+        homes=homes,
+        buurten=buurten,
+        methods=methods,
+        report=report,
+        facility_report=facility_report,
+        warnings=caveats,
+        modes=tuple(mode_list),
+        categories=tuple(cats),
+        minutes=minutes,
+        max_minutes=max_minutes,
+    )
+
+
+def _methods_table(
+    area: Area,
+    modes: list[str],
+    cats: list[str],
+    report: pd.DataFrame,
+    *,
+    thresholds: list[float],
+    minutes: float,
+    empty: list[str],
+    complete_cats: list[str],
+    labels: dict[str, str],
+) -> pd.DataFrame:
+    def source(mode: str) -> str:
+        parts = []
+        for piece, nl in (
+            (f"network:{mode}", _NETWORK_NL[mode]),
+            ("facilities", "voorzieningen"),
+            ("homes", "woningen"),
+        ):
+            prov = area.provenance.get(piece)
+            if prov is not None:
+                parts.append(f"{nl}: {prov.label()}")
+            elif piece.startswith("network") and not area.has(piece):
+                parts.append(f"{nl}: ontbreekt")
+        return "; ".join(parts) if parts else "afweging"
+
+    rows: list[dict[str, str]] = []
+    for mode in modes:
+        r = report.loc[mode]
+        net_pct = (
+            float(r["residents_network_pct"]) if np.isfinite(r["residents_network_pct"]) else 0.0
+        )
+        base = "measured" if net_pct >= 50.0 else "proxy"
+        how = (
+            f"{_MODE_NL[mode]} met {r['speed_kmh']:g} km/u; via het {_NETWORK_NL[mode]} voor "
+            f"{net_pct:.0f}% van de inwoners, voor de rest hemelsbrede afstand × omrijfactor "
+            f"{r['detour_factor']:g}; boven {r['max_minutes']:g} min telt als onbereikbaar"
+        )
+        src = source(mode)
+        for cat in cats:
+            lab = labels.get(cat, cat)
+            meth = "no data" if cat in empty else base
+            for t in thresholds:
+                rows.append(
+                    {
+                        "indicator": reach_share_col(mode, cat, t),
+                        "unit": "%",
+                        "method": meth,
+                        "source": src,
+                        "description": (
+                            f"Aandeel inwoners (gewogen) met {lab.lower()} binnen {t:g} "
+                            f"minuten {how}."
+                        ),
+                    }
+                )
+            for stat, nl in (("median", "Mediaan"), ("p90", "90e percentiel")):
+                rows.append(
+                    {
+                        "indicator": reach_stat_col(mode, cat, stat),
+                        "unit": "min",
+                        "method": meth,
+                        "source": src,
+                        "description": (
+                            f"{nl} (inwonersgewogen) van de reistijd naar de dichtstbijzijnde "
+                            f"{lab.lower()}, {how}."
+                        ),
+                    }
+                )
+        count_list = ", ".join(labels.get(c, c) for c in complete_cats) or "geen"
+        rows.append(
+            {
+                "indicator": reach_completeness_col(mode, minutes),
+                "unit": "aantal",
+                "method": base if complete_cats else "no data",
+                "source": src,
+                "description": (
+                    f"Gemiddeld aantal dagelijkse voorzieningen (van {len(complete_cats)}: "
+                    f"{count_list}) binnen {minutes:g} minuten {how}."
+                ),
+            }
+        )
+        rows.append(
+            {
+                "indicator": reach_complete_share_col(mode, minutes),
+                "unit": "%",
+                "method": base if complete_cats else "no data",
+                "source": src,
+                "description": (
+                    f"Aandeel inwoners met alle {len(complete_cats)} dagelijkse "
+                    f"voorzieningen ({count_list}) binnen {minutes:g} minuten {how}."
+                ),
+            }
+        )
+        rows.append(
+            {
+                "indicator": reach_fallback_share_col(mode),
+                "unit": "%",
+                "method": "measured",
+                "source": src,
+                "description": (
+                    f"Aandeel inwoners dat verder dan {r['max_snap_distance_m']:g} m van het "
+                    f"{_NETWORK_NL[mode]} woont (of er is geen netwerk): hun reistijd is "
+                    f"hemelsbreed × omrijfactor."
+                ),
+            }
+        )
+        rows.append(
+            {
+                "indicator": reach_unreachable_share_col(mode),
+                "unit": "%",
+                "method": "measured",
+                "source": src,
+                "description": (
+                    f"Aandeel inwoners bij een los deel van het {_NETWORK_NL[mode]}, niet "
+                    f"verbonden met het hoofdnetwerk: reistijd onbekend."
+                ),
+            }
+        )
+    df = pd.DataFrame(rows)
+    df["layer"] = "bereikbaarheid"
+    return df.set_index("indicator")[list(_METHOD_COLUMNS)]
+
+
+def isochrone(
+    area: Area,
+    point: Point | tuple[float, float],
+    *,
+    minutes: float | Sequence[float],
+    mode: str,
+    max_snap_distance_m: float | None = None,
+    buffer_m: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Area reachable within N minutes from a point over the street network.
+
+    Built from the reached edges, not a convex hull: every edge reached in full is
+    kept, an edge reached part-way is cut where the time runs out, the walk/ride from
+    the point to its nearest node is included, and the lines are buffered by
+    ``buffer_m`` (default :data:`afweging.settings.isochrone_buffer_m`).
+
+    Parameters
+    ----------
+    area : Area
+        Needs ``networks[mode]``.
+    point : shapely Point or (x, y)
+        Start, EPSG:28992 metres.
+    minutes : float or sequence of float
+        One polygon per value.
+    mode : {"walk", "bike"}
+    max_snap_distance_m : float, optional
+        A start farther than this from the network is refused.
+    buffer_m : float, optional
+        Half-width of the band around reached streets.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``minutes``, ``mode``, ``network_m`` (length of the reached street
+        lines, m, each street counted once, the start connector included) and
+        Polygon/MultiPolygon geometry (empty when nothing is reached), EPSG:28992.
+    """
+    check_mode(mode)
+    G = area.require(f"network:{mode}", for_what="An isochrone (isochroon)")
+    graph = array_graph(G, mode, what=f"Area.networks[{mode!r}]")
+    max_snap = _positive(
+        "max_snap_distance_m",
+        settings.max_snap_distance_m if max_snap_distance_m is None else max_snap_distance_m,
+    )
+    buf = _positive("buffer_m", settings.isochrone_buffer_m if buffer_m is None else buffer_m)
+    budgets = [float(b) for b in np.atleast_1d(np.asarray(minutes, dtype=np.float64))]
+    budgets_min = [_positive("minutes", b) for b in budgets]
+    p = point if isinstance(point, Point) else Point(*point)
+    xy = np.array([[p.x, p.y]])
+    s = snap_points(xy, graph.tree, max_distance_m=max_snap)
+    if not s.within[0]:
+        raise MissingDataError(
+            f"The point ({p.x:.0f}, {p.y:.0f}) lies {s.distance_m[0]:.0f} m from the nearest node "
+            f"of the {mode} network of {area.name!r} (max {max_snap:g} m): outside the "
+            f"network's extent. Pick a point inside it or raise max_snap_distance_m."
+        )
+    speed = settings.speed_m_per_min(mode)
+    node = int(s.index[0])
+    snap_d = float(s.distance_m[0])
+    limit_m = max(budgets_min) * speed
+    dist = graph.distances_from(np.array([node]), np.array([snap_d]), limit_m=limit_m)
+    du = dist[graph.edge_u]
+    reachable = np.isfinite(du)
+    geoms = graph.edge_geometry.copy()
+    missing = np.array([g is None for g in geoms], dtype=bool) & reachable
+    if missing.any():
+        a = graph.xy[graph.edge_u[missing]]
+        b = graph.xy[graph.edge_v[missing]]
+        geoms[missing] = shapely.linestrings(np.stack([a, b], axis=1))
+    node_pt = Point(graph.xy[node])
+    rows = []
+    for b in budgets_min:
+        budget = b * speed
+        rem = budget - du
+        full = reachable & (rem >= graph.edge_length_m)
+        part = reachable & (rem > 0) & ~full
+        pieces = list(geoms[full])
+        for j in np.flatnonzero(part):
+            frac = rem[j] / graph.edge_length_m[j]
+            pieces.append(shapely.ops.substring(geoms[j], 0.0, frac, normalized=True))
+        if snap_d > 0:
+            link = LineString([p, node_pt])
+            pieces.append(link if snap_d <= budget else shapely.ops.substring(link, 0.0, budget))
+        lines = [g for g in pieces if g is not None and not g.is_empty]
+        merged = shapely.union_all(lines) if lines else shapely.LineString()
+        poly = shapely.buffer(merged, buf) if lines else shapely.Polygon()
+        rows.append(
+            {
+                "minutes": b,
+                "mode": mode,
+                "network_m": float(shapely.length(merged)),
+                "geometry": poly,
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.crs)
