@@ -37,6 +37,10 @@ max_snap_distance_m: float = 250.0
 #: Calibrated on the Utrecht Kanaleneiland walk graph (see ``benchmarks/calibrate_detour.py``).
 detour_factor: float = 1.3
 
+#: Half-width of the band drawn around reached streets in an isochrone (the homes and
+#: entrances along a street lie within a few tens of metres of its centre line).
+isochrone_buffer_m: float = 50.0
+
 #: Folder for cached downloads (keyed by a hash of the request).
 cache_folder: Path = Path(os.environ.get("AFWEGING_CACHE", Path.home() / ".cache" / "afweging"))
 
