@@ -1,0 +1,449 @@
+"""Reachability on tiny graphs whose answers can be checked by hand.
+
+Speeds: walking 4.8 km/h = 80 m/min, cycling 15 km/h = 250 m/min (afweging.settings).
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from afweging import _names, settings
+from afweging._errors import (
+    MissingDataError,
+    NetworkError,
+    UnknownCategoryError,
+    UnknownModeError,
+)
+from afweging.analyses._graph import build_array_graph
+from afweging.analyses.reachability import (
+    isochrone,
+    reachability,
+    travel_minutes,
+    weighted_quantile_by_group,
+)
+from afweging.geo.area import Area
+
+WALK = 80.0  # m/min
+BIKE = 250.0  # m/min
+
+
+def graph(nodes: dict, edges: list[tuple], *, both: bool = True) -> nx.MultiDiGraph:
+    """MultiDiGraph in RD; ``edges`` as (u, v, length, attrs); ``both`` adds v->u too."""
+    G = nx.MultiDiGraph(crs="EPSG:28992")
+    for n, (x, y) in nodes.items():
+        G.add_node(n, x=float(x), y=float(y))
+    for u, v, length, *rest in edges:
+        attrs = rest[0] if rest else {}
+        G.add_edge(u, v, length=float(length), **attrs)
+        if both:
+            G.add_edge(v, u, length=float(length), **attrs)
+    return G
+
+
+def make_area(homes_xy, facilities, *, networks=None, residents=None, buurt_of=None, buurten=None):
+    """Area with buurten B1 (x < 500), B2 (x >= 500) and an empty B3 far away."""
+    if buurten is None:
+        buurten = gpd.GeoDataFrame(
+            {"buurtnaam": ["een", "twee", "drie"], "wijkcode": ["W1", "W1", "W1"]},
+            geometry=[
+                box(-5000, -5000, 500, 5000),
+                box(500, -5000, 5000, 5000),
+                box(9000, 9000, 9100, 9100),
+            ],
+            crs="EPSG:28992",
+            index=pd.Index(["B1", "B2", "B3"], name="buurtcode"),
+        )
+    n = len(homes_xy)
+    codes = buurt_of or ["B1" if x < 500 else "B2" for x, _ in homes_xy]
+    homes = gpd.GeoDataFrame(
+        {"buurtcode": codes, "residents": residents or [1.0] * n},
+        geometry=[Point(x, y) for x, y in homes_xy],
+        crs="EPSG:28992",
+    )
+    fac = gpd.GeoDataFrame(
+        {"category": [c for c, _ in facilities], "buurtcode": ["B1"] * len(facilities)},
+        geometry=[Point(*xy) for _, xy in facilities],
+        crs="EPSG:28992",
+    )
+    return Area("test", buurten, homes=homes, facilities=fac, networks=networks or {})
+
+
+def line_graph(n=4, step=100.0):
+    nodes = {i: (step * i, 0.0) for i in range(n)}
+    return graph(nodes, [(i, i + 1, step) for i in range(n - 1)])
+
+
+# ------------------------------------------------------------------------ network rules
+
+
+def test_line_with_snap_offsets_at_both_ends():
+    # home 10 m off node 0, facility 20 m off node 3: 10 + 300 + 20 = 330 m
+    area = make_area(
+        [(0, 10)],
+        [("speelplek", (300, -20))],
+        networks={"walk": line_graph(), "bike": line_graph()},
+    )
+    r = reachability(area, categories=["speelplek"])
+    h = r.homes.iloc[0]
+    assert h["walk_method"] == "network"
+    assert h["walk_snap_m"] == pytest.approx(10.0)
+    assert h["walk_min_speelplek"] == pytest.approx(330 / WALK)
+    assert h["bike_min_speelplek"] == pytest.approx(330 / BIKE)
+
+
+def test_facility_exactly_on_node_and_home_on_node():
+    area = make_area([(100, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph()})
+    r = reachability(area, modes="walk", categories="speelplek")
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(200 / WALK)
+    # a facility at the home's own node: zero minutes, not NaN and not missing
+    area0 = make_area([(100, 0)], [("speelplek", (100, 0))], networks={"walk": line_graph()})
+    assert (
+        reachability(area0, modes="walk", categories="speelplek")
+        .homes["walk_min_speelplek"]
+        .iloc[0]
+        == 0.0
+    )
+
+
+def test_diamond_100m_edges_takes_two_edges():
+    #      T(100,100)
+    #  L(0,50)    R(200,50)
+    #      S(100,0)
+    nodes = {"S": (100, 0), "L": (0, 50), "R": (200, 50), "T": (100, 100)}
+    G = graph(nodes, [("S", "L", 100), ("S", "R", 100), ("L", "T", 100), ("R", "T", 100)])
+    area = make_area([(100, 0)], [("supermarkt", (100, 100))], networks={"walk": G, "bike": G})
+    r = reachability(area, categories=["supermarkt"])
+    assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(200 / WALK)  # 2.5 min
+    assert r.homes["bike_min_supermarkt"].iloc[0] == pytest.approx(200 / BIKE)  # 0.8 min
+    # shorter parallel edge S->T of 150 m wins over the 200 m path
+    G2 = G.copy()
+    G2.add_edge("S", "T", length=150.0)
+    G2.add_edge("T", "S", length=150.0)
+    r2 = reachability(
+        make_area([(100, 0)], [("supermarkt", (100, 100))], networks={"walk": G2}),
+        modes="walk",
+        categories="supermarkt",
+    )
+    assert r2.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(150 / WALK)
+
+
+def oneway_graph(contraflow: str | None):
+    # A(0,0) -> B(100,0) one-way, 100 m; detour B -> C -> A two-way, 250 + 250 m
+    attrs = {"oneway": True}
+    if contraflow is not None:
+        attrs["oneway:bicycle"] = contraflow
+    c_y = math.sqrt(250**2 - 50**2)  # C is 250 m from A and from B
+    G = graph({"A": (0, 0), "B": (100, 0), "C": (50, c_y)}, [("A", "B", 100, attrs)], both=False)
+    for u, v in (("B", "C"), ("C", "B"), ("C", "A"), ("A", "C")):
+        G.add_edge(u, v, length=250.0, oneway=False)
+    return G
+
+
+@pytest.mark.parametrize(
+    ("contraflow", "b_to_a_m"),
+    [(None, 500.0), ("yes", 500.0), ("no", 100.0)],
+)
+def test_oneway_for_bikes(contraflow, b_to_a_m):
+    G = oneway_graph(contraflow)
+    # home at B, facility at A: against the one-way street unless oneway:bicycle=no
+    area = make_area([(100, 0)], [("huisarts", (0, 0))], networks={"walk": G, "bike": G})
+    r = reachability(area, categories=["huisarts"])
+    assert r.homes["bike_min_huisarts"].iloc[0] == pytest.approx(b_to_a_m / BIKE)
+    assert r.homes["walk_min_huisarts"].iloc[0] == pytest.approx(
+        100 / WALK
+    )  # walking ignores one-way
+    # home at A, facility at B: with the one-way direction, always 100 m
+    area2 = make_area([(0, 0)], [("huisarts", (100, 0))], networks={"bike": G})
+    assert reachability(area2, modes="bike", categories=["huisarts"]).homes[
+        "bike_min_huisarts"
+    ].iloc[0] == pytest.approx(100 / BIKE)
+
+
+def test_oneway_string_values_and_lists():
+    ag = build_array_graph(oneway_graph(None), "bike")
+    assert ag.n_edges == 5  # A->B plus the four two-way edges
+    G = oneway_graph(None)
+    G.edges["A", "B", 0]["oneway"] = ["no", "yes"]  # merged ways: one-way if any part is
+    assert build_array_graph(G, "bike").n_edges == 5
+    G.edges["A", "B", 0]["oneway"] = "no"
+    assert build_array_graph(G, "bike").n_edges == 6
+
+
+def test_disconnected_island_is_reported_not_routed():
+    # main line 0-1-2-3 and an island 10-11 at y = 150 (within snap distance of nothing else)
+    G = line_graph()
+    G.add_node(10, x=1000.0, y=0.0)
+    G.add_node(11, x=1100.0, y=0.0)
+    G.add_edge(10, 11, length=100.0)
+    G.add_edge(11, 10, length=100.0)
+    homes = [(0, 0), (1000, 5)]
+    # a speelplek on the island (next to the island home) and one on the main line
+    area = make_area(
+        homes, [("speelplek", (1100, 0)), ("speelplek", (300, 0))], networks={"walk": G}
+    )
+    with pytest.warns(UserWarning) as rec:
+        r = reachability(area, modes="walk", categories=["speelplek"])
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "los deel" in msgs
+    assert list(r.homes["walk_method"]) == ["network", "unreachable"]
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(300 / WALK)
+    assert np.isnan(r.homes["walk_min_speelplek"].iloc[1])
+    assert r.report.loc["walk", "homes_unreachable"] == 1
+    assert r.report.loc["walk", "main_component_nodes"] == 4
+    assert r.facility_report.loc[("walk", "speelplek"), "on_fragment"] == 1
+    # the unreachable home is left out of its buurt (B2), not counted as zero
+    assert np.isnan(r.buurten.loc["B2", _names.reach_share_col("walk", "speelplek", 10)])
+    assert r.buurten.loc["B2", _names.reach_unreachable_share_col("walk")] == 100.0
+
+
+def test_facility_on_fragment_counts_only_by_fallback():
+    G = line_graph()
+    G.add_node(10, x=-200.0, y=0.0)
+    G.add_node(11, x=-210.0, y=0.0)
+    G.add_edge(10, 11, length=10.0)
+    G.add_edge(11, 10, length=10.0)
+    # facility snaps to the island node 10 (200 m from the home at node 0)
+    area = make_area([(0, 0)], [("speelplek", (-200, 0))], networks={"walk": G})
+    with pytest.warns(UserWarning, match="los deel"):
+        r = reachability(area, modes="walk", categories="speelplek", detour_factor=1.25)
+    assert r.homes["walk_method"].iloc[0] == "network"
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(200 * 1.25 / WALK)
+
+
+def test_category_without_facilities_is_nan_with_warning():
+    area = make_area([(0, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph()})
+    with pytest.warns(UserWarning, match="apotheek"):
+        r = reachability(area, modes="walk", categories=["speelplek", "apotheek"])
+    assert r.homes["walk_min_apotheek"].isna().all()
+    assert r.buurten[_names.reach_share_col("walk", "apotheek", 10)].isna().all()
+    assert r.methods.loc[_names.reach_stat_col("walk", "apotheek", "median"), "method"] == "no data"
+    # it does not count for completeness: the speelplek alone makes the home "complete"
+    assert r.buurten.loc["B1", _names.reach_complete_share_col("walk", 10)] == 100.0
+    assert r.buurten.loc["B1", _names.reach_completeness_col("walk", 10)] == 1.0
+
+
+def test_default_categories_cover_the_tag_table():
+    area = make_area([(0, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph()})
+    with pytest.warns(UserWarning):
+        r = reachability(area, modes="walk")
+    from afweging.data.tags import load_tag_table
+
+    assert set(load_tag_table()) <= set(r.categories)
+    assert _names.reach_home_col("walk", "cultuur") in r.homes.columns
+
+
+# ---------------------------------------------------------------------- fallback rules
+
+
+def test_fallback_without_network_is_straight_line_times_factor():
+    # 3-4-5 triangle: 500 m straight, × 1.3 = 650 m, at 80 m/min = 8.125 min
+    area = make_area([(0, 0)], [("supermarkt", (300, 400)), ("supermarkt", (3000, 0))])
+    with pytest.warns(UserWarning, match="Geen loopnetwerk"):
+        r = reachability(area, modes="walk", categories=["supermarkt"], detour_factor=1.3)
+    assert r.homes["walk_method"].iloc[0] == "fallback"
+    assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(8.125)
+    assert np.isnan(r.homes["walk_snap_m"].iloc[0])
+    assert r.methods.loc[_names.reach_share_col("walk", "supermarkt", 10), "method"] == "proxy"
+    m, how = travel_minutes(
+        None, np.array([[0.0, 0.0]]), np.array([[300.0, 400.0]]), mode="bike", detour_factor=1.3
+    )
+    assert m[0] == pytest.approx(650 / BIKE)
+    assert how[0] == "fallback"
+
+
+def test_home_beyond_max_snap_distance_is_reported_and_uses_fallback():
+    G = line_graph()
+    area = make_area([(0, 10), (0, 300)], [("speelplek", (300, 0))], networks={"walk": G})
+    with pytest.warns(UserWarning, match="verder dan 250 m"):
+        r = reachability(area, modes="walk", categories=["speelplek"], detour_factor=1.2)
+    assert list(r.homes["walk_method"]) == ["network", "fallback"]
+    assert r.homes["walk_snap_m"].iloc[1] == pytest.approx(300.0)
+    straight = math.hypot(300, 300)
+    assert r.homes["walk_min_speelplek"].iloc[1] == pytest.approx(straight * 1.2 / WALK)
+    assert r.report.loc["walk", "homes_fallback"] == 1
+    # with a larger snap distance the same home is routed: 300 m snap + 300 m network
+    r2 = reachability(area, modes="walk", categories=["speelplek"], max_snap_distance_m=400)
+    assert list(r2.homes["walk_method"]) == ["network", "network"]
+    assert r2.homes["walk_min_speelplek"].iloc[1] == pytest.approx(600 / WALK)
+
+
+def test_network_home_takes_closer_facility_outside_the_network():
+    # home at node 0. Facility A on node 3 (300 m by network). Facility B 260 m west of
+    # node 0, beyond the 250 m snap distance: off the network, fallback 260 × 1.1 = 286 m.
+    G = line_graph()
+    area = make_area([(0, 0)], [("park", (300, 0)), ("park", (-260, 0))], networks={"walk": G})
+    r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
+    assert r.homes["walk_method"].iloc[0] == "network"
+    assert r.homes["walk_min_park"].iloc[0] == pytest.approx(286 / WALK)
+    assert r.facility_report.loc[("walk", "park"), "off_network"] == 1
+    assert r.facility_report.loc[("walk", "park"), "homes_off_network_closer"] == 1
+    # with a detour factor of 1.2 (312 m) the network facility is closer again
+    r2 = reachability(area, modes="walk", categories=["park"], detour_factor=1.2)
+    assert r2.homes["walk_min_park"].iloc[0] == pytest.approx(300 / WALK)
+    assert r2.facility_report.loc[("walk", "park"), "homes_off_network_closer"] == 0
+
+
+def test_times_beyond_max_minutes_are_inf():
+    area = make_area([(0, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph()})
+    r = reachability(
+        area, modes="walk", categories=["speelplek"], max_minutes=3.0
+    )  # 300 m = 3.75 min
+    assert r.homes["walk_min_speelplek"].iloc[0] == math.inf
+    r = reachability(area, modes="walk", categories=["speelplek"], max_minutes=3.75)
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(3.75)
+    # the fallback respects the same limit
+    fb = make_area([(0, 0)], [("speelplek", (3000, 0))])
+    with pytest.warns(UserWarning):
+        r = reachability(fb, modes="walk", categories=["speelplek"])
+    assert r.homes["walk_min_speelplek"].iloc[0] == math.inf  # 3900 m = 48.75 min > 30
+
+
+# ------------------------------------------------------------------------ aggregation
+
+
+def test_buurt_aggregates_by_hand():
+    # B1: homes at 100 m (2 residents), 500 m (1), 1000 m (1) from the facility at node 0
+    # on a 1200 m line: walk times 1.25, 6.25, 12.5 min. B2: one home, 0 residents.
+    G = line_graph(n=13, step=100.0)
+    area = make_area(
+        [(100, 0), (500, 0), (1000, 0), (1200, 0)],
+        [("speelplek", (0, 0)), ("huisarts", (1200, 0))],
+        networks={"walk": G},
+        residents=[2.0, 1.0, 1.0, 0.0],
+        buurt_of=["B1", "B1", "B1", "B2"],
+    )
+    r = reachability(area, modes="walk", categories=["speelplek", "huisarts"], minutes=10)
+    b = r.buurten
+    assert list(b.index) == ["B1", "B2", "B3"]
+    assert b.loc["B1", _names.reach_share_col("walk", "speelplek", 5)] == pytest.approx(50.0)
+    assert b.loc["B1", _names.reach_share_col("walk", "speelplek", 10)] == pytest.approx(75.0)
+    assert b.loc["B1", _names.reach_share_col("walk", "speelplek", 15)] == pytest.approx(100.0)
+    # weighted median: cumulative shares 0.5 (1.25 min), 0.75, 1.0 -> first reaching 0.5
+    assert b.loc["B1", _names.reach_stat_col("walk", "speelplek", "median")] == pytest.approx(1.25)
+    assert b.loc["B1", _names.reach_stat_col("walk", "speelplek", "p90")] == pytest.approx(12.5)
+    # huisarts at 1200 m: 13.75, 8.75, 2.5 min -> within 10 min: homes 2 and 3
+    assert b.loc["B1", _names.reach_share_col("walk", "huisarts", 10)] == pytest.approx(50.0)
+    # completeness: home1 1 category, home2 2, home3 1 -> (2*1 + 2 + 1) / 4
+    assert b.loc["B1", _names.reach_completeness_col("walk", 10)] == pytest.approx(5 / 4)
+    assert b.loc["B1", _names.reach_complete_share_col("walk", 10)] == pytest.approx(25.0)
+    assert b.loc["B1", _names.reach_fallback_share_col("walk")] == 0.0
+    # B2 has a home but no residents, B3 no homes: NaN, not 0
+    assert b.loc[["B2", "B3"]].isna().all().all()
+    assert set(r.methods.index) == set(b.columns)
+
+
+def test_weighted_quantile_matches_numpy_inverted_cdf():
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 5, 400)
+    values = rng.exponential(5.0, 400)
+    values[rng.random(400) < 0.1] = np.inf
+    weights = rng.integers(0, 4, 400).astype(float)
+    for q in (0.5, 0.9):
+        got = weighted_quantile_by_group(codes, values, weights, q, 6)
+        for g in range(5):
+            m = codes == g
+            want = np.quantile(values[m], q, weights=weights[m], method="inverted_cdf")
+            assert got[g] == want
+        assert np.isnan(got[5])
+
+
+# -------------------------------------------------------------------------- isochrones
+
+
+def test_isochrone_cuts_partial_edges():
+    area = make_area(
+        [(0, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph(), "bike": line_graph()}
+    )
+    iso = isochrone(area, Point(100, 0), minutes=[1.5, 10], mode="walk", buffer_m=10)
+    # 1.5 min walk = 120 m each way along the line from x=100: x in [-20 -> 0, 220]
+    first = iso.iloc[0]
+    assert first["network_m"] == pytest.approx(100 + 120)  # 100 m to node 0 (line end) + 120 m east
+    assert first.geometry.contains(Point(215, 0))
+    assert not first.geometry.contains(Point(235, 0))
+    assert iso.iloc[1]["network_m"] == pytest.approx(300.0)  # the whole line
+    assert iso.crs.to_epsg() == 28992
+    # start 30 m off the network: the connector uses 30 m of the budget
+    iso2 = isochrone(area, Point(100, 30), minutes=1.5, mode="walk", buffer_m=10)
+    assert iso2.iloc[0]["network_m"] == pytest.approx(30 + 90 + 90)
+
+
+def test_isochrone_respects_oneway_and_is_not_a_hull():
+    G = oneway_graph(None)
+    area = make_area([(0, 0)], [("speelplek", (0, 0))], networks={"bike": G})
+    # from B, 0.5 min by bike = 125 m: cannot use the one-way street B->A, only B->C
+    iso = isochrone(area, (100, 0), minutes=0.5, mode="bike", buffer_m=5)
+    assert iso.iloc[0]["network_m"] == pytest.approx(125.0)
+    assert not iso.iloc[0].geometry.contains(Point(50, 0))  # on A-B, against the one-way
+    # an L-shaped route is buffered, not hulled: the inside corner stays outside
+    nodes = {0: (0, 0), 1: (500, 0), 2: (500, 500)}
+    L = graph(nodes, [(0, 1, 500), (1, 2, 500)])
+    a2 = make_area([(0, 0)], [("speelplek", (0, 0))], networks={"walk": L})
+    poly = isochrone(a2, (0, 0), minutes=20, mode="walk", buffer_m=20).iloc[0].geometry
+    assert poly.contains(Point(500, 480)) and not poly.contains(Point(300, 200))
+    assert poly.area == pytest.approx(
+        LineString([(0, 0), (500, 0), (500, 500)]).buffer(20).area, rel=1e-3
+    )
+
+
+def test_isochrone_errors():
+    area = make_area([(0, 0)], [("speelplek", (0, 0))], networks={"walk": line_graph()})
+    with pytest.raises(MissingDataError, match="outside the network's extent"):
+        isochrone(area, (0, 1000), minutes=5, mode="walk")
+    with pytest.raises(MissingDataError, match="network:bike"):
+        isochrone(area, (0, 0), minutes=5, mode="bike")
+    with pytest.raises(UnknownModeError):
+        isochrone(area, (0, 0), minutes=5, mode="car")
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def test_bad_input_errors():
+    area = make_area([(0, 0)], [("speelplek", (0, 0))], networks={"walk": line_graph()})
+    with pytest.raises(UnknownModeError, match="car"):
+        reachability(area, modes=("walk", "car"))
+    with pytest.raises(UnknownCategoryError, match="speeltuin"):
+        reachability(area, categories=["speeltuin"])
+    with pytest.raises(ValueError, match="max_minutes"):
+        reachability(area, modes="walk", categories="speelplek", max_minutes=0)
+    with pytest.raises(ValueError, match="detour_factor"):
+        reachability(area, modes="walk", categories="speelplek", detour_factor=0.8)
+    no_homes = Area("x", area.buurten, facilities=area.facilities)
+    with pytest.raises(MissingDataError, match="homes"):
+        reachability(no_homes)
+
+
+def test_network_errors():
+    G = line_graph()
+    G.edges[0, 1, 0]["length"] = float("nan")
+    with pytest.raises(NetworkError, match=r"Edge \(0, 1, 0\).*length"):
+        build_array_graph(G, "walk")
+    G = line_graph()
+    del G.edges[1, 2, 0]["length"]
+    with pytest.raises(NetworkError, match="length"):
+        build_array_graph(G, "walk")
+    G = line_graph()
+    G.graph["crs"] = "EPSG:4326"
+    with pytest.raises(NetworkError, match="project_graph"):
+        build_array_graph(G, "walk")
+    G = line_graph()
+    del G.nodes[2]["x"]
+    with pytest.raises(NetworkError, match="Node 2"):
+        build_array_graph(G, "walk")
+    with pytest.raises(NetworkError, match="0 nodes"):
+        build_array_graph(nx.MultiDiGraph(crs="EPSG:28992"), "walk")
+
+
+def test_speed_settings_are_used(monkeypatch):
+    area = make_area([(0, 0)], [("speelplek", (300, 0))], networks={"walk": line_graph()})
+    monkeypatch.setattr(settings, "walk_speed_kmh", 6.0)  # 100 m/min
+    r = reachability(area, modes="walk", categories="speelplek")
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(3.0)
+    assert r.report.loc["walk", "speed_kmh"] == 6.0
