@@ -1,0 +1,365 @@
+"""Green layer: public green per buurt, per dwelling and per household, and green near homes.
+
+Two routes, chosen by what the Area holds:
+
+* **Green polygons** (``area.green`` with Polygon/MultiPolygon): the polygons are merged
+  (overlaps count once) and split into connected green areas. Green m² per buurt is the
+  area of the merged green inside the buurt; a home is near green when its straight-line
+  distance to the *edge* of a green area of at least 0.5 ha is at most 300 m (0 inside).
+* **Only points** (``area.green`` with points, or facilities of category ``park`` as in
+  the Utrecht OSM data): no area can be measured from a point, so the m² indicators and
+  the 75 m² and *versteend* flags are NaN with method ``no data`` (no area is invented
+  per park point). The near-green share is a labelled **proxy**: a home counts when a
+  park point lies within 300 m + r, with r = sqrt(5,000 m² / pi) = 39.9 m, the radius of
+  a round park of exactly 0.5 ha (its centre lies r from its edge). This overstates
+  access where a point is a park smaller than 0.5 ha and understates it for large parks
+  whose edge lies farther than r from their point.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from afweging import settings
+from afweging.geo.area import Area
+from afweging.layers._base import LayerResult
+from afweging.layers._common import (
+    cbs_or_nan,
+    coverage_gaps,
+    homes_in_buurten,
+    land_area_m2,
+    land_area_text,
+    make_result,
+    method_row,
+    missing_reason,
+    resident_share_pct,
+    safe_ratio,
+    source_label,
+)
+
+LAYER = "green"
+
+#: Indicator columns of this layer.
+COLUMNS = (
+    "green_public_m2",
+    "green_pct_land",
+    "green_m2_per_dwelling",
+    "green_m2_per_household",
+    "green_pct_homes_within_300m_of_05ha",
+    "green_below_75m2_per_dwelling",
+    "green_versteend",
+)
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def point_allowance_m() -> float:
+    """Radius of a round green area of :data:`settings.green_min_area_m2` (39.9 m for 0.5 ha).
+
+    Added to the 300 m when green is only known as points (see module doc).
+
+    Examples
+    --------
+    >>> round(point_allowance_m(), 1)
+    39.9
+    """
+    return math.sqrt(settings.green_min_area_m2 / math.pi)
+
+
+def green_layer(area: Area) -> LayerResult:
+    """Public green per buurt.
+
+    Columns: ``green_public_m2``; ``green_pct_land`` (% of the land area: CBS
+    ``a_lan_ha``, the polygon area where CBS has none); ``green_m2_per_dwelling`` (CBS
+    ``a_woning``) and ``green_m2_per_household`` (CBS ``a_hh``), NaN where there are no
+    dwellings/households; ``green_pct_homes_within_300m_of_05ha`` (resident-weighted % of
+    homes within 300 m of the edge of a green area >= 0.5 ha); ``green_below_75m2_per_dwelling``
+    (< 75 m² per dwelling) and ``green_versteend`` (< 75 m² per dwelling, as stand-in for
+    "per address", or no green area >= 1 ha in the buurt), nullable booleans.
+
+    The thresholds are :data:`afweging.settings.green_min_area_m2`,
+    ``green_max_distance_m``, ``green_norm_m2_per_dwelling`` and
+    ``green_versteend_min_area_m2``. See the module doc for the polygon and point routes.
+
+    Parameters
+    ----------
+    area : Area
+
+    Returns
+    -------
+    LayerResult
+        With ``method`` ``measured`` (polygons), ``proxy`` (near-green share from points)
+        or ``no data``.
+    """
+    polygons = green_polygons(area)
+    if polygons is not None:
+        return _from_polygons(area, polygons)
+    return _from_points(area)
+
+
+# ---------------------------------------------------------------------------- polygons
+def green_polygons(area: Area) -> gpd.GeoDataFrame | None:
+    """The polygonal part of ``area.green`` (None when there is none)."""
+    if area.green is None or len(area.green) == 0:
+        return None
+    green = area.green[area.green.geometry.notna() & ~area.green.geometry.is_empty]
+    poly = green[green.geometry.geom_type.isin(_POLYGONAL)]
+    if len(poly) == 0:
+        return None
+    if len(poly) < len(green):
+        warnings.warn(
+            f"green: {len(green) - len(poly)} of {len(green)} features of area.green are not "
+            f"polygons and are ignored (green area needs polygons).",
+            stacklevel=3,
+        )
+    return poly
+
+
+def green_parts(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge green polygons (overlaps count once) into connected green areas with their m².
+
+    Polygons that touch or overlap form one green area, so a park mapped as lawn plus
+    trees counts as one park.
+    """
+    geoms = shapely.make_valid(polygons.geometry.to_numpy())
+    merged = shapely.union_all(geoms)
+    parts = shapely.get_parts(merged)
+    parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]  # polygons only
+    return gpd.GeoDataFrame(
+        {"part_area_m2": shapely.area(parts)}, geometry=parts, crs=polygons.crs
+    )
+
+
+def green_m2_per_buurt(area: Area, parts: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
+    """Green m² inside each buurt and the m² of the largest green area reaching into it.
+
+    Returns
+    -------
+    (green_m2, largest_m2) : Series indexed by buurtcode
+        0 where no green lies in the buurt (a real zero: the area has green polygons).
+    """
+    index = area.buurten.index
+    idx_part, idx_buurt = area.buurten.sindex.query(parts.geometry, predicate="intersects")
+    pieces = shapely.intersection(
+        parts.geometry.to_numpy()[idx_part], area.buurten.geometry.to_numpy()[idx_buurt]
+    )
+    piece_m2 = shapely.area(pieces)
+    codes = index.to_numpy()[idx_buurt]
+    frame = pd.DataFrame(
+        {"buurtcode": codes, "m2": piece_m2,
+         "part_m2": parts["part_area_m2"].to_numpy()[idx_part]}
+    )
+    frame = frame[frame["m2"] > 0]
+    green_m2 = frame.groupby("buurtcode")["m2"].sum().reindex(index, fill_value=0.0)
+    largest = frame.groupby("buurtcode")["part_m2"].max().reindex(index, fill_value=0.0)
+    return green_m2.astype(float), largest.astype(float)
+
+
+def _from_polygons(area: Area, polygons: gpd.GeoDataFrame) -> LayerResult:
+    index = area.buurten.index
+    parts = green_parts(polygons)
+    green_m2, largest = green_m2_per_buurt(area, parts)
+    land, n_fallback = land_area_m2(area)
+    dwellings = cbs_or_nan(area, "a_woning", layer=LAYER)
+    households = cbs_or_nan(area, "a_hh", layer=LAYER)
+    per_dwelling = safe_ratio(green_m2, dwellings)
+    norm = settings.green_norm_m2_per_dwelling
+    below = _nullable_less(per_dwelling, norm)
+    has_large = pd.Series(largest >= settings.green_versteend_min_area_m2, dtype="boolean")
+    versteend = below | ~has_large  # Kleene logic: no large green makes it True even if NA
+
+    src = source_label(area, "green", default="groenvlakken in het gebied")
+    stats = source_label(area, "statistics", default="CBS Kerncijfers wijken en buurten")
+    values: dict[str, pd.Series] = {
+        "green_public_m2": green_m2,
+        "green_pct_land": 100.0 * safe_ratio(green_m2, land),
+        "green_m2_per_dwelling": per_dwelling,
+        "green_m2_per_household": safe_ratio(green_m2, households),
+        "green_below_75m2_per_dwelling": below,
+        "green_versteend": versteend,
+    }
+    rows = [
+        method_row("green_public_m2", layer=LAYER, unit="m²", method="measured", source=src,
+                   description="Oppervlak openbaar groen binnen de buurtgrens (overlappende "
+                               "groenvlakken één keer geteld)."),
+        method_row("green_pct_land", layer=LAYER, unit="%", method="measured",
+                   source=f"{src}; {stats}",
+                   description=f"Openbaar groen als % van het {land_area_text(n_fallback, len(index))}."),
+        method_row("green_m2_per_dwelling", layer=LAYER, unit="m² per woning", method="measured",
+                   source=f"{src}; {stats}",
+                   description="Openbaar groen in de buurt gedeeld door het aantal woningen "
+                               "(CBS a_woning); leeg waar de buurt geen woningen heeft."),
+        method_row("green_m2_per_household", layer=LAYER, unit="m² per huishouden",
+                   method="measured", source=f"{src}; {stats}",
+                   description="Openbaar groen in de buurt gedeeld door het aantal huishoudens "
+                               "(CBS a_hh); leeg waar de buurt geen huishoudens heeft."),
+    ]
+    near_value, near_row, near_caveats = _near_green_polygons(area, parts)
+    values["green_pct_homes_within_300m_of_05ha"] = near_value
+    rows.append(near_row)
+    rows += [
+        method_row("green_below_75m2_per_dwelling", layer=LAYER, unit="ja/nee", method="measured",
+                   source=f"{src}; richtlijn 75 m² per woning (Structuurschema Groene Ruimte / Nota Ruimte)",
+                   description=f"Minder dan {norm:g} m² openbaar groen per woning in de buurt; "
+                               f"leeg waar de buurt geen woningen heeft."),
+        method_row("green_versteend", layer=LAYER, unit="ja/nee", method="measured",
+                   source=f"{src}; maat van Natuur & Milieu / Sweco",
+                   description=f"Versteend: minder dan {norm:g} m² openbaar groen per woning "
+                               f"(woningen als benadering van adressen) en/of geen groengebied van "
+                               f"minstens {settings.green_versteend_min_area_m2 / 10_000:g} ha dat "
+                               f"(deels) in de buurt ligt."),
+    ]
+    caveats = [
+        "Groen: alleen het openbaar groen in de opgegeven groenvlakken telt; privétuinen niet.",
+        *near_caveats,
+    ]
+    return make_result(area, values, rows, caveats)
+
+
+def _near_green_polygons(
+    area: Area, parts: gpd.GeoDataFrame
+) -> tuple[pd.Series, dict[str, str], list[str]]:
+    index = area.buurten.index
+    col = "green_pct_homes_within_300m_of_05ha"
+    src = source_label(area, "green", default="groenvlakken in het gebied")
+    homes = homes_in_buurten(area)
+    dist = settings.green_max_distance_m
+    min_ha = settings.green_min_area_m2 / 10_000
+    if homes is None:
+        return _no_homes(area, col)
+    large = parts[parts["part_area_m2"] >= settings.green_min_area_m2]
+    near = _within(homes, large.geometry.to_numpy(), dist)
+    value = resident_share_pct(near, homes, index)
+    row = method_row(
+        col, layer=LAYER, unit="% inwoners", method="measured",
+        source=f"{src}; {source_label(area, 'homes', default='woningen')}",
+        description=f"Aandeel inwoners (gewogen naar bewoners per woning) met een groengebied van "
+                    f"minstens {min_ha:g} ha binnen {dist:g} m hemelsbreed, gemeten tot de rand van "
+                    f"het groen (3-30-300-regel). Leeg waar de buurt geen bewoonde woningen heeft.",
+    )
+    return value, row, []
+
+
+# ---------------------------------------------------------------------------- points
+def green_points(area: Area) -> tuple[np.ndarray, str, str] | None:
+    """Point locations of green when no polygons exist, their Dutch source label and piece.
+
+    ``area.green`` made of points comes first (piece ``"green"``), then facilities of
+    category ``park`` (piece ``"facilities"``).
+    """
+    if area.green is not None and len(area.green) > 0:
+        pts = area.green[area.green.geometry.geom_type == "Point"]
+        if len(pts):
+            return pts.geometry.to_numpy(), source_label(area, "green", default="groenpunten"), "green"
+    fac = area.facilities
+    if fac is not None and len(fac) > 0:
+        parks = fac[fac["category"] == "park"]
+        if len(parks):
+            src = source_label(area, "facilities", default="voorzieningen")
+            return parks.geometry.to_numpy(), f"{src}, categorie park (punten)", "facilities"
+    return None
+
+
+def _from_points(area: Area) -> LayerResult:
+    index = area.buurten.index
+    reason = missing_reason(area, "green")
+    points = green_points(area)
+    nan = pd.Series(np.nan, index=index, dtype=float)
+    nab = pd.Series(pd.NA, index=index, dtype="boolean")
+    no_area = (f"Geen groenvlakken (polygonen) in dit gebied ({reason}). "
+               + ("Groen is alleen als punten bekend; een oppervlak kan uit een punt niet "
+                  "gemeten worden, dus geen waarde (er wordt geen oppervlak per parkpunt "
+                  "verzonnen)." if points is not None else "Ook geen parken als punten."))
+    values: dict[str, pd.Series] = {
+        "green_public_m2": nan, "green_pct_land": nan, "green_m2_per_dwelling": nan,
+        "green_m2_per_household": nan, "green_below_75m2_per_dwelling": nab,
+        "green_versteend": nab,
+    }
+    units = {"green_public_m2": "m²", "green_pct_land": "%",
+             "green_m2_per_dwelling": "m² per woning", "green_m2_per_household": "m² per huishouden",
+             "green_below_75m2_per_dwelling": "ja/nee", "green_versteend": "ja/nee"}
+    rows = {c: method_row(c, layer=LAYER, unit=u, method="no data", source="geen",
+                          description=no_area) for c, u in units.items()}
+    caveats = ["Groen: geen groenvlakken, dus geen m² groen per buurt, per woning of per "
+               "huishouden en geen oordeel 'versteend'."]
+    col = "green_pct_homes_within_300m_of_05ha"
+    homes = homes_in_buurten(area)
+    if points is None:
+        values[col] = nan
+        rows[col] = method_row(col, layer=LAYER, unit="% inwoners", method="no data", source="geen",
+                               description=f"Geen groenvlakken en geen parkpunten ({reason}).")
+    elif homes is None:
+        values[col], rows[col], _ = _no_homes(area, col)
+    else:
+        geoms, src, piece = points
+        allowance = point_allowance_m()
+        dist = settings.green_max_distance_m
+        near = _within(homes, geoms, dist + allowance)
+        share = resident_share_pct(near, homes, index)
+        gaps = coverage_gaps(area, piece)
+        gap_text = ""
+        if len(gaps):
+            share[gaps] = np.nan
+            gap_names = ", ".join(area.buurten.loc[gaps, "buurtnaam"].astype(str))
+            gap_text = (f" Leeg voor {len(gaps)} buurt(en) buiten de dekking van de bron (inwoners "
+                        f"volgens CBS maar geen woning in het bronbestand, dus ook geen parkpunten): "
+                        f"{gap_names}.")
+            caveats.append("Groen:" + gap_text)
+        values[col] = share
+        rows[col] = method_row(
+            col, layer=LAYER, unit="% inwoners", method="proxy",
+            source=f"{src}; {source_label(area, 'homes', default='woningen')}",
+            description=(
+                f"PROXY: groen is alleen als punten bekend, dus de afstand tot de rand van het "
+                f"groen is niet te meten. Aandeel inwoners (gewogen naar bewoners per woning) met "
+                f"een parkpunt binnen {dist:g} + {allowance:.1f} m hemelsbreed; {allowance:.1f} m = "
+                f"straal van een rond park van precies {settings.green_min_area_m2 / 10_000:g} ha "
+                f"(wortel(5.000 m² / pi)). Overschat waar een punt een park kleiner dan "
+                f"{settings.green_min_area_m2 / 10_000:g} ha is, onderschat bij grote parken."
+                + gap_text
+            ),
+        )
+        caveats.append(
+            f"Groen binnen {dist:g} m is een proxy: parken zijn punten, gerekend met "
+            f"{dist:g} m + {allowance:.1f} m tot het parkpunt."
+        )
+        warnings.warn(
+            f"green: area {area.name!r} has no green polygons ({reason}); the share of homes "
+            f"near green is a proxy from park points ({dist:g} m + {allowance:.1f} m) and the m² "
+            f"indicators are NaN ('no data').",
+            stacklevel=3,
+        )
+    return make_result(area, values, list(rows.values()), caveats)
+
+
+# ---------------------------------------------------------------------------- shared
+def _within(homes: gpd.GeoDataFrame, geoms: np.ndarray, distance_m: float) -> np.ndarray:
+    """1.0 where a home lies within ``distance_m`` of any geometry (0 inside a polygon)."""
+    near = np.zeros(len(homes), dtype=float)
+    if len(geoms) == 0:
+        return near
+    tree = STRtree(geoms)
+    hits = tree.query(homes.geometry.to_numpy(), predicate="dwithin", distance=distance_m)
+    near[np.unique(hits[0])] = 1.0
+    return near
+
+
+def _no_homes(area: Area, col: str) -> tuple[pd.Series, dict[str, str], list[str]]:
+    reason = missing_reason(area, "homes")
+    row = method_row(col, layer=LAYER, unit="% inwoners", method="no data", source="geen",
+                     description=f"Geen woningen in dit gebied ({reason}).")
+    return pd.Series(np.nan, index=area.buurten.index, dtype=float), row, []
+
+
+def _nullable_less(values: pd.Series, threshold: float) -> pd.Series:
+    """``values < threshold`` as a nullable boolean (NA where the value is NaN)."""
+    out = pd.Series(values < threshold, dtype="boolean")
+    out[values.isna()] = pd.NA
+    return out

@@ -1,0 +1,305 @@
+"""Heat layer: perceived temperature (PET) per buurt and cool places near homes.
+
+**With a PET raster** (``area.rasters["heat"]``, degC, hot-day afternoon as in the
+Klimaateffectatlas hittekaart): mean PET over the buurt, % of the buurt area and % of the
+residents (weighted per home) above 35 degC and 38 degC, and % of residents with a cool
+place within 300 m. A cool place is a 4-connected patch of cells with PET <= 35 degC of
+at least 200 m² (``scipy.ndimage.label``); distance is straight-line between cell centres.
+Nodata cells are left out; where the raster covers only part of a buurt, its shares are
+over the covered part, and a warning names those buurten.
+
+**Without a raster**: the raster columns are NaN with method ``no data``.
+``heat_proxy_index`` (always computed) is a relative 0-100 index, higher = hotter, from
+what the Area has (see :func:`heat_proxy_index`). It is a proxy, never measured heat.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import ndimage
+
+from afweging import settings
+from afweging.geo.area import Area
+from afweging.geo.raster import Raster
+from afweging.layers._base import LayerResult
+from afweging.layers._common import (
+    cbs,
+    homes_in_buurten,
+    land_area_m2,
+    make_result,
+    method_row,
+    missing_reason,
+    resident_coverage,
+    resident_share_pct,
+    safe_ratio,
+    source_label,
+)
+from afweging.layers._raster import cell_index, check_north_up, check_unit, partial_text, zonal
+
+LAYER = "heat"
+
+#: Indicator columns measured from a PET raster.
+RASTER_COLUMNS = (
+    "heat_pet_mean_degc",
+    "heat_pct_area_over_35degc",
+    "heat_pct_area_over_38degc",
+    "heat_pct_homes_over_35degc",
+    "heat_pct_homes_over_38degc",
+    "heat_pct_homes_cool_place_within_300m",
+)
+
+#: All indicator columns of this layer.
+COLUMNS = (*RASTER_COLUMNS, "heat_proxy_index")
+
+_DEGC = ("degc", "°c", "c", "celsius", "gradencelsius")
+
+
+def heat_layer(area: Area) -> LayerResult:
+    """Heat indicators per buurt (see the module doc).
+
+    Columns: ``heat_pet_mean_degc``, ``heat_pct_area_over_35degc``,
+    ``heat_pct_area_over_38degc``, ``heat_pct_homes_over_35degc``,
+    ``heat_pct_homes_over_38degc``, ``heat_pct_homes_cool_place_within_300m`` (from the
+    PET raster, else NaN with method ``no data``) and ``heat_proxy_index`` (method
+    ``proxy``). Thresholds: :data:`afweging.settings.heat_pet_hot_degc` (35),
+    ``heat_pet_very_hot_degc`` (38), ``heat_cool_place_min_m2`` (200),
+    ``heat_cool_place_max_distance_m`` (300). "Above" means strictly above; a cool place
+    has PET at or below 35 degC.
+
+    Parameters
+    ----------
+    area : Area
+
+    Returns
+    -------
+    LayerResult
+    """
+    proxy, proxy_row, proxy_formula = heat_proxy_index(area)
+    values: dict[str, pd.Series] = {}
+    rows: list[dict[str, str]] = []
+    caveats: list[str] = []
+    if area.has("raster:heat"):
+        values, rows, caveats = _from_raster(area)
+        caveats.append("Hitte: de proxy-index staat er alleen ter vergelijking; gebruik de "
+                       "gemeten gevoelstemperatuur.")
+    else:
+        reason = missing_reason(area, "raster:heat")
+        units = ("°C", "% oppervlak", "% oppervlak", "% inwoners", "% inwoners", "% inwoners")
+        for col, unit in zip(RASTER_COLUMNS, units, strict=True):
+            values[col] = pd.Series(np.nan, index=area.buurten.index, dtype=float)
+            rows.append(method_row(
+                col, layer=LAYER, unit=unit, method="no data", source="geen",
+                description=f"Geen hittekaart (gevoelstemperatuur, PET) voor dit gebied: {reason}. "
+                            f"Zie heat_proxy_index voor een benadering.",
+            ))
+        caveats.append(
+            "Hitte is NIET gemeten: er is geen hittekaart. heat_proxy_index is een relatieve "
+            f"proxy-index (0-100, hoger = heter) binnen dit gebied: {proxy_formula}"
+        )
+        warnings.warn(
+            f"heat: area {area.name!r} has no PET raster ({reason}); only the proxy index "
+            f"heat_proxy_index is available (not measured heat).",
+            stacklevel=2,
+        )
+    values["heat_proxy_index"] = proxy
+    rows.append(proxy_row)
+    return make_result(area, values, rows, caveats)
+
+
+# ---------------------------------------------------------------------------- proxy
+def heat_proxy_index(area: Area) -> tuple[pd.Series, dict[str, str], str]:
+    """Relative heat proxy per buurt, 0-100, higher = hotter; never measured heat.
+
+    ``index = 100 * mean(d, 1 - w[, 1 - g])`` where each term is min-max scaled over the
+    buurten of the area (a term that is equal everywhere counts 0.5):
+
+    * ``d``: building intensity, CBS ``ste_oad`` (addresses per km² within 1 km; it counts
+      business addresses too). Only when ``ste_oad`` is absent: ``bev_dich``
+      (inhabitants per km² land), which calls business parks cool, hence second choice.
+    * ``w``: water share, CBS ``a_wat_ha / a_opp_ha``.
+    * ``g``: share of the land that is public green, only when the Area has green polygons.
+
+    Equal weights. A buurt missing any used term is NaN. The index ranks buurten within
+    one area; it is not comparable between areas and not a temperature.
+
+    Returns
+    -------
+    (index, method_row, formula) : Series, dict, str
+        The formula is Dutch text for reports.
+    """
+    index = area.buurten.index
+    terms: list[pd.Series] = []
+    parts: list[str] = []
+    used: list[str] = []
+    density = cbs(area, "ste_oad")
+    density_col = "ste_oad"
+    if density is None:
+        density, density_col = cbs(area, "bev_dich"), "bev_dich"
+    if density is not None:
+        terms.append(_minmax(density))
+        used.append(density_col)
+        parts.append(
+            "d = dichtheid (CBS ste_oad, adressen per km² binnen 1 km)" if density_col == "ste_oad"
+            else "d = dichtheid (CBS bev_dich, inwoners per km² land; ste_oad ontbreekt)"
+        )
+    water_ha, total_ha = cbs(area, "a_wat_ha"), cbs(area, "a_opp_ha")
+    if water_ha is not None and total_ha is not None:
+        terms.append(1.0 - _minmax(safe_ratio(water_ha, total_ha)))
+        used.append("a_wat_ha/a_opp_ha")
+        parts.append("1 - w, w = wateraandeel (CBS a_wat_ha / a_opp_ha)")
+    from afweging.layers.green import green_m2_per_buurt, green_parts, green_polygons
+
+    polygons = green_polygons(area)
+    if polygons is not None:
+        green_m2, _ = green_m2_per_buurt(area, green_parts(polygons))
+        land, _ = land_area_m2(area)
+        terms.append(1.0 - _minmax(safe_ratio(green_m2, land)))
+        used.append("groenaandeel")
+        parts.append("1 - g, g = aandeel openbaar groen van het land (groenvlakken)")
+    col = "heat_proxy_index"
+    if density is None:
+        value = pd.Series(np.nan, index=index, dtype=float)
+        row = method_row(col, layer=LAYER, unit="index 0-100", method="no data", source="geen",
+                         description="Geen proxy mogelijk: CBS ste_oad en bev_dich ontbreken.")
+        return value, row, "geen proxy mogelijk (geen dichtheid)"
+    stacked = pd.concat(terms, axis=1)
+    value = 100.0 * stacked.mean(axis=1, skipna=False)
+    formula = (
+        f"index = 100 × gemiddelde van [{'; '.join(parts)}], elk geschaald met (x - min) / (max - min) "
+        f"over de buurten van dit gebied. 0 = koelst, 100 = heetst volgens de proxy; relatief "
+        f"binnen dit gebied, geen gevoelstemperatuur."
+    )
+    if density_col == "ste_oad":
+        formula += (" bev_dich is niet gebruikt: bedrijventerreinen hebben weinig inwoners maar veel "
+                    "verharding.")
+    stats = source_label(area, "statistics", default="CBS Kerncijfers wijken en buurten")
+    src = stats + ("; " + source_label(area, "green", default="groenvlakken") if polygons is not None else "")
+    row = method_row(col, layer=LAYER, unit="index 0-100", method="proxy", source=src,
+                     description="PROXY, geen gemeten hitte. " + formula)
+    return value, row, formula
+
+
+def _minmax(s: pd.Series) -> pd.Series:
+    lo, hi = s.min(), s.max()
+    if not np.isfinite(lo) or not np.isfinite(hi):
+        return s * np.nan
+    if hi == lo:
+        return s * 0.0 + 0.5
+    return (s - lo) / (hi - lo)
+
+
+# ---------------------------------------------------------------------------- raster
+def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]], list[str]]:
+    raster = area.rasters["heat"]
+    check_unit(raster, piece="heat", accepted=_DEGC, expected="gevoelstemperatuur (PET) in degC")
+    check_north_up(raster, piece="heat")
+    hot, very_hot = settings.heat_pet_hot_degc, settings.heat_pet_very_hot_degc
+    index = area.buurten.index
+    names = area.buurten["buurtnaam"]
+    zones = zonal(area, raster, (hot, very_hot))
+    coverage = zones.coverage
+    values: dict[str, pd.Series] = {
+        "heat_pet_mean_degc": zones.mean,
+        "heat_pct_area_over_35degc": zones.pct_over(hot),
+        "heat_pct_area_over_38degc": zones.pct_over(very_hot),
+    }
+    caveats: list[str] = []
+    partial = coverage < 1.0
+    if partial.any():
+        msg = (f"de hittekaart dekt {int(partial.sum())} buurt(en) niet of maar deels: "
+               f"{partial_text(coverage, names)}; aandelen en gemiddelden gelden voor het gedekte "
+               f"deel (zonder gegevens: leeg).")
+        caveats.append("Hitte: " + msg)
+        warnings.warn(
+            f"heat: the PET raster covers {int(partial.sum())} buurt(en) only partly or not at all "
+            f"({partial_text(coverage, names)}); shares are over the covered part.",
+            stacklevel=3,
+        )
+
+    src = source_label(area, "raster:heat", default=raster.source)
+    homes = homes_in_buurten(area)
+    cell_m = f"{abs(raster.transform.a):g} × {abs(raster.transform.e):g} m"
+    rows = [
+        method_row("heat_pet_mean_degc", layer=LAYER, unit="°C", method="measured", source=src,
+                   description=f"Gemiddelde gevoelstemperatuur (PET) over de cellen ({cell_m}) met "
+                               f"het middelpunt in de buurt; cellen zonder gegevens tellen niet mee."),
+        method_row("heat_pct_area_over_35degc", layer=LAYER, unit="% oppervlak", method="measured",
+                   source=src, description=f"Aandeel van het (gedekte) buurtoppervlak met PET boven "
+                                           f"{hot:g} °C (sterke hittestress)."),
+        method_row("heat_pct_area_over_38degc", layer=LAYER, unit="% oppervlak", method="measured",
+                   source=src, description=f"Aandeel van het (gedekte) buurtoppervlak met PET boven "
+                                           f"{very_hot:g} °C (drempel gekozen in het project, niet uit "
+                                           f"een norm)."),
+    ]
+    home_cols = ("heat_pct_homes_over_35degc", "heat_pct_homes_over_38degc",
+                 "heat_pct_homes_cool_place_within_300m")
+    if homes is None:
+        reason = missing_reason(area, "homes")
+        for col in home_cols:
+            values[col] = pd.Series(np.nan, index=index, dtype=float)
+            rows.append(method_row(col, layer=LAYER, unit="% inwoners", method="no data",
+                                   source="geen", description=f"Geen woningen ({reason})."))
+        return values, rows, caveats
+
+    x = homes.geometry.x.to_numpy()
+    y = homes.geometry.y.to_numpy()
+    pet = raster.sample(x, y)
+    known = ~np.isnan(pet)
+    values["heat_pct_homes_over_35degc"] = resident_share_pct(np.where(known, pet > hot, np.nan), homes, index)
+    values["heat_pct_homes_over_38degc"] = resident_share_pct(np.where(known, pet > very_hot, np.nan), homes, index)
+    near_cool = _cool_place_within(raster, x, y)
+    values["heat_pct_homes_cool_place_within_300m"] = resident_share_pct(near_cool, homes, index)
+    home_cov = resident_coverage(known, homes, index)
+    if (home_cov < 1.0).any():
+        n = int((home_cov < 1.0).sum())
+        warnings.warn(
+            f"heat: in {n} buurt(en) some homes lie outside the PET raster or on nodata cells; "
+            f"their shares of homes are over the homes with a value.",
+            stacklevel=3,
+        )
+        caveats.append(f"Hitte: in {n} buurt(en) liggen woningen buiten de hittekaart of op cellen "
+                       f"zonder gegevens; het aandeel geldt voor de woningen met een waarde.")
+    homes_src = f"{src}; {source_label(area, 'homes', default='woningen')}"
+    min_m2, dist = settings.heat_cool_place_min_m2, settings.heat_cool_place_max_distance_m
+    rows += [
+        method_row("heat_pct_homes_over_35degc", layer=LAYER, unit="% inwoners", method="measured",
+                   source=homes_src, description=f"Aandeel inwoners (gewogen per woning) waarvan de "
+                                                 f"woning op een cel met PET boven {hot:g} °C ligt; "
+                                                 f"woningen op cellen zonder gegevens tellen niet mee."),
+        method_row("heat_pct_homes_over_38degc", layer=LAYER, unit="% inwoners", method="measured",
+                   source=homes_src, description=f"Als boven, met PET boven {very_hot:g} °C (drempel "
+                                                 f"gekozen in het project, niet uit een norm)."),
+        method_row("heat_pct_homes_cool_place_within_300m", layer=LAYER, unit="% inwoners",
+                   method="measured", source=homes_src,
+                   description=f"Aandeel inwoners met een koele plek binnen {dist:g} m hemelsbreed "
+                               f"(tussen celmiddens): een aaneengesloten vlak (4-buren) van minstens "
+                               f"{min_m2:g} m² met PET ten hoogste {hot:g} °C (Klimaateffectatlas; "
+                               f"richtlijn hittebestendige stad). Koele plekken buiten de kaart tellen "
+                               f"niet mee, dus aan de rand van de kaart een onderschatting."),
+    ]
+    return values, rows, caveats
+
+
+def _cool_place_within(raster: Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """1.0 where a point lies within the cool-place distance of a cool place, NaN off the raster."""
+    data = raster.data
+    dx, dy = abs(raster.transform.a), abs(raster.transform.e)
+    mask = ~np.isnan(data) & (data <= settings.heat_pet_hot_degc)
+    labels, n = ndimage.label(mask)  # default structure: 4-connectivity
+    row, col, inside = cell_index(raster, x, y)
+    out = np.full(len(x), np.nan)
+    out[inside] = 0.0
+    if n == 0:
+        return out
+    sizes_m2 = np.bincount(labels.ravel()) * raster.cell_area_m2
+    sizes_m2[0] = 0.0
+    cool = (sizes_m2 >= settings.heat_cool_place_min_m2)[labels]
+    if not cool.any():
+        return out
+    dist = ndimage.distance_transform_edt(~cool, sampling=(dy, dx))
+    near = dist[row[inside], col[inside]] <= settings.heat_cool_place_max_distance_m
+    out[inside] = near.astype(float)
+    return out
