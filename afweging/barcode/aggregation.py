@@ -1,0 +1,103 @@
+"""Buurt indicator values -> wijk and city values.
+
+The barcode aggregates the **indicator values** and scores the result; it never averages
+scores. Each norm says how its indicator adds up (``aggregate`` in ``norms.toml``):
+
+* ``"a_inw"``: weighted by residents (shares of residents/homes: reachability, 300 m green,
+  noise and heat exposure);
+* ``"a_woning"``: weighted by dwellings (per-dwelling ratios and shares of dwellings);
+* ``"a_hh"``: weighted by households (per-household ratios);
+* ``"area"``: weighted by buurt area (m², from the geometry).
+
+For a ratio ``r_i = X_i / D_i`` (green m² per dwelling) the ``D``-weighted mean equals
+``sum(X) / sum(D)``, i.e. the wijk's own ratio, so the aggregate is exact when the weight is
+the ratio's denominator.
+
+Buurten without a value, or without a (positive) weight, are left out. The share of the
+wijk's weight that did have a value is kept as ``coverage`` (%), and shown in explanations.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from afweging._errors import MissingColumnError
+from afweging.geo.area import Area
+
+
+def buurt_weights(area: Area, aggregate: str) -> pd.Series:
+    """The aggregation weight of every buurt (index buurtcode), NaN where unknown.
+
+    Parameters
+    ----------
+    area : Area
+    aggregate : {"a_inw", "a_woning", "a_hh", "area"}
+
+    Raises
+    ------
+    MissingColumnError
+        When the CBS column is absent from ``area.buurten``.
+    """
+    if aggregate == "area":
+        w = pd.Series(area.buurten.geometry.area.to_numpy(dtype=float), index=area.buurten.index)
+    else:
+        if aggregate not in area.buurten.columns:
+            raise MissingColumnError(
+                f"Aggregating to wijk and city by {aggregate!r} needs the CBS column "
+                f"{aggregate!r} in area.buurten, which area {area.name!r} lacks. Add it to the "
+                f'[statistics] file of the manifest, or set aggregate = "area" for the norm.'
+            )
+        w = area.stat(aggregate).astype(float)
+    w.index.name = "buurtcode"
+    return w
+
+
+def weighted_mean(
+    values: pd.DataFrame,
+    weights: pd.DataFrame,
+    groups: pd.Series,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weighted mean of every column of ``values`` per group, and the coverage.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Index buurtcode, one column per norm (indicator values, NaN = missing).
+    weights : DataFrame
+        Same shape: the aggregation weight of each buurt for each column.
+    groups : Series
+        Index buurtcode -> group code (wijkcode, or one city code). Buurten with a NaN
+        group are left out.
+
+    Returns
+    -------
+    means : DataFrame
+        Index group code, same columns; NaN where no buurt had both a value and a
+        positive weight.
+    coverage_pct : DataFrame
+        Percentage of the group's known weight that belongs to buurten with a value.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"x": [10.0, 40.0]}, index=["a", "b"])
+    >>> w = pd.DataFrame({"x": [300.0, 100.0]}, index=["a", "b"])
+    >>> m, cov = weighted_mean(v, w, pd.Series(["W1", "W1"], index=["a", "b"]))
+    >>> float(m.loc["W1", "x"]), float(cov.loc["W1", "x"])
+    (17.5, 100.0)
+    """
+    groups = groups.reindex(values.index)
+    keep = groups.notna()
+    v = values.loc[keep].astype(float)
+    w = weights.reindex(index=v.index, columns=v.columns).astype(float)
+    g = groups.loc[keep]
+    w_pos = w.where(w > 0)  # NaN or non-positive weight -> left out
+    has_value = v.notna() & w_pos.notna()
+    vw = (v * w_pos).where(has_value)
+    num = vw.groupby(g).sum(min_count=1)
+    den = w_pos.where(has_value).groupby(g).sum(min_count=1)
+    means = num / den
+    total_w = w_pos.groupby(g).sum(min_count=1)
+    coverage = 100.0 * den.fillna(0.0) / total_w
+    # inf values (e.g. "unreachable" minutes) survive: inf * w = inf, mean inf.
+    means = means.where(den > 0)
+    return means, coverage
