@@ -87,17 +87,48 @@ def run(
         return wrap
 
     try:
-        gdf = step("Buurten en CBS-cijfers schrijven")(lambda: _buurten_frame(area, per_buurt))
-        path = tmp / "buurten.gpkg"
-        gdf.to_file(path, layer="buurten", driver="GPKG")
-        result.files.append(out_dir / "buurten.gpkg")
+        from afweging.analyses.reachability import reachability
+        from afweging.barcode import score, write_barcode_html
+        from afweging.layers import compute_layers, summarise_layers
+
+        layers = step("Lagen berekenen (groen, hitte, geluid, wonen, voorzieningen)")(
+            lambda: compute_layers(area)
+        )
+        result.results["layers"] = layers
+        per_buurt.append(layers.values)
+        reach = None
+        if area.homes is not None and area.facilities is not None:
+            reach = step("Bereikbaarheid per woning (lopen en fietsen)")(lambda: reachability(area))
+            result.results["reach"] = reach
+            per_buurt.append(reach.buurten)
+        scores = step("Utrechtse barcode scoren")(lambda: score(area, layers, reach, norms=norms))
+        result.results["scores"] = scores
+        per_buurt.append(scores.to_frame("buurt"))
+
+        say("Uitvoer schrijven")
+        gdf = _buurten_frame(area, per_buurt)
+        gdf.to_file(tmp / "buurten.gpkg", layer="buurten", driver="GPKG")
+        written = ["buurten.gpkg"]
+        if reach is not None:
+            homes = reach.homes.copy()
+            homes.to_parquet(tmp / "woningen_bereikbaarheid.parquet")
+            written.append("woningen_bereikbaarheid.parquet")
+        write_barcode_html(scores, tmp / "barcode.html")
+        written.append("barcode.html")
+
         result.summary.extend(_summary_lines(area))
+        result.summary.extend(summarise_layers(area, layers))
+        if reach is not None:
+            result.summary.extend(_reach_lines(reach))
+        result.summary.extend(_barcode_lines(scores))
+
         out_dir.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
-            target = out_dir / f.name
+        for name in written:
+            target = out_dir / name
             if target.is_dir():
                 shutil.rmtree(target)
-            shutil.move(str(f), str(target))
+            shutil.move(str(tmp / name), str(target))
+            result.files.append(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
@@ -115,3 +146,44 @@ def _summary_lines(area: Area) -> list[str]:
     if area.homes is not None:
         lines.append(f"{nl_int(len(area.homes))} woningen als herkomstpunt.")
     return lines
+
+
+def _reach_lines(reach: Any) -> list[str]:
+    from afweging._format import nl_pct
+    from afweging._names import reach_complete_share_col
+
+    lines = []
+    for mode, label in (("walk", "lopend"), ("bike", "per fiets")):
+        col = reach_complete_share_col(mode, reach.minutes)
+        if col not in reach.buurten.columns:
+            continue
+        rep = reach.report.loc[mode] if mode in reach.report.index else None
+        share = _weighted_mean(reach.buurten[col], reach.homes.groupby("buurtcode")["residents"].sum())
+        net = f" ({nl_pct(rep['residents_network_pct'])} van de inwoners via het straatnetwerk)" if rep is not None else ""
+        lines.append(
+            f"10-minutenstad {label}: {nl_pct(share)} van de inwoners heeft alle dagelijkse voorzieningen "
+            f"binnen {reach.minutes:g} minuten{net}."
+        )
+    return lines
+
+
+def _barcode_lines(scores: Any) -> list[str]:
+    from afweging._format import nl_number
+
+    lv = scores.stad
+    frame = scores.to_frame("stad") if hasattr(scores, "to_frame") else None
+    if frame is None or "score_totaal" not in frame.columns:
+        return []
+    total = float(frame["score_totaal"].iloc[0])
+    del lv
+    return [f"Utrechtse barcode, stad: balansscore {nl_number(total * 100, 0)} van 100."]
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    import numpy as np
+
+    w = weights.reindex(values.index).fillna(0.0)
+    ok = values.notna() & (w > 0)
+    if not ok.any():
+        return float("nan")
+    return float(np.average(values[ok], weights=w[ok]))

@@ -27,6 +27,7 @@ means "no data for this" and the Area records the reason. The format (see
     [homes]                       # optional: points; residents spread from CBS a_inw
     path = "..."; layer = "..."; format = "osm-tags"; key = "..."; value = "..."
     include = { building = ["house", "apartments"] }
+    missing_homes = "warn"        # or "grid": stand-in points for buurten with inhabitants but no homes
     # or: format = "points"; residents = "<column>" (weights given; else spread)
 
     [green]                       # optional: public green polygons
@@ -378,10 +379,15 @@ class _Loader:
                     f"{self.what('homes')}: residents are spread from CBS a_inw, but the buurten have no "
                     f"a_inw: add a [statistics] section or a `residents` column."
                 )
-            filled = grid_homes_for_empty_buurten(
-                gdf[[*keep, "geometry"]], buurten, spacing_m=float(sec.get("grid_spacing_m", 100.0)), what=path.name
-            )
-            out = spread_residents(filled, buurten, kind_column=kind_col, what=path.name)
+            policy = sec.get("missing_homes", "warn")
+            if policy not in ("warn", "grid"):
+                raise ManifestError(f"{self.what('homes')}: missing_homes = {policy!r}; use 'warn' or 'grid'.")
+            points = gdf[[*keep, "geometry"]]
+            if policy == "grid":
+                points = grid_homes_for_empty_buurten(
+                    points, buurten, spacing_m=float(sec.get("grid_spacing_m", 100.0)), what=path.name
+                )
+            out = spread_residents(points, buurten, kind_column=kind_col, what=path.name)
         out.index.name = "home_id"
         self.prov("homes", sec, path, "woningen")
         return gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs)
