@@ -44,8 +44,8 @@ class Raster:
     def bounds(self) -> tuple[float, float, float, float]:
         """(minx, miny, maxx, maxy) in RD metres."""
         rows, cols = self.data.shape
-        x0, y0 = self.transform * (0, 0)
-        x1, y1 = self.transform * (cols, rows)
+        x0, y0 = self.transform @ (0, 0)
+        x1, y1 = self.transform @ (cols, rows)
         return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -61,7 +61,7 @@ class Raster:
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         inv = ~self.transform
-        col, row = inv * (x, y)
+        col, row = inv @ (x, y)
         col = np.floor(col).astype(np.int64)
         row = np.floor(row).astype(np.int64)
         rows, cols = self.data.shape
@@ -74,7 +74,7 @@ class Raster:
         """RD x and y of every cell centre, arrays of the raster's shape."""
         rows, cols = self.data.shape
         cc, rr = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-        xs, ys = self.transform * (cc, rr)
+        xs, ys = self.transform @ (cc, rr)
         return np.asarray(xs), np.asarray(ys)
 
     @classmethod
@@ -108,8 +108,8 @@ class Raster:
         from rasterio.warp import calculate_default_transform, reproject
 
         rows, cols = arr.shape
-        left, top = transform * (0, 0)
-        right, bottom = transform * (cols, rows)
+        left, top = transform @ (0, 0)
+        right, bottom = transform @ (cols, rows)
         dst_transform, w, h = calculate_default_transform(
             src_crs.to_wkt(), target.to_wkt(), cols, rows,
             left=min(left, right), bottom=min(top, bottom),

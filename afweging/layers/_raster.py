@@ -37,7 +37,7 @@ def check_north_up(raster: Raster, *, piece: str) -> None:
 
 def cell_index(raster: Raster, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and inside-mask of the cells holding points (RD metres)."""
-    col, row = ~raster.transform * (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    col, row = ~raster.transform @ (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     col = np.floor(col).astype(np.int64)
     row = np.floor(row).astype(np.int64)
     rows, cols = raster.data.shape
@@ -88,14 +88,15 @@ def zonal(area: Area, raster: Raster, thresholds: tuple[float, ...]) -> Zones:
     t = raster.transform
     rows, cols = raster.data.shape
     minx, miny, maxx, maxy = buurten.total_bounds
-    cx, ry = ~t * (np.array([minx, maxx, minx, maxx]), np.array([miny, miny, maxy, maxy]))
+    cx, ry = ~t @ (np.array([minx, maxx, minx, maxx]), np.array([miny, miny, maxy, maxy]))
     c0, c1 = math.floor(np.min(cx)), math.ceil(np.max(cx))
     r0, r1 = math.floor(np.min(ry)), math.ceil(np.max(ry))
     window = np.full((r1 - r0, c1 - c0), np.nan)
     sr0, sr1, sc0, sc1 = max(r0, 0), min(r1, rows), max(c0, 0), min(c1, cols)
     if sr1 > sr0 and sc1 > sc0:
         window[sr0 - r0:sr1 - r0, sc0 - c0:sc1 - c0] = raster.data[sr0:sr1, sc0:sc1]
-    wt = t * Affine.translation(c0, r0)
+    x_c0, y_r0 = t @ (c0, r0)  # upper-left corner of the window
+    wt = Affine(t.a, t.b, x_c0, t.d, t.e, y_r0)
     n = len(index)
     dtype = "int32"
     ids = rasterize(
