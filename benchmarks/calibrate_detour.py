@@ -33,14 +33,16 @@ from afweging import settings
 from afweging.analyses._graph import build_array_graph
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_GRAPH = HERE.parents[1] / "shared" / "data" / "utrecht" / "network" / "kanaleneiland_walk.graphml"
+DEFAULT_GRAPH = (
+    HERE.parents[1] / "shared" / "data" / "utrecht" / "network" / "kanaleneiland_walk.graphml"
+)
 BANDS_M = ((250.0, 500.0), (500.0, 750.0), (750.0, 1000.0))
 
 
 def summary(r: np.ndarray) -> dict[str, float]:
     p10, p25, p50, p75, p90 = np.percentile(r, [10, 25, 50, 75, 90])
     return {
-        "n_pairs": int(len(r)),
+        "n_pairs": len(r),
         "median": round(float(p50), 4),
         "p25": round(float(p25), 4),
         "p75": round(float(p75), 4),
@@ -51,7 +53,9 @@ def summary(r: np.ndarray) -> dict[str, float]:
     }
 
 
-def sample_ratios(ag, allowed: np.ndarray, *, n_sources: int, per_source: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def sample_ratios(
+    ag, allowed: np.ndarray, *, n_sources: int, per_source: int, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Ratios network/straight and straight distances for random pairs of allowed nodes."""
     lo, hi = BANDS_M[0][0], BANDS_M[-1][1]
     cand = np.flatnonzero(allowed & ag.main)
@@ -93,9 +97,15 @@ def main() -> None:
     inner = shapely.buffer(hull, -args.interior_m)
     interior = shapely.contains_xy(inner, ag.xy[:, 0], ag.xy[:, 1])
 
-    r_in, st_in = sample_ratios(ag, interior, n_sources=args.sources, per_source=args.per_source, rng=rng)
+    r_in, st_in = sample_ratios(
+        ag, interior, n_sources=args.sources, per_source=args.per_source, rng=rng
+    )
     r_all, _ = sample_ratios(
-        ag, np.ones(ag.n_nodes, dtype=bool), n_sources=args.sources, per_source=args.per_source, rng=rng
+        ag,
+        np.ones(ag.n_nodes, dtype=bool),
+        n_sources=args.sources,
+        per_source=args.per_source,
+        rng=rng,
     )
     result = {
         "graph": str(args.graph.name),
@@ -107,7 +117,8 @@ def main() -> None:
         "interior": summary(r_in),
         "all_nodes": summary(r_all),
         "interior_by_band": {
-            f"{lo:.0f}-{hi:.0f} m": summary(r_in[(st_in >= lo) & (st_in < hi)]) for lo, hi in BANDS_M
+            f"{lo:.0f}-{hi:.0f} m": summary(r_in[(st_in >= lo) & (st_in < hi)])
+            for lo, hi in BANDS_M
         },
         "seconds": round(time.perf_counter() - t0, 2),
     }
@@ -123,7 +134,9 @@ def main() -> None:
             f"{name:<22}{s['n_pairs']:>8}{s['median']:>8.3f}{s['p25']:>7.3f}{s['p75']:>7.3f}"
             f"{s['p10']:>7.3f}{s['p90']:>7.3f}"
         )
-    print(f"-> set settings.detour_factor = {result['interior']['median']:.2f}   (written to {args.out})")
+    print(
+        f"-> set settings.detour_factor = {result['interior']['median']:.2f}   (written to {args.out})"
+    )
 
 
 if __name__ == "__main__":
