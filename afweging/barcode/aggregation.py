@@ -13,12 +13,18 @@ For a ratio ``r_i = X_i / D_i`` (green m² per dwelling) the ``D``-weighted mean
 ``sum(X) / sum(D)``, i.e. the wijk's own ratio, so the aggregate is exact when the weight is
 the ratio's denominator.
 
+Exception: quantiles (``reach_*_median_min``, ``reach_*_p90_min``) do not average. When the
+reachability result holds the per-home times (``reach.homes``), the wijk and city value is
+the resident-weighted quantile over all homes of the wijk or city (:func:`home_quantile`);
+otherwise the resident-weighted mean of the buurt quantiles is used as an approximation.
+
 Buurten without a value, or without a (positive) weight, are left out. The share of the
 wijk's weight that did have a value is kept as ``coverage`` (%), and shown in explanations.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from afweging._errors import MissingColumnError
@@ -101,3 +107,51 @@ def weighted_mean(
     # inf values (e.g. "unreachable" minutes) survive: inf * w = inf, mean inf.
     means = means.where(den > 0)
     return means, coverage
+
+
+#: Reachability statistics that are quantiles (they do not average), with their q.
+QUANTILE_STATS: dict[str, float] = {"median": 0.5, "p90": 0.9}
+
+
+def quantile_stat(column: str) -> tuple[str, float] | None:
+    """``("p90", 0.9)`` for a column ending in ``_p90_min`` (or median), else None."""
+    for stat, q in QUANTILE_STATS.items():
+        if column.endswith(f"_{stat}_min"):
+            return stat, q
+    return None
+
+
+def home_quantile(
+    homes: pd.DataFrame,
+    home_col: str,
+    groups: pd.Series,
+    q: float,
+) -> pd.Series:
+    """Resident-weighted quantile of a per-home travel time, per group of buurten.
+
+    Quantiles (median, p90) of buurten cannot be averaged into a wijk quantile, so wijk and
+    city values of such indicators are recomputed from the homes of the reachability
+    result: the smallest time within which a share ``q`` of the group's residents reach the
+    facility (``inf`` = beyond the search limit).
+
+    Parameters
+    ----------
+    homes : DataFrame
+        ``buurtcode``, ``residents`` and ``home_col`` (minutes).
+    home_col : str
+        E.g. ``walk_min_speelplek``.
+    groups : Series
+        buurtcode -> group code.
+    q : float
+        0.5 for the median, 0.9 for p90.
+    """
+    from afweging.analyses.reachability import weighted_quantile_by_group
+
+    group_of_home = homes["buurtcode"].astype(str).map(groups)
+    labels = pd.Index(sorted(groups.dropna().astype(str).unique()))
+    codes = labels.get_indexer(group_of_home.astype(object).where(group_of_home.notna(), None))
+    values = homes[home_col].to_numpy(dtype=float)
+    weights = homes["residents"].to_numpy(dtype=float)
+    weights = np.where(np.isfinite(weights), weights, 0.0)
+    res = weighted_quantile_by_group(codes, values, weights, q, len(labels))
+    return pd.Series(res, index=labels)

@@ -3,11 +3,13 @@ norm, source, score and contribution to the balance score."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from afweging.barcode.norms import AGGREGATES, fmt_number
-from afweging.barcode.scoring import BarcodeScores, escape
+from afweging.barcode.scoring import BarcodeScores, UnitRow, escape
 
 #: Columns of :func:`explain`, in order (Dutch, shown to planners).
 EXPLAIN_COLUMNS: tuple[str, ...] = (
@@ -41,19 +43,23 @@ def contributions(scores: BarcodeScores, code: str) -> pd.DataFrame:
     contributions of all stripes add up to the balance score exactly.
     """
     lv, key = scores.find(code)
-    s = lv.scores.loc[key]
-    rows = {}
-    theme_row = lv.themes.loc[key]
-    t_present = [t for t in lv.themes.columns if pd.notna(theme_row[t])]
+    return _contributions(scores, lv.row(key))
+
+
+def _contributions(scores: BarcodeScores, row: UnitRow) -> pd.DataFrame:
+    s = row.scores
+    t_present = [t for t, v in row.themes.items() if not math.isnan(v)]
     t_total = sum(scores.norms.themes[t].weight for t in t_present)
-    for t in lv.themes.columns:
-        ids = [n.id for n in scores.norms.area_norms() if n.theme == t and n.id in s.index]
-        w_total = sum(scores.norms[i].weight for i in ids if pd.notna(s[i]))
+    rows: dict[str, tuple[float, float]] = {}
+    area_norms = scores.norms.area_norms()
+    for t in row.themes:
+        ids = [n.id for n in area_norms if n.theme == t and n.id in s]
+        w_total = sum(scores.norms[i].weight for i in ids if not math.isnan(s[i]))
         for i in ids:
-            if pd.isna(s[i]) or w_total == 0:
+            if math.isnan(s[i]) or w_total == 0:
                 rows[i] = (np.nan, np.nan)
                 continue
-            c_theme = scores.norms[i].weight * float(s[i]) / w_total
+            c_theme = scores.norms[i].weight * s[i] / w_total
             share = scores.norms.themes[t].weight / t_total if t_total > 0 else np.nan
             rows[i] = (c_theme, c_theme * share)
     return pd.DataFrame.from_dict(
@@ -88,45 +94,44 @@ def explain(scores: BarcodeScores, code: str) -> pd.DataFrame:
     >>> explain(score(area, layers), "BU03440711")  # doctest: +SKIP
     """
     lv, key = scores.find(code)
-    contrib = contributions(scores, key)
+    row = lv.row(key)
+    contrib = _contributions(scores, row).to_dict("index")
+    info = scores.method_info()
     rows = []
     for n in scores.norms.area_norms():
-        if n.id not in lv.scores.columns:
+        if n.id not in row.scores:
             continue
-        value = lv.values.at[key, n.id]
-        sc = lv.scores.at[key, n.id]
-        status = lv.statuses.at[key, n.id]
-        m = scores.methods.loc[n.id]
+        value, sc = row.values[n.id], row.scores[n.id]
+        m = info[n.id]
         method = str(m["methode"])
-        if bool(lv.proxy.at[key, n.id]) and m["method"] != "proxy":
+        if row.proxy[n.id] and m["method"] != "proxy":
             method = "benadering (reistijd grotendeels hemelsbreed geschat)"
         notes = [n.note] if n.note else []
-        if pd.isna(value):
+        if math.isnan(value):
             reason = str(m.get("reason", "") or "")
-            if not reason and lv.level != "buurt":
+            if not reason and row.level != "buurt":
                 reason = "geen van de buurten heeft een waarde"
             if not reason:
                 reason = "geen waarde voor deze buurt"
             notes.insert(0, f"Geen gegevens: {reason}.")
         elif m["method"] == "proxy" and m.get("description"):
             notes.append(f"Benadering: {m['description']}")
-        cov = lv.coverage.at[key, n.id] if lv.level != "buurt" else np.nan
         rows.append(
             {
                 "norm": n.id,
                 "Thema": scores.norms.themes[n.theme].label,
                 "Indicator": n.label,
-                "Waarde": float(value) if pd.notna(value) else np.nan,
+                "Waarde": value,
                 "Eenheid": n.unit,
                 "Norm": n.norm_text(),
                 "Score 0 bij": f"{fmt_number(n.floor)} {n.unit}",
-                "Score": float(sc) if pd.notna(sc) else np.nan,
-                "Beoordeling": status,
+                "Score": sc,
+                "Beoordeling": row.statuses[n.id],
                 "Gewicht in thema": n.weight,
-                "Bijdrage aan thema": contrib.at[n.id, "bijdrage_thema"],
-                "Bijdrage aan balansscore": contrib.at[n.id, "bijdrage_totaal"],
+                "Bijdrage aan thema": contrib[n.id]["bijdrage_thema"],
+                "Bijdrage aan balansscore": contrib[n.id]["bijdrage_totaal"],
                 "Methode": method,
-                "Dekking (%)": float(cov) if pd.notna(cov) else np.nan,
+                "Dekking (%)": row.coverage[n.id] if row.level != "buurt" else np.nan,
                 "Gewogen naar": AGGREGATES.get(n.aggregate or "", "—"),
                 "Status norm": n.status_nl,
                 "Schaal norm": n.scale,
@@ -138,14 +143,14 @@ def explain(scores: BarcodeScores, code: str) -> pd.DataFrame:
     df = pd.DataFrame(rows).set_index("norm")[list(EXPLAIN_COLUMNS)]
     df.attrs.update(
         {
-            "naam": str(lv.names.get(key, key)),
+            "naam": row.name,
             "code": key,
-            "niveau": lv.level,
-            "balansscore": float(lv.overall.loc[key]) if pd.notna(lv.overall.loc[key]) else None,
-            "compleet": bool(lv.complete.loc[key]),
+            "niveau": row.level,
+            "balansscore": None if math.isnan(row.overall) else row.overall,
+            "compleet": row.complete,
             "themas": {
-                scores.norms.themes[t].label: (float(v) if pd.notna(v) else None)
-                for t, v in lv.themes.loc[key].items()
+                scores.norms.themes[t].label: (None if math.isnan(v) else v)
+                for t, v in row.themes.items()
             },
         }
     )
@@ -177,7 +182,7 @@ def explain_html(scores: BarcodeScores, code: str, *, heading: bool = True) -> s
     if a["niveau"] != "buurt":
         head.insert(7, "Dekking")
     html_rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
-    for _, r in df.iterrows():
+    for norm_id, r in zip(df.index, df.to_dict("records"), strict=True):
         cls = {
             "voldoet": "st-ok",
             "bijna": "st-bijna",
@@ -196,7 +201,7 @@ def explain_html(scores: BarcodeScores, code: str, *, heading: bool = True) -> s
             f"<span class='{cls}'>{escape(r['Beoordeling'])}</span>",
             fmt_number(r["Bijdrage aan balansscore"], 3),
             escape(r["Methode"]),
-            _source_html(scores, str(_)),
+            _source_html(scores, str(norm_id)),
             escape(r["Toelichting"]),
         ]
         if a["niveau"] != "buurt":

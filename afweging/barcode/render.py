@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from afweging.barcode.norms import BIJNA, GEEN_GEGEVENS, VOLDOET, VOLDOET_NIET, fmt_number
-from afweging.barcode.scoring import BarcodeScores, LevelScores, escape
+from afweging.barcode.scoring import BarcodeScores, LevelScores, UnitRow, escape
 
 #: Colours per status (colour-blind-safe enough together with the legend and hatching).
 COLOURS: dict[str, str] = {
@@ -37,24 +37,24 @@ def _safe_id(code: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in code)
 
 
-def _tooltip(scores: BarcodeScores, lv: LevelScores, key: str, norm_id: str) -> str:
+def _tooltip(scores: BarcodeScores, row: UnitRow, norm_id: str) -> str:
     n = scores.norms[norm_id]
-    value = lv.values.at[key, norm_id]
-    sc = lv.scores.at[key, norm_id]
-    status = lv.statuses.at[key, norm_id]
+    value, sc = row.values[norm_id], row.scores[norm_id]
     lines = [
         f"{n.label} ({scores.norms.themes[n.theme].label})",
-        f"Waarde: {fmt_number(value)} {n.unit}" if pd.notna(value) else "Waarde: geen gegevens",
+        f"Waarde: {fmt_number(value)} {n.unit}"
+        if not math.isnan(value)
+        else "Waarde: geen gegevens",
         f"Norm: {n.norm_text()} ({n.status_nl}, schaal {n.scale})",
-        f"Score: {fmt_number(sc, 2)} – {status}",
+        f"Score: {fmt_number(sc, 2)} – {row.statuses[norm_id]}",
     ]
-    m = scores.methods.loc[norm_id]
-    if bool(lv.proxy.at[key, norm_id]):
+    m = scores.method_info()[norm_id]
+    if row.proxy[norm_id]:
         lines.append("Methode: benadering (proxy)")
-    elif pd.isna(value) and m.get("reason"):
+    elif math.isnan(value) and m.get("reason"):
         lines.append(f"Reden: {m['reason']}")
-    if lv.level != "buurt" and pd.notna(lv.coverage.at[key, norm_id]):
-        lines.append(f"Dekking: {fmt_number(lv.coverage.at[key, norm_id], 0)} %")
+    if row.level != "buurt" and not math.isnan(row.coverage[norm_id]):
+        lines.append(f"Dekking: {fmt_number(row.coverage[norm_id], 0)} %")
     lines.append(f"Bron: {n.source.document} ({n.source.year})")
     return "\n".join(lines)
 
@@ -76,8 +76,9 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
         A standalone ``<svg>`` element (inline in HTML, or saved as .svg).
     """
     lv, key = scores.find(code)
+    row = lv.row(key)
     sid = _safe_id(f"{lv.level}_{key}")
-    norms = [n for n in scores.norms.area_norms() if n.id in lv.scores.columns]
+    norms = [n for n in scores.norms.area_norms() if n.id in row.scores]
     themes = [t for t in scores.norms.themes if any(n.theme == t for n in norms)]
 
     # ---- layout: x position of every stripe, width of every theme group
@@ -105,19 +106,23 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
     legend_y = labels_y + label_h + 8
     height = math.ceil(legend_y + 26)
 
-    level_nl = {"buurt": "Buurt", "wijk": "Wijk", "stad": "Gemeente"}[lv.level]
-    name = str(lv.names.get(key, key))
-    total = lv.overall.loc[key]
-    complete = bool(lv.complete.loc[key])
+    level_nl = {"buurt": "Buurt", "wijk": "Wijk", "stad": "Gemeente"}[row.level]
+    name = row.name
+    total = row.overall
+    complete = row.complete
     if title is None:
         title = f"{level_nl} {name}"
-    sub = f"Balansscore {fmt_number(total, 2)}" if pd.notna(total) else "Balansscore: geen gegevens"
+    sub = (
+        f"Balansscore {fmt_number(total, 2)}"
+        if not math.isnan(total)
+        else "Balansscore: geen gegevens"
+    )
     sub += " (0 = ver onder de normen, 1 = alle normen gehaald)"
     if not complete:
         sub += " · onvolledig: niet alle indicatoren hebben een waarde"
-    n_status = lv.statuses.loc[key].value_counts()
+    status_list = list(row.statuses.values())
     counts = ", ".join(
-        f"{int(n_status.get(s, 0))} {s}" for s in (VOLDOET, BIJNA, VOLDOET_NIET, GEEN_GEGEVENS)
+        f"{status_list.count(s)} {s}" for s in (VOLDOET, BIJNA, VOLDOET_NIET, GEEN_GEGEVENS)
     )
 
     out = [
@@ -139,30 +144,30 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
         f'<text x="16" y="43" font-size="12" fill="#333">{escape(sub)}</text>',
     ]
     for t, label, gx, gw, ids, xs in groups:
-        ts = lv.themes.at[key, t] if t in lv.themes.columns else float("nan")
-        t_complete = bool(lv.theme_complete.at[key, t]) if t in lv.theme_complete.columns else False
+        ts = row.themes.get(t, float("nan"))
+        t_complete = row.theme_complete.get(t, False)
         cx = gx + gw / 2
         out.append(
             f'<text x="{cx:.1f}" y="{theme_y}" font-size="11.5" font-weight="600" '
             f'text-anchor="middle" fill="#1a1a1a">{escape(label)}</text>'
         )
-        t_text = fmt_number(ts, 2) if pd.notna(ts) else "–"
-        if pd.notna(ts) and not t_complete:
+        t_text = fmt_number(ts, 2) if not math.isnan(ts) else "–"
+        if not math.isnan(ts) and not t_complete:
             t_text += "*"
         out.append(
             f'<text x="{cx:.1f}" y="{theme_y + 14}" font-size="10.5" text-anchor="middle" '
             f'fill="#444">{escape(t_text)}</text>'
         )
         for nid, sx in zip(ids, xs, strict=True):
-            status = lv.statuses.at[key, nid]
+            status = row.statuses[nid]
             fill = f"url(#hatch_{sid})" if status == GEEN_GEGEVENS else COLOURS[status]
-            proxy = bool(lv.proxy.at[key, nid])
+            proxy = row.proxy[nid]
             stroke = (
                 'stroke="#111" stroke-width="2" stroke-dasharray="5 3"'
                 if proxy
                 else 'stroke="#ffffff" stroke-width="0"'
             )
-            tip = escape(_tooltip(scores, lv, key, nid))
+            tip = escape(_tooltip(scores, row, nid))
             proxy_attr = ' data-proxy="1"' if proxy else ""
             out.append(
                 f'<g class="streep" data-norm="{escape(nid)}" data-status="{escape(status)}"'
@@ -171,8 +176,8 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
                 f'<rect x="{sx:.1f}" y="{stripe_y}" width="{_STRIPE_W}" height="{_STRIPE_H}" '
                 f'fill="{fill}" {stroke}/>'
             )
-            sc = lv.scores.at[key, nid]
-            if pd.notna(sc):
+            sc = row.scores[nid]
+            if not math.isnan(sc):
                 out.append(
                     f'<text x="{sx + _STRIPE_W / 2:.1f}" y="{stripe_y + _STRIPE_H - 6}" '
                     f'font-size="9" text-anchor="middle" fill="'

@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from afweging import _names
 from afweging._errors import NoMatchError
 from afweging.barcode import columns as _columns
-from afweging.barcode.aggregation import buurt_weights, weighted_mean
-from afweging.barcode.norms import Norms, load_norms
+from afweging.barcode.aggregation import buurt_weights, home_quantile, quantile_stat, weighted_mean
+from afweging.barcode.norms import Norm, Norms, load_norms
 from afweging.geo.area import Area
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,25 @@ METHODS_NL: dict[str, str] = {
 #: A reachability stripe counts as a proxy where at least this % of the residents got
 #: straight-line-times-detour travel times instead of network times.
 FALLBACK_PROXY_PCT: float = 50.0
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit (buurt, wijk or city) of a :class:`LevelScores`, as plain dicts by norm id
+    or theme id."""
+
+    code: str
+    name: str
+    level: str
+    values: dict[str, float]
+    scores: dict[str, float]
+    statuses: dict[str, str]
+    proxy: dict[str, bool]
+    coverage: dict[str, float]
+    themes: dict[str, float]
+    theme_complete: dict[str, bool]
+    overall: float
+    complete: bool
 
 
 @dataclass
@@ -98,6 +118,29 @@ class LevelScores:
     overall: pd.Series
     complete: pd.Series
     parent: pd.Series | None = None
+
+    def row(self, code: str) -> UnitRow:
+        """Everything about one unit as plain dicts (fast access for explain and render)."""
+        i = self.values.index.get_loc(code)
+
+        def d(frame: pd.DataFrame) -> dict[str, Any]:
+            return dict(zip(frame.columns, frame.to_numpy(dtype=object)[i], strict=True))
+
+        overall = self.overall.iloc[i]
+        return UnitRow(
+            code=str(code),
+            name=str(self.names.iloc[i]),
+            level=self.level,
+            values={k: float(v) for k, v in d(self.values).items()},
+            scores={k: float(v) for k, v in d(self.scores).items()},
+            statuses={k: str(v) for k, v in d(self.statuses).items()},
+            proxy={k: bool(v) for k, v in d(self.proxy).items()},
+            coverage={k: float(v) for k, v in d(self.coverage).items()},
+            themes={k: float(v) for k, v in d(self.themes).items()},
+            theme_complete={k: bool(v) for k, v in d(self.theme_complete).items()},
+            overall=float(overall) if pd.notna(overall) else float("nan"),
+            complete=bool(self.complete.iloc[i]),
+        )
 
     @property
     def codes(self) -> list[str]:
@@ -168,6 +211,14 @@ class BarcodeScores:
         """Dutch name of a buurt, wijk or the city."""
         lv, key = self.find(code)
         return str(lv.names.get(key, key))
+
+    def method_info(self) -> dict[str, dict[str, Any]]:
+        """:attr:`methods` as a dict norm id -> fields (cached)."""
+        cached = getattr(self, "_method_info", None)
+        if cached is None:
+            cached = {str(k): dict(v) for k, v in self.methods.to_dict("index").items()}
+            object.__setattr__(self, "_method_info", cached)
+        return cached
 
     def norm_ids(self) -> list[str]:
         """Ids of the scored (non-plan) norms, in barcode order."""
@@ -428,6 +479,7 @@ def score(
     wijk_level = None
     if wijkcode.notna().any():
         w_values, w_cov = weighted_mean(values, weights, wijkcode)
+        _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df)
         w_fb = _aggregate_fallback(fallback, fallback_w, wijkcode)
         w_names = pd.Series(w_values.index.astype(str), index=w_values.index.astype(str))
         if area.wijken is not None and "wijknaam" in area.wijken.columns:
@@ -442,6 +494,7 @@ def score(
     city_code = str(area.gemeentecode) if area.gemeentecode else "stad"
     city_groups = pd.Series(city_code, index=buurt_index, dtype=object)
     c_values, c_cov = weighted_mean(values, weights, city_groups)
+    _quantiles_from_homes(c_values, area_norms, reach, city_groups, methods_df)
     c_fb = _aggregate_fallback(fallback, fallback_w, city_groups)
     c_values.index.name = c_cov.index.name = "code"
     stad = _level(
@@ -463,6 +516,35 @@ def score(
         city_code=city_code,
         caveats=caveats,
     )
+
+
+def _quantiles_from_homes(
+    agg: pd.DataFrame,
+    area_norms: list[Norm],
+    reach: Any,
+    groups: pd.Series,
+    methods: pd.DataFrame,
+) -> None:
+    """Replace weighted means of quantile indicators (median, p90 minutes) in place by the
+    resident-weighted quantile over the homes of each group, when the homes are known."""
+    homes = getattr(reach, "homes", None)
+    for n in area_norms:
+        stat = quantile_stat(n.column)
+        parsed = _columns.parse_reach_column(n.column)
+        if stat is None or parsed is None or methods.at[n.id, "method"] == "no data":
+            continue
+        home_col = _names.reach_home_col(parsed["mode"], parsed.get("category", ""))
+        if (
+            not isinstance(homes, pd.DataFrame)
+            or home_col not in homes.columns
+            or not {"buurtcode", "residents"} <= set(homes.columns)
+        ):
+            logger.info("Norm %s: no per-home times; wijk/stad value is a weighted mean", n.id)
+            continue
+        q = home_quantile(homes, home_col, groups, stat[1])
+        known = agg[n.id].notna()
+        agg[n.id] = q.reindex(agg.index.astype(str)).to_numpy()
+        agg.loc[~known.to_numpy(), n.id] = np.nan
 
 
 def _aggregate_fallback(fallback: pd.DataFrame, w: pd.Series, groups: pd.Series) -> pd.DataFrame:
