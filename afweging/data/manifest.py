@@ -43,11 +43,16 @@ that has none).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
+import sys
 import tomllib
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import networkx as nx
@@ -74,21 +79,31 @@ _KNOWN_TOP = {
 }
 _MODES = ("walk", "bike")
 _RASTERS = ("heat", "noise")
+_T = TypeVar("_T")
 
 
-def load_area(path: str | Path) -> Area:
+def load_area(path: str | Path, *, cache: bool | None = None) -> Area:
     """Load an :class:`~afweging.geo.area.Area` from a TOML manifest.
 
     Parameters
     ----------
     path : path-like
-        The manifest, e.g. ``../shared/data/utrecht/area.toml``.
+        The manifest, e.g. ``../shared/data/utrecht/area.toml`` (or its folder).
+    cache : bool, optional
+        Keep the loaded Area in ``settings.cache_folder / "areas"`` and reuse it while
+        nothing changed: the key covers the manifest text, the path, size and
+        modification time of every file it names, the afweging version and source files
+        of the loaders, and the versions of the libraries the pickle depends on.
+        Default: ``settings.use_cache``. The cache holds pickles: keep the cache folder
+        private (as any Python cache folder).
 
     Returns
     -------
     Area
         Everything in EPSG:28992, CBS statistics joined on buurtcode, homes with
         residents spread from the buurt's inhabitants, facilities with categories.
+        ``area.meta["caveats"]`` lists the data caveats (Dutch); each is also issued as
+        a ``UserWarning``, on a cache hit too.
     """
     manifest = Path(path)
     if manifest.is_dir():
@@ -96,13 +111,113 @@ def load_area(path: str | Path) -> Area:
     if not manifest.exists():
         raise InputFileNotFoundError(
             f"Area manifest {manifest} does not exist. Give the path of an area.toml "
-            f"(see README, 'Area manifest'), or run without --area for the demo area."
+            f"(see README, 'The area manifest'), or run without --area for the demo area."
         )
+    raw = manifest.read_bytes()
     try:
-        doc = tomllib.loads(manifest.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{manifest} is not valid TOML: {exc}") from exc
-    return _Loader(manifest, doc).load()
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{manifest} is not valid TOML: {exc}. Fix the line named in the message.") from exc
+    use_cache = settings.use_cache if cache is None else bool(cache)
+    key = _area_cache_key(manifest, raw, doc) if use_cache else None
+    area = _read_area_cache(manifest, key) if key else None
+    if area is None:
+        area = _Loader(manifest, doc).load()
+        if key:
+            _write_area_cache(manifest, key, area)
+    for caveat in area.meta.get("caveats", []):
+        warnings.warn(caveat, UserWarning, stacklevel=2)
+    return area
+
+
+# ------------------------------------------------------------------ Area cache
+
+#: Source files whose change invalidates cached Areas (relative to the package).
+_CODE_GLOBS = ("data/*.py", "data/*.toml", "geo/*.py", "settings.py", "_errors.py", "__init__.py")
+
+
+def _file_stamp(p: Path) -> list[Any]:
+    try:
+        st = p.stat()
+    except OSError:
+        return [str(p), None]
+    return [str(p.resolve()), st.st_size, st.st_mtime_ns]
+
+
+def _referenced_files(base: Path, doc: Any) -> list[Path]:
+    """Every `path` and `tags` value in the manifest, resolved against its folder."""
+    out: list[Path] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("path", "tags") and isinstance(v, str):
+                    p = Path(v)
+                    out.append(p if p.is_absolute() else base / p)
+                else:
+                    walk(v)
+
+    walk(doc)
+    return out
+
+
+def _area_cache_key(manifest: Path, raw: bytes, doc: dict[str, Any]) -> str:
+    import afweging
+
+    pkg = Path(afweging.__file__).parent
+    code = sorted(str(p.relative_to(pkg)) + ":" + ":".join(map(str, _file_stamp(p)[1:]))
+                  for g in _CODE_GLOBS for p in pkg.glob(g))
+    libs = []
+    for mod in ("numpy", "pandas", "geopandas", "shapely", "networkx", "pyproj", "rasterio"):
+        m = sys.modules.get(mod)
+        libs.append(f"{mod}={getattr(m, '__version__', '?') if m else '-'}")
+    parts = {
+        "manifest": hashlib.sha256(raw).hexdigest(),
+        "where": str(manifest.resolve()),
+        "files": [_file_stamp(p) for p in _referenced_files(manifest.parent, doc)],
+        "version": afweging.__version__,
+        "code": code,
+        "libs": libs,
+        "python": sys.version_info[:3],
+        "crs": settings.crs,
+    }
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _cache_file(manifest: Path, key: str) -> Path:
+    prefix = hashlib.sha256(str(manifest.resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(settings.cache_folder) / "areas" / f"{prefix}-{key[:32]}.pkl"
+
+
+def _read_area_cache(manifest: Path, key: str) -> Area | None:
+    path = _cache_file(manifest, key)
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            area = pickle.load(fh)
+    except Exception as exc:  # a stale or truncated pickle is a miss, never an error
+        log.info("Ignoring unreadable area cache %s (%s)", path, exc)
+        path.unlink(missing_ok=True)
+        return None
+    if not isinstance(area, Area):
+        return None
+    log.info("Loaded area %r from cache %s", area.name, path)
+    return area
+
+
+def _write_area_cache(manifest: Path, key: str, area: Area) -> None:
+    path = _cache_file(manifest, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(path.name.split("-")[0] + "-*.pkl"):
+            old.unlink(missing_ok=True)  # one entry per manifest
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(area, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache folder must not break loading
+        log.warning("Could not write the area cache %s: %s", path, exc)
 
 
 class _Loader:
@@ -112,6 +227,8 @@ class _Loader:
         self.doc = doc
         self.provenance: dict[str, Provenance] = {}
         self.missing: dict[str, str] = {}
+        self.caveats: list[str] = []
+        self._vectors: dict[tuple[str, str | None, str | None], gpd.GeoDataFrame] = {}
 
     # -------------------------------------------------------------- helpers
     def section(self, name: str) -> dict[str, Any] | None:
@@ -144,6 +261,33 @@ class _Loader:
 
     def what(self, name: str) -> str:
         return f"[{name}] in {self.manifest.name}"
+
+    def caveat(self, message: str) -> None:
+        """Record a data caveat (Dutch); load_area issues it as a UserWarning."""
+        if message not in self.caveats:
+            self.caveats.append(message)
+
+    def collect(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call a helper that warns (homes.py) and turn its warnings into caveats."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fn(*args, **kwargs)
+        for w in caught:
+            if issubclass(w.category, UserWarning):
+                self.caveat(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+
+    def vector(self, sec: dict[str, Any], name: str) -> tuple[gpd.GeoDataFrame, Path]:
+        """Read a section's file once per load (facilities and homes often share one)."""
+        path = self.file(sec, name)
+        layer = sec.get("layer")
+        crs = sec.get("crs")
+        key = (str(path.resolve()), layer, crs)
+        if key not in self._vectors:
+            self._vectors[key] = read_vector(path, layer=layer, what=self.what(name), assign_crs=crs)
+        return self._vectors[key], path
 
     # -------------------------------------------------------------- load
     def load(self) -> Area:
@@ -188,7 +332,7 @@ class _Loader:
             missing=self.missing,
             statistics_year=stats_year,
             gemeentecode=doc.get("gemeentecode"),
-            meta={"manifest": str(self.manifest)},
+            meta={"manifest": str(self.manifest), "caveats": list(self.caveats)},
         )
 
     def buurten(self) -> gpd.GeoDataFrame:
@@ -238,10 +382,9 @@ class _Loader:
             )
         unmatched = buurten.index.difference(table.index)
         if len(unmatched):
-            warnings.warn(
+            self.caveat(
                 f"{path.name}: {len(unmatched)} van {len(buurten)} buurten hebben geen CBS-cijfers "
-                f"(hun cijfers blijven leeg): {', '.join(unmatched[:10])}",
-                stacklevel=4,
+                f"(hun cijfers blijven leeg): {', '.join(unmatched[:10])}"
             )
         clash = [c for c in table.columns if c in buurten.columns]
         stats = table.drop(columns=clash)
@@ -278,12 +421,11 @@ class _Loader:
             gdf = gdf.join(stats, how="left")
         unknown = sorted(set(buurten["wijkcode"].dropna()) - set(gdf.index))
         if unknown:
-            warnings.warn(f"Buurten verwijzen naar onbekende wijken: {unknown[:10]}", stacklevel=4)
+            self.caveat(f"Buurten verwijzen naar onbekende wijken: {unknown[:10]}")
         return gdf
 
     def _points(self, name: str, sec: dict[str, Any]) -> tuple[gpd.GeoDataFrame, Path]:
-        path = self.file(sec, name)
-        gdf = read_vector(path, layer=sec.get("layer"), what=self.what(name), assign_crs=sec.get("crs"))
+        gdf, path = self.vector(sec, name)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
         if not gdf.geom_type.isin(["Point"]).all():
             # polygons (e.g. buildings) count at a point inside them
@@ -323,10 +465,9 @@ class _Loader:
         out["buurtcode"] = assign_buurt(out, buurten)
         if empty:
             labels = tagtable.labels(table)
-            warnings.warn(
+            self.caveat(
                 f"{path.name}: geen voorzieningen gevonden voor categorie(ën) "
-                f"{', '.join(labels[c] for c in empty)}; die gelden als 'geen gegevens', niet als 0 m afstand.",
-                stacklevel=4,
+                f"{', '.join(labels[c] for c in empty)}; die gelden als 'geen gegevens', niet als 0 m afstand."
             )
         self.prov("facilities", sec, path, "voorzieningen")
         keep = [c for c in ("category", "buurtcode", "name", "osm_key", "osm_value", "osm_type", "osm_id_num") if c in out.columns]
@@ -384,10 +525,11 @@ class _Loader:
                 raise ManifestError(f"{self.what('homes')}: missing_homes = {policy!r}; use 'warn' or 'grid'.")
             points = gdf[[*keep, "geometry"]]
             if policy == "grid":
-                points = grid_homes_for_empty_buurten(
-                    points, buurten, spacing_m=float(sec.get("grid_spacing_m", 100.0)), what=path.name
+                points = self.collect(
+                    grid_homes_for_empty_buurten,
+                    points, buurten, spacing_m=float(sec.get("grid_spacing_m", 100.0)), what=path.name,
                 )
-            out = spread_residents(points, buurten, kind_column=kind_col, what=path.name)
+            out = self.collect(spread_residents, points, buurten, kind_column=kind_col, what=path.name)
         out.index.name = "home_id"
         self.prov("homes", sec, path, "woningen")
         return gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs)
@@ -412,7 +554,7 @@ class _Loader:
             if mode not in _MODES:
                 raise ManifestError(f"{self.manifest}: [networks.{mode}] is not a known mode; use {list(_MODES)}.")
             path = self.file(sec, f"networks.{mode}")
-            out[mode] = read_graph(path, format=sec.get("format"), what=self.what(f"networks.{mode}"))
+            out[mode] = read_graph(path, format=sec.get("format"), what=self.what(f"networks.{mode}"), mode=mode)
             self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
         for mode in _MODES:
             if mode not in out:

@@ -1,21 +1,388 @@
-"""OpenStreetMap: street graphs (GraphML, .osm XML) and tagged points."""
+"""OpenStreetMap: street graphs (GraphML, OSM XML, .osm.pbf, online) and tagged points.
+
+Every graph this module returns follows the osmnx conventions the reachability engine
+relies on (``docs/architecture.md``): a ``networkx.MultiDiGraph`` with graph attribute
+``crs`` (EPSG:28992), node attributes ``x``/``y`` in RD metres, and edge attributes
+``length`` (m, float), ``oneway`` (bool), ``highway`` and, where the edge is not a
+straight line, ``geometry`` (a shapely LineString in RD).
+
+Reading GraphML does *not* import osmnx (importing osmnx costs seconds because it
+imports scikit-learn and scipy.stats): :func:`read_graphml` parses the file with
+ElementTree, applies osmnx's type conversion (``oneway``/``reversed`` to bool,
+``length`` to float, ``osmid`` to int, stringified lists back to lists, WKT to
+LineString) and projects it with one vectorised pyproj call. The result equals
+``ox.project_graph(ox.load_graphml(path), to_crs="EPSG:28992")`` (the tests check this
+on the Utrecht graphs). osmnx is still used for OSM XML, ``.osm.pbf`` and online
+downloads.
+"""
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import logging
+import re
+import tempfile
 import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from afweging import settings
-from afweging._errors import InputFileNotFoundError, NetworkError
+from afweging._errors import InputFileNotFoundError, NetworkError, OptionalDependencyError
+
+log = logging.getLogger(__name__)
+
+#: Travel modes and the osmnx ``network_type`` used for each.
+NETWORK_TYPES: dict[str, str] = {"walk": "walk", "bike": "bike"}
+
+#: Way filters per mode, in Overpass QL. They are osmnx 2.1's built-in ``walk`` and
+#: ``bike`` filters (``osmnx._overpass._get_network_filter`` with the default
+#: ``["access"!~"private"]``), copied here so that OSM XML and .osm.pbf files are
+#: filtered exactly like an online download. Note that the walk filter drops
+#: ``highway=cycleway`` (also in the Utrecht graphs, see SOURCES.md).
+WAY_FILTERS: dict[str, str] = {
+    "walk": (
+        '["highway"]["area"!~"yes"]["access"!~"private"]'
+        '["highway"!~"abandoned|bus_guideway|construction|cycleway|motor|no|planned|'
+        'platform|proposed|raceway|razed|rest_area|services"]'
+        '["foot"!~"no"]["service"!~"private"]'
+        '["sidewalk"!~"separate"]["sidewalk:both"!~"separate"]'
+        '["sidewalk:left"!~"separate"]["sidewalk:right"!~"separate"]'
+    ),
+    "bike": (
+        '["highway"]["area"!~"yes"]["access"!~"private"]'
+        '["highway"!~"abandoned|bus_guideway|construction|corridor|elevator|'
+        "escalator|footway|motor|no|planned|platform|proposed|raceway|razed|"
+        'rest_area|services|steps"]'
+        '["bicycle"!~"no"]["service"!~"private"]'
+    ),
+}
+
+#: Extra way tags kept on edges besides osmnx's ``useful_tags_way`` (the bike engine
+#: reads ``oneway:bicycle``).
+EXTRA_WAY_TAGS = ("oneway:bicycle",)
+
+# ------------------------------------------------------------------------- GraphML
+
+_GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+
+#: osmnx.load_graphml's default type conversions.
+_GRAPH_DTYPES: dict[str, Callable[[Any], Any]] = {}
+_NODE_DTYPES: dict[str, Callable[[Any], Any]] = {
+    "elevation": float,
+    "elevation_res": float,
+    "osmid": int,
+    "street_count": int,
+    "x": float,
+    "y": float,
+}
+
+
+def _to_bool(value: Any) -> bool:
+    """osmnx's ``_convert_bool_string``, also accepting OSM's yes/no and 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text in ("True", "False"):
+        return text == "True"
+    low = text.lower()
+    if low in ("true", "yes", "1"):
+        return True
+    if low in ("false", "no", "0"):
+        return False
+    raise ValueError(f"invalid literal for a boolean: {value!r}")
+
+
+_GRAPH_DTYPES.update({"consolidated": _to_bool, "simplified": _to_bool})
+_EDGE_DTYPES: dict[str, Callable[[Any], Any]] = {
+    "bearing": float,
+    "grade": float,
+    "grade_abs": float,
+    "length": float,
+    "oneway": _to_bool,
+    "osmid": int,
+    "reversed": _to_bool,
+    "speed_kph": float,
+    "travel_time": float,
+}
+
+_GRAPHML_TYPES: dict[str, Callable[[str], Any]] = {
+    "string": str,
+    "int": int,
+    "long": int,
+    "integer": int,
+    "float": float,
+    "double": float,
+    "boolean": lambda t: {"true": True, "false": False, "1": True, "0": False}[t.strip().lower()],
+}
+
+
+def _convert_attrs(data: dict[str, Any], dtypes: dict[str, Callable[[Any], Any]], *, where: str, ident: object) -> None:
+    """osmnx's attribute conversion, in place: eval stringified lists, then cast types."""
+    for attr, value in data.items():
+        if isinstance(value, str) and (
+            (value.startswith("[") and value.endswith("]"))
+            or (value.startswith("{") and value.endswith("}"))
+        ):
+            with contextlib.suppress(SyntaxError, ValueError):
+                data[attr] = ast.literal_eval(value)
+    for attr in data.keys() & dtypes.keys():
+        value = data[attr]
+        try:
+            if isinstance(value, list):
+                data[attr] = [dtypes[attr](v) for v in value]
+            else:
+                data[attr] = dtypes[attr](value)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise NetworkError(
+                f"{where} {ident}: attribute {attr!r} has value {value!r}, which cannot be read "
+                f"({exc}). osmnx writes e.g. oneway as True/False and length as metres; "
+                f"fix the value or save the graph with `osmnx.save_graphml(G, path)`."
+            ) from exc
+
+
+def _int_or_str(ids: list[str]) -> list[Any]:
+    try:
+        return [int(i) for i in ids]
+    except ValueError:
+        return ids
+
+
+def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGraph | nx.MultiGraph:
+    """Read an osmnx GraphML file like ``osmnx.load_graphml``, without importing osmnx.
+
+    The graph is returned in the CRS of the file (see :func:`project_graph`).
+
+    Parameters
+    ----------
+    path : path-like
+        A GraphML file written by ``osmnx.save_graphml`` (or any GraphML whose nodes
+        carry ``x``/``y`` and whose edges carry ``length``).
+    what : str, optional
+        Name used in error messages (e.g. ``"[networks.walk] in area.toml"``).
+
+    Raises
+    ------
+    NetworkError
+        When the file is not GraphML, uses unsupported GraphML features (hyperedges,
+        nested graphs) or has attribute values osmnx could not read either.
+    """
+    path = Path(path)
+    what = what or str(path)
+    fix = "Save the network with `osmnx.save_graphml(G, path)`, or give `format` in the manifest."
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise NetworkError(f"{what}: {path} is not a GraphML graph (not valid XML: {exc}). {fix}") from exc
+    except UnicodeDecodeError as exc:
+        raise NetworkError(f"{what}: {path} is not a GraphML graph (not text: {exc}). {fix}") from exc
+    if not root.tag.endswith("graphml"):
+        raise NetworkError(
+            f"{what}: {path} is XML but not GraphML (its root element is <{root.tag.split('}')[-1]}>). {fix}"
+        )
+    ns = root.tag[: -len("graphml")]
+    keys: dict[str, tuple[str, Callable[[str], Any]]] = {}
+    for k in root.iter(f"{ns}key"):
+        kid = k.get("id")
+        name = k.get("attr.name") or kid
+        if kid is None or name is None:
+            continue
+        conv = _GRAPHML_TYPES.get((k.get("attr.type") or "string").lower(), str)
+        keys[kid] = (name, conv)
+    graphs = root.findall(f"{ns}graph")
+    if len(graphs) != 1:
+        raise NetworkError(f"{what}: {path} holds {len(graphs)} <graph> elements; expected one street network. {fix}")
+    graph_el = graphs[0]
+    if graph_el.find(f"{ns}hyperedge") is not None:
+        raise NetworkError(f"{what}: {path} contains hyperedges, which a street network cannot have. {fix}")
+
+    data_tag = f"{ns}data"
+
+    def decode(el: ET.Element) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for d in el:
+            if d.tag != data_tag:
+                continue
+            kid = d.get("key")
+            spec = keys.get(kid) if kid is not None else None
+            if spec is None:
+                raise NetworkError(f"{what}: {path} uses data key {kid!r} that no <key> declares. {fix}")
+            text = d.text
+            if text is None or len(d):
+                continue  # empty, or a yEd extension with sub-elements
+            name, conv = spec
+            if conv is str:
+                data[name] = text
+                continue
+            try:
+                data[name] = conv(text)
+            except (ValueError, KeyError) as exc:
+                raise NetworkError(f"{what}: {path}: value {text!r} of {name!r} is not valid ({exc}).") from exc
+        return data
+
+    node_ids: list[str] = []
+    node_data: list[dict[str, Any]] = []
+    for n in graph_el.findall(f"{ns}node"):
+        if n.find(f"{ns}graph") is not None:
+            raise NetworkError(f"{what}: {path} contains nested graphs (yEd groups); not a street network. {fix}")
+        nid = n.get("id")
+        if nid is None:
+            raise NetworkError(f"{what}: {path} has a <node> without id. {fix}")
+        node_ids.append(nid)
+        node_data.append(decode(n))
+    e_src: list[str] = []
+    e_tgt: list[str] = []
+    e_key: list[Any] = []
+    e_data: list[dict[str, Any]] = []
+    for e in graph_el.findall(f"{ns}edge"):
+        s, t = e.get("source"), e.get("target")
+        if s is None or t is None:
+            raise NetworkError(f"{what}: {path} has an <edge> without source or target. {fix}")
+        data = decode(e)
+        eid = e.get("id")
+        key: Any
+        if eid:
+            try:
+                key = int(eid)
+            except ValueError:
+                key = eid
+        else:
+            key = data.get("key")
+        e_src.append(s)
+        e_tgt.append(t)
+        e_key.append(key)
+        e_data.append(data)
+    graph_data = decode(graph_el)
+
+    # node ids: int like osmnx (node_type=int), else strings
+    all_ids = _int_or_str(node_ids + e_src + e_tgt)
+    n_nodes, n_edges = len(node_ids), len(e_src)
+    nids = all_ids[:n_nodes]
+    srcs = all_ids[n_nodes : n_nodes + n_edges]
+    tgts = all_ids[n_nodes + n_edges :]
+
+    directed = graph_el.get("edgedefault", "undirected") == "directed"
+    G: nx.MultiDiGraph | nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    for attr in graph_data.keys() & _GRAPH_DTYPES.keys():
+        graph_data[attr] = _GRAPH_DTYPES[attr](graph_data[attr])
+    G.graph.update(graph_data)
+
+    for nid, data in zip(nids, node_data, strict=True):
+        _convert_attrs(data, _NODE_DTYPES, where=f"{what}: {path.name} node", ident=nid)
+    wkt_pos: list[int] = []
+    wkts: list[str] = []
+    for i, data in enumerate(e_data):
+        data.pop("id", None)
+        _convert_attrs(data, _EDGE_DTYPES, where=f"{what}: {path.name} edge", ident=(srcs[i], tgts[i]))
+        geom = data.get("geometry")
+        if isinstance(geom, str):
+            wkt_pos.append(i)
+            wkts.append(geom)
+    if wkts:
+        import shapely
+
+        try:
+            geoms = shapely.from_wkt(np.asarray(wkts, dtype=object))
+        except shapely.errors.GEOSException as exc:
+            raise NetworkError(f"{what}: {path.name}: an edge geometry is not valid WKT ({exc}).") from exc
+        for i, g in zip(wkt_pos, geoms, strict=True):
+            e_data[i]["geometry"] = g
+    G.add_nodes_from(zip(nids, node_data, strict=True))
+    G.add_edges_from(zip(srcs, tgts, e_key, e_data, strict=True))
+    return G
+
+
+# ----------------------------------------------------------------------- projection
+
+
+def _same_crs(a: Any, b: Any) -> bool:
+    from pyproj import CRS
+
+    return bool(CRS.from_user_input(a) == CRS.from_user_input(b))
+
+
+def _project_to_rd(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
+    """Vectorised ``ox.project_graph(graph, to_crs=settings.crs)``.
+
+    Node ``x``/``y`` and edge ``geometry`` are transformed with one pyproj call each
+    (``always_xy``, as geopandas does). The new graph is built the way osmnx builds it
+    (edges first, in the input's edge order, then any isolated nodes), so node and edge
+    order are the same as osmnx's.
+    """
+    import shapely
+    from pyproj import CRS, Transformer
+
+    target = CRS.from_user_input(settings.crs)
+    transformer = Transformer.from_crs(CRS.from_user_input(graph.graph["crs"]), target, always_xy=True)
+    nodes = list(graph.nodes)
+    try:
+        xs = np.fromiter((graph.nodes[n]["x"] for n in nodes), dtype=float, count=len(nodes))
+        ys = np.fromiter((graph.nodes[n]["y"] for n in nodes), dtype=float, count=len(nodes))
+    except KeyError as exc:
+        bad = [n for n in nodes if "x" not in graph.nodes[n] or "y" not in graph.nodes[n]][:5]
+        raise NetworkError(
+            f"{what}: nodes {bad} have no 'x'/'y' coordinates. osmnx graphs carry them; "
+            f"add them as longitude/latitude (or the graph's CRS) per node."
+        ) from exc
+    px, py = transformer.transform(xs, ys)
+    if not (np.all(np.isfinite(px)) and np.all(np.isfinite(py))):
+        raise NetworkError(
+            f"{what}: some node coordinates cannot be converted from {graph.graph['crs']} to "
+            f"{settings.crs}; check the graph's 'crs' attribute."
+        )
+
+    def fn(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    edges = list(graph.edges(keys=True, data=True))
+    geom_pos = [i for i, (*_, d) in enumerate(edges) if d.get("geometry") is not None]
+    if geom_pos:
+        geoms = np.asarray([edges[i][3]["geometry"] for i in geom_pos], dtype=object)
+        projected = shapely.transform(geoms, fn)
+    out = nx.MultiDiGraph(**graph.graph)
+    new_edges = [(u, v, k, dict(d)) for u, v, k, d in edges]
+    if geom_pos:
+        for i, g in zip(geom_pos, projected, strict=True):
+            new_edges[i][3]["geometry"] = g
+    out.add_edges_from(new_edges)
+    out.add_nodes_from(n for n in nodes if n not in out)
+    for n, x, y in zip(nodes, px.tolist(), py.tolist(), strict=True):
+        d = out.nodes[n]
+        d.update(graph.nodes[n])
+        d["x"] = x
+        d["y"] = y
+    out.graph["crs"] = target
+    return out
 
 
 def project_graph(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
-    """Project an osmnx graph to EPSG:28992 and check it is usable for routing."""
-    import osmnx as ox
-    from pyproj import CRS
+    """Project an osmnx-style graph to EPSG:28992 and check it is usable for routing.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Graph with a ``crs`` graph attribute, node ``x``/``y`` and edge ``length``.
+    what : str
+        Name of the graph for messages.
+
+    Raises
+    ------
+    NetworkError
+        No ``crs``, no nodes or edges, nodes without coordinates or edges without
+        ``length``.
+    """
+    if not isinstance(graph, nx.MultiDiGraph):
+        raise NetworkError(
+            f"{what}: the graph is a {type(graph).__name__}, not a directed multigraph "
+            f"(networkx.MultiDiGraph) as osmnx makes. Convert it with `nx.MultiDiGraph(G)` "
+            f"(an undirected street then needs an edge in each direction)."
+        )
     if "crs" not in graph.graph:
         raise NetworkError(
             f"{what}: the graph has no 'crs' attribute. osmnx graphs carry one; for a "
@@ -23,8 +390,12 @@ def project_graph(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
         )
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
         raise NetworkError(f"{what}: the graph has no nodes or no edges.")
-    if CRS.from_user_input(graph.graph["crs"]) != CRS.from_user_input(settings.crs):
-        graph = ox.project_graph(graph, to_crs=settings.crs)
+    if not _same_crs(graph.graph["crs"], settings.crs):
+        graph = _project_to_rd(graph, what=what)
+    else:
+        no_xy = [n for n, d in graph.nodes(data=True) if "x" not in d or "y" not in d][:5]
+        if no_xy:
+            raise NetworkError(f"{what}: nodes {no_xy} have no 'x'/'y' coordinates (RD metres).")
     missing_len = sum(1 for *_, d in graph.edges(data=True) if "length" not in d)
     if missing_len:
         raise NetworkError(
@@ -34,7 +405,16 @@ def project_graph(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
     return graph
 
 
-def read_graph(path: str | Path, *, format: str | None = None, what: str | None = None) -> nx.MultiDiGraph:
+# ------------------------------------------------------------------------ reading
+
+
+def read_graph(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    what: str | None = None,
+    mode: str | None = None,
+) -> nx.MultiDiGraph:
     """Read a street network file and return it projected to EPSG:28992.
 
     Parameters
@@ -43,36 +423,52 @@ def read_graph(path: str | Path, *, format: str | None = None, what: str | None 
         ``.graphml`` (osmnx), ``.osm`` (OSM XML) or ``.osm.pbf``.
     format : {"graphml", "osm", "pbf"}, optional
         Guessed from the suffix when omitted.
-    """
-    import osmnx as ox
+    what : str, optional
+        Name used in error messages.
+    mode : {"walk", "bike"}, optional
+        For OSM XML and .osm.pbf: which ways to keep (osmnx's walk/bike filters,
+        :data:`WAY_FILTERS`) and whether to add both directions of one-way streets
+        (walk). Required for those formats; ignored for GraphML (already filtered).
 
+    Returns
+    -------
+    networkx.MultiDiGraph
+        osmnx conventions, ``crs`` EPSG:28992.
+    """
     path = Path(path)
     what = what or str(path)
     if not path.exists():
-        raise InputFileNotFoundError(f"{what}: network file {path} does not exist.")
+        raise InputFileNotFoundError(
+            f"{what}: network file {path} does not exist. Check the path (relative paths are "
+            f"relative to the manifest)."
+        )
     fmt = (format or "").lower() or _guess_format(path)
+    graph: nx.MultiDiGraph | nx.MultiGraph
     if fmt == "graphml":
-        try:
-            graph = ox.load_graphml(path)
-        except Exception as exc:  # osmnx/networkx raise many kinds on a non-graph file
-            raise NetworkError(
-                f"{what}: {path} could not be read as an osmnx GraphML graph ({type(exc).__name__}: {exc}). "
-                f"Save the network with `osmnx.save_graphml(G, path)`."
-            ) from exc
+        graph = read_graphml(path, what=what)
     elif fmt in ("osm", "xml"):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                graph = ox.graph_from_xml(path, simplify=True, retain_all=False)
-        except Exception as exc:
-            raise NetworkError(f"{what}: {path} could not be read as OSM XML ({type(exc).__name__}: {exc}).") from exc
+        graph = graph_from_osm_xml(path, mode=_need_mode(mode, what), what=what)
     elif fmt == "pbf":
-        graph = graph_from_pbf(path, what=what)
+        graph = graph_from_pbf(path, mode=_need_mode(mode, what), what=what)
     else:
         raise NetworkError(f"{what}: unknown network format {fmt!r}; use 'graphml', 'osm' or 'pbf'.")
     if not isinstance(graph, nx.MultiDiGraph):
-        raise NetworkError(f"{what}: {path} is not a directed multigraph (osmnx MultiDiGraph).")
+        raise NetworkError(
+            f"{what}: {path} holds an undirected graph; a street network must be a directed "
+            f"multigraph (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
+        )
     return project_graph(graph, what=what)
+
+
+def _need_mode(mode: str | None, what: str) -> str:
+    if mode not in NETWORK_TYPES:
+        from afweging._errors import UnknownModeError
+
+        raise UnknownModeError(
+            f"{what}: reading OSM data needs the travel mode to select ways; got {mode!r}, "
+            f"use one of {list(NETWORK_TYPES)}."
+        )
+    return str(mode)
 
 
 def _guess_format(path: Path) -> str:
@@ -86,32 +482,363 @@ def _guess_format(path: Path) -> str:
     return path.suffix.lstrip(".")
 
 
-def graph_from_pbf(path: Path, *, what: str) -> nx.MultiDiGraph:
-    """Read an ``.osm.pbf`` extract: converted to OSM XML with pyosmium, then osmnx.
+# ---------------------------------------------------------------- OSM XML and PBF
 
-    Needs the optional dependency ``osmium`` (``pip install afweging[pbf]``).
+_FILTER_RE = re.compile(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]')
+
+
+def way_filter(mode: str) -> Callable[[dict[str, str]], bool]:
+    """A predicate on a way's tags implementing the Overpass filter of ``mode``.
+
+    Overpass semantics: ``["k"]`` needs the key; ``["k"~"re"]`` needs the key with a
+    value matching ``re``; ``["k"!~"re"]`` refuses a value matching ``re`` (a missing
+    key passes). Matching is a regex *search*, as in Overpass.
+
+    Examples
+    --------
+    >>> ok = way_filter("walk")
+    >>> ok({"highway": "residential"}), ok({"highway": "cycleway"}), ok({"building": "yes"})
+    (True, False, False)
+    >>> way_filter("bike")({"highway": "cycleway"})
+    True
     """
+    clauses = [
+        (k, op, re.compile(v) if op else None) for k, op, v in _FILTER_RE.findall(WAY_FILTERS[mode])
+    ]
+
+    def ok(tags: dict[str, str]) -> bool:
+        for key, op, rx in clauses:
+            value = tags.get(key)
+            if not op:
+                if value is None:
+                    return False
+            elif op == "~":
+                if value is None or rx is None or not rx.search(value):
+                    return False
+            elif value is not None and rx is not None and rx.search(value):
+                return False
+        return True
+
+    return ok
+
+
+_Node = tuple[float, float, dict[str, str]]  # lon, lat, tags
+_Way = tuple[int, list[int], dict[str, str]]  # id, node refs, tags
+
+
+def _iter_osm_xml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
+    """Yield ("node", (id, lon, lat, tags)) and ("way", (id, refs, tags)) from OSM XML."""
     try:
-        import osmium
-    except ImportError as exc:
-        from afweging._errors import OptionalDependencyError
+        for _, el in ET.iterparse(path, events=("end",)):
+            if el.tag == "node":
+                tags = {t.get("k", ""): t.get("v", "") for t in el.findall("tag")}
+                yield "node", (int(el.get("id", "0")), float(el.get("lon", "nan")), float(el.get("lat", "nan")), tags)
+                el.clear()
+            elif el.tag == "way":
+                refs = [int(nd.get("ref", "0")) for nd in el.findall("nd")]
+                tags = {t.get("k", ""): t.get("v", "") for t in el.findall("tag")}
+                yield "way", (int(el.get("id", "0")), refs, tags)
+                el.clear()
+            elif el.tag == "relation":
+                el.clear()
+    except ET.ParseError as exc:
+        raise NetworkError(f"{what}: {path} is not OSM XML ({exc}). Export it from OSM as .osm (XML).") from exc
 
-        raise OptionalDependencyError(
-            f"{what}: reading .osm.pbf needs pyosmium: `pip install 'afweging[pbf]'` "
-            f"(or convert it first: `osmium cat {path.name} -o extract.osm`)."
-        ) from exc
-    import tempfile
 
+def _write_osm_xml(
+    nodes: dict[int, _Node], ways: list[_Way], out: Path
+) -> None:
+    root = ET.Element("osm", version="0.6", generator="afweging")
+    for nid, (lon, lat, tags) in nodes.items():
+        n = ET.SubElement(root, "node", id=str(nid), lat=repr(lat), lon=repr(lon), version="1")
+        for k, v in tags.items():
+            ET.SubElement(n, "tag", k=k, v=v)
+    for wid, refs, tags in ways:
+        w = ET.SubElement(root, "way", id=str(wid), version="1")
+        for r in refs:
+            ET.SubElement(w, "nd", ref=str(r))
+        for k, v in tags.items():
+            ET.SubElement(w, "tag", k=k, v=v)
+    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+
+
+def _graph_from_elements(
+    nodes: dict[int, _Node], ways: Iterable[_Way], *, mode: str, what: str, path: Path
+) -> nx.MultiDiGraph:
+    """Filter ways for ``mode`` and build the graph with ``osmnx.graph_from_xml``."""
+    ok = way_filter(mode)
+    kept = [w for w in ways if ok(w[2])]
+    if not kept:
+        raise NetworkError(
+            f"{what}: {path} contains no ways usable for {mode!r} (no highway=* way passes "
+            f"the osmnx {mode} filter). Is this a street extract of the right area?"
+        )
+    used = {r for _, refs, _ in kept for r in refs}
+    missing = [r for r in used if r not in nodes]
+    if missing:
+        raise NetworkError(
+            f"{what}: {path}: ways refer to {len(missing)} nodes that the file does not contain "
+            f"(e.g. {missing[:3]}). Export the extract with complete ways (osmium extract "
+            f"--strategy complete_ways)."
+        )
     import osmnx as ox
 
     with tempfile.TemporaryDirectory() as tmp:
-        xml = Path(tmp) / "extract.osm"
-        writer = osmium.SimpleWriter(str(xml))
-        try:
-            for obj in osmium.FileProcessor(str(path)):
-                writer.add(obj)
-        finally:
-            writer.close()
+        xml = Path(tmp) / "ways.osm"
+        _write_osm_xml({n: nodes[n] for n in used}, kept, xml)
+        with _osmnx_settings(ox, mode):
+            graph = ox.graph_from_xml(xml, bidirectional=mode in ox.settings.bidirectional_network_types,
+                                      simplify=True, retain_all=False)
+    return graph
+
+
+def graph_from_osm_xml(path: str | Path, *, mode: str, what: str | None = None) -> nx.MultiDiGraph:
+    """Street graph for ``mode`` from an OSM XML file (EPSG:4326; project it afterwards).
+
+    Ways are filtered with :func:`way_filter` (osmnx's own filters), so the graph equals
+    what ``osmnx.graph_from_polygon(..., network_type=mode)`` would build from the same
+    data; then osmnx builds, simplifies and keeps the largest weakly connected component.
+    """
+    path = Path(path)
+    what = what or str(path)
+    nodes: dict[int, _Node] = {}
+    ways: list[_Way] = []
+    for kind, item in _iter_osm_xml(path, what=what):
+        if kind == "node":
+            nid, lon, lat, tags = item
+            nodes[nid] = (lon, lat, tags)
+        else:
+            ways.append(item)
+    if not nodes and not ways:
+        raise NetworkError(f"{what}: {path} contains no OSM nodes or ways.")
+    return _graph_from_elements(nodes, ways, mode=mode, what=what, path=path)
+
+
+def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = None) -> nx.MultiDiGraph:
+    """Street graph for ``mode`` from an ``.osm.pbf`` extract (EPSG:4326).
+
+    Needs the optional dependency pyosmium (``pip install 'afweging[pbf]'``). The ways
+    that pass the mode's filter and their nodes are read with pyosmium, then built into a
+    graph as in :func:`graph_from_osm_xml`.
+    """
+    path = Path(path)
+    what = what or str(path)
+    try:
+        import osmium
+    except ImportError as exc:
+        raise OptionalDependencyError(
+            f"{what}: reading .osm.pbf needs pyosmium: `pip install 'afweging[pbf]'` "
+            f"(or convert the file to OSM XML first: `osmium cat {path.name} -o extract.osm` "
+            f"and set `format = \"osm\"`)."
+        ) from exc
+    ok = way_filter(mode)
+    nodes: dict[int, _Node] = {}
+    ways: list[_Way] = []
+    try:
+        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        for obj in processor:
+            if obj.is_way():
+                tags = {t.k: t.v for t in obj.tags}
+                if not ok(tags):
+                    continue
+                refs = []
+                for nd in obj.nodes:
+                    if nd.location.valid():
+                        nodes.setdefault(nd.ref, (nd.location.lon, nd.location.lat, {}))
+                    refs.append(nd.ref)
+                ways.append((obj.id, refs, tags))
+            elif obj.is_node() and len(obj.tags):
+                # keep node tags osmnx uses (highway=traffic_signals, ref, ...)
+                nodes[obj.id] = (obj.location.lon, obj.location.lat, {t.k: t.v for t in obj.tags})
+    except RuntimeError as exc:
+        raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
+    if not ways:
+        raise NetworkError(f"{what}: {path} contains no ways usable for {mode!r}.")
+    used = {r for _, refs, _ in ways for r in refs}
+    return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path)
+
+
+# ------------------------------------------------------------------------- online
+
+
+@contextlib.contextmanager
+def _osmnx_settings(ox: Any, mode: str | None = None) -> Iterator[None]:
+    """Point osmnx's HTTP cache at ``settings.cache_folder / "osmnx"`` for one call."""
+    saved = {
+        "cache_folder": ox.settings.cache_folder,
+        "use_cache": ox.settings.use_cache,
+        "requests_timeout": ox.settings.requests_timeout,
+        "useful_tags_way": list(ox.settings.useful_tags_way),
+        "log_console": ox.settings.log_console,
+    }
+    ox.settings.cache_folder = str(Path(settings.cache_folder) / "osmnx")
+    ox.settings.use_cache = bool(settings.use_cache)
+    ox.settings.requests_timeout = float(settings.requests_timeout_s)
+    ox.settings.useful_tags_way = list(dict.fromkeys([*ox.settings.useful_tags_way, *EXTRA_WAY_TAGS]))
+    ox.settings.log_console = False
+    try:
         with warnings.catch_warnings():
+            # osmnx warns about its own XML files and about future changes; not ours to fix
             warnings.simplefilter("ignore", UserWarning)
-            return ox.graph_from_xml(xml, simplify=True, retain_all=False)
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        for k, v in saved.items():
+            setattr(ox.settings, k, v)
+
+
+def _polygon_to_wgs84(polygon: Any, crs: Any, *, what: str) -> Any:
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon, Polygon
+
+    if isinstance(polygon, gpd.GeoDataFrame | gpd.GeoSeries):
+        if polygon.crs is None:
+            from afweging._errors import NoCrsError
+
+            raise NoCrsError(f"{what}: the polygon has no CRS; set it (e.g. EPSG:28992).")
+        polygon = polygon.to_crs("EPSG:4326").union_all()
+    else:
+        if not isinstance(polygon, Polygon | MultiPolygon):
+            from afweging._errors import InvalidGeometryError
+
+            raise InvalidGeometryError(
+                f"{what}: expected a (Multi)Polygon, e.g. `area.buurten.union_all()`; got {type(polygon).__name__}."
+            )
+        polygon = gpd.GeoSeries([polygon], crs=crs).to_crs("EPSG:4326").iloc[0]
+    if not polygon.is_valid:
+        polygon = polygon.buffer(0)
+    return polygon
+
+
+def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None) -> nx.MultiDiGraph:
+    """Download the OSM street graph for ``mode`` inside a polygon, in EPSG:28992.
+
+    Uses ``osmnx.graph_from_polygon`` with ``network_type=mode`` (simplified, largest
+    weakly connected component), with osmnx's HTTP cache in
+    ``settings.cache_folder / "osmnx"`` and ``oneway:bicycle`` kept on the edges.
+
+    Parameters
+    ----------
+    polygon : shapely (Multi)Polygon, GeoSeries or GeoDataFrame
+        The area, e.g. ``area.buurten.union_all()``; a GeoSeries/GeoDataFrame carries
+        its own CRS.
+    mode : {"walk", "bike"}
+    crs : optional
+        CRS of a bare shapely polygon (default: EPSG:28992).
+    """
+    what = f"OpenStreetMap {mode}-netwerk"
+    mode = _need_mode(mode, what)
+    poly = _polygon_to_wgs84(polygon, crs or settings.crs, what=what)
+    import osmnx as ox
+
+    with _osmnx_settings(ox, mode):
+        try:
+            graph = ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True, retain_all=False)
+        except ox._errors.InsufficientResponseError as exc:
+            raise NetworkError(f"{what}: OpenStreetMap has no {mode} streets in this polygon ({exc}).") from exc
+    return project_graph(graph, what=what)
+
+
+def category_tags(table: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """The OSM tags of the facility table as an osmnx ``tags`` dict ({key: [values]}).
+
+    Examples
+    --------
+    >>> category_tags()["leisure"][:2]
+    ['playground', 'common']
+    """
+    from afweging.data import tags as tagtable
+
+    table = table or tagtable.load_tag_table()
+    out: dict[str, list[str]] = {}
+    for cat in table.values():
+        for k, v in cat.tags:
+            out.setdefault(k, [])
+            if v not in out[k]:
+                out[k].append(v)
+    return out
+
+
+def points_from_polygon(
+    polygon: Any, *, tags: dict[str, list[str]] | None = None, crs: Any = None
+) -> Any:
+    """Download tagged OSM features inside a polygon as points, one row per matching tag.
+
+    The layout is that of ``utrecht_osm_features_points.gpkg`` so the result feeds the
+    ``osm-tags`` format of ``[facilities]`` and ``[homes]``: ``osm_type`` (node / way /
+    relation), ``osm_id_num``, ``osm_key``, ``osm_value``, ``name`` and a Point in
+    EPSG:28992 (a point inside each polygon for ways and relations).
+
+    Parameters
+    ----------
+    polygon : shapely (Multi)Polygon, GeoSeries or GeoDataFrame
+    tags : dict, optional
+        ``{key: [values]}``; default: every tag of the facility table
+        (:func:`category_tags`). Add ``{"building": ["house", "apartments", ...]}`` for
+        homes.
+    crs : optional
+        CRS of a bare shapely polygon (default: EPSG:28992).
+    """
+    import geopandas as gpd
+
+    what = "OpenStreetMap-punten"
+    poly = _polygon_to_wgs84(polygon, crs or settings.crs, what=what)
+    tags = tags or category_tags()
+    import osmnx as ox
+
+    with _osmnx_settings(ox):
+        try:
+            gdf = ox.features_from_polygon(poly, tags=dict(tags))
+        except ox._errors.InsufficientResponseError:
+            gdf = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
+    return _features_to_points(gdf, tags)
+
+
+def _features_to_points(gdf: Any, tags: dict[str, list[str]]) -> Any:
+    """osmnx features (index element/id, tag columns) -> one point per (feature, tag)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    cols = ["osm_type", "osm_id_num", "osm_key", "osm_value", "name"]
+    if len(gdf) == 0:
+        empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=[], crs=settings.crs)
+        empty["osm_id_num"] = empty["osm_id_num"].astype("int64")
+        return empty
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    pts = gdf.geometry.where(gdf.geom_type == "Point", gdf.geometry.representative_point())
+    pts = gpd.GeoSeries(pts, crs=gdf.crs).to_crs(settings.crs)
+    idx = gdf.index
+    if isinstance(idx, pd.MultiIndex):
+        el = idx.get_level_values(0).astype(str)
+        oid = idx.get_level_values(-1)
+    else:
+        el = pd.Index(["node"] * len(gdf))
+        oid = idx
+    names = gdf["name"] if "name" in gdf.columns else pd.Series(np.nan, index=gdf.index)
+    parts = []
+    for key, values in tags.items():
+        if key not in gdf.columns:
+            continue
+        val = gdf[key]
+        mask = val.notna().to_numpy()
+        if values is not True and not isinstance(values, bool):
+            mask &= val.astype(str).isin([str(v) for v in values]).to_numpy()
+        if not mask.any():
+            continue
+        parts.append(
+            gpd.GeoDataFrame(
+                {
+                    "osm_type": np.asarray(el)[mask],
+                    "osm_id_num": np.asarray(oid, dtype="int64")[mask],
+                    "osm_key": key,
+                    "osm_value": val.astype(str).to_numpy()[mask],
+                    "name": names.to_numpy()[mask],
+                },
+                geometry=pts.to_numpy()[mask],
+                crs=settings.crs,
+            )
+        )
+    if not parts:
+        return _features_to_points(gdf.iloc[0:0], tags)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=settings.crs)

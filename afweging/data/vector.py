@@ -10,6 +10,13 @@ import pyogrio
 from afweging._errors import InputFileNotFoundError, InvalidGeometryError, ManifestError, NoCrsError
 from afweging.geo.crs import to_rd
 
+try:  # reading through Arrow is about twice as fast (pyarrow is a core dependency)
+    import pyarrow  # noqa: F401
+
+    _HAS_ARROW = True
+except ImportError:  # pragma: no cover
+    _HAS_ARROW = False
+
 
 def read_vector(
     path: str | Path,
@@ -40,13 +47,25 @@ def read_vector(
     if not path.exists():
         raise InputFileNotFoundError(f"{what}: file {path} does not exist. Check the path (relative paths are relative to the manifest).")
     if layer is not None:
-        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        try:
+            names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        except pyogrio.errors.DataSourceError as exc:
+            raise ManifestError(
+                f"{what}: {path} could not be opened as a vector file ({exc}). Use a GeoPackage, "
+                f"GeoJSON or Shapefile, or check the path."
+            ) from exc
         if layer not in names:
             raise ManifestError(
                 f"{what}: file {path} has no layer {layer!r}; its layers are {names}. "
                 f"Set `layer` to one of those."
             )
-    gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, where=where)
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, where=where, use_arrow=_HAS_ARROW)
+    except pyogrio.errors.DataSourceError as exc:
+        raise ManifestError(
+            f"{what}: {path} could not be opened as a vector file ({exc}). Use a GeoPackage, "
+            f"GeoJSON or Shapefile, or check the path."
+        ) from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise ManifestError(f"{what}: {path} (layer {layer}) has no geometry column.")
     if gdf.crs is None:
