@@ -567,21 +567,27 @@ def _level(
     parent: pd.Series | None = None,
 ) -> LevelScores:
     """Score a table of indicator values (one row per unit) into a LevelScores."""
-    area_norms = norms.area_norms()
-    scores = pd.DataFrame(index=values.index, columns=values.columns, dtype=float)
-    statuses = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
-    proxy = pd.DataFrame(False, index=values.index, columns=values.columns)
-    for n in area_norms:
-        scores[n.id] = n.score(values[n.id].astype(float))
-        statuses[n.id] = norms.status(n, scores[n.id])
-        is_proxy = methods.loc[n.id, "method"] == "proxy"
+    area_norms = [n for n in norms.area_norms() if n.id in values.columns]
+    ids = [n.id for n in area_norms]
+    v = values[ids].to_numpy(dtype=float)
+    sc = np.column_stack([n.score(v[:, j]) for j, n in enumerate(area_norms)]) if ids else v
+    st = (
+        np.column_stack([norms.status(n, sc[:, j]) for j, n in enumerate(area_norms)])
+        if ids
+        else v.astype(object)
+    )
+    px = np.zeros(v.shape, dtype=bool)
+    for j, n in enumerate(area_norms):
         parsed = _columns.parse_reach_column(n.column)
-        if is_proxy:
-            proxy[n.id] = True
+        if methods.at[n.id, "method"] == "proxy":
+            px[:, j] = True
         elif parsed is not None and parsed.get("mode") in fallback.columns:
-            fb = fallback[parsed["mode"]].reindex(values.index)
-            proxy[n.id] = (fb >= FALLBACK_PROXY_PCT).fillna(False).astype(bool)
-    proxy = proxy & scores.notna()
+            fb = fallback[parsed["mode"]].reindex(values.index).to_numpy(dtype=float)
+            px[:, j] = fb >= FALLBACK_PROXY_PCT  # NaN compares False
+    px &= ~np.isnan(sc)
+    scores = pd.DataFrame(sc, index=values.index, columns=ids)
+    statuses = pd.DataFrame(st, index=values.index, columns=ids, dtype=object)
+    proxy = pd.DataFrame(px, index=values.index, columns=ids)
     themes, theme_complete, overall, complete = theme_scores(scores, norms)
     return LevelScores(
         level=level,
@@ -623,41 +629,42 @@ def theme_scores(
     ``overall = sum(t_k * T_k) / sum(t_k)`` over the themes ``k`` that have a score. A theme
     without any scored norm (with weight > 0) is NaN, not zero.
     """
-    nw = {n.id: n.weight for n in norms.area_norms()}
+    area_norms = [n for n in norms.area_norms() if n.id in scores.columns]
+    nw = {n.id: n.weight for n in area_norms}
     if norm_weights:
         nw.update(norm_weights)
     tw = {t: th.weight for t, th in norms.themes.items()}
     if theme_weights:
         tw.update(theme_weights)
-    by_theme: dict[str, list[str]] = {}
-    for n in norms.area_norms():
-        if n.id in scores.columns:
-            by_theme.setdefault(n.theme, []).append(n.id)
-    themes = pd.DataFrame(index=scores.index, dtype=float)
-    complete = pd.DataFrame(index=scores.index, dtype=bool)
-    for t in norms.themes:
-        ids = by_theme.get(t, [])
-        if not ids:
-            continue
-        s = scores[ids].astype(float)
-        w = pd.Series([nw[i] for i in ids], index=ids, dtype=float)
-        present = s.notna()
-        num = (s.fillna(0.0) * w).sum(axis=1)
-        den = (present * w).sum(axis=1)
-        themes[t] = (num / den).where(den > 0)
-        counted = [i for i in ids if nw[i] > 0]
-        complete[t] = present[counted].all(axis=1) if counted else True
-    t_w = pd.Series({t: tw[t] for t in themes.columns}, dtype=float)
-    t_present = themes.notna()
-    num = (themes.fillna(0.0) * t_w).sum(axis=1)
-    den = (t_present * t_w).sum(axis=1)
-    overall = (num / den).where(den > 0)
-    counted_t = [t for t in themes.columns if t_w[t] > 0]
-    overall_complete = (
-        complete[counted_t].all(axis=1) if counted_t else pd.Series(True, index=scores.index)
+    theme_ids = [t for t in norms.themes if any(n.theme == t for n in area_norms)]
+    s = scores[[n.id for n in area_norms]].to_numpy(dtype=float)
+    present = ~np.isnan(s)
+    s0 = np.where(present, s, 0.0)
+    w = np.array([nw[n.id] for n in area_norms], dtype=float)
+    member = np.array([[n.theme == t for t in theme_ids] for n in area_norms], dtype=float)
+    member = member.reshape(len(area_norms), len(theme_ids))
+    wm = w[:, None] * member  # (norms, themes)
+    num = s0 @ wm
+    den = present.astype(float) @ wm
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theme = np.where(den > 0, num / den, np.nan)
+    counted = (w > 0)[:, None] & (member > 0)  # norms that count, per theme
+    missing = (~present).astype(float) @ counted.astype(float)
+    t_complete = missing == 0
+    t_w = np.array([tw[t] for t in theme_ids], dtype=float)
+    t_present = ~np.isnan(theme)
+    onum = np.where(t_present, theme, 0.0) @ t_w
+    oden = t_present.astype(float) @ t_w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = np.where(oden > 0, onum / oden, np.nan)
+    o_complete = t_complete[:, t_w > 0].all(axis=1)
+    idx = scores.index
+    return (
+        pd.DataFrame(theme, index=idx, columns=theme_ids),
+        pd.DataFrame(t_complete, index=idx, columns=theme_ids),
+        pd.Series(overall, index=idx, name="score_totaal"),
+        pd.Series(o_complete, index=idx),
     )
-    complete = complete.astype(bool)
-    return themes, complete, overall.rename("score_totaal"), overall_complete.astype(bool)
 
 
 def escape(text: Any) -> str:
