@@ -1,20 +1,41 @@
-"""CBS Kerncijfers wijken en buurten (kwb), local files in CBS's kwb layout.
+"""CBS Kerncijfers wijken en buurten (kwb): local files and the CBS open-data API.
 
 CBS publishes one row per gemeente, wijk and buurt, with the code in ``gwb_code_10``
 (``GM0344``, ``WK034401``, ``BU03440111``) and ``"."`` for unknown or secret values.
+:func:`read_kwb` reads the downloadable kwb files (CSV/XLSX); :func:`kwb_from_cbs`
+fetches the same numbers from CBS open data (OData) and returns the same layout, with
+the OData column names translated to the kwb codes by :data:`ODATA_TO_KWB`.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from afweging._errors import InputFileNotFoundError, ManifestError, MissingColumnError
+from afweging._errors import (
+    DownloadError,
+    InputFileNotFoundError,
+    ManifestError,
+    MissingColumnError,
+)
 
 #: Text columns of the kwb layout; every other column is numeric.
 KWB_TEXT_COLUMNS = ("gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi")
+
+
+def _to_float(col: pd.Series) -> pd.Series:
+    """A kwb text column as float64: "." and blanks are NaN, Dutch decimal commas allowed."""
+    s = col.astype(str).str.strip().str.replace(" ", "", regex=False)
+    s = s.mask(s.isin([".", "", "nan", "None", "NaN"]))
+    # Dutch decimal comma (only when there is no dot in the column)
+    if s.str.contains(",", regex=False).any() and not s.str.contains(".", regex=False).any():
+        s = s.str.replace(",", ".", regex=False)
+    return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
 def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | int | None = None) -> pd.DataFrame:
@@ -30,10 +51,17 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
         Column holding the region codes.
     sheet : str or int, optional
         Sheet of an Excel file (default: the first).
+
+    Raises
+    ------
+    InputFileNotFoundError, MissingColumnError, ManifestError
+        Missing file, missing id column, unknown format, duplicate codes.
     """
     path = Path(path)
     if not path.exists():
-        raise InputFileNotFoundError(f"Statistics file {path} does not exist.")
+        raise InputFileNotFoundError(
+            f"Statistics file {path} does not exist. Check `path` in [statistics] (relative to the manifest)."
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xls"):
         df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
@@ -41,7 +69,14 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
         with path.open(encoding="utf-8-sig") as fh:
             head = fh.readline()
         sep = ";" if head.count(";") > head.count(",") else ","
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        names = [c.strip().strip('"') for c in head.rstrip("\r\n").split(sep)]
+        text = {c: str for c in names if c in KWB_TEXT_COLUMNS or c == id_column}
+        # numbers parse directly; "." and blanks are NaN; columns pandas cannot read as
+        # numbers (decimal commas, thousands spaces) are cleaned by _to_float below
+        df = pd.read_csv(
+            path, sep=sep, dtype=text, keep_default_na=False, na_values=[".", ""],
+            encoding="utf-8-sig",
+        )
     else:
         raise ManifestError(f"Statistics file {path}: unknown format {suffix!r}; use CSV or XLSX in CBS kwb layout.")
     df.columns = [str(c).strip() for c in df.columns]
@@ -52,17 +87,239 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
         )
     df[id_column] = df[id_column].astype(str).str.strip()
     df = df[df[id_column] != ""]
+    out: dict[str, pd.Series] = {}
     for col in df.columns:
+        s = df[col]
         if col in KWB_TEXT_COLUMNS or col == id_column:
-            df[col] = df[col].astype(str).str.strip()
-            continue
-        s = df[col].astype(str).str.strip().replace({".": "", "nan": "", "None": ""})
-        s = s.str.replace(" ", "", regex=False)
-        # Dutch decimal comma (only when there is no dot in the column)
-        if s.str.contains(",", regex=False).any() and not s.str.contains(".", regex=False).any():
-            s = s.str.replace(",", ".", regex=False)
-        df[col] = pd.to_numeric(s.replace("", np.nan), errors="coerce").astype("float64")
+            out[col] = s.astype(str).str.strip()
+        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            out[col] = s.astype("float64")
+        else:
+            out[col] = _to_float(s)
+    df = pd.DataFrame(out, index=df.index)
     if df[id_column].duplicated().any():
         dup = df.loc[df[id_column].duplicated(), id_column].tolist()[:5]
         raise ManifestError(f"Statistics file {path}: codes occur more than once in {id_column!r}: {dup}.")
     return df.set_index(id_column)
+
+
+# --------------------------------------------------------------------- CBS OData
+
+#: CBS open-data API (OData v3) root.
+ODATA_URL = "https://opendata.cbs.nl/ODataApi/odata"
+
+#: Kerncijfers wijken en buurten table per year (CBS StatLine identifiers).
+KWB_TABLES: dict[int, str] = {
+    2019: "84583NED",
+    2020: "84799NED",
+    2021: "85039NED",
+    2022: "85318NED",
+    2023: "85618NED",
+    2024: "85984NED",
+    2025: "86165NED",
+}
+
+#: OData column (without CBS's numeric suffix, which changes every year:
+#: ``AantalInwoners_5``, ``OppervlakteLand_113``...) -> kwb code. The codes and
+#: meanings are those of the CBS toelichting (``cbs_kwb2023_toelichting_variabelen.pdf``).
+ODATA_TO_KWB: dict[str, str] = {
+    # region
+    "Gemeentenaam": "gm_naam",
+    "SoortRegio": "recs",
+    "Codering": "gwb_code",
+    "IndelingswijzigingWijkenEnBuurten": "ind_wbi",
+    # population (counts)
+    "AantalInwoners": "a_inw",
+    "Mannen": "a_man",
+    "Vrouwen": "a_vrouw",
+    "k_0Tot15Jaar": "a_00_14",
+    "k_15Tot25Jaar": "a_15_24",
+    "k_25Tot45Jaar": "a_25_44",
+    "k_45Tot65Jaar": "a_45_64",
+    "k_65JaarOfOuder": "a_65_oo",
+    "Ongehuwd": "a_ongeh",
+    "Gehuwd": "a_gehuwd",
+    "Gescheiden": "a_gesch",
+    "Verweduwd": "a_verwed",
+    # households
+    "HuishoudensTotaal": "a_hh",
+    "Eenpersoonshuishoudens": "a_1p_hh",
+    "HuishoudensZonderKinderen": "a_hh_z_k",
+    "HuishoudensMetKinderen": "a_hh_m_k",
+    "GemiddeldeHuishoudensgrootte": "g_hhgro",
+    "Bevolkingsdichtheid": "bev_dich",  # inhabitants per km² land
+    # dwellings
+    "Woningvoorraad": "a_woning",
+    "GemiddeldeWOZWaardeVanWoningen": "g_wozbag",  # x 1000 euro
+    "PercentageEengezinswoning": "p_1gezw",
+    "PercentageMeergezinswoning": "p_mgezw",
+    "PercentageBewoond": "p_bewndw",
+    "PercentageOnbewoond": "p_leegsw",
+    "Koopwoningen": "p_koopw",
+    "HuurwoningenTotaal": "p_huurw",
+    "InBezitWoningcorporatie": "p_wcorpw",  # % owned by a corporation (not social rent)
+    "InBezitOverigeVerhuurders": "p_ov_hw",
+    "EigendomOnbekend": "p_e_o_w",
+    "BouwjaarVoor2000": "p_bjj2k",
+    "BouwjaarVanaf2000": "p_bjo2k",
+    # area and urbanity
+    "OppervlakteTotaal": "a_opp_ha",
+    "OppervlakteLand": "a_lan_ha",
+    "OppervlakteWater": "a_wat_ha",
+    "MateVanStedelijkheid": "ste_mvs",
+    "Omgevingsadressendichtheid": "ste_oad",  # addresses per km² within 1 km
+}
+
+#: kwb columns the toolkit reads; :func:`kwb_from_cbs` warns when the table lacks one.
+KWB_USED = (
+    "a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo", "a_hh", "a_1p_hh",
+    "a_hh_m_k", "g_hhgro", "a_woning", "g_wozbag", "p_1gezw", "p_mgezw", "p_koopw",
+    "p_huurw", "p_wcorpw", "bev_dich", "ste_oad", "a_opp_ha", "a_lan_ha", "a_wat_ha",
+)
+
+_SUFFIX = re.compile(r"_\d+$")
+
+
+def _gemeente_digits(gemeentecode: str) -> str:
+    code = str(gemeentecode).strip().upper()
+    m = re.fullmatch(r"(?:GM)?(\d{4})", code)
+    if not m:
+        raise ManifestError(
+            f"gemeentecode {gemeentecode!r} is not a CBS gemeentecode; write it like 'GM0344' (Utrecht)."
+        )
+    return m.group(1)
+
+
+def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[dict[str, Any]]:
+    """All rows of an OData query, following ``odata.nextLink`` / ``@odata.nextLink``."""
+    from afweging.data import _cache
+
+    rows: list[dict[str, Any]] = []
+    next_url: str | None = url
+    next_params = params
+    seen: set[str] = set()
+    while next_url:
+        doc = _cache.request(next_url, params=next_params, expect="json", what=what)
+        if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
+            raise DownloadError(
+                f"{what}: {next_url} answered JSON without a 'value' list (keys: "
+                f"{list(doc)[:5] if isinstance(doc, dict) else type(doc).__name__}); is this an OData table?"
+            )
+        rows.extend(doc["value"])
+        link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
+        if link and link in seen:
+            raise DownloadError(f"{what}: the server sent the same nextLink twice ({link}); stopping.")
+        if link:
+            seen.add(link)
+        next_url, next_params = (link, None) if link else (None, None)
+    return rows
+
+
+def kwb_from_cbs(
+    gemeentecode: str,
+    *,
+    year: int | None = 2023,
+    table: str | None = None,
+    base_url: str = ODATA_URL,
+) -> pd.DataFrame:
+    """CBS Kerncijfers wijken en buurten of one gemeente from CBS open data.
+
+    Downloads (through the cache, :mod:`afweging.data._cache`) the gemeente, wijk and
+    buurt rows of the kwb table -- ``TypedDataSet`` filtered on ``WijkenEnBuurten`` --
+    and the region names (``WijkenEnBuurten`` dimension), following OData paging.
+
+    Parameters
+    ----------
+    gemeentecode : str
+        E.g. ``"GM0344"`` (Utrecht).
+    year : int, optional
+        Statistics year; the table is looked up in :data:`KWB_TABLES`.
+    table : str, optional
+        CBS table identifier (e.g. ``"85618NED"``), overrides ``year``.
+    base_url : str
+        OData root (default: :data:`ODATA_URL`).
+
+    Returns
+    -------
+    DataFrame
+        The :func:`read_kwb` layout: index ``gwb_code_10`` (``GM0344``, ``WK034401``,
+        ``BU03440111``), text columns ``regio``, ``gm_naam``, ``recs``, ``gwb_code``,
+        ``ind_wbi`` and kwb codes (:data:`ODATA_TO_KWB`) as float64, NaN where CBS has no
+        value. OData columns without a kwb code are kept under their OData name (without
+        suffix).
+
+    Raises
+    ------
+    DownloadError
+        When CBS does not answer usable data (nothing is cached then).
+    NoMatchError
+        When the table has no rows for the gemeente.
+    """
+    from afweging._errors import NoMatchError
+
+    digits = _gemeente_digits(gemeentecode)
+    if table is None:
+        if year not in KWB_TABLES:
+            raise ManifestError(
+                f"No CBS kwb table known for year {year!r}; known years are {sorted(KWB_TABLES)}. "
+                f"Give the StatLine table id instead, e.g. table='85618NED'."
+            )
+        table = KWB_TABLES[int(year)]
+    what = f"CBS Kerncijfers wijken en buurten ({table})"
+    flt = " or ".join(f"startswith(WijkenEnBuurten,'{p}{digits}')" for p in ("GM", "WK", "BU"))
+    rows = _odata_pages(f"{base_url}/{table}/TypedDataSet", {"$filter": flt, "$format": "json"}, what=what)
+    if not rows:
+        raise NoMatchError(
+            f"{what}: no rows for gemeente GM{digits}. Check the gemeentecode and that the "
+            f"gemeente existed in that year's division (gemeenten merge; see CBS)."
+        )
+    dim = _odata_pages(
+        f"{base_url}/{table}/WijkenEnBuurten",
+        {"$filter": flt.replace("WijkenEnBuurten,", "Key,"), "$format": "json"},
+        what=what,
+    )
+    names = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip() for r in dim}
+    return _odata_to_kwb(rows, names, what=what, gemeente=f"GM{digits}")
+
+
+def _odata_to_kwb(
+    rows: list[dict[str, Any]], names: dict[str, str], *, what: str, gemeente: str
+) -> pd.DataFrame:
+    """Translate OData TypedDataSet rows to the kwb layout of :func:`read_kwb`."""
+    raw = pd.DataFrame(rows)
+    if "WijkenEnBuurten" not in raw.columns:
+        raise DownloadError(f"{what}: the rows have no 'WijkenEnBuurten' column; columns are {list(raw.columns)[:8]}.")
+    codes = raw["WijkenEnBuurten"].astype(str).str.strip()
+    keep = codes.str.fullmatch(rf"(GM|WK|BU){gemeente[2:]}\d*")
+    raw, codes = raw[keep.to_numpy()], codes[keep]
+    out: dict[str, pd.Series] = {"gwb_code_8": codes.str[2:], "regio": codes.map(names).fillna(codes)}
+    for col in raw.columns:
+        if col in ("ID", "WijkenEnBuurten"):
+            continue
+        base = _SUFFIX.sub("", col)
+        kwb = ODATA_TO_KWB.get(base, base)
+        if kwb in out:
+            continue
+        s = raw[col]
+        if kwb in KWB_TEXT_COLUMNS:
+            out[kwb] = s.astype(str).str.strip().where(s.notna(), np.nan)
+        elif pd.api.types.is_numeric_dtype(s.dtype) or s.isna().all():
+            out[kwb] = pd.to_numeric(s, errors="coerce").astype("float64")
+        else:
+            as_num = pd.to_numeric(s.astype(str).str.strip().replace({".": "", "None": ""}).replace("", np.nan), errors="coerce")
+            # keep text columns (e.g. MeestVoorkomendePostcode) as text
+            out[kwb] = as_num.astype("float64") if as_num.notna().sum() >= s.notna().sum() else s.astype(str).str.strip()
+    df = pd.DataFrame(out)
+    df.index = pd.Index(codes.to_numpy(), name="gwb_code_10")
+    if df.index.duplicated().any():
+        raise DownloadError(f"{what}: codes occur more than once: {df.index[df.index.duplicated()].tolist()[:5]}.")
+    absent = [c for c in KWB_USED if c not in df.columns]
+    if absent:
+        warnings.warn(
+            f"{what}: de tabel mist kolommen die de toolkit gebruikt: {', '.join(absent)} "
+            f"(die blijven leeg; analyses die ze nodig hebben melden 'geen gegevens').",
+            stacklevel=3,
+        )
+        for c in absent:
+            df[c] = np.nan
+    return df
