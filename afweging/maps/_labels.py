@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -103,9 +104,14 @@ class IndicatorInfo:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
+@lru_cache(maxsize=1)
+def _category_labels() -> dict[str, str]:
+    return tags.labels()
+
+
 def category_label(category: str) -> str:
     """Dutch label of a facility category (the id itself when unknown)."""
-    return tags.labels().get(category, category.replace("_", " "))
+    return _category_labels().get(category, category.replace("_", " "))
 
 
 def _describe(column: str) -> tuple[str, str, str]:

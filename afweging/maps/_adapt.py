@@ -1,0 +1,129 @@
+"""Read the results of the other modules into the plain frames the maps and report draw.
+
+The maps accept whatever subset of results exists (``scores=None`` means no theme
+choropleths, with a note saying so). Everything the maps need from a result is read here,
+so a change in a result class touches one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from afweging.geo.area import Area
+
+
+@dataclass
+class ThemeScores:
+    """Theme and balance scores per buurt (0–1, NaN = geen gegevens)."""
+
+    themes: pd.DataFrame  # index buurtcode, one column per theme id
+    labels: dict[str, str]  # theme id -> Dutch label
+    overall: pd.Series  # balance score per buurt
+    complete: pd.Series  # bool per buurt
+
+
+def theme_scores(scores: Any, area: Area) -> ThemeScores | None:
+    """Theme scores per buurt from a :class:`~afweging.barcode.scoring.BarcodeScores`."""
+    if scores is None:
+        return None
+    level = getattr(scores, "buurt", None)
+    if level is None:
+        raise TypeError(
+            f"scores must be a BarcodeScores (from afweging.score); got {type(scores).__name__}."
+        )
+    index = pd.Index(area.buurten.index.astype(str), name="buurtcode")
+    themes = level.themes.copy()
+    themes.index = themes.index.astype(str)
+    order = sorted(scores.norms.themes.values(), key=lambda t: t.order)
+    labels = {t.id: t.label for t in order if t.id in themes.columns}
+    themes = themes[list(labels)].reindex(index).astype(float)
+    overall = level.overall.copy()
+    overall.index = overall.index.astype(str)
+    complete = level.complete.copy()
+    complete.index = complete.index.astype(str)
+    return ThemeScores(
+        themes=themes,
+        labels=labels,
+        overall=overall.reindex(index).astype(float),
+        complete=complete.reindex(index).fillna(False).astype(bool),
+    )
+
+
+def barcode_svg(scores: Any, code: str, *, compact: bool = False) -> str | None:
+    """The barcode SVG of a buurt, wijk or the city, or None without scores.
+
+    ``compact=True`` gives the popup-sized form (:mod:`afweging.maps._minibarcode`).
+    """
+    if scores is None:
+        return None
+    if compact:
+        from afweging.maps._minibarcode import mini_barcode_svg
+
+        return mini_barcode_svg(scores, code)
+    from afweging.barcode.render import render_svg
+
+    return render_svg(scores, code)
+
+
+@dataclass
+class PriorityFlags:
+    """Priority questions and the buurten flagged for each, with Dutch reasons."""
+
+    questions: dict[str, str]  # question id -> Dutch label
+    flags: pd.DataFrame  # columns: question, buurtcode, rank, reason, score (flagged only)
+    caveats: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None  # per buurt and question: score, rank, reason (all)
+
+    def for_buurt(self, code: str) -> pd.DataFrame:
+        """Flags of one buurt."""
+        return self.flags[self.flags["buurtcode"] == code]
+
+
+_FLAG_COLUMNS = ("question", "buurtcode", "rank", "reason", "score")
+
+
+def priority_flags(priorities: Any) -> PriorityFlags | None:
+    """Flagged buurten per priority question from a ``PriorityResult``.
+
+    Accepts a PriorityResult with ``flags`` (a long table with ``question``,
+    ``buurtcode``, ``rank``, ``reason`` and optionally ``score``) and ``questions``
+    (id -> label, or objects with ``label``), or such a table directly.
+    """
+    if priorities is None:
+        return None
+    if isinstance(priorities, pd.DataFrame):
+        flags = priorities
+        questions_raw: Any = {}
+        caveats: list[str] = []
+        table = None
+    else:
+        flags = getattr(priorities, "flags", None)
+        if not isinstance(flags, pd.DataFrame):
+            raise TypeError(
+                "priorities must be a PriorityResult (from afweging.prioritise) with a "
+                f"`flags` table, or a DataFrame; got {type(priorities).__name__}."
+            )
+        questions_raw = getattr(priorities, "questions", {}) or {}
+        caveats = [str(c) for c in (getattr(priorities, "caveats", None) or [])]
+        table = getattr(priorities, "table", None)
+    flags = flags.reset_index() if "buurtcode" not in flags.columns else flags.copy()
+    missing = [c for c in ("question", "buurtcode", "reason") if c not in flags.columns]
+    if missing:
+        raise TypeError(f"The priority flags lack column(s) {missing}; they have {list(flags.columns)}.")
+    if "rank" not in flags.columns:
+        flags["rank"] = flags.groupby("question").cumcount() + 1
+    if "score" not in flags.columns:
+        flags["score"] = np.nan
+    flags["buurtcode"] = flags["buurtcode"].astype(str)
+    questions: dict[str, str] = {}
+    items = questions_raw.items() if isinstance(questions_raw, dict) else []
+    for qid, q in items:
+        questions[str(qid)] = str(getattr(q, "label", q))
+    for qid in flags["question"].unique():
+        questions.setdefault(str(qid), str(qid).replace("_", " ").capitalize())
+    flags = flags.sort_values(["question", "rank"]).reset_index(drop=True)
+    return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, table)
