@@ -77,7 +77,7 @@ from afweging._names import (
 from afweging.analyses._graph import MODES, ArrayGraph, array_graph, check_mode
 from afweging.data import tags
 from afweging.geo.area import Area
-from afweging.geo.snap import kdtree, point_xy, snap_points
+from afweging.geo.snap import kdtree, nearest_distance_m, point_xy, snap_points
 
 log = logging.getLogger(__name__)
 
@@ -276,8 +276,7 @@ def _mode_times(
             continue
         tree_all = kdtree(xy)
         if len(fb_homes):
-            d, _ = tree_all.query(home_xy[fb_homes], k=1, workers=-1)
-            metres[fb_homes] = np.asarray(d) * detour_factor
+            metres[fb_homes] = nearest_distance_m(home_xy[fb_homes], tree_all) * detour_factor
         if graph is not None:
             fi = fs_all.index[start : start + k]
             fd = fs_all.distance_m[start : start + k]
@@ -293,8 +292,7 @@ def _mode_times(
                 dist = graph.distances_from(fi[fon], fd[fon], limit_m=limit_m, reverse=True)
                 t = dist[hs.index[net_homes]] + hs.distance_m[net_homes]
             if (~fon).any() and len(net_homes):
-                d_off, _ = kdtree(xy[~fon]).query(home_xy[net_homes], k=1, workers=-1)
-                t_off = np.asarray(d_off) * detour_factor
+                t_off = nearest_distance_m(home_xy[net_homes], kdtree(xy[~fon])) * detour_factor
                 closer = (t_off < t) & (t_off <= limit_m)
                 row["homes_off_network_closer"] = int(closer.sum())
                 t = np.minimum(t, t_off)
@@ -384,7 +382,11 @@ def travel_minutes(
 
 
 def weighted_quantile_by_group(
-    codes: np.ndarray, values: np.ndarray, weights: np.ndarray, q: float, n_groups: int
+    codes: np.ndarray,
+    values: np.ndarray,
+    weights: np.ndarray,
+    q: float | Sequence[float],
+    n_groups: int,
 ) -> np.ndarray:
     """Weighted quantile per group: the smallest value whose cumulative weight share ≥ q.
 
@@ -392,38 +394,53 @@ def weighted_quantile_by_group(
     values are ignored; a group without positive weight gets NaN. ``inf`` values sort
     last, so a median of ``inf`` means "more than half beyond the limit".
 
+    Parameters
+    ----------
+    codes : ndarray of int
+        Group of each row, ``0 .. n_groups - 1`` (negative: no group).
+    values, weights : ndarray of float
+    q : float or sequence of float
+        Quantile(s) in [0, 1]; a sequence gives one row per quantile (one sort).
+    n_groups : int
+
     Examples
     --------
     >>> weighted_quantile_by_group(np.array([0, 0, 0, 1]), np.array([1.0, 2.0, 9.0, 4.0]),
     ...                            np.array([1.0, 1.0, 3.0, 1.0]), 0.5, 3).tolist()
     [9.0, 4.0, nan]
     """
+    qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    res = np.full((len(qs), n_groups), np.nan)
     ok = (codes >= 0) & ~np.isnan(values) & (weights > 0)
     c, v, w = codes[ok], values[ok], weights[ok]
-    res = np.full(n_groups, np.nan)
-    if len(c) == 0:
-        return res
-    order = np.lexsort((v, c))
-    c, v, w = c[order], v[order], w[order]
-    cw = np.cumsum(w)
-    groups = np.arange(n_groups)
-    starts = np.searchsorted(c, groups, side="left")
-    ends = np.searchsorted(c, groups, side="right")
-    nonempty = ends > starts
-    g, s, e = groups[nonempty], starts[nonempty], ends[nonempty]
-    base = np.where(s > 0, cw[np.maximum(s - 1, 0)], 0.0)
-    total = cw[e - 1] - base
-    idx = np.searchsorted(cw, base + q * total, side="left")
-    idx = np.clip(idx, s, e - 1)
-    res[g] = v[idx]
-    return res
+    if len(c):
+        order = np.lexsort((v, c))
+        c, v, w = c[order], v[order], w[order]
+        cw = np.cumsum(w)
+        groups = np.arange(n_groups)
+        starts = np.searchsorted(c, groups, side="left")
+        ends = np.searchsorted(c, groups, side="right")
+        nonempty = ends > starts
+        g, s, e = groups[nonempty], starts[nonempty], ends[nonempty]
+        base = np.where(s > 0, cw[np.maximum(s - 1, 0)], 0.0)
+        total = cw[e - 1] - base
+        for k, qk in enumerate(qs):
+            idx = np.clip(np.searchsorted(cw, base + qk * total, side="left"), s, e - 1)
+            res[k, g] = v[idx]
+    return res[0] if np.ndim(q) == 0 else res
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is 0 (no homes or no residents)."""
+    out = np.full(len(den), np.nan)
+    pos = den > 0
+    out[pos] = num[pos] / den[pos]
+    return out
 
 
 def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.full(len(den), np.nan)
-    pos = den > 0
-    out[pos] = 100.0 * num[pos] / den[pos]
-    return out
+    """Percentage num / den × 100, NaN where den is 0."""
+    return 100.0 * _ratio(num, den)
 
 
 def _aggregate(
@@ -455,10 +472,9 @@ def _aggregate(
             for t in thresholds:
                 num = np.bincount(cg, weights=np.where(has & (v <= t), w, 0.0), minlength=nb)
                 cols[reach_share_col(mode, cat, t)] = _share(num, den)
-            for stat, q in (("median", 0.5), ("p90", 0.9)):
-                cols[reach_stat_col(mode, cat, stat)] = weighted_quantile_by_group(
-                    np.where(has, codes, -1), v, w, q, nb
-                )
+            med, p90 = weighted_quantile_by_group(np.where(has, codes, -1), v, w, (0.5, 0.9), nb)
+            cols[reach_stat_col(mode, cat, "median")] = med
+            cols[reach_stat_col(mode, cat, "p90")] = p90
         den = np.bincount(np.where(valid, codes, 0), weights=wv, minlength=nb)
         if complete_cats:
             count = np.zeros(len(homes))
@@ -466,7 +482,7 @@ def _aggregate(
                 v = homes[reach_home_col(mode, cat)].to_numpy(dtype=np.float64)
                 count += np.nan_to_num(v, nan=np.inf) <= minutes
             mean = np.bincount(np.where(valid, codes, 0), weights=wv * count, minlength=nb)
-            cols[reach_completeness_col(mode, minutes)] = _share(mean, den) / 100.0
+            cols[reach_completeness_col(mode, minutes)] = _ratio(mean, den)
             full = np.bincount(
                 np.where(valid, codes, 0), weights=wv * (count == len(complete_cats)), minlength=nb
             )
@@ -667,9 +683,14 @@ def reachability(
                     f"{rep['facilities_on_fragment']} voorzieningen liggen bij een los deel van "
                     f"het {net_nl}; ze tellen alleen hemelsbreed × omrijfactor mee."
                 )
-    homes = homes.assign(**new_cols)
-    geom_name = homes.geometry.name
-    homes = homes[[c for c in homes.columns if c != geom_name] + [geom_name]]
+    homes = gpd.GeoDataFrame(
+        pd.concat(
+            [homes.drop(columns=homes.geometry.name), pd.DataFrame(new_cols, index=homes.index)],
+            axis=1,
+        ),
+        geometry=homes.geometry.to_numpy(),
+        crs=homes.crs,
+    )
 
     complete_cats = [c for c in cats if c in everyday and c not in empty]
     thresholds = sorted({*SHARE_THRESHOLDS_MIN, minutes})
@@ -904,28 +925,34 @@ def isochrone(
         b = graph.xy[graph.edge_v[missing]]
         geoms[missing] = shapely.linestrings(np.stack([a, b], axis=1))
     node_pt = Point(graph.xy[node])
+    # street key: unordered node pair + length, so both directions of a street are one
+    lo = np.minimum(graph.edge_u, graph.edge_v)
+    hi = np.maximum(graph.edge_u, graph.edge_v)
+    key = np.rec.fromarrays([lo, hi, np.round(graph.edge_length_m, 3)])
+    uniq, key_id = np.unique(key, return_inverse=True)
+    n_keys = len(uniq)
+    street_len = np.asarray(uniq["f2"], dtype=np.float64)
     rows = []
     for b in budgets_min:
         budget = b * speed
         rem = budget - du
         full = reachable & (rem >= graph.edge_length_m)
         part = reachable & (rem > 0) & ~full
-        pieces = list(geoms[full])
+        # one piece per street: a two-way street is stored in both directions
+        full_idx = np.flatnonzero(full)
+        _, first = np.unique(key[full_idx], return_index=True)
+        pieces = list(geoms[full_idx[first]])
         for j in np.flatnonzero(part):
             frac = rem[j] / graph.edge_length_m[j]
             pieces.append(shapely.ops.substring(geoms[j], 0.0, frac, normalized=True))
+        reached = np.clip(np.where(reachable, rem, 0.0), 0.0, graph.edge_length_m)
+        per_street = np.bincount(key_id, weights=reached, minlength=n_keys)
+        network_m = float(np.minimum(per_street, street_len).sum())
         if snap_d > 0:
             link = LineString([p, node_pt])
             pieces.append(link if snap_d <= budget else shapely.ops.substring(link, 0.0, budget))
-        lines = [g for g in pieces if g is not None and not g.is_empty]
-        merged = shapely.union_all(lines) if lines else shapely.LineString()
-        poly = shapely.buffer(merged, buf) if lines else shapely.Polygon()
-        rows.append(
-            {
-                "minutes": b,
-                "mode": mode,
-                "network_m": float(shapely.length(merged)),
-                "geometry": poly,
-            }
-        )
+            network_m += min(snap_d, budget)
+        lines = np.array([g for g in pieces if g is not None and not g.is_empty], dtype=object)
+        poly = shapely.union_all(shapely.buffer(lines, buf)) if len(lines) else shapely.Polygon()
+        rows.append({"minutes": b, "mode": mode, "network_m": network_m, "geometry": poly})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.crs)

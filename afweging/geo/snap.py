@@ -71,6 +71,24 @@ def point_xy(points: gpd.GeoSeries | gpd.GeoDataFrame, *, what: str) -> np.ndarr
     return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()]).astype(np.float64)
 
 
+#: Below this many query points a KD-tree query runs in one thread (starting threads costs
+#: more than it saves).
+_PARALLEL_MIN_POINTS = 250_000
+
+
+def _workers(n_points: int) -> int:
+    return -1 if n_points >= _PARALLEL_MIN_POINTS else 1
+
+
+def nearest_distance_m(points_xy: np.ndarray, tree: cKDTree) -> np.ndarray:
+    """Straight-line distance (m) from every point to the nearest point of ``tree``."""
+    pts = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
+    if len(pts) == 0:
+        return np.empty(0, dtype=np.float64)
+    d, _ = tree.query(pts, k=1, workers=_workers(len(pts)))
+    return np.asarray(d, dtype=np.float64)
+
+
 def kdtree(xy: np.ndarray) -> cKDTree:
     """A KD-tree over ``(n, 2)`` coordinates (built without balancing, which is faster)."""
     return cKDTree(np.asarray(xy, dtype=np.float64), balanced_tree=False, compact_nodes=False)
@@ -120,7 +138,7 @@ def snap_points(
         return SnapResult(
             np.full(n, -1, dtype=np.int64), np.full(n, np.inf), np.zeros(n, dtype=bool)
         )
-    dist, idx = tree.query(pts, k=1, workers=-1)
+    dist, idx = tree.query(pts, k=1, workers=_workers(len(pts)))
     dist = np.asarray(dist, dtype=np.float64)
     idx = np.asarray(idx, dtype=np.int64)
     return SnapResult(idx, dist, dist <= max_distance_m)

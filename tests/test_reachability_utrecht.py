@@ -1,0 +1,114 @@
+"""Reachability on the real Utrecht data (skipped when ../shared is absent)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from afweging import _names, settings
+from afweging.analyses.reachability import isochrone, reachability
+from afweging.data.tags import everyday_categories
+from afweging.geo.snap import point_xy
+
+pytestmark = pytest.mark.utrecht
+
+
+@pytest.fixture(scope="module")
+def result(utrecht_area):
+    with pytest.warns(UserWarning) as rec:
+        r = reachability(utrecht_area)
+    return r, [str(w.message) for w in rec]
+
+
+def test_covers_all_buurten_and_warns_about_missing_data(utrecht_area, result):
+    r, msgs = result
+    assert list(r.buurten.index) == list(utrecht_area.buurten.index)
+    assert len(r.buurten) == 111
+    assert len(r.homes) == len(utrecht_area.homes)
+    assert any("apotheek" in m for m in msgs)
+    assert any("loopnetwerk" in m and "hemelsbrede" in m for m in msgs)
+    assert r.homes[_names.reach_home_col("walk", "apotheek")].isna().all()
+    assert set(r.methods.index) == set(r.buurten.columns)
+
+
+def test_network_where_the_kanaleneiland_graph_is_and_fallback_elsewhere(utrecht_area, result):
+    r, _ = result
+    rep = r.report
+    for mode in ("walk", "bike"):
+        assert rep.loc[mode, "homes_network"] > 500
+        assert rep.loc[mode, "homes_fallback"] > 0.8 * len(r.homes)
+        total = rep.loc[mode, ["homes_network", "homes_fallback", "homes_unreachable"]].sum()
+        assert total == len(r.homes)
+    # network homes lie within the snap distance of the graph, fallback homes beyond it
+    walk = r.homes
+    net = walk["walk_method"] == "network"
+    assert (walk.loc[net, "walk_snap_m"] <= settings.max_snap_distance_m).all()
+    assert (walk.loc[~net, "walk_snap_m"] > settings.max_snap_distance_m).all()
+    fb = r.buurten[_names.reach_fallback_share_col("walk")]
+    # Transwijk-Zuid lies entirely inside the walk graph's hull (SOURCES.md); Overvecht
+    # (wijk WK034403) lies kilometres away on the other side of the city
+    transwijk = utrecht_area.buurten.index[utrecht_area.buurten["buurtnaam"] == "Transwijk-Zuid"]
+    assert len(transwijk) == 1 and fb[transwijk[0]] < 5.0
+    overvecht = utrecht_area.buurten.index[utrecht_area.buurten["wijkcode"] == "WK034403"]
+    np.testing.assert_allclose(fb[overvecht].dropna(), 100.0)
+    assert fb[overvecht].notna().sum() >= 5
+
+
+def test_no_time_is_shorter_than_the_straight_line(utrecht_area, result):
+    # a route (edge lengths follow the street geometry) and the fallback (× factor >= 1)
+    # can never beat the straight line to the nearest facility
+    r, _ = result
+    homes = point_xy(utrecht_area.homes, what="homes")
+    fac = utrecht_area.facilities
+    from scipy.spatial import cKDTree
+
+    for cat in ("speelplek", "huisarts", "supermarkt"):
+        f = point_xy(fac[fac["category"] == cat], what=cat)
+        straight, _ = cKDTree(f).query(homes)
+        for mode in ("walk", "bike"):
+            m = r.homes[_names.reach_home_col(mode, cat)].to_numpy()
+            ok = ~np.isnan(m)
+            assert (m[ok] * settings.speed_m_per_min(mode) >= straight[ok] - 1e-6).all()
+            fb = (r.homes[_names.reach_method_col(mode)] == "fallback").to_numpy() & np.isfinite(m)
+            np.testing.assert_allclose(
+                m[fb], straight[fb] * settings.detour_factor / settings.speed_m_per_min(mode)
+            )
+
+
+def test_buurt_statistics_are_consistent(result):
+    r, _ = result
+    b = r.buurten
+    for mode in ("walk", "bike"):
+        for cat in ("speelplek", "supermarkt", "openbaar_vervoer"):
+            s5, s10, s15 = (b[_names.reach_share_col(mode, cat, t)] for t in (5, 10, 15))
+            ok = s5.notna()
+            assert ((s5[ok] <= s10[ok]) & (s10[ok] <= s15[ok])).all()
+            med = b[_names.reach_stat_col(mode, cat, "median")]
+            p90 = b[_names.reach_stat_col(mode, cat, "p90")]
+            assert (med[ok] <= p90[ok]).all()
+        n_cats = len([c for c in everyday_categories() if c != "apotheek"])
+        comp = b[_names.reach_completeness_col(mode, 10)].dropna()
+        assert comp.between(0, n_cats + 1e-9).all() and comp.max() > n_cats - 1
+        full = b[_names.reach_complete_share_col(mode, 10)].dropna()
+        assert full.between(0, 100).all()
+    # cycling reaches more within 10 minutes than walking
+    w = b[_names.reach_completeness_col("walk", 10)]
+    k = b[_names.reach_completeness_col("bike", 10)]
+    assert (k.dropna() >= w.dropna() - 1e-9).all() and k.mean() > w.mean()
+
+
+def test_isochrone_on_kanaleneiland(utrecht_area):
+    # a point in Kanaleneiland-Zuid, by bike and on foot
+    G = utrecht_area.networks["walk"]
+    xs = np.array([d["x"] for _, d in G.nodes(data=True)])
+    ys = np.array([d["y"] for _, d in G.nodes(data=True)])
+    centre = (float(np.median(xs)), float(np.median(ys)))
+    iso = isochrone(utrecht_area, centre, minutes=[5, 10], mode="walk")
+    five, ten = iso.geometry
+    assert ten.contains(five.buffer(-1))
+    assert 0.2e6 < ten.area < 4.3e6  # less than the graph's hull (4.21 km²)
+    # 10 minutes walking = 800 m: nothing reached lies farther than 800 m + buffer (straight line)
+    from shapely.geometry import Point
+
+    far = Point(centre).buffer(800 + settings.max_snap_distance_m + settings.isochrone_buffer_m)
+    assert far.contains(ten)
