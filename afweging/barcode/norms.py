@@ -264,8 +264,9 @@ def status_from_score(score: Any, *, voldoet: float = 1.0, bijna: float = 0.8) -
     return out if out.ndim else str(out)
 
 
-def fmt_number(x: float | None, decimals: int | None = None) -> str:
-    """Dutch number: comma as decimal separator, dot for thousands, no trailing zeros.
+def fmt_number(x: float | None, decimals: int | None = None, *, trim: bool = True) -> str:
+    """Dutch number: comma as decimal separator, dot for thousands; trailing zeros are
+    dropped unless ``trim=False``.
 
     Examples
     --------
@@ -280,7 +281,7 @@ def fmt_number(x: float | None, decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 0 if float(x).is_integer() else (1 if abs(x) >= 10 else 2)
     text = f"{x:,.{decimals}f}"
-    if decimals and "." in text:
+    if trim and decimals and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

@@ -29,7 +29,7 @@ _STRIPE_W = 26
 _STRIPE_GAP = 5
 _THEME_GAP = 18
 _STRIPE_H = 112
-_LABEL_ANGLE = 50  # degrees, labels run down-right below the stripes
+_LABEL_ANGLE = 45  # degrees; labels end under their stripe and run down to the left
 _CHAR_W = 5.6  # approximate width of a character at 10.5 px
 
 
@@ -82,8 +82,13 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
     themes = [t for t in scores.norms.themes if any(n.theme == t for n in norms)]
 
     # ---- layout: x position of every stripe, width of every theme group
+    longest = max((len(n.label) for n in norms), default=10)
+    label_len = longest * _CHAR_W
+    rad = math.radians(_LABEL_ANGLE)
+    label_h = label_len * math.sin(rad) + 14
+    left = 16.0 + max(0.0, label_len * math.cos(rad) - _STRIPE_W)
     groups = []
-    x = 16.0
+    x = left
     for t in themes:
         ids = [n.id for n in norms if n.theme == t]
         label = scores.norms.themes[t].label
@@ -93,12 +98,7 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
         xs = [start + i * (_STRIPE_W + _STRIPE_GAP) for i in range(len(ids))]
         groups.append((t, label, x, group_w, ids, xs))
         x += group_w + _THEME_GAP
-    content_w = x - _THEME_GAP + 16
-    longest = max((len(n.label) for n in norms), default=10)
-    label_len = longest * _CHAR_W
-    rad = math.radians(_LABEL_ANGLE)
-    label_h = label_len * math.sin(rad) + 14
-    width = math.ceil(max(content_w + label_len * math.cos(rad), 560))
+    width = math.ceil(max(x - _THEME_GAP + 16, 560))
     top = 54  # title + subtitle
     theme_y = top + 14
     stripe_y = theme_y + 22
@@ -111,9 +111,9 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
     total = row.overall
     complete = row.complete
     if title is None:
-        title = f"{level_nl} {name}"
+        title = name if name.lower().startswith(level_nl.lower()) else f"{level_nl} {name}"
     sub = (
-        f"Balansscore {fmt_number(total, 2)}"
+        f"Balansscore {fmt_number(total, 2, trim=False)}"
         if not math.isnan(total)
         else "Balansscore: geen gegevens"
     )
@@ -151,7 +151,7 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
             f'<text x="{cx:.1f}" y="{theme_y}" font-size="11.5" font-weight="600" '
             f'text-anchor="middle" fill="#1a1a1a">{escape(label)}</text>'
         )
-        t_text = fmt_number(ts, 2) if not math.isnan(ts) else "–"
+        t_text = fmt_number(ts, 2, trim=False) if not math.isnan(ts) else "–"
         if not math.isnan(ts) and not t_complete:
             t_text += "*"
         out.append(
@@ -184,10 +184,10 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
                     f'{"#1a1a1a" if status == BIJNA else "#ffffff"}">{fmt_number(sc, 2)}</text>'
                 )
             out.append("</g>")
-            lx, ly = sx + _STRIPE_W / 2, labels_y - 8
+            lx, ly = sx + _STRIPE_W / 2 + 3, labels_y - 10
             out.append(
                 f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="10.5" fill="#222" '
-                f'transform="rotate({_LABEL_ANGLE} {lx:.1f} {ly:.1f})">'
+                f'text-anchor="end" transform="rotate(-{_LABEL_ANGLE} {lx:.1f} {ly:.1f})">'
                 f"{escape(scores.norms[nid].label)}</text>"
             )
     # ---- legend
