@@ -354,7 +354,7 @@ def travel_minutes(
     --------
     >>> m, how = travel_minutes(None, np.array([[0.0, 0.0]]), np.array([[400.0, 0.0]]),
     ...                         mode="walk", detour_factor=1.5)
-    >>> float(m[0]), how[0]   # 400 m × 1.5 at 80 m/min
+    >>> float(m[0]), str(how[0])   # 400 m × 1.5 at 80 m/min
     (7.5, 'fallback')
     """
     check_mode(mode)
