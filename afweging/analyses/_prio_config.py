@@ -301,7 +301,7 @@ class _Validator:
         return value
 
     def number(self, value: Any, path: tuple[str, ...], *, low: float = 0.0,
-               high: float = math.inf, integer: bool = False) -> float:
+               high: float = math.inf, integer: bool = False, hint: str = "") -> float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if ok and integer and not float(value).is_integer():
             ok = False
@@ -310,7 +310,7 @@ class _Validator:
         if not ok:
             kind = "a whole number" if integer else "a number"
             rng = f">= {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
-            self.fail(path, f"{value!r} is not allowed; use {kind} {rng}.")
+            self.fail(path, f"{value!r} is not allowed; use {kind} {rng}{f' ({hint})' if hint else ''}.")
             return float("nan")
         return float(value)
 
@@ -492,7 +492,8 @@ class _Validator:
                 report_groups[col] = self.text(lab, (*path, "report_groups", col))
             need: dict[str, float] = {}
             for iid, w in self.table(t.get("need", {}), (*path, "need")).items():
-                weight = self.number(w, (*path, "need", iid))
+                weight = self.number(w, (*path, "need", iid),
+                                     hint="a weight; 0 leaves the indicator out")
                 if iid not in indicators:
                     self.fail((*path, "need", iid), f"unknown indicator; known indicators are "
                               f"{sorted(indicators)} (define new ones under [indicators.ID]).")

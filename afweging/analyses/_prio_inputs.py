@@ -70,6 +70,7 @@ class PriorityInputs:
     layers: Any
     reach: Any
     _homes: pd.DataFrame | None = field(default=None, repr=False)
+    _present: set[str] | None = field(default=None, repr=False)
 
     @property
     def index(self) -> pd.Index:
@@ -119,12 +120,14 @@ class PriorityInputs:
         return list(getattr(self.layers, "caveats", []) or [])
 
     # ------------------------------------------------------------------ indicators
-    def resolve(self, indicator: Indicator, *, config_files: tuple[str, ...]) -> ResolvedIndicator | None:
+    def resolve(self, indicator: Indicator, *, config_files: tuple[str, ...],
+                strict: bool = True) -> ResolvedIndicator | None:
         """Values of ``indicator`` from its first source with data, or None.
 
-        A source whose column does not exist raises :class:`ConfigError` for a required
-        indicator when *no* source exists at all (a typo in the settings); an optional
-        indicator (a layer that may not have been computed) returns None.
+        When *no* source column exists at all, a required indicator (``optional =
+        false``) raises :class:`ConfigError` if ``strict`` (it carries a need weight:
+        most likely a typo in the settings); an optional indicator (a layer that may not
+        have been computed), or one only used for the typology, returns None.
         """
         absent: list[str] = []
         for src in indicator.sources:
@@ -136,7 +139,7 @@ class PriorityInputs:
             if method == "no data" or values.notna().sum() == 0:
                 continue
             return ResolvedIndicator(indicator, src, values, method, desc)
-        if len(absent) == len(indicator.sources) and not indicator.optional:
+        if strict and len(absent) == len(indicator.sources) and not indicator.optional:
             have_cbs = [c for c in self.area.buurten.columns if c != "geometry"]
             have_layer = list(getattr(getattr(self.layers, "values", None), "columns", []))
             raise ConfigError(
@@ -227,8 +230,10 @@ class PriorityInputs:
     # ------------------------------------------------------------------ facilities
     def category_present(self, category: str) -> bool:
         """Whether the area has at least one facility of ``category``."""
-        fac = self.area.facilities
-        return fac is not None and bool((fac["category"].astype(str) == category).any())
+        if self._present is None:
+            fac = self.area.facilities
+            self._present = set() if fac is None else set(fac["category"].dropna().astype(str))
+        return category in self._present
 
     def outside_facility_coverage(self, categories: list[str]) -> pd.Index:
         """Buurten whose facilities are unknown, not zero.

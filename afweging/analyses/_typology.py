@@ -10,8 +10,10 @@ Method
 3. Missing values are imputed with the median of the typed buurten (counted and
    reported); every feature is standardised (scikit-learn ``StandardScaler``).
 4. ``KMeans`` (``n_init=10``, ``random_state=afweging.settings.seed``) for every number
-   of clusters ``k`` in ``[k_min, k_max]``; the ``k`` with the highest silhouette score
-   is kept (ties: the smaller ``k``). Deterministic for a given seed.
+   of clusters ``k`` in ``[k_min, k_max]``, and at most one cluster per three typed
+   buurten (so a type offers buurten to compare with); the ``k`` with the highest
+   silhouette score is kept (ties: the smaller ``k``). Deterministic for a given seed.
+   With fewer than ``3 × k_min`` typed buurten there is no typology.
 5. Each cluster is named in Dutch from its centroid: the features whose centroid lies at
    least ``name_min_z`` standard deviations from the mean, strongest first, at most
    ``name_terms`` of them, each with its ``high`` or ``low`` word ("jong, veel
@@ -156,18 +158,22 @@ def buurt_typology(
         index=index,
     )
     empty = pd.DataFrame()
-    if n < 3 or len(feats) == 0:
+    too_few = "niet getypeerd (te weinig buurten voor een typering)"
+    if n < 3 * k_min or len(feats) == 0:
+        types.loc[x.index, "type_name"] = too_few
         return Typology(types, empty, empty, pd.Series(dtype=float), 0, imputed)
     z = StandardScaler().fit_transform(x.to_numpy())
     scores: dict[int, float] = {}
     labels_by_k: dict[int, np.ndarray] = {}
-    for k in range(k_min, min(k_max, n - 1) + 1):
+    # at most one type per three typed buurten, so every type offers buurten to compare
+    for k in range(k_min, min(k_max, n // 3) + 1):
         km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z)
         if len(set(km.labels_)) < 2:
             continue
         scores[k] = float(silhouette_score(z, km.labels_))
         labels_by_k[k] = km.labels_
     if not scores:
+        types.loc[x.index, "type_name"] = too_few
         return Typology(types, empty, empty, pd.Series(dtype=float), 0, imputed)
     best = max(scores, key=lambda k: (round(scores[k], 12), -k))
     raw_labels = labels_by_k[best]

@@ -454,9 +454,9 @@ def prioritise(
     resolved: dict[str, ResolvedIndicator | None] = {}
     for iid in wanted:
         ind = cfg.indicators[iid]
-        r = inp.resolve(ind, config_files=cfg.files)
-        resolved[iid] = r
         in_need = any(iid in q.need for q in cfg.questions.values())
+        r = inp.resolve(ind, config_files=cfg.files, strict=in_need)
+        resolved[iid] = r
         if r is None:
             cav.add(
                 f"Indicator '{ind.label}' ({iid}): geen gegevens in dit gebied (geen van "
@@ -676,7 +676,8 @@ def _gap_sentence(q: Question, pos: int, frame: pd.DataFrame, g: _Gap, cats: lis
             return f"Geen {q.group_label} in deze buurt (CBS {q.group})"
         if people <= 0:
             return f"Alle {nl_int(total)} {q.group_label} wonen binnen {norm} van een {cat}"
-        extra = [f"{nl_int(g.report[c][pos])} {lab}" for c, lab in q.report_groups.items()]
+        extra = [f"{nl_int(g.report[c][pos])} {lab}" for c, lab in q.report_groups.items()
+                 if round(g.report[c][pos]) > 0]
         onder = f", onder wie {' en '.join(extra)}," if extra else ""
         return (f"{nl_int(people)} {q.group_label} ({nl_pct(share)}){onder} wonen verder dan "
                 f"{norm} van een {cat}")
@@ -725,7 +726,8 @@ def _reason(
             above_median = (v - med) * r.indicator.sign > 0
             if z >= max(cfg.reason_min_z, 1e-12) and above_median:
                 contrib.append((q.need[i] * z, i))
-        contrib.sort(key=lambda t: (-t[0], t[1]))
+        order = list(q.need)
+        contrib.sort(key=lambda t: (-round(t[0], 9), order.index(t[1])))
         for _, i in contrib[: cfg.reason_max_factors]:
             r = resolved[i]
             assert r is not None
