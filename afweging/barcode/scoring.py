@@ -413,7 +413,7 @@ def score(
             logger.info("Norm %s: column %s not available: %s", n.id, n.column, row["reason"])
         elif row["method"] == "no data":
             values[n.id] = np.nan  # a "no data" column never counts, whatever it holds
-            row["reason"] = row["description"] or "geen gegevens voor deze indicator"
+            row["reason"] = _no_data_reason(area, n.column, row["description"])
         method_rows.append({"norm": n.id, **row})
     methods_df = pd.DataFrame(method_rows).set_index("norm")
     methods_df["methode"] = methods_df["method"].map(METHODS_NL).fillna(methods_df["method"])
@@ -516,6 +516,18 @@ def score(
         city_code=city_code,
         caveats=caveats,
     )
+
+
+def _no_data_reason(area: Area, column: str, description: str) -> str:
+    """Dutch reason for an indicator without data (a missing facility category is named)."""
+    parsed = _columns.parse_reach_column(column)
+    cat = parsed.get("category") if parsed else None
+    if cat and area.facilities is not None and cat not in area.categories:
+        from afweging.data.tags import labels
+
+        label = labels().get(cat, cat)
+        return f"de gegevens van {area.name} bevatten geen voorzieningen '{label}'"
+    return description or "geen gegevens voor deze indicator"
 
 
 def _quantiles_from_homes(
