@@ -447,3 +447,38 @@ def test_speed_settings_are_used(monkeypatch):
     r = reachability(area, modes="walk", categories="speelplek")
     assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(3.0)
     assert r.report.loc["walk", "speed_kmh"] == 6.0
+
+
+OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6">
+  <node id="1" lat="52.0700" lon="5.1000"/>
+  <node id="2" lat="52.0700" lon="5.1015"/>
+  <node id="3" lat="52.0710" lon="5.1015"/>
+  <node id="4" lat="52.0710" lon="5.1000"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+  <way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+  <way id="12"><nd ref="3"/><nd ref="4"/><tag k="highway" v="residential"/>
+    <tag k="oneway" v="yes"/><tag k="oneway:bicycle" v="{contraflow}"/></way>
+  <way id="13"><nd ref="4"/><nd ref="1"/><tag k="highway" v="residential"/></way>
+</osm>
+"""
+
+
+@pytest.mark.parametrize("contraflow", ["no", "yes"])
+def test_osm_xml_file_one_way_and_contraflow(tmp_path, contraflow):
+    # a block 1-2-3-4 read from OSM XML by the data loader: 1->2 one-way, 3->4 one-way
+    # (for bikes too unless oneway:bicycle=no)
+    from afweging.data.osm import read_graph
+
+    path = tmp_path / "blok.osm"
+    path.write_text(OSM_XML.format(contraflow=contraflow), encoding="utf-8")
+    G = read_graph(path, mode="bike")
+    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    length = {frozenset((u, v)): d["length"] for u, v, d in G.edges(data=True)}
+    side = {k: length[frozenset(k)] for k in ((1, 2), (2, 3), (3, 4), (4, 1))}
+    # from node 4 to a facility at node 3: 3->4 is one-way
+    area = make_area([xy[4]], [("supermarkt", xy[3])], networks={"bike": G, "walk": G})
+    r = reachability(area, categories=["supermarkt"])
+    want_m = side[(3, 4)] if contraflow == "no" else side[(4, 1)] + side[(1, 2)] + side[(2, 3)]
+    assert r.homes["bike_min_supermarkt"].iloc[0] == pytest.approx(want_m / BIKE)
+    assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(side[(3, 4)] / WALK)

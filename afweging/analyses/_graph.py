@@ -16,6 +16,9 @@ Direction rules (``osmnx`` conventions, see ``docs/architecture.md``):
 
 Parallel edges keep the shortest length. Lengths are metres; times follow by dividing
 by the mode's speed, so one graph serves any speed setting.
+
+Files (GraphML, OSM XML, .osm.pbf) are read by :func:`afweging.data.osm.read_graph`
+into ``Area.networks``; this module starts from the networkx graph.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -34,12 +36,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from afweging import settings
-from afweging._errors import (
-    InputFileNotFoundError,
-    NetworkError,
-    OptionalDependencyError,
-    UnknownModeError,
-)
+from afweging._errors import NetworkError, UnknownModeError
 from afweging.geo.snap import kdtree
 
 MODES = ("walk", "bike")
@@ -355,140 +352,3 @@ def array_graph(G: nx.MultiDiGraph, mode: str, *, what: str | None = None) -> Ar
     ag = build_array_graph(G, mode, what=what)
     entry[mode] = (sig, ag)
     return ag
-
-
-# ---------------------------------------------------------------------- loading files
-
-#: highway values that are not used by each mode when reading raw OSM (osmnx's own
-#: ``walk`` and ``bike`` filters, see ``osmnx._overpass._get_network_filter``).
-_EXCLUDED_HIGHWAY: dict[str, frozenset[str]] = {
-    "walk": frozenset(
-        [
-            "abandoned",
-            "bus_guideway",
-            "construction",
-            "cycleway",
-            "motor",
-            "motorway",
-            "motorway_link",
-            "planned",
-            "platform",
-            "proposed",
-            "raceway",
-            "razed",
-            "trunk",
-            "trunk_link",
-        ]
-    ),
-    "bike": frozenset(
-        [
-            "abandoned",
-            "bridleway",
-            "bus_guideway",
-            "construction",
-            "corridor",
-            "elevator",
-            "escalator",
-            "footway",
-            "motor",
-            "motorway",
-            "motorway_link",
-            "planned",
-            "platform",
-            "proposed",
-            "raceway",
-            "razed",
-            "steps",
-        ]
-    ),
-}
-_EXTRA_WAY_TAGS = ("oneway:bicycle", "foot", "bicycle", "access", "service")
-
-
-def _keep_edge(mode: str, d: dict[str, Any]) -> bool:
-    hw = d.get("highway")
-    hws = hw if isinstance(hw, list) else [hw]
-    if hw is None or any(h in _EXCLUDED_HIGHWAY[mode] for h in hws):
-        return False
-    if mode == "walk" and d.get("foot") == "no":
-        return False
-    if mode == "bike" and d.get("bicycle") == "no":
-        return False
-    return not (d.get("access") == "private" or d.get("service") == "private")
-
-
-def load_network(path: str | Path, *, mode: str) -> nx.MultiDiGraph:
-    """Read a street network file as an osmnx graph in EPSG:28992.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.graphml`` (osmnx GraphML, any CRS), ``.osm`` / ``.osm.xml`` (OSM XML) or
-        ``.osm.pbf`` (needs the optional ``osmium`` package).
-    mode : {"walk", "bike"}
-        For raw OSM, which ways to keep (osmnx's walk/bike highway filters) and whether
-        one-way streets are two-way (walk) or kept directed (bike).
-
-    Returns
-    -------
-    networkx.MultiDiGraph
-        Projected to EPSG:28992, with ``length`` on every edge.
-    """
-    import osmnx as ox
-
-    check_mode(mode)
-    p = Path(path)
-    if not p.exists():
-        raise InputFileNotFoundError(f"Network file {p} does not exist.")
-    name = p.name.lower()
-    if name.endswith(".graphml"):
-        G = ox.load_graphml(p)
-    elif name.endswith((".osm", ".osm.xml", ".xml")):
-        G = _graph_from_osm_xml(p, mode)
-    elif name.endswith(".pbf"):
-        try:
-            import osmium
-        except ImportError as exc:
-            raise OptionalDependencyError(
-                f"Reading {p.name} (OSM PBF) needs the optional package 'osmium' "
-                f"(`pip install osmium`), or convert it to OSM XML first: "
-                f"`osmium cat {p.name} -o {p.stem}.osm` and use the .osm file."
-            ) from exc
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            xml = Path(tmp) / "network.osm"
-            writer = osmium.SimpleWriter(str(xml))
-            try:
-                for obj in osmium.FileProcessor(str(p)):
-                    writer.add(obj)
-            finally:
-                writer.close()
-            G = _graph_from_osm_xml(xml, mode)
-    else:
-        raise NetworkError(
-            f"Unknown network file type {p.name!r}: use .graphml (osmnx), .osm or .osm.pbf."
-        )
-    if G.number_of_edges() == 0:
-        raise NetworkError(f"{p} holds no usable {mode} edges.")
-    crs = G.graph.get("crs")
-    if crs is None:
-        raise NetworkError(f"{p} has no 'crs' graph attribute; save it with osmnx.save_graphml.")
-    if CRS.from_user_input(crs) != CRS.from_user_input(settings.crs):
-        G = ox.project_graph(G, to_crs=settings.crs)
-    return G
-
-
-def _graph_from_osm_xml(path: Path, mode: str) -> nx.MultiDiGraph:
-    import osmnx as ox
-
-    old = list(ox.settings.useful_tags_way)
-    ox.settings.useful_tags_way = old + [t for t in _EXTRA_WAY_TAGS if t not in old]
-    try:
-        G = ox.graph_from_xml(path, bidirectional=(mode == "walk"), simplify=False, retain_all=True)
-    finally:
-        ox.settings.useful_tags_way = old
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not _keep_edge(mode, d)]
-    G.remove_edges_from(drop)
-    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
-    return G

@@ -63,6 +63,7 @@ from shapely.geometry import LineString, Point
 
 from afweging import settings
 from afweging._errors import MissingDataError, UnknownCategoryError
+from afweging._format import nl_int, nl_pct
 from afweging._names import (
     reach_complete_share_col,
     reach_completeness_col,
@@ -155,7 +156,7 @@ class ReachabilityResult:
         )
         rep.index = [_MODE_NL.get(m, m) for m in rep.index]
         parts = [
-            f"<h4>Bereikbaarheid ({self.minutes:g}-minutenstad; max. {self.max_minutes:g} min)</h4>",
+            f"<h4>Bereikbaarheid ({_g(self.minutes)}-minutenstad; max. {_g(self.max_minutes)} min)</h4>",
             rep.to_html(float_format=lambda v: f"{v:.1f}"),
             "<h4>Per buurt (eerste 10)</h4>",
             self.buurten.head(10).to_html(float_format=lambda v: f"{v:.1f}"),
@@ -201,6 +202,11 @@ def _resolve_modes(modes: Iterable[str] | str) -> list[str]:
     if not out:
         raise ValueError(f"modes is empty; use one or more of {list(MODES)}.")
     return out
+
+
+def _g(value: float) -> str:
+    """A number for Dutch text: shortest form, decimal comma (1,52; 10; 7,5)."""
+    return f"{float(value):g}".replace(".", ",")
 
 
 def _positive(name: str, value: float) -> float:
@@ -600,7 +606,7 @@ def reachability(
         caveat(
             f"Categorie '{labels.get(c, c)}' ({c}) heeft geen voorzieningen in {area.name}: "
             f"de reistijden zijn NaN (geen gegevens) en de categorie telt niet mee in de "
-            f"{minutes:g}-minutenvolledigheid."
+            f"{_g(minutes)}-minutenvolledigheid."
         )
     residents = pd.to_numeric(homes_in["residents"], errors="coerce")
     bad_w = ~np.isfinite(residents.to_numpy(dtype=np.float64)) | (residents.to_numpy() < 0)
@@ -662,15 +668,15 @@ def reachability(
         if graph is None:
             caveat(
                 f"Geen {net_nl} voor {area.name}: alle reistijden {_MODE_NL[mode]} zijn "
-                f"hemelsbrede afstand × omrijfactor {detour:g} (een benadering)."
+                f"hemelsbrede afstand × omrijfactor {_g(detour)} (een benadering)."
             )
         else:
             if rep["homes_fallback"]:
                 caveat(
-                    f"{rep['homes_fallback']} van {len(homes)} woningen "
-                    f"({shares[FALLBACK]:.0f}% van de inwoners) liggen verder dan {max_snap:g} m "
+                    f"{nl_int(rep['homes_fallback'])} van {nl_int(len(homes))} woningen "
+                    f"({nl_pct(shares[FALLBACK])} van de inwoners) liggen verder dan {_g(max_snap)} m "
                     f"van het {net_nl}: voor hen is de reistijd {_MODE_NL[mode]} hemelsbrede "
-                    f"afstand × omrijfactor {detour:g} (een benadering)."
+                    f"afstand × omrijfactor {_g(detour)} (een benadering)."
                 )
             if rep["homes_unreachable"]:
                 caveat(
@@ -766,9 +772,9 @@ def _methods_table(
         )
         base = "measured" if net_pct >= 50.0 else "proxy"
         how = (
-            f"{_MODE_NL[mode]} met {r['speed_kmh']:g} km/u; via het {_NETWORK_NL[mode]} voor "
-            f"{net_pct:.0f}% van de inwoners, voor de rest hemelsbrede afstand × omrijfactor "
-            f"{r['detour_factor']:g}; boven {r['max_minutes']:g} min telt als onbereikbaar"
+            f"{_MODE_NL[mode]} met {_g(r['speed_kmh'])} km/u; via het {_NETWORK_NL[mode]} voor "
+            f"{nl_pct(net_pct)} van de inwoners, voor de rest hemelsbrede afstand × omrijfactor "
+            f"{_g(r['detour_factor'])}; boven {_g(r['max_minutes'])} min telt als onbereikbaar"
         )
         src = source(mode)
         for cat in cats:
@@ -782,7 +788,7 @@ def _methods_table(
                         "method": meth,
                         "source": src,
                         "description": (
-                            f"Aandeel inwoners (gewogen) met {lab.lower()} binnen {t:g} "
+                            f"Aandeel inwoners (gewogen) met {lab.lower()} binnen {_g(t)} "
                             f"minuten {how}."
                         ),
                     }
@@ -809,7 +815,7 @@ def _methods_table(
                 "source": src,
                 "description": (
                     f"Gemiddeld aantal dagelijkse voorzieningen (van {len(complete_cats)}: "
-                    f"{count_list}) binnen {minutes:g} minuten {how}."
+                    f"{count_list}) binnen {_g(minutes)} minuten {how}."
                 ),
             }
         )
@@ -821,7 +827,7 @@ def _methods_table(
                 "source": src,
                 "description": (
                     f"Aandeel inwoners met alle {len(complete_cats)} dagelijkse "
-                    f"voorzieningen ({count_list}) binnen {minutes:g} minuten {how}."
+                    f"voorzieningen ({count_list}) binnen {_g(minutes)} minuten {how}."
                 ),
             }
         )
@@ -832,7 +838,7 @@ def _methods_table(
                 "method": "measured",
                 "source": src,
                 "description": (
-                    f"Aandeel inwoners dat verder dan {r['max_snap_distance_m']:g} m van het "
+                    f"Aandeel inwoners dat verder dan {_g(r['max_snap_distance_m'])} m van het "
                     f"{_NETWORK_NL[mode]} woont (of er is geen netwerk): hun reistijd is "
                     f"hemelsbreed × omrijfactor."
                 ),
