@@ -68,6 +68,16 @@ def test_barcode_html_is_self_contained(scores, tmp_path: Path):
         assert n.source.document.split(",")[0][:40].replace("'", "&#x27;") in text
 
 
+def test_barcode_html_with_sensitivity_section(scores, tmp_path: Path):
+    from afweging.barcode import sensitivity
+
+    result = sensitivity(scores, perturbation=0.0, draws=5, seed=3)
+    text = write_barcode_html(scores, tmp_path / "b.html", sensitivity=result).read_text("utf-8")
+    assert "Gevoeligheid van de rangorde" in text
+    assert "0 van de 3 buurten zijn gevoelig" in text
+    assert "<td>1</td><td><a href='#BU03'>Oost</a></td>" in text
+
+
 def test_chromium_helper_reports_errors_and_external_loads(tmp_path: Path):
     page = tmp_path / "fout.html"
     page.write_text(

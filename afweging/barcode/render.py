@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from afweging.barcode.norms import BIJNA, GEEN_GEGEVENS, VOLDOET, VOLDOET_NIET, fmt_number
 from afweging.barcode.scoring import BarcodeScores, LevelScores, UnitRow, escape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from afweging.barcode.sensitivity import SensitivityResult
 
 #: Colours per status (colour-blind-safe enough together with the legend and hatching).
 COLOURS: dict[str, str] = {
@@ -270,7 +274,12 @@ table.uitleg td:nth-child(10){max-width:420px}
 """
 
 
-def write_barcode_html(scores: BarcodeScores, path: str | Path) -> Path:
+def write_barcode_html(
+    scores: BarcodeScores,
+    path: str | Path,
+    *,
+    sensitivity: SensitivityResult | None = None,
+) -> Path:
     """Write ``barcode.html``: the barcode of the city, every wijk and every buurt.
 
     The file is self-contained (inline CSS and SVG, no scripts, no external fonts) and opens
@@ -283,6 +292,9 @@ def write_barcode_html(scores: BarcodeScores, path: str | Path) -> Path:
     scores : BarcodeScores
     path : str or Path
         File to write (its folder must exist).
+    sensitivity : SensitivityResult, optional
+        Result of :func:`afweging.barcode.sensitivity`; adds a section with the rank range
+        of every buurt under perturbed weights.
 
     Returns
     -------
@@ -359,6 +371,9 @@ def write_barcode_html(scores: BarcodeScores, path: str | Path) -> Path:
             )
         out.append("</div></details>")
     out.append("</section>")
+    # ---- sensitivity
+    if sensitivity is not None:
+        out.append(_sensitivity_section(sensitivity))
     # ---- norms and sources
     out.append("<section id='normen'><h2>Normen en bronnen</h2>")
     out.append(
@@ -432,3 +447,36 @@ def _norms_table(scores: BarcodeScores) -> str:
             + "</tr>"
         )
     return "<table>" + "".join(rows) + "</table>"
+
+
+def _sensitivity_section(result: SensitivityResult) -> str:
+    t = result.table.sort_values(["rang", "naam"])
+    units = "wijken" if result.level == "wijk" else "buurten"
+    n_flag = int(t["gevoelig"].sum())
+    rows = [
+        "<tr><th>Rang</th><th>Naam</th><th>Code</th><th>Balansscore</th>"
+        "<th>Rang min–max</th><th>Rang p5–p95</th><th>Gevoelig</th></tr>"
+    ]
+    for code, r in zip(t.index, t.to_dict("records"), strict=True):
+        rows.append(
+            "<tr>"
+            f"<td>{int(r['rang'])}</td><td><a href='#{escape(code)}'>{escape(r['naam'])}</a></td>"
+            f"<td>{escape(code)}</td><td>{fmt_number(r['balansscore'], 2, trim=False)}</td>"
+            f"<td>{int(r['rang_min'])}–{int(r['rang_max'])}</td>"
+            f"<td>{fmt_number(r['rang_p5'], 0)}–{fmt_number(r['rang_p95'], 0)}</td>"
+            f"<td>{'ja' if r['gevoelig'] else 'nee'}</td></tr>"
+        )
+    return (
+        "<section id='gevoeligheid'><h2>Gevoeligheid van de rangorde</h2>"
+        f"<p class='lees'>Hoe vast staat de volgorde van de {units} als de gewichten anders "
+        f"gekozen worden? In {result.draws} trekkingen is elk gewicht (van de normen binnen "
+        f"een thema en van de thema's) willekeurig met ten hoogste "
+        f"{fmt_number(result.perturbation * 100, 0)} % verhoogd of verlaagd (startgetal "
+        f"{result.seed}). Rang 1 = hoogste balansscore. Een eenheid heet gevoelig als de "
+        f"middelste 90 % van haar rangen meer dan {fmt_number(result.threshold * 100, 0)} % "
+        f"van het aantal {units} beslaat: haar plaats hangt dan af van de gekozen gewichten. "
+        f"{n_flag} van de {len(t)} {units} zijn gevoelig.</p>"
+        "<details><summary>Tabel per buurt</summary><table>"
+        + "".join(rows)
+        + "</table></details></section>"
+    )

@@ -36,7 +36,7 @@ class SensitivityResult:
         left out.
     ranks : ndarray, shape (draws, units)
         The rank of every unit in every draw (columns in the order of ``table``).
-    perturbation, draws, seed, threshold
+    perturbation, draws, seed, threshold, level
         The settings used.
     """
 
@@ -46,6 +46,7 @@ class SensitivityResult:
     draws: int
     seed: int
     threshold: float
+    level: str = "buurt"
 
     def _repr_html_(self) -> str:
         n = int(self.table["gevoelig"].sum())
@@ -174,4 +175,5 @@ def sensitivity(
         draws=int(draws),
         seed=seed,
         threshold=float(threshold),
+        level=level,
     )
