@@ -2,7 +2,18 @@
 
 Layers per buurt (green, heat, noise, social housing, voorzieningen), the Utrechtse
 barcode, 10-minute-city reachability, priorities (ongelijk investeren) and plan checks.
+
+The public API is imported lazily, so ``import afweging`` and the CLI start fast::
+
+    import afweging
+    area = afweging.load_area("../shared/data/utrecht/area.toml")   # or afweging.demo_area()
+    layers = afweging.compute_layers(area)
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from afweging import settings
 from afweging._errors import AfwegingError
@@ -10,4 +21,60 @@ from afweging.geo.area import Area
 
 __version__ = "0.1.0"
 
-__all__ = ["AfwegingError", "Area", "__version__", "settings"]
+#: public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "load_area": "afweging.data.manifest",
+    "demo_area": "afweging.data.demo",
+    "write_demo": "afweging.data.demo",
+    "compute_layers": "afweging.layers",
+    "reachability": "afweging.analyses.reachability",
+    "isochrone": "afweging.analyses.reachability",
+    "score": "afweging.barcode",
+    "explain": "afweging.barcode",
+    "load_norms": "afweging.barcode",
+    "sensitivity": "afweging.barcode",
+    "prioritise": "afweging.analyses.priorities",
+    "candidate_locations": "afweging.analyses.priorities",
+    "run": "afweging.pipeline",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from afweging.analyses.priorities import candidate_locations, prioritise
+    from afweging.analyses.reachability import isochrone, reachability
+    from afweging.barcode import explain, load_norms, score, sensitivity
+    from afweging.data.demo import demo_area, write_demo
+    from afweging.data.manifest import load_area
+    from afweging.layers import compute_layers
+    from afweging.pipeline import run
+
+__all__ = [
+    "AfwegingError",
+    "Area",
+    "__version__",
+    "candidate_locations",
+    "compute_layers",
+    "demo_area",
+    "explain",
+    "isochrone",
+    "load_area",
+    "load_norms",
+    "prioritise",
+    "reachability",
+    "run",
+    "score",
+    "sensitivity",
+    "settings",
+    "write_demo",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'afweging' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
