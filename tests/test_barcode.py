@@ -470,3 +470,27 @@ def test_sensitivity_rejects_bad_arguments(scores):
         sensitivity(scores, perturbation=1.5)
     with pytest.raises(ValueError, match="draws"):
         sensitivity(scores, draws=0)
+
+
+def test_missing_aggregation_weight_warns_and_leaves_wijk_empty():
+    area = tiny_area()
+    area.buurten = area.buurten.drop(columns=["a_hh"])
+    layers = tiny_layers()
+    layers = LayerResult(
+        layers.values.assign(green_m2_per_household=[70.0, 33.0, 66.0]),
+        pd.concat([layers.methods, _methods({"green_m2_per_household": "measured"})]),
+    )
+    with pytest.warns(UserWarning, match="groen_m2_per_huishouden: cannot aggregate"):
+        s = score(area, layers)
+    assert s.buurt.scores.loc["BU02", "groen_m2_per_huishouden"] == pytest.approx(0.5)
+    assert s.wijk.values["groen_m2_per_huishouden"].isna().all()
+    assert s.stad.statuses.iloc[0]["groen_m2_per_huishouden"] == "geen gegevens"
+
+
+def test_area_without_wijken_or_gemeentecode():
+    area = tiny_area()
+    area.wijken = None
+    area.gemeentecode = None
+    s = score(area, tiny_layers())
+    assert s.city_code == "stad" and s.name_of("stad") == "Testdorp"
+    assert s.wijk.names.to_dict() == {"WK01": "WK01", "WK02": "WK02"}
