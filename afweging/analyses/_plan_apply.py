@@ -711,10 +711,13 @@ def statistic_deltas(buurten: pd.DataFrame, changes: pd.DataFrame, *, city: dict
         }
         for col in DWELLING_PCT_COLUMNS:
             p = _num(buurten, code, col)
-            if not np.isfinite(p) or not np.isfinite(won):
+            if won == 0:
+                count = 0.0  # no dwellings before: the share of nothing is irrelevant
+            elif not np.isfinite(p) or not np.isfinite(won):
                 d[f"n:{col}"] = math.nan
                 continue
-            count = p / 100.0 * won
+            else:
+                count = p / 100.0 * won
             d[f"n:{col}"] = newc[col] - count * (1.0 - keep_dw)
         rows[code] = d
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -735,7 +738,8 @@ def _apply_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataF
         won0, won1 = old["a_woning"], new["a_woning"]
         for col in DWELLING_PCT_COLUMNS:
             if col in cols and f"n:{col}" in deltas.columns:
-                count1 = old[col] / 100.0 * won0 + deltas[f"n:{col}"]
+                count0 = (old[col] / 100.0 * won0).where(won0 != 0, 0.0)
+                count1 = count0 + deltas[f"n:{col}"]
                 new[col] = (100.0 * count1 / won1.where(won1 > 0)).where(won1 > 0)
     if {"a_inw", "a_hh", "g_hhgro"} <= set(cols):
         new["g_hhgro"] = new["a_inw"] / new["a_hh"].where(new["a_hh"] > 0)
@@ -746,10 +750,11 @@ def _apply_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataF
         new["bev_dich"] = scaled
     changed = [c for c in cols if c != "a_lan_ha"]
     out = frame.copy()
+    pos = frame.index.get_indexer(codes)
     for col in changed:
-        if out[col].dtype != np.float64:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    out.loc[codes, changed] = new[changed].to_numpy()
+        arr = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float, copy=True)
+        arr[pos] = new[col].to_numpy(dtype=float)
+        out[col] = arr
     return out
 
 
