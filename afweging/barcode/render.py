@@ -408,8 +408,11 @@ def _summary_table(scores: BarcodeScores, lv: LevelScores, codes: list[str] | No
             f"<a href='#{escape(c)}'>{escape(lv.names.get(c, c))}</a>",
             escape(c),
         ]
-        cells += [f"<span class='num'>{fmt_number(lv.themes.at[c, t], 2)}</span>" for t in themes]
-        cells.append(f"<strong>{fmt_number(lv.overall.loc[c], 2)}</strong>")
+        cells += [
+            f"<span class='num'>{fmt_number(lv.themes.at[c, t], 2, trim=False)}</span>"
+            for t in themes
+        ]
+        cells.append(f"<strong>{fmt_number(lv.overall.loc[c], 2, trim=False)}</strong>")
         cells.append("ja" if bool(lv.complete.loc[c]) else "nee")
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"
