@@ -47,7 +47,9 @@ def _load(area_path: Path | None):
               show_default=True, help="Map voor de uitvoer.")
 @click.option("--norms", "norms", type=click.Path(path_type=Path), default=None,
               help="Eigen normen (TOML) die de meegeleverde normen overschrijven.")
-def run(area_path: Path | None, out_dir: Path, norms: Path | None) -> None:
+@click.option("--priorities", "priorities", type=click.Path(path_type=Path), default=None,
+              help="Eigen instellingen voor de prioriteiten (TOML).")
+def run(area_path: Path | None, out_dir: Path, norms: Path | None, priorities: Path | None) -> None:
     """Reken alles door en schrijf kaarten, barcode, prioriteiten en rapport."""
     from afweging.pipeline import run as run_pipeline
 
@@ -57,7 +59,8 @@ def run(area_path: Path | None, out_dir: Path, norms: Path | None) -> None:
             warnings.simplefilter("always")
             click.echo("Gebied laden ...")
             area = _load(area_path)
-            result = run_pipeline(area, out_dir, progress=lambda m: click.echo(f"{m} ..."), norms=norms)
+            result = run_pipeline(area, out_dir, progress=lambda m: click.echo(f"{m} ..."), norms=norms,
+                                  priorities=priorities)
         for w in _unique(caught):
             _echo_warning(w)
     except AfwegingError as exc:

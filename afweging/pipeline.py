@@ -55,6 +55,7 @@ def run(
     *,
     progress: Callable[[str], None] | None = None,
     norms: str | Path | None = None,
+    priorities: str | Path | None = None,
 ) -> RunResult:
     """Compute everything for ``area`` and write the outputs into ``out_dir``.
 
@@ -68,6 +69,8 @@ def run(
         Called with a Dutch description before each step (the CLI prints it).
     norms : path-like, optional
         A user norms TOML overriding the bundled norms.
+    priorities : path-like, optional
+        A user TOML overriding the priority settings (``analyses/priorities.toml``).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +107,15 @@ def run(
         scores = step("Utrechtse barcode scoren")(lambda: score(area, layers, reach, norms=norms))
         result.results["scores"] = scores
         per_buurt.append(scores.to_frame("buurt"))
+        prios = None
+        if reach is not None:
+            from afweging.analyses.priorities import prioritise, write_priorities_csv
+
+            prios = step("Prioriteiten: speelplekken, ontmoetingsplekken, voorzieningen")(
+                lambda: prioritise(area, layers, reach, config=priorities)
+            )
+            result.results["priorities"] = prios
+            per_buurt.append(prios.to_buurt_frame())
 
         say("Uitvoer schrijven")
         gdf = _buurten_frame(area, per_buurt)
@@ -115,12 +127,18 @@ def run(
             written.append("woningen_bereikbaarheid.parquet")
         write_barcode_html(scores, tmp / "barcode.html")
         written.append("barcode.html")
+        if prios is not None:
+            wijknamen = area.wijken["wijknaam"].to_dict() if area.wijken is not None else None
+            write_priorities_csv(prios, tmp / "prioriteiten.csv", wijknamen=wijknamen)
+            written.append("prioriteiten.csv")
 
         result.summary.extend(_summary_lines(area))
         result.summary.extend(summarise_layers(area, layers))
         if reach is not None:
             result.summary.extend(_reach_lines(reach))
         result.summary.extend(_barcode_lines(scores))
+        if prios is not None:
+            result.summary.extend(_priority_lines(prios))
 
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in written:
@@ -141,7 +159,9 @@ def _summary_lines(area: Area) -> list[str]:
     lines = [
         f"{area.name}: {len(area.buurten)} buurten"
         + (f" in {len(area.wijken)} wijken" if area.wijken is not None else "")
-        + f", {nl_int(inw)} inwoners (CBS {area.statistics_year or 'onbekend jaar'})."
+        + f", {nl_int(inw)} inwoners ("
+        + ("synthetische cijfers" if area.synthetic else f"CBS {area.statistics_year or 'onbekend jaar'}")
+        + ")."
     ]
     if area.homes is not None:
         lines.append(f"{nl_int(len(area.homes))} woningen als herkomstpunt.")
@@ -187,3 +207,15 @@ def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
     if not ok.any():
         return float("nan")
     return float(np.average(values[ok], weights=w[ok]))
+
+
+def _priority_lines(prios: Any) -> list[str]:
+    lines = []
+    titles = {"speelplek": "Speelplekken", "ontmoetingsplek": "Ontmoetingsplekken", "voorzieningen": "Voorzieningen"}
+    for q, frame in prios.questions.items():
+        flagged = frame[frame["flag"]]
+        if len(flagged) == 0:
+            continue
+        names = ", ".join(str(n) for n in flagged["buurtnaam"].head(3))
+        lines.append(f"Prioriteit {titles.get(q, q).lower()}: {len(flagged)} buurten gemarkeerd, eerst {names}.")
+    return lines
