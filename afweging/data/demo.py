@@ -1157,7 +1157,12 @@ def demo_area(*, seed: int | None = None) -> Area:
     Area
         ``synthetic=True``, ``name="Demostad"``, ``gemeentecode="GM9999"``, with every
         piece present: buurten/wijken with CBS-like statistics, homes, facilities,
-        green polygons, walk and bike networks, heat and noise rasters and cycleways.
+        green polygons, walk and bike networks, heat and noise rasters and the line
+        layers ``cycleways`` and ``main_roads``. ``homes`` has an extra column
+        ``building`` (``"house"``/``"apartments"``), ``facilities`` a ``feature_id``
+        (the same for the rows of one feature in two categories). ``area.meta`` holds
+        ``"seed"``, ``"water"`` (canal and pond polygons) and ``"features"`` (the raw
+        tagged points, also those that match no category).
 
     Examples
     --------
