@@ -41,7 +41,9 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:  # pragma: no cover
     from afweging.analyses.priorities import candidate_locations, prioritise
     from afweging.analyses.reachability import isochrone, reachability
-    from afweging.barcode import explain, load_norms, score, sensitivity
+    from afweging.barcode import load_norms, score
+    from afweging.barcode.explain import explain
+    from afweging.barcode.sensitivity import sensitivity
     from afweging.data.demo import demo_area, write_demo
     from afweging.data.manifest import load_area
     from afweging.layers import compute_layers
