@@ -74,32 +74,34 @@ class PriorityFlags:
     """Priority questions and the buurten flagged for each, with Dutch reasons."""
 
     questions: dict[str, str]  # question id -> Dutch label
-    flags: pd.DataFrame  # columns: question, buurtcode, rank, reason, score (flagged only)
+    flags: pd.DataFrame  # columns: question, buurtcode, rank, reason, score, people (flagged)
     caveats: list[str] = field(default_factory=list)
-    table: pd.DataFrame | None = None  # per buurt and question: score, rank, reason (all)
+    # per question: a frame indexed by buurtcode with rank, score, people, reason... (all)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def for_buurt(self, code: str) -> pd.DataFrame:
         """Flags of one buurt."""
         return self.flags[self.flags["buurtcode"] == code]
 
 
-_FLAG_COLUMNS = ("question", "buurtcode", "rank", "reason", "score")
+_FLAG_COLUMNS = ("question", "buurtcode", "rank", "reason", "score", "people")
 
 
 def priority_flags(priorities: Any) -> PriorityFlags | None:
     """Flagged buurten per priority question from a ``PriorityResult``.
 
-    Accepts a PriorityResult with ``flags`` (a long table with ``question``,
-    ``buurtcode``, ``rank``, ``reason`` and optionally ``score``) and ``questions``
-    (id -> label, or objects with ``label``), or such a table directly.
+    Accepts a :class:`~afweging.analyses.priorities.PriorityResult` (``flags``: a long
+    table with ``question``, ``buurtcode``, ``rank``, ``reason``, ``score``, ``people``;
+    ``labels``: question id -> Dutch label; ``questions``: question id -> frame per buurt;
+    ``caveats``), or such a flags table directly.
     """
     if priorities is None:
         return None
+    labels_raw: Any = {}
+    caveats: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
     if isinstance(priorities, pd.DataFrame):
         flags = priorities
-        questions_raw: Any = {}
-        caveats: list[str] = []
-        table = None
     else:
         flags = getattr(priorities, "flags", None)
         if not isinstance(flags, pd.DataFrame):
@@ -107,23 +109,25 @@ def priority_flags(priorities: Any) -> PriorityFlags | None:
                 "priorities must be a PriorityResult (from afweging.prioritise) with a "
                 f"`flags` table, or a DataFrame; got {type(priorities).__name__}."
             )
-        questions_raw = getattr(priorities, "questions", {}) or {}
+        labels_raw = getattr(priorities, "labels", {}) or {}
         caveats = [str(c) for c in (getattr(priorities, "caveats", None) or [])]
-        table = getattr(priorities, "table", None)
+        raw_tables = getattr(priorities, "questions", {}) or {}
+        tables = {str(k): v for k, v in raw_tables.items() if isinstance(v, pd.DataFrame)}
+    if flags.empty and not len(flags.columns):
+        flags = pd.DataFrame(columns=list(_FLAG_COLUMNS))
     flags = flags.reset_index() if "buurtcode" not in flags.columns else flags.copy()
     missing = [c for c in ("question", "buurtcode", "reason") if c not in flags.columns]
     if missing:
         raise TypeError(f"The priority flags lack column(s) {missing}; they have {list(flags.columns)}.")
     if "rank" not in flags.columns:
         flags["rank"] = flags.groupby("question").cumcount() + 1
-    if "score" not in flags.columns:
-        flags["score"] = np.nan
+    for col in ("score", "people"):
+        if col not in flags.columns:
+            flags[col] = np.nan
     flags["buurtcode"] = flags["buurtcode"].astype(str)
-    questions: dict[str, str] = {}
-    items = questions_raw.items() if isinstance(questions_raw, dict) else []
-    for qid, q in items:
-        questions[str(qid)] = str(getattr(q, "label", q))
-    for qid in flags["question"].unique():
+    flags["question"] = flags["question"].astype(str)
+    questions: dict[str, str] = {str(k): str(v) for k, v in dict(labels_raw).items()}
+    for qid in [*tables, *flags["question"].unique()]:
         questions.setdefault(str(qid), str(qid).replace("_", " ").capitalize())
-    flags = flags.sort_values(["question", "rank"]).reset_index(drop=True)
-    return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, table)
+    flags = flags.sort_values(["question", "rank"], kind="stable").reset_index(drop=True)
+    return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, tables)

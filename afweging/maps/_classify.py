@@ -6,6 +6,7 @@ on screen and in the council memo.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def _range_labels(lowest: float, upper: np.ndarray, decimals: int) -> list[str]:
     bounds = [lowest, *upper.tolist()]
     return [
         f"{nl_number(lo, decimals)} – {nl_number(hi, decimals)}"
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        for lo, hi in itertools.pairwise(bounds)
     ]
 
 

@@ -51,6 +51,7 @@ from afweging.maps._assets import js_json, leaflet_css, leaflet_js
 from afweging.maps._classify import NODATA_COLOR, classify, score_bins
 from afweging.maps._js import AFW_CSS, AFW_JS
 from afweging.maps._labels import METHOD_LABELS, MODE_LABELS, category_label, describe
+from afweging.maps._source import source_text
 
 #: Background tiles offered in the layer control (all optional; the map works without).
 TILES: dict[str, tuple[str, str]] = {
@@ -87,6 +88,10 @@ DEFAULT_LAYER_INDICATORS: tuple[str, ...] = (
 #: Colours of the priority questions (outline on the map).
 _PRIORITY_COLORS = ("#c62828", "#6a1b9a", "#ef6c00", "#00838f", "#2e7d32")
 
+#: Pieces of an Area whose provenance the interactive map credits (what it draws).
+_MAP_PIECES = ("buurten", "wijken", "statistics", "facilities", "homes", "network:walk",
+               "network:bike", "green", "raster:heat", "raster:noise")
+
 _TO_WGS84 = Transformer.from_crs(settings.crs, "EPSG:4326", always_xy=True)
 
 
@@ -103,8 +108,10 @@ class OfflineMap(folium.Map):
     default_js: list[tuple[str, str]] = []  # noqa: RUF012 - folium's class attribute
     default_css: list[tuple[str, str]] = []  # noqa: RUF012
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("An OfflineMap must be inside a branca Figure to be rendered.")
         figure.header.add_child(_Raw(f"<style>{leaflet_css()}</style>"), name="leaflet_css")
         figure.header.add_child(_Raw(f"<style>{AFW_CSS}</style>"), name="afweging_css")
         figure.header.add_child(_Raw(f"<script>{leaflet_js()}</script>"), name="leaflet_js")
@@ -490,57 +497,6 @@ def _homes_layer(
     return name, js, legend
 
 
-def source_text(area: Area, pieces: Sequence[str] | None = None) -> str:
-    """The Dutch source line of a map: ``"Bron: CBS Kerncijfers wijken en buurten 2023; ..."``.
-
-    Built from ``area.provenance`` (the pieces used; default: all). OpenStreetMap sources
-    are credited as "© OpenStreetMap-bijdragers (ODbL)", once.
-
-    Examples
-    --------
-    >>> from afweging.geo.area import Provenance
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> b = gpd.GeoDataFrame({"buurtnaam": ["A"], "wijkcode": ["W"]}, geometry=[box(0, 0, 1, 1)],
-    ...     index=pd.Index(["BU1"], name="buurtcode"), crs="EPSG:28992")
-    >>> a = Area("X", b, provenance={"statistics": Provenance("CBS 2023"),
-    ...     "facilities": Provenance("OpenStreetMap (ODbL)"), "homes": Provenance("OSM buildings")})
-    >>> source_text(a)
-    'Bron: CBS 2023; © OpenStreetMap-bijdragers (ODbL). Bewerking: afweging.'
-    """
-    keys = list(area.provenance) if pieces is None else [p for p in pieces if p in area.provenance]
-    parts: list[str] = []
-    osm = False
-    for key in keys:
-        prov = area.provenance[key]
-        text = prov.label()
-        if "openstreetmap" in text.lower() or text.lower().startswith("osm"):
-            osm = True
-            continue
-        if text.lower().endswith((".gpkg", ".csv", ".tif", ".graphml", ".geojson")):
-            text = f"{PIECE_NL.get(key, key)} ({text})"
-        if text not in parts:
-            parts.append(text)
-    if osm:
-        parts.append("© OpenStreetMap-bijdragers (ODbL)")
-    if area.synthetic:
-        parts.insert(0, "synthetisch demogebied (geen echte gegevens)")
-    if not parts:
-        return "Bewerking: afweging."
-    return "Bron: " + "; ".join(parts) + ". Bewerking: afweging."
-
-
-PIECE_NL: dict[str, str] = {
-    "buurten": "buurtgrenzen",
-    "wijken": "wijkgrenzen",
-    "statistics": "statistiek",
-    "homes": "woningen",
-    "facilities": "voorzieningen",
-    "green": "groen",
-    "lines:cycleways": "fietspaden",
-}
-
-
 def default_isochrone_points(
     area: Area, *, priorities: Any = None, modes: Sequence[str] = ("walk", "bike")
 ) -> list[tuple[str, Point, str]]:
@@ -848,7 +804,7 @@ def explore(
         lon, lat = _TO_WGS84.transform(xy[:, 0], xy[:, 1])
         names = fac["name"].astype("string").fillna("") if "name" in fac.columns else pd.Series("", index=fac.index)
         cats = fac["category"].astype(str).to_numpy()
-        palette = colormaps["tab20"]
+        tab20 = colormaps["tab20"]
         items = []
         for ci, cat in enumerate(area.categories):
             mask = cats == cat
@@ -856,7 +812,7 @@ def explore(
                 [round(float(a), 5), round(float(b), 5), _esc(nm)]
                 for a, b, nm in zip(lat[mask], lon[mask], names[mask], strict=True)
             ]
-            color = to_hex(palette((2 * ci) % 20 / 20 + 0.025))
+            color = to_hex(tab20((2 * ci) % 20 / 20 + 0.025))
             label = category_label(cat)
             items.append((color, label))
             legend = legend_html(f"Voorziening: {label}", [(color, f"{nl_int(len(pts))} locaties")],
@@ -882,7 +838,7 @@ def explore(
     fmap.add_child(_Script(
         f"afw.control({{map}}, 'topleft', {js_json(title)});\n"
         f"{{map}}.attributionControl.setPrefix('<a href=\"https://leafletjs.com\">Leaflet</a>');\n"
-        f"{{map}}.attributionControl.addAttribution({js_json(_esc(source_text(area)))});\n"
+        f"{{map}}.attributionControl.addAttribution({js_json(_esc(source_text(area, _MAP_PIECES)))});\n"
         f"afw.legendControl({{map}});"
     ))
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
