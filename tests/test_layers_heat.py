@@ -211,3 +211,23 @@ def test_proxy_nan_where_cbs_has_no_value_and_bev_dich_as_fallback():
     # density reversed: scaled 1, .5, 0; water 1, 1, 0 -> 100, 75, 0
     assert value2.tolist() == pytest.approx([100.0, 75.0, 0.0])
     assert "bev_dich" in row2["description"]
+
+
+def test_home_deep_inside_a_large_cool_place_has_one():
+    # All cells 30 degC: one cool place of 2 km², with no edge inside the raster; homes lie
+    # 500 m from its nearest side, so only "on a cool cell = distance 0" can count them.
+    g = np.full((100, 200), 30.0)
+    area = Area("t", two_buurten(), homes=make_homes([(500, 500, "A", 1), (1500, 500, "B", 1)]),
+                rasters={"heat": make_raster(g, x0=0, y_top=1000, cell_m=CELL, unit="degC")})
+    v = heat_layer(area).values
+    assert v["heat_pct_homes_cool_place_within_300m"].tolist() == [100.0, 100.0]
+    assert v["heat_pct_homes_over_35degc"].tolist() == [0.0, 0.0]
+
+
+def test_no_cool_place_anywhere_gives_zero_not_nan():
+    g = np.full((100, 200), 36.0)
+    g[50, 50] = 30.0  # a single cool cell of 100 m²: not a cool place
+    area = Area("t", two_buurten(), homes=make_homes([(505, 495, "A", 1)]),
+                rasters={"heat": make_raster(g, x0=0, y_top=1000, cell_m=CELL, unit="degC")})
+    v = heat_layer(area).values
+    assert v.loc["A", "heat_pct_homes_cool_place_within_300m"] == 0.0

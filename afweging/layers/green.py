@@ -336,7 +336,7 @@ def _from_points(area: Area) -> LayerResult:
             f"indicators are NaN ('no data').",
             stacklevel=3,
         )
-    return make_result(area, values, list(rows.values()), caveats)
+    return make_result(area, values, [rows[c] for c in COLUMNS], caveats)
 
 
 # ---------------------------------------------------------------------------- shared

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from afweging import settings
 from afweging.geo.area import Area
@@ -284,9 +285,14 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
 
 
 def _cool_place_within(raster: Raster, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """1.0 where a point lies within the cool-place distance of a cool place, NaN off the raster."""
+    """1.0 where a point lies within the cool-place distance of a cool place, NaN off the raster.
+
+    Distance between the centre of the point's cell and the nearest cool-place cell
+    centre. Only the edge cells of the cool places (a cool cell with a 4-neighbour that
+    is not cool) go into the KD-tree: for a point outside a cool place the nearest cool
+    cell is always an edge cell, and a point on a cool cell is at distance 0.
+    """
     data = raster.data
-    dx, dy = abs(raster.transform.a), abs(raster.transform.e)
     mask = ~np.isnan(data) & (data <= settings.heat_pet_hot_degc)
     labels, n = ndimage.label(mask)  # default structure: 4-connectivity
     row, col, inside = cell_index(raster, x, y)
@@ -299,7 +305,17 @@ def _cool_place_within(raster: Raster, x: np.ndarray, y: np.ndarray) -> np.ndarr
     cool = (sizes_m2 >= settings.heat_cool_place_min_m2)[labels]
     if not cool.any():
         return out
-    dist = ndimage.distance_transform_edt(~cool, sampling=(dy, dx))
-    near = dist[row[inside], col[inside]] <= settings.heat_cool_place_max_distance_m
+    edge = cool & ~ndimage.binary_erosion(cool, border_value=1)
+    er, ec = np.nonzero(edge)
+    hr, hc = row[inside], col[inside]
+    t = raster.transform  # north-up (checked): x from the column, y from the row
+    ex, ey = t.c + (ec + 0.5) * t.a, t.f + (er + 0.5) * t.e
+    hx, hy = t.c + (hc + 0.5) * t.a, t.f + (hr + 0.5) * t.e
+    limit = settings.heat_cool_place_max_distance_m
+    tree = cKDTree(np.column_stack([ex, ey]), balanced_tree=False, compact_nodes=False)
+    dist, _ = tree.query(
+        np.column_stack([hx, hy]), distance_upper_bound=limit * (1 + 1e-12)
+    )
+    near = (dist <= limit) | cool[hr, hc]
     out[inside] = near.astype(float)
     return out
