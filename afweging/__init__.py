@@ -33,6 +33,8 @@ _LAZY: dict[str, str] = {
     "explain": "afweging.barcode",
     "load_norms": "afweging.barcode",
     "sensitivity": "afweging.barcode",
+    "render_svg": "afweging.barcode",
+    "write_barcode_html": "afweging.barcode",
     "prioritise": "afweging.analyses.priorities",
     "candidate_locations": "afweging.analyses.priorities",
     "run": "afweging.pipeline",
@@ -41,7 +43,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:  # pragma: no cover
     from afweging.analyses.priorities import candidate_locations, prioritise
     from afweging.analyses.reachability import isochrone, reachability
-    from afweging.barcode import load_norms, score
+    from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
     from afweging.barcode.sensitivity import sensitivity
     from afweging.data.demo import demo_area, write_demo
@@ -62,10 +64,12 @@ __all__ = [
     "load_norms",
     "prioritise",
     "reachability",
+    "render_svg",
     "run",
     "score",
     "sensitivity",
     "settings",
+    "write_barcode_html",
     "write_demo",
 ]
 

@@ -91,8 +91,10 @@ def run(
 
     try:
         from afweging.analyses.reachability import reachability
-        from afweging.barcode import score, write_barcode_html
+        from afweging.barcode import load_norms, score, sensitivity, write_barcode_html
         from afweging.layers import compute_layers, summarise_layers
+
+        norm_set = load_norms(norms)  # a bad --norms file fails before any computing
 
         layers = step("Lagen berekenen (groen, hitte, geluid, wonen, voorzieningen)")(
             lambda: compute_layers(area)
@@ -104,7 +106,7 @@ def run(
             reach = step("Bereikbaarheid per woning (lopen en fietsen)")(lambda: reachability(area))
             result.results["reach"] = reach
             per_buurt.append(reach.buurten)
-        scores = step("Utrechtse barcode scoren")(lambda: score(area, layers, reach, norms=norms))
+        scores = step("Utrechtse barcode scoren")(lambda: score(area, layers, reach, norms=norm_set))
         result.results["scores"] = scores
         per_buurt.append(scores.to_frame("buurt"))
         prios = None
@@ -125,7 +127,7 @@ def run(
             homes = reach.homes.copy()
             homes.to_parquet(tmp / "woningen_bereikbaarheid.parquet")
             written.append("woningen_bereikbaarheid.parquet")
-        write_barcode_html(scores, tmp / "barcode.html")
+        write_barcode_html(scores, tmp / "barcode.html", sensitivity=sensitivity(scores))
         written.append("barcode.html")
         if prios is not None:
             wijknamen = area.wijken["wijknaam"].to_dict() if area.wijken is not None else None
