@@ -648,15 +648,17 @@ def _home_candidates(ways: list[_Way], rng: np.random.Generator) -> pd.DataFrame
         prof = _PROFILES[spec.profile]
         length = w.geom.length
         if rng.random() < prof.p_slab:
+            # slabs of `units per floor` flats 6 m wide; the floors are drawn 0.7 m
+            # apart so that no two dwelling points coincide
             unit_w = 6.0
             slab = prof.slab_units_per_floor * unit_w
             starts = np.arange(14.0, length - slab - 10.0, slab + prof.slab_gap_m)
             if len(starts) == 0:
                 continue
-            j = np.arange(prof.slab_units_per_floor)
-            f = np.arange(prof.slab_floors)
-            d = (starts[:, None, None] + (j[None, :, None] + 0.5) * unit_w + 0 * f[None, None, :]).ravel()
-            lift = np.broadcast_to(f[None, None, :] * 0.7, (len(starts), len(j), len(f))).ravel()
+            s_, j, f = np.meshgrid(starts, np.arange(prof.slab_units_per_floor), np.arange(prof.slab_floors),
+                                   indexing="ij")
+            d = (s_ + (j + 0.5) * unit_w).ravel()
+            lift = (f * 0.7).ravel()
             dist = np.concatenate([d, d])
             off = np.concatenate([prof.slab_offset_m + lift, -(prof.slab_offset_m + lift)])
             apartment = True
@@ -1199,13 +1201,12 @@ def kwb_table(area: Area) -> pd.DataFrame:
     the other kwb text columns and :data:`STAT_COLUMNS`; the gemeente row aggregates all
     buurten like the wijk rows do.
     """
-    if area.wijken is None:
-        raise ValueError("kwb_table needs an Area with wijken (the demo area has them).")
+    wijken = area.require("wijken", for_what="kwb_table")
     b = pd.DataFrame(area.buurten.drop(columns="geometry"))
     gem = aggregate_statistics(b[list(STAT_COLUMNS)], pd.Series(GEMEENTECODE, index=b.index))
     rows = [
         (GEMEENTECODE, NAME, "Gemeente", gem.iloc[0]),
-        *((code, r["wijknaam"], "Wijk", r) for code, r in area.wijken.iterrows()),
+        *((code, r["wijknaam"], "Wijk", r) for code, r in wijken.iterrows()),
         *((code, r["buurtnaam"], "Buurt", r) for code, r in area.buurten.iterrows()),
     ]
     records = []
@@ -1371,20 +1372,21 @@ def write_demo(folder: str | Path, *, seed: int | None = None) -> Path:
     def gpkg(gdf: gpd.GeoDataFrame, key: str, layer: str) -> None:
         pyogrio.write_dataframe(gdf, paths[key], layer=layer, driver="GPKG")
 
-    assert area.wijken is not None and area.homes is not None and area.green is not None  # demo has them
+    wijken = area.require("wijken", for_what="write_demo")
+    homes = area.require("homes", for_what="write_demo")
     gpkg(area.buurten[["buurtnaam", "wijkcode", "geometry"]].reset_index(), "boundaries", "buurten")
-    gpkg(area.wijken[["wijknaam", "geometry"]].reset_index(), "boundaries", "wijken")
+    gpkg(wijken[["wijknaam", "geometry"]].reset_index(), "boundaries", "wijken")
     gpkg(area.meta["water"], "boundaries", "water")
     kwb_table(area).to_csv(paths["statistics"], index=False)
 
     features = area.meta["features"][["name", "osm_key", "osm_value", "geometry"]]
     buildings = gpd.GeoDataFrame(
-        {"name": "", "osm_key": "building", "osm_value": area.homes["building"].to_numpy()},
-        geometry=area.homes.geometry.to_numpy(), crs=settings.crs,
+        {"name": "", "osm_key": "building", "osm_value": homes["building"].to_numpy()},
+        geometry=homes.geometry.to_numpy(), crs=settings.crs,
     )
     points = pd.concat([features.reset_index(drop=True), buildings], ignore_index=True)
     gpkg(gpd.GeoDataFrame(points, geometry="geometry", crs=settings.crs), "points", "osm_features")
-    gpkg(area.green, "green", "groen")
+    gpkg(area.require("green", for_what="write_demo"), "green", "groen")
     for name in ("cycleways", "main_roads"):
         gpkg(area.lines[name], "lines", name)
     for mode in ("walk", "bike"):
