@@ -49,7 +49,7 @@ BASE_STATS = {
 
 def make_area(stats: dict[str, dict[str, float]], homes_per_buurt: int = 10,
               residents: float | None = None, *, origin: dict[str, str] | None = None,
-              categories: list[str] | None = None) -> Area:
+              categories: list[str] | None = None, no_homes: tuple[str, ...] = ()) -> Area:
     """Buurten side by side; homes on a row inside each; one facility per category."""
     codes = list(stats)
     rows = []
@@ -59,6 +59,8 @@ def make_area(stats: dict[str, dict[str, float]], homes_per_buurt: int = 10,
     buurten = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).set_index("buurtcode")
     hrows = []
     for i, code in enumerate(codes):
+        if code in no_homes:
+            continue
         inw = buurten.loc[code, "a_inw"]
         per = residents if residents is not None else inw / homes_per_buurt
         for j in range(homes_per_buurt):
@@ -256,6 +258,17 @@ def test_buurt_outside_facility_coverage_is_not_ranked() -> None:
     assert not sp.loc["B", "flag"]
     assert sp.loc["B", "reason"] == "Geen gegevens: buurt ligt buiten de dekking van de voorzieningenbron."
     assert sp.loc["A", "rank"] == 1
+
+
+def test_buurt_with_inhabitants_but_no_homes_has_no_data() -> None:
+    area = make_area({"A": {}, "B": {}}, no_homes=("B",))
+    reach = make_reach(area, {"speelplek": [5.0] * 10})
+    res = prioritise(area, None, reach, config=CBS_ONLY)
+    sp = res["speelplek"]
+    assert sp.loc["B", "reason"] == "Geen gegevens: geen woningen in de bron."
+    assert pd.isna(sp.loc["B", "rank"]) and not sp.loc["B", "flag"]
+    assert sp.loc["A", "people"] == pytest.approx(20.0)
+    assert any("geen woningen in de bron" in c and "Buurt B" in c for c in res.caveats)
 
 
 def test_missing_cbs_value_is_imputed_with_the_median_and_said() -> None:

@@ -608,6 +608,11 @@ def _question(
         no_homes = (fit & (g.group_total == 0) & (group_share > 0) & status.eq(OK))
         status[no_homes] = NO_DATA
         why[no_homes] = "geen woningen in de bron"
+        if no_homes.any():
+            names = area.buurten.loc[no_homes, "buurtnaam"].astype(str).tolist()
+            cav.add(f"{q.label}: {len(names)} buurt(en) met inwoners (CBS) hebben geen woningen "
+                    f"in de bron en krijgen geen rang: {', '.join(names[:12])}"
+                    f"{' ...' if len(names) > 12 else ''}.")
         all_unknown = (g.group_total > 0) & (g.known == 0) & status.eq(OK)
         status[all_unknown] = NO_DATA
         why[all_unknown] = "reistijd van geen enkele woning bekend (los netwerkdeel)"
