@@ -151,6 +151,7 @@ def request(
     headers: Mapping[str, str] | None = None,
     expect: Literal["json", "bytes", "text"] = "json",
     validate: Callable[[bytes], None] | None = None,
+    check: Callable[[Any], None] | None = None,
     what: str = "download",
 ) -> Any:
     """Send one HTTP request through the cache and return the decoded answer.
@@ -173,6 +174,10 @@ def request(
         Called with the raw bytes before caching; it raises
         :class:`~afweging._errors.DownloadError` to refuse them (e.g. a WCS server that
         answers an XML exception with status 200). A refused answer is not cached.
+    check : callable, optional
+        Called with the decoded answer before caching (e.g. "is this a GeoJSON
+        FeatureCollection in RD New?"); raising :class:`~afweging._errors.DownloadError`
+        refuses it, and it is not cached. A cached answer that fails it is downloaded again.
     what : str
         What is being downloaded, for messages (e.g. ``"CBS 85618NED"``).
 
@@ -184,8 +189,8 @@ def request(
     Raises
     ------
     DownloadError
-        On an HTTP error status, a timeout or connection error, invalid JSON or bytes
-        refused by ``validate``. Nothing is cached then.
+        On an HTTP error status, a timeout or connection error, invalid JSON, or an
+        answer refused by ``validate`` or ``check``. Nothing is cached then.
     """
     method_u = method.upper()
     key = cache_key(method_u, url, params, body)
@@ -197,6 +202,8 @@ def request(
             if validate is not None:
                 validate(content)
             value = _decode(content, expect, what=what, where=where)
+            if check is not None:
+                check(value)
         except DownloadError:
             log.warning("Cached answer %s for %s is unusable; downloading again", path.name, where)
             path.unlink(missing_ok=True)
@@ -238,6 +245,8 @@ def request(
     if validate is not None:
         validate(content)
     value = _decode(content, expect, what=what, where=where)
+    if check is not None:
+        check(value)
     if settings.use_cache:
         try:
             _write_atomic(path, content)

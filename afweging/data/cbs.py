@@ -198,13 +198,17 @@ def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[
     next_url: str | None = url
     next_params = params
     seen: set[str] = set()
-    while next_url:
-        doc = _cache.request(next_url, params=next_params, expect="json", what=what)
+
+    def check(doc: Any) -> None:
         if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
             raise DownloadError(
                 f"{what}: {next_url} answered JSON without a 'value' list (keys: "
-                f"{list(doc)[:5] if isinstance(doc, dict) else type(doc).__name__}); is this an OData table?"
+                f"{list(doc)[:5] if isinstance(doc, dict) else type(doc).__name__}); is this an OData table? "
+                f"Nothing was cached."
             )
+
+    while next_url:
+        doc = _cache.request(next_url, params=next_params, expect="json", what=what, check=check)
         rows.extend(doc["value"])
         link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
         if link and link in seen:
@@ -292,7 +296,8 @@ def _odata_to_kwb(
     codes = raw["WijkenEnBuurten"].astype(str).str.strip()
     keep = codes.str.fullmatch(rf"(GM|WK|BU){gemeente[2:]}\d*")
     raw, codes = raw[keep.to_numpy()], codes[keep]
-    out: dict[str, pd.Series] = {"gwb_code_8": codes.str[2:], "regio": codes.map(names).fillna(codes)}
+    regio = pd.Series([names.get(c, c) for c in codes], index=codes.index, dtype=object)
+    out: dict[str, pd.Series] = {"gwb_code_8": codes.str[2:], "regio": regio}
     for col in raw.columns:
         if col in ("ID", "WijkenEnBuurten"):
             continue

@@ -821,7 +821,7 @@ def _features_to_points(gdf: Any, tags: dict[str, list[str]]) -> Any:
         if key not in gdf.columns:
             continue
         val = gdf[key]
-        mask = val.notna().to_numpy()
+        mask = val.notna().to_numpy().copy()
         if values is not True and not isinstance(values, bool):
             mask &= val.astype(str).isin([str(v) for v in values]).to_numpy()
         if not mask.any():

@@ -53,16 +53,26 @@ def _features(url: str, params: dict[str, Any], *, what: str) -> list[dict[str, 
     next_url: str | None = url
     next_params: dict[str, Any] | None = params
     seen: set[str] = set()
-    while next_url:
-        doc = _cache.request(
-            next_url, params=next_params, expect="json", what=what,
-            headers={"Accept": "application/geo+json"},
-        )
+
+    def check(doc: Any) -> None:
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
             raise DownloadError(
                 f"{what}: {next_url} did not answer a GeoJSON FeatureCollection "
-                f"(got {str(doc)[:120]!r}). Check the year and collection."
+                f"(got {str(doc)[:120]!r}). Check the year and collection; nothing was cached."
             )
+        for f in doc.get("features") or []:
+            xy = _first_xy((f or {}).get("geometry"))
+            if xy is not None and not _in_rd(*xy):
+                raise DownloadError(
+                    f"{what}: coordinates like {xy} are not RD New (EPSG:28992) although "
+                    f"crs={RD_CRS_URI} was asked; the server may have ignored it. Nothing was cached."
+                )
+
+    while next_url:
+        doc = _cache.request(
+            next_url, params=next_params, expect="json", what=what,
+            headers={"Accept": "application/geo+json"}, check=check,
+        )
         feats.extend(doc.get("features") or [])
         link = next(
             (lk.get("href") for lk in doc.get("links", []) if lk.get("rel") == "next" and lk.get("href")),
@@ -76,16 +86,23 @@ def _features(url: str, params: dict[str, Any], *, what: str) -> list[dict[str, 
     return feats
 
 
-def _check_rd(gdf: gpd.GeoDataFrame, *, what: str) -> None:
-    """RD New coordinates lie in x 0-300 km, y 300-625 km; refuse anything else."""
-    if len(gdf) == 0:
-        return
-    minx, miny, maxx, maxy = gdf.total_bounds
-    if not (minx >= -7_000 and maxx <= 300_000 and miny >= 289_000 and maxy <= 629_000):
-        raise DownloadError(
-            f"{what}: the coordinates ({minx:.4g}, {miny:.4g})-({maxx:.4g}, {maxy:.4g}) are not RD New "
-            f"(EPSG:28992) although crs={RD_CRS_URI} was asked; the server may have ignored it."
-        )
+def _in_rd(x: float, y: float) -> bool:
+    """Whether (x, y) can be RD New: x -7..300 km, y 289..629 km (lon/lat cannot)."""
+    return -7_000 <= x <= 300_000 and 289_000 <= y <= 629_000
+
+
+def _first_xy(geom: Any) -> tuple[float, float] | None:
+    """First coordinate pair of a GeoJSON geometry (None when there is none)."""
+    if not isinstance(geom, dict):
+        return None
+    c: Any = geom.get("coordinates")
+    if c is None and geom.get("geometries"):
+        return _first_xy(geom["geometries"][0])
+    while isinstance(c, list) and c and isinstance(c[0], list):
+        c = c[0]
+    if isinstance(c, list) and len(c) >= 2:
+        return float(c[0]), float(c[1])
+    return None
 
 
 def wijken_buurten_from_pdok(
@@ -163,7 +180,6 @@ def wijken_buurten_from_pdok(
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=[shape(g) for g in geoms], crs=settings.crs)
     if id_col not in gdf.columns:
         raise DownloadError(f"{what}: the features have no {id_col!r} property; properties are {list(gdf.columns)[:10]}.")
-    _check_rd(gdf, what=what)
     # the wijk- en buurtkaart codes secret / unknown numbers as -99995 ... -99999
     for col in gdf.columns:
         if col != "geometry" and pd.api.types.is_numeric_dtype(gdf[col].dtype) and not pd.api.types.is_bool_dtype(gdf[col].dtype):
