@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from affine import Affine
 from pyproj import Transformer
@@ -199,6 +200,10 @@ def test_proxy_uses_green_share_when_polygons_exist():
     # mean of (d, 1 - w, 1 - g): A (0, 1, 1), B (.5, 1, 0), C (1, 0, .5)
     assert value.tolist() == pytest.approx([200 / 3, 50.0, 50.0])
     assert "groen" in row["description"]
+    # the green m² measured by the green layer can be passed in (compute_layers does)
+    given = pd.Series([0.0, 100_000.0, 50_000.0], index=b.index)
+    same, _, _ = heat_proxy_index(Area("t", b, green=green), green_m2=given)
+    assert same.tolist() == pytest.approx(value.tolist())
 
 
 def test_proxy_nan_where_cbs_has_no_value_and_bev_dich_as_fallback():

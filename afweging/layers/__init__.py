@@ -52,9 +52,11 @@ def compute_layers(area: Area) -> LayerResult:
         ``values`` with the columns of green, heat, noise, housing and facilities
         (see ``docs/architecture.md``), ``methods`` with one row per column.
     """
+    green = green_layer(area)
+    measured_green = green.methods.loc["green_public_m2", "method"] == "measured"
     return LayerResult.join([
-        green_layer(area),
-        heat_layer(area),
+        green,
+        heat_layer(area, green_m2=green.values["green_public_m2"] if measured_green else None),
         noise_layer(area),
         housing_layer(area),
         facilities_layer(area),

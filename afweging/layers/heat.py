@@ -58,7 +58,7 @@ COLUMNS = (*RASTER_COLUMNS, "heat_proxy_index")
 _DEGC = ("degc", "°c", "c", "celsius", "gradencelsius")
 
 
-def heat_layer(area: Area) -> LayerResult:
+def heat_layer(area: Area, *, green_m2: pd.Series | None = None) -> LayerResult:
     """Heat indicators per buurt (see the module doc).
 
     Columns: ``heat_pet_mean_degc``, ``heat_pct_area_over_35degc``,
@@ -73,12 +73,16 @@ def heat_layer(area: Area) -> LayerResult:
     Parameters
     ----------
     area : Area
+    green_m2 : Series, optional
+        Public green m² per buurt measured from polygons (``green_public_m2`` of
+        :func:`~afweging.layers.green.green_layer`), to spare recomputing it for the
+        proxy; computed from ``area.green`` when absent.
 
     Returns
     -------
     LayerResult
     """
-    proxy, proxy_row, proxy_formula = heat_proxy_index(area)
+    proxy, proxy_row, proxy_formula = heat_proxy_index(area, green_m2=green_m2)
     values: dict[str, pd.Series] = {}
     rows: list[dict[str, str]] = []
     caveats: list[str] = []
@@ -111,7 +115,9 @@ def heat_layer(area: Area) -> LayerResult:
 
 
 # ---------------------------------------------------------------------------- proxy
-def heat_proxy_index(area: Area) -> tuple[pd.Series, dict[str, str], str]:
+def heat_proxy_index(
+    area: Area, *, green_m2: pd.Series | None = None
+) -> tuple[pd.Series, dict[str, str], str]:
     """Relative heat proxy per buurt, 0-100, higher = hotter; never measured heat.
 
     ``index = 100 * mean(d, 1 - w[, 1 - g])`` where each term is min-max scaled over the
@@ -155,7 +161,9 @@ def heat_proxy_index(area: Area) -> tuple[pd.Series, dict[str, str], str]:
 
     polygons = green_polygons(area)
     if polygons is not None:
-        green_m2, _ = green_m2_per_buurt(area, green_parts(polygons))
+        if green_m2 is None or green_m2.isna().all():
+            green_m2, _ = green_m2_per_buurt(area, green_parts(polygons))
+        green_m2 = green_m2.reindex(index)
         land, _ = land_area_m2(area)
         terms.append(1.0 - _minmax(safe_ratio(green_m2, land)))
         used.append("groenaandeel")
