@@ -1,0 +1,382 @@
+"""The report (``rapport.html``): one Dutch HTML file that can be mailed.
+
+Sections: summary of the city, the barcode of the city and of every wijk, the priorities
+with their reasons, maps (embedded PNGs) and a link to the interactive map, the method
+and caveats per layer (measured / statistics / proxy / no data), the coverage of the
+street network, and the sources. Everything is inside the file: CSS inline, pictures as
+SVG or ``data:`` URIs, no scripts, no external resources.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import afweging
+from afweging import _names, settings
+from afweging._format import nl_int, nl_number, nl_pct
+from afweging.geo.area import PIECES, Area
+from afweging.maps import _adapt
+from afweging.maps._assets import data_uri
+from afweging.maps._labels import METHOD_LABELS, MODE_LABELS, describe
+from afweging.maps._source import source_text
+
+_CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  color: #1a1a1a; max-width: 1080px; margin: 0 auto; padding: 24px 28px 60px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 34px 0 8px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 22px 0 6px; }
+p.lead { color: #444; margin-top: 0; }
+table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13.5px; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f2; font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.kpi { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
+.kpi div { background: #f4f4f2; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
+.kpi b { display: block; font-size: 21px; }
+.kpi span { font-size: 12.5px; color: #444; }
+.note { background: #fff7e0; border-left: 4px solid #e0a800; padding: 6px 10px; margin: 8px 0; }
+.caveats li { margin-bottom: 4px; }
+.method-measured { color: #1b5e20; } .method-statistics { color: #0d47a1; }
+.method-proxy { color: #8a4b00; font-weight: 600; } .method-no-data { color: #777; }
+figure { margin: 12px 0 20px; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: 12.5px; color: #555; }
+.barcode svg { max-width: 100%; height: auto; }
+details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
+.small { font-size: 12.5px; color: #555; }
+nav a { margin-right: 12px; }
+@media print { details { display: block; } nav { display: none; } }
+"""
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, num: Sequence[int] = ()) -> str:
+    """An HTML table; cells are already-escaped HTML; ``num`` = right-aligned columns."""
+    head = "".join(
+        f'<th class="num">{_esc(h)}</th>' if i in num else f"<th>{_esc(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="num">{c}</td>' if i in num else f"<td>{c}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _method_span(method: str) -> str:
+    cls = "method-" + method.replace(" ", "-")
+    return f'<span class="{cls}">{_esc(METHOD_LABELS.get(method, method))}</span>'
+
+
+def _score(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else nl_number(float(x), 2)
+
+
+def _city_share(reach: Any, area: Area, column: str) -> float:
+    """Resident-weighted city value of a per-buurt reachability percentage."""
+    if reach is None or column not in reach.buurten.columns:
+        return float("nan")
+    w = reach.homes.groupby("buurtcode")["residents"].sum()
+    v = reach.buurten[column].astype(float)
+    w = w.reindex(v.index).fillna(0.0)
+    ok = v.notna() & (w > 0)
+    return float((v[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else float("nan")
+
+
+# ----------------------------------------------------------------------------- sections
+def _summary(area: Area, layers: Any, reach: Any, scores: Any, flags: _adapt.PriorityFlags | None) -> str:
+    inw = area.stat("a_inw").sum() if "a_inw" in area.buurten else float("nan")
+    kpis = [
+        (nl_int(inw), f"inwoners (CBS {area.statistics_year or ''})".replace(" )", ")")),
+        (nl_int(len(area.buurten)), "buurten"
+         + (f" in {len(area.wijken)} wijken" if area.wijken is not None else "")),
+    ]
+    if area.homes is not None:
+        kpis.append((nl_int(len(area.homes)), "woningen (herkomstpunten)"))
+    if area.facilities is not None:
+        kpis.append((nl_int(len(area.facilities)), f"voorzieningen in {len(area.categories)} soorten"))
+    if scores is not None:
+        kpis.append((_score(float(scores.stad.overall.iloc[0])), "balansscore stad (0–1)"))
+    minutes = float(getattr(reach, "minutes", settings.minutes)) if reach is not None else settings.minutes
+    lines: list[str] = []
+    if reach is not None:
+        for mode in getattr(reach, "modes", ("walk",)):
+            share = _city_share(reach, area, _names.reach_complete_share_col(mode, minutes))
+            if not math.isnan(share):
+                kpis.append((nl_pct(share), f"inwoners met alle dagelijkse voorzieningen binnen "
+                                            f"{nl_number(minutes, 0)} min {MODE_LABELS.get(mode, mode)}"))
+    if scores is not None:
+        stad = scores.stad
+        code = stad.values.index[0]
+        ts = _adapt.theme_scores(scores, area)
+        assert ts is not None
+        best = [(lab, float(stad.themes.at[code, t])) for t, lab in ts.labels.items()
+                if t in stad.themes.columns and not math.isnan(float(stad.themes.at[code, t]))]
+        best.sort(key=lambda x: x[1])
+        if best:
+            lines.append(
+                "Zwakste thema's voor de stad: "
+                + ", ".join(f"{lab.lower()} ({_score(v)})" for lab, v in best[:2])
+                + f"; sterkste: {best[-1][0].lower()} ({_score(best[-1][1])})."
+            )
+        empty = [lab for t, lab in ts.labels.items() if not ts.themes[t].notna().any()]
+        if empty:
+            lines.append(f"Geen gegevens voor: {', '.join(e.lower() for e in empty)} (zie Methode).")
+    if flags is not None:
+        for qid, label in flags.questions.items():
+            sub = flags.flags[flags.flags["question"] == qid]
+            if len(sub):
+                names = ", ".join(_esc(n) for n in _names_of(area, sub["buurtcode"].head(3)))
+                lines.append(f"{_esc(label)}: voorrang voor {len(sub)} buurten, bovenaan {names}.")
+    out = ['<div class="kpi">']
+    out += [f"<div><b>{_esc(v)}</b><span>{_esc(t)}</span></div>" for v, t in kpis]
+    out.append("</div>")
+    if lines:
+        out.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
+    if area.synthetic:
+        out.append('<p class="note">Dit is het synthetische demogebied: de cijfers zijn verzonnen '
+                   "en dienen alleen om de werkwijze te laten zien.</p>")
+    return "".join(out)
+
+
+def _names_of(area: Area, codes: Sequence[str] | pd.Series) -> list[str]:
+    names = area.buurten["buurtnaam"].astype(str)
+    names.index = names.index.astype(str)
+    return [str(names.get(str(c), c)) for c in codes]
+
+
+def _barcodes(scores: Any, area: Area) -> str:
+    if scores is None:
+        return '<p class="note">De barcode is niet berekend (geen scores).</p>'
+    out = [f'<div class="barcode">{_adapt.barcode_svg(scores, scores.city_code)}</div>']
+    if scores.wijk is not None:
+        summary = scores.summary("wijk")
+        header = list(summary.columns)
+        rows = []
+        for _, r in summary.iterrows():
+            rows.append([_esc(r["Naam"]), *[_score(r[c]) if c not in ("Naam", "Compleet") else _esc(r[c])
+                                            for c in header[1:]]])
+        out.append("<h3>Wijken: scores per thema (0–1)</h3>")
+        out.append(_table(header, rows, num=tuple(range(1, len(header) - 1))))
+        out.append("<h3>Barcode per wijk</h3>")
+        for code in scores.wijk.codes:
+            out.append(f"<details><summary>{_esc(scores.name_of(code))}</summary>"
+                       f'<div class="barcode">{_adapt.barcode_svg(scores, code)}</div></details>')
+    out.append('<p class="small">Een streep per norm: groen = voldoet, oranje = bijna, rood = voldoet '
+               "niet, grijs = geen gegevens; een gestippelde rand = benadering (proxy). De waarden, "
+               "normen en bronnen per streep staan in barcode.html.</p>")
+    return "".join(out)
+
+
+def _priorities(area: Area, priorities: Any, flags: _adapt.PriorityFlags | None) -> str:
+    if flags is None:
+        return '<p class="note">De prioriteiten zijn niet berekend.</p>'
+    out = ['<p>Prioriteit = tekort (mensen die buiten de norm wonen) × behoefte in de buurt: '
+           "<i>ongelijk investeren voor gelijke kansen</i> (Sociale Visie Utrecht 2040). "
+           "De reden per buurt noemt de cijfers waarop de rangorde rust.</p>"]
+    config = getattr(priorities, "config", None)
+    wijk_of = area.buurten["wijkcode"].astype(str)
+    wijk_of.index = wijk_of.index.astype(str)
+    wijknaam: dict[str, str] = {}
+    if area.wijken is not None:
+        wijknaam = {str(k): str(v) for k, v in area.wijken["wijknaam"].items()}
+    for qid, label in flags.questions.items():
+        sub = flags.flags[flags.flags["question"] == qid]
+        out.append(f"<h3>{_esc(label)}</h3>")
+        q = getattr(config, "questions", {}).get(qid) if config is not None else None
+        if q is not None:
+            out.append(f'<p class="small">Norm: {_esc(q.norm_text())}. Bron: {_esc(q.norm_source)}. '
+                       f"Doelgroep: {_esc(q.group_label)}.</p>")
+        if sub.empty:
+            out.append("<p>Geen buurten met voorrang.</p>")
+            continue
+        rows = []
+        for _, r in sub.iterrows():
+            code = str(r["buurtcode"])
+            rows.append([
+                nl_int(r["rank"]),
+                f"{_esc(_names_of(area, [code])[0])}<br><span class='small'>{_esc(code)} · "
+                f"{_esc(wijknaam.get(wijk_of.get(code, ''), wijk_of.get(code, '')))}</span>",
+                nl_int(r["people"]) if pd.notna(r["people"]) else "–",
+                _esc(r["reason"]),
+            ])
+        out.append(_table(["Rang", "Buurt", "Mensen buiten de norm", "Reden"], rows, num=(0, 2)))
+    return "".join(out)
+
+
+def _maps(images: Sequence[Path], map_href: str | None) -> str:
+    out = []
+    if map_href:
+        out.append(f'<p><a href="{_esc(map_href)}"><b>Open de interactieve kaart</b></a> '
+                   "(kaart.html, in dezelfde map als dit rapport; werkt ook zonder internet): "
+                   "alle indicatoren per buurt, de barcode per buurt, voorzieningen, prioriteiten "
+                   "en reistijden per woning.</p>")
+    for path in images:
+        p = Path(path)
+        if p.suffix.lower() != ".png" or not p.exists():
+            continue
+        caption = p.stem.replace("_", " ")
+        out.append(f'<figure><img alt="{_esc(caption)}" src="{data_uri(p.read_bytes(), "image/png")}">'
+                   f"<figcaption>{_esc(p.name)}</figcaption></figure>")
+    return "".join(out) or "<p>Geen kaarten.</p>"
+
+
+def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) -> str:
+    out = []
+    if layers is not None:
+        m = layers.methods
+        for layer, group in m.groupby("layer", sort=False):
+            rows = []
+            for col, r in group.iterrows():
+                info = describe(str(col), m)
+                rows.append([
+                    f"{_esc(info.label)}<br><span class='small'>{_esc(col)}</span>",
+                    _esc(r["unit"]), _method_span(str(r["method"])), _esc(r["source"]),
+                    _esc(r["description"]),
+                ])
+            out.append(f"<details><summary>Laag {_esc(layer)} ({len(group)} indicatoren: "
+                       + ", ".join(f"{n} {METHOD_LABELS.get(k, k)}" for k, n in
+                                   group["method"].value_counts().items())
+                       + ")</summary>")
+            out.append(_table(["Indicator", "Eenheid", "Methode", "Bron", "Toelichting"], rows))
+            out.append("</details>")
+    else:
+        out.append('<p class="note">De lagen zijn niet berekend.</p>')
+    if reach is not None:
+        out.append("<h3>Bereikbaarheid: dekking van het stratennetwerk</h3>")
+        rep = reach.report
+        rows = []
+        for mode, r in rep.iterrows():
+            rows.append([
+                _esc(MODE_LABELS.get(str(mode), mode)),
+                nl_int(r.get("network_nodes", np.nan)),
+                nl_int(r.get("homes", np.nan)),
+                nl_pct(r.get("residents_network_pct", np.nan), 1),
+                nl_pct(r.get("residents_fallback_pct", np.nan), 1),
+                nl_pct(r.get("residents_unreachable_pct", np.nan), 1),
+                f"{nl_int(r.get('facilities_on_network', np.nan))} van {nl_int(r.get('facilities', np.nan))}",
+                f"{nl_number(r.get('speed_kmh', np.nan), 1)} km/u; omwegfactor "
+                f"{nl_number(r.get('detour_factor', np.nan), 2)}",
+            ])
+        out.append(_table(
+            ["Vervoerwijze", "Knopen", "Woningen", "Inwoners via netwerk", "Hemelsbreed geschat",
+             "Onbereikbaar", "Voorzieningen op netwerk", "Aannamen"],
+            rows, num=(1, 2, 3, 4, 5),
+        ))
+        out.append(
+            '<p class="small">Waar geen straat binnen '
+            f"{nl_int(settings.max_snap_distance_m)} m ligt, is de reistijd de hemelsbrede afstand × "
+            "de omwegfactor gedeeld door de snelheid: een benadering, in kaart en barcode gemarkeerd.</p>"
+        )
+    caveats: list[str] = []
+    for source in (layers, reach, scores, priorities):
+        for attr in ("caveats", "warnings"):
+            for c in getattr(source, attr, None) or []:
+                if str(c) not in caveats:
+                    caveats.append(str(c))
+    if caveats:
+        out.append("<h3>Kanttekeningen bij de gegevens</h3>")
+        out.append('<ul class="caveats">' + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>")
+    absent = [(PIECES.get(k, k), v) for k, v in area.missing.items()]
+    if absent:
+        out.append("<h3>Ontbrekende gegevens</h3>")
+        out.append("<ul>" + "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>" for k, v in absent) + "</ul>")
+    return "".join(out)
+
+
+def _sources(area: Area) -> str:
+    rows = []
+    for key, prov in area.provenance.items():
+        rows.append([
+            _esc(PIECES.get(key, key)), _esc(prov.source), _esc(prov.licence or "niet opgegeven"),
+            _esc(Path(prov.path).name if prov.path else "–"), _esc(prov.note or ""),
+        ])
+    table = _table(["Onderdeel", "Bron", "Licentie", "Bestand", "Opmerking"], rows) if rows else ""
+    return table + f'<p class="small">{_esc(source_text(area))}</p>'
+
+
+# ----------------------------------------------------------------------------- the report
+def report_html(
+    area: Area,
+    *,
+    layers: Any = None,
+    reach: Any = None,
+    scores: Any = None,
+    priorities: Any = None,
+    images: Sequence[str | Path] = (),
+    map_href: str | None = "kaart.html",
+) -> str:
+    """The report as one self-contained HTML string (see :func:`write_report`)."""
+    flags = _adapt.priority_flags(priorities)
+    sections = [
+        ("samenvatting", "Samenvatting", _summary(area, layers, reach, scores, flags)),
+        ("barcode", "De Utrechtse barcode", _barcodes(scores, area)),
+        ("prioriteiten", "Prioriteiten", _priorities(area, priorities, flags)),
+        ("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href)),
+        ("methode", "Methode en kanttekeningen", _methods(area, layers, reach, scores, priorities)),
+        ("bronnen", "Bronnen", _sources(area)),
+    ]
+    nav = "<nav>" + "".join(f'<a href="#{sid}">{_esc(t)}</a>' for sid, t, _ in sections) + "</nav>"
+    body = "".join(f'<section id="{sid}"><h2>{_esc(t)}</h2>{content}</section>' for sid, t, content in sections)
+    title = f"{area.name}: ruimtelijke afweging"
+    return (
+        '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)} – rapport</title><style>{_CSS}</style></head><body>"
+        f"<h1>{_esc(title)}</h1>"
+        f'<p class="lead">Rapport van afweging {_esc(afweging.__version__)}: lagen per buurt, de '
+        "Utrechtse barcode, de 10-minutenstad en prioriteiten voor speelplekken, "
+        "ontmoetingsplekken en voorzieningen.</p>"
+        f"{nav}{body}</body></html>\n"
+    )
+
+
+def write_report(
+    area: Area,
+    path: str | Path,
+    *,
+    layers: Any = None,
+    reach: Any = None,
+    scores: Any = None,
+    priorities: Any = None,
+    images: Sequence[str | Path] = (),
+    map_href: str | None = "kaart.html",
+) -> Path:
+    """Write ``rapport.html``: the Dutch report of an area, one self-contained file.
+
+    Parameters
+    ----------
+    area : Area
+    path : path-like
+        The HTML file to write.
+    layers, reach, scores, priorities : optional
+        Results of :func:`afweging.compute_layers`, :func:`afweging.reachability`,
+        :func:`afweging.score` and :func:`afweging.prioritise`; a section without its
+        input says so instead of being left out silently.
+    images : list of path-like
+        PNG maps to embed (as ``data:`` URIs), e.g. from
+        :func:`afweging.maps.static.write_static_maps`.
+    map_href : str or None
+        Relative link to the interactive map.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    text = report_html(area, layers=layers, reach=reach, scores=scores, priorities=priorities,
+                       images=images, map_href=map_href)
+    path.write_text(text, encoding="utf-8")
+    return path
