@@ -926,7 +926,7 @@ def _heat_raster(
 
 
 #: Road noise emission: Lden (dB) at 10 m from the centreline, per road class.
-_NOISE_LDEN_AT_10M_DB = {"trunk": 73.0, "secondary": 65.0, "tertiary": 60.0}
+_NOISE_LDEN_AT_10M_DB = {"trunk": 72.0, "secondary": 62.0, "tertiary": 55.0}
 _NOISE_BACKGROUND_DB = 38.0
 _NOISE_ABSORPTION_DB_PER_M = 0.006
 
