@@ -109,7 +109,7 @@ def half_far(area: Area, cat: str = "speelplek", far: float = 5.0) -> dict[str, 
 def test_needier_buurt_ranks_first_when_factor_positive() -> None:
     area = two_buurten()
     reach = make_reach(area, half_far(area))
-    res = prioritise(area, None, reach, config=CBS_ONLY)
+    res = prioritise(area, None, reach, config={**CBS_ONLY, "ongelijk_investeren": 1.0})
     sp = res["speelplek"]
     # 5 homes × 10 residents × 20/100 children beyond 200 m (2.5 min) in each buurt
     assert sp.loc["A", "people"] == pytest.approx(10.0)
@@ -332,13 +332,13 @@ def test_to_buurt_frame_and_csv(tmp_path) -> None:
     assert len(back) == 3 * 2  # one row per (vraag, buurt)
     row = back[(back["vraag"] == "Speelplekken") & (back["buurtcode"] == "A")].iloc[0]
     assert row["rang"] == 1
-    assert row["score"] == pytest.approx(round(10.0 * (1 + PHI_1), 1))
+    assert row["score"] == pytest.approx(round(10.0 * (1 + 2.0 * PHI_1), 1))  # default factor 2
     assert row["mensen"] == 10
     assert row["aandeel (%)"] == 50.0
     assert row["behoefte-index"] == 84
     assert row["vlag"] == "ja"
     assert row["wijk"] == "Wijk Een"
-    assert "18,4" in text  # decimal comma
+    assert "26,8" in text  # decimal comma
 
 
 def test_repr_html_lists_the_questions() -> None:

@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_are_complete_and_documented() -> None:
     cfg = load_priority_config()
     assert list(cfg.questions) == list(QUESTIONS)
-    assert cfg.ongelijk_investeren > 0  # the documented default is "ongelijk investeren"
+    assert cfg.ongelijk_investeren == 2.0  # documented default: "ongelijk investeren"
     sp = cfg.questions["speelplek"]
     assert (sp.max_distance_m, sp.max_minutes, sp.mode, sp.group) == (200.0, None, "walk", "a_00_14")
     assert sp.threshold_minutes(80.0) == 2.5  # 200 m at 4.8 km/h

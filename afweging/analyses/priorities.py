@@ -34,8 +34,11 @@ For every buurt and question::
     score  = gap × (1 + ongelijk_investeren × need)
 
 ``ongelijk_investeren = 0`` gives exactly gap-proportional scores (an even spread: only
-the number of people counts); the default 1 lets the neediest buurt count up to twice as
-much as the least needy one for the same gap. A missing CBS value is imputed with the
+the number of people counts). The default 2 makes, for the same gap, a buurt one
+standard deviation needier than average weigh about twice as much as one a standard
+deviation below it ((1 + 2 × 0.84) / (1 + 2 × 0.16) ≈ 2), and the neediest buurt at
+most three times the least needy; with 1 that ratio would be 1.6, which on Utrecht
+still put a well-off buurt with many children ahead of Tigrisdreef or Kanaleneiland. A missing CBS value is imputed with the
 median buurt (never 0), and the reason says so. Indicators, weights, norms, target
 groups and flag rules are set in ``priorities.toml`` (see its header).
 
