@@ -318,7 +318,8 @@ def test_rasters_cover_the_town_with_plausible_values(demo):
     # noise decays with distance from the ring road
     lden = noise.data.ravel()
     dist = shapely.distance(shapely.points(xs, ys), rd_line(demo_mod.ring_road_x_m))
-    assert lden[dist < 25].min() > 68
+    # the ring road alone gives 72 - 10 log10(25 / 10) - 0.006 * 25 = 67.9 dB at 25 m
+    assert lden[dist < 25].min() > 67.8
     near, far = lden[(dist > 50) & (dist < 100)].mean(), lden[(dist > 400) & (dist < 500)].mean()
     assert near > far + 5
     at_homes = noise.sample(demo.homes.geometry.x.to_numpy(), demo.homes.geometry.y.to_numpy())
