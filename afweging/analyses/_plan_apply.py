@@ -166,7 +166,7 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
         if share_out > MAX_OUTSIDE_SHARE:
             problems.append(
                 f"{_label(i, row)}: {100 * share_out:.0f} % of the polygon "
-                f"({nl_int(share_out * row['area_m2'])} m²) lies outside the buurten of area "
+                f"({share_out * row['area_m2']:,.0f} m²) lies outside the buurten of area "
                 f"{area.name!r}. Move it inside the area, or check its CRS (the plan's "
                 f"bounds are {_bounds_text(row.geometry)}; the area's are "
                 f"{_bounds_text(buurten.total_bounds)}, EPSG:28992)."
@@ -237,14 +237,14 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
         name = buurten.at[code, "buurtnaam"]
         if not (won > 0) or not np.isfinite(inw):
             problems.append(
-                f"woningen_sloop: the plan demolishes {nl_number(dw, 1)} dwellings in buurt {code} "
+                f"woningen_sloop: the plan demolishes {_en(dw)} dwellings in buurt {code} "
                 f"({name}), but CBS gives that buurt no dwellings (a_woning) or no inhabitants "
                 f"(a_inw). Demolition can only be applied where both are known."
             )
         elif dw > won + 1e-9:
             problems.append(
-                f"woningen_sloop: the plan demolishes {nl_number(dw, 1)} dwellings in buurt {code} "
-                f"({name}), which has only {nl_int(won)} dwellings (CBS a_woning). Lower "
+                f"woningen_sloop: the plan demolishes {_en(dw)} dwellings in buurt {code} "
+                f"({name}), which has only {won:,.0f} dwellings (CBS a_woning). Lower "
                 f"woningen_sloop of: {', '.join(sorted({str(polys.at[f, 'naam']) for f, c in demolished if c == code}))}."
             )
     if problems:
@@ -351,6 +351,11 @@ def _raise(plan: Plan, problems: list[str]) -> None:
         f"{plan.source}: the plan cannot be applied ({len(problems)} problem"
         f"{'s' if len(problems) != 1 else ''}):\n{listing}"
     )
+
+
+def _en(x: float) -> str:
+    """A number for an (English) error message: ``1,500`` or ``1,234.5``."""
+    return f"{x:,.1f}".removesuffix(".0")
 
 
 def _label(i: Any, row: pd.Series) -> str:

@@ -440,7 +440,7 @@ def _read_properties(
         else:
             functie = str(f_raw).strip().lower()
             if functie not in FUNCTIONS:
-                problems.append(f"{label}: functie = {f_raw!r} is unknown; use one of {list(FUNCTIONS)}.")
+                problems.append(f"{label}: functie = {_show(f_raw)} is unknown; use one of {list(FUNCTIONS)}.")
                 functie = "wonen"
     short = _short(i, raw)
     for key in raw:
@@ -465,7 +465,7 @@ def _read_properties(
                 continue
             where = f"a {functie} polygon" if soort == "vlak" else "a point"
             problems.append(
-                f"{label}: property {prop.name} = {value!r} does not apply to {where}; it applies "
+                f"{label}: property {prop.name} = {_show(value)} does not apply to {where}; it applies "
                 f"to {_applies_nl(prop)}. Remove it, or set functie accordingly."
             )
             row[prop.name] = _empty_value(prop)
@@ -540,12 +540,12 @@ def _parse_value(
 
             close = difflib.get_close_matches(text, allowed, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            return None, (f"{label}: {prop.name} = {value!r} is unknown; use one of {allowed}.{hint}")
+            return None, (f"{label}: {prop.name} = {_show(value)} is unknown; use one of {allowed}.{hint}")
         return text, None
     number = _as_number(value)
     if number is None:
         return _empty_value(prop), (
-            f"{label}: {prop.name} = {value!r} is not a number; it must be {_KIND_RULE[prop.kind]}."
+            f"{label}: {prop.name} = {_show(value)} is not a number; it must be {_KIND_RULE[prop.kind]}."
         )
     rule_broken = (
         (prop.kind == "count" and (number < 0 or not float(number).is_integer()))
@@ -558,14 +558,22 @@ def _parse_value(
         if prop.name in ("woningen", "woningen_sloop") and number < 0:
             extra = " Demolition is given as a positive number in woningen_sloop." if prop.name == "woningen" else ""
         return _empty_value(prop), (
-            f"{label}: {prop.name} = {value!r}, but it must be {_KIND_RULE[prop.kind]}.{extra}"
+            f"{label}: {prop.name} = {_show(value)}, but it must be {_KIND_RULE[prop.kind]}.{extra}"
         )
     if prop.name == "huishoudgrootte" and number > 10:
         return _empty_value(prop), (
-            f"{label}: huishoudgrootte = {value!r} residents per dwelling is implausible (more "
+            f"{label}: huishoudgrootte = {_show(value)} residents per dwelling is implausible (more "
             f"than 10); give the average number of residents per new dwelling, e.g. 1.8."
         )
     return (int(number) if prop.kind == "count" else float(number)), None
+
+
+def _show(value: Any) -> str:
+    """A property value as the user wrote it, for messages (numbers without numpy noise)."""
+    number = _as_number(value) if not isinstance(value, str) else None
+    if number is not None:
+        return f"{number:g}"
+    return repr(str(value)) if isinstance(value, str) else repr(value)
 
 
 def _as_number(value: Any) -> float | None:

@@ -283,7 +283,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;c
 main{max-width:1180px;margin:0 auto;padding:16px 24px 48px}
 h1{font-size:1.6em;margin:.4em 0}h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{margin-top:1.2em}table{border-collapse:collapse;margin:.5em 0;font-size:.92em;background:#fff}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{max-width:100%}details{font-size:.85em;color:#555}
 th{background:#f0f0f0}td.n{text-align:right;white-space:nowrap}
 .badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:.85em;white-space:nowrap}
 .warn{background:#fff4e5;border-left:4px solid #f4a261;padding:8px 12px;margin:8px 0}
@@ -380,7 +381,7 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
             f"<tr><td>{esc(themes[v.theme].label if v.theme in themes else v.theme)}</td><td>{esc(v.label)}</td>"
             f"<td class='n'>{_fmt(v.value, 1)}</td><td class='n'>{_fmt(v.norm_value)} {esc(v.unit)}</td>"
             f"<td>{_status_badge(v.status)}</td><td class='n'>{add}</td>"
-            f"<td>{esc(v.text)}<br><span class='small'>Bron: {esc(v.source)}</span></td></tr>")
+            f"<td>{esc(v.text)}<details><summary>bron</summary>{esc(v.source)}</details></td></tr>")
     rows.append("</table>")
     parts.append("".join(rows))
     # ---- programme
@@ -458,9 +459,10 @@ def _barcodes_html(check: PlanCheck) -> str:
         lv, key = sb.find(code)
         name = lv.row(key).name
         level_nl = {"buurt": "Buurt", "wijk": "Wijk", "stad": "Gemeente"}[lv.level]
-        out.append(f"<h4>{level_nl} {esc(name)} ({esc(key)})</h4><div class='pair'>")
-        out.append(f"<div>{render_svg(sb, key, title=f'{level_nl} {name}: nu')}</div>")
-        out.append(f"<div>{render_svg(sa, key, title=f'{level_nl} {name}: met het plan')}</div></div>")
+        label = name if name.lower().startswith(level_nl.lower()) else f"{level_nl} {name}"
+        out.append(f"<h4>{esc(label)} ({esc(key)})</h4><div class='pair'>")
+        out.append(f"<div>{render_svg(sb, key, title=f'{label}: nu')}</div>")
+        out.append(f"<div>{render_svg(sa, key, title=f'{label}: met het plan')}</div></div>")
         sub = table[(table["code"] == key)]
         moved = sub[(sub["status_voor"] != sub["status_na"])
                     | ~np.isclose(sub["waarde_voor"].astype(float), sub["waarde_na"].astype(float), equal_nan=True)]
@@ -651,11 +653,17 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
             cx, cy = xy(g.x, g.y)
             out.append(f'<rect x="{cx - 2.5}" y="{cy - 2.5}" width="5" height="5" fill="#3a86ff" opacity="0.7">'
                        f'<title>{esc(labels.get(cat, cat))}</title></rect>')
+    placed: list[tuple[float, float]] = []
     for r in check.applied.new_facilities.to_dict("records"):
         cx, cy = xy(r["geometry"].x, r["geometry"].y)
         out.append(f'<polygon points="{cx},{cy - 7} {cx + 6},{cy + 5} {cx - 6},{cy + 5}" fill="#7b2cbf" stroke="#fff">'
                    f'<title>{esc(r["name"])}</title></polygon>')
-        out.append(f'<text x="{cx + 8}" y="{cy + 4}" fill="#3c096c">{esc(labels.get(r["category"], r["category"]))}</text>')
+        ty = cy + 4
+        while any(abs(ty - py) < 12 and abs(cx - px) < 90 for px, py in placed):
+            ty += 12  # keep labels of nearby facilities apart
+        placed.append((cx, ty))
+        out.append(f'<text x="{cx + 8}" y="{ty}" fill="#3c096c" stroke="#fff" stroke-width="3" '
+                   f'paint-order="stroke">{esc(labels.get(r["category"], r["category"]))}</text>')
     # scale bar and legend
     bar_m = 500.0 if (maxx - minx) > 2000 else 200.0
     bar_px = bar_m * scale

@@ -232,6 +232,8 @@ class PlanCheck:
         Buurten whose indicators (layers or reachability) changed.
     indicator_changes : DataFrame
         One row per (buurtcode, indicator) that changed: ``layer``, ``before``, ``after``.
+    reach_buurten : list of str
+        Buurten whose reachability was recomputed (all others kept their baseline values).
     caveats : list of str
         Data caveats of the analyses (Dutch).
     timings_s : dict
@@ -251,6 +253,7 @@ class PlanCheck:
     plan_buurten: list[str]
     changed_buurten: list[str]
     indicator_changes: pd.DataFrame
+    reach_buurten: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -389,7 +392,7 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
         layers = compute_layers(after)
         timings["lagen na"] = time.perf_counter() - t
         t = time.perf_counter()
-        reach = _reach_after(base, applied)
+        reach, reach_buurten = _reach_after(base, applied)
         timings["bereikbaarheid na"] = time.perf_counter() - t
         t = time.perf_counter()
         scores = score(after, layers, reach, norms=base.norms)
@@ -408,7 +411,7 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
         plan=plan, applied=applied, baseline=base, layers=layers, reach=reach, scores=scores,
         quantities=q, indicators=plan_indicators(q), verdicts=verdicts, new_residents=new_res,
         plan_buurten=_plan_buurten(plan, applied), changed_buurten=changed,
-        indicator_changes=changes, caveats=caveats, timings_s=timings,
+        indicator_changes=changes, reach_buurten=reach_buurten, caveats=caveats, timings_s=timings,
     )
 
 
@@ -427,8 +430,11 @@ def _plan_buurten(plan: Plan, applied: AppliedPlan) -> list[str]:
 
 
 # ============================================================================ reachability
-def _reach_after(base: Baseline, applied: AppliedPlan) -> Any:
-    """Reachability after the plan, recomputed only for the buurten whose homes can change."""
+def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
+    """Reachability after the plan, recomputed only for the buurten whose homes can change.
+
+    Returns the result and the buurten that were recomputed.
+    """
     from afweging.analyses.reachability import reachability
     from afweging.geo.snap import point_xy
 
@@ -436,9 +442,10 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> Any:
     after = applied.after
     if before is None or not after.has("homes") or not after.has("facilities"):
         if before is None and after.has("homes") and after.has("facilities"):
-            return reachability(after, modes=("walk", "bike"), minutes=base.minutes,
+            full = reachability(after, modes=("walk", "bike"), minutes=base.minutes,
                                 categories=list(base.categories))
-        return None
+            return full, [str(c) for c in after.buurten.index]
+        return None, []
     homes_b = before.homes
     affected = np.zeros(len(homes_b), dtype=bool)
     affected |= homes_b.index.isin(applied.changed_homes)
@@ -463,7 +470,7 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> Any:
     codes |= set(applied.new_homes["buurtcode"]) if len(applied.new_homes) else set()
     affected_buurten = sorted(str(c) for c in codes if pd.notna(c))
     if not affected_buurten:
-        return dataclasses.replace(before)
+        return dataclasses.replace(before), []
     homes_after: gpd.GeoDataFrame = after.require("homes", for_what="the plan check")
     sub_homes = homes_after[homes_after["buurtcode"].isin(affected_buurten)]
     sub_area = dataclasses.replace(after, homes=sub_homes)
@@ -474,8 +481,9 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> Any:
     homes = gpd.GeoDataFrame(homes.loc[homes_after.index], geometry=homes_b.geometry.name, crs=homes_b.crs)
     buurten = before.buurten.copy()
     buurten.loc[affected_buurten] = sub.buurten.loc[affected_buurten].to_numpy()
-    return dataclasses.replace(before, homes=homes, buurten=buurten,
-                               warnings=list(dict.fromkeys([*before.warnings, *sub.warnings])))
+    result = dataclasses.replace(before, homes=homes, buurten=buurten,
+                                 warnings=list(dict.fromkeys([*before.warnings, *sub.warnings])))
+    return result, affected_buurten
 
 
 def _everyday(base: Baseline) -> list[str]:
