@@ -172,3 +172,10 @@ def test_green_threshold_follows_settings(monkeypatch):
     monkeypatch.setattr(settings, "green_min_area_m2", 3_000.0)
     v = green_layer(polygon_area()).values
     assert v.loc["B", "green_pct_homes_within_300m_of_05ha"] == 100.0
+
+
+def test_stand_in_grid_homes_are_named_in_the_method():
+    homes = make_homes(HOMES, origin=["bron", "bron", "bron", "rasterpunt", "bron"])
+    area = Area("t", make_buurten(SPECS), homes=homes, green=GREEN)
+    desc = green_layer(area).methods.loc["green_pct_homes_within_300m_of_05ha", "description"]
+    assert "In 1 buurt(en) zonder woningen in de bron staan rasterpunten" in desc

@@ -127,6 +127,26 @@ def homes_in_buurten(area: Area) -> gpd.GeoDataFrame | None:
     return homes.assign(residents=pd.to_numeric(homes["residents"], errors="coerce").astype(float))
 
 
+def standin_note(homes: pd.DataFrame | None) -> str:
+    """Dutch note when some homes are stand-in grid points (``origin == "rasterpunt"``)."""
+    if homes is None or "origin" not in homes.columns:
+        return ""
+    codes = homes.loc[homes["origin"] == "rasterpunt", "buurtcode"].dropna().unique()
+    if len(codes) == 0:
+        return ""
+    return (f" In {len(codes)} buurt(en) zonder woningen in de bron staan rasterpunten voor de "
+            f"woningen (bewoners gelijk verdeeld); daar is de waarde een benadering.")
+
+
+def add_note(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str], note: str) -> None:
+    """Append ``note`` to the description of the method rows of ``columns`` (in place)."""
+    if not note:
+        return
+    for row in rows:
+        if row["indicator"] in columns and row["method"] != "no data":
+            row["description"] += note
+
+
 def coverage_gaps(area: Area, piece: str) -> pd.Index:
     """Buurten outside the coverage of a point source (``"facilities"`` or ``"green"``).
 

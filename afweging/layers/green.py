@@ -31,6 +31,7 @@ from afweging import settings
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
 from afweging.layers._common import (
+    add_note,
     cbs_or_nan,
     coverage_gaps,
     homes_in_buurten,
@@ -42,6 +43,7 @@ from afweging.layers._common import (
     resident_share_pct,
     safe_ratio,
     source_label,
+    standin_note,
 )
 
 LAYER = "green"
@@ -244,6 +246,7 @@ def _near_green_polygons(
                     f"minstens {min_ha:g} ha binnen {dist:g} m hemelsbreed, gemeten tot de rand van "
                     f"het groen (3-30-300-regel). Leeg waar de buurt geen bewoonde woningen heeft.",
     )
+    add_note([row], [col], standin_note(homes))
     return value, row, []
 
 
@@ -336,7 +339,9 @@ def _from_points(area: Area) -> LayerResult:
             f"indicators are NaN ('no data').",
             stacklevel=3,
         )
-    return make_result(area, values, [rows[c] for c in COLUMNS], caveats)
+    ordered = [rows[c] for c in COLUMNS]
+    add_note(ordered, [col], standin_note(homes))
+    return make_result(area, values, ordered, caveats)
 
 
 # ---------------------------------------------------------------------------- shared

@@ -27,6 +27,7 @@ from afweging.geo.area import Area
 from afweging.geo.raster import Raster
 from afweging.layers._base import LayerResult
 from afweging.layers._common import (
+    add_note,
     cbs,
     homes_in_buurten,
     land_area_m2,
@@ -37,6 +38,7 @@ from afweging.layers._common import (
     resident_share_pct,
     safe_ratio,
     source_label,
+    standin_note,
 )
 from afweging.layers._raster import cell_index, check_north_up, check_unit, partial_text, zonal
 
@@ -289,6 +291,7 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
                                f"richtlijn hittebestendige stad). Koele plekken buiten de kaart tellen "
                                f"niet mee, dus aan de rand van de kaart een onderschatting."),
     ]
+    add_note(rows, home_cols, standin_note(homes))
     return values, rows, caveats
 
 

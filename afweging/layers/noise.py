@@ -29,6 +29,7 @@ from afweging import settings
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
 from afweging.layers._common import (
+    add_note,
     homes_in_buurten,
     make_result,
     method_row,
@@ -37,6 +38,7 @@ from afweging.layers._common import (
     resident_share_pct,
     safe_ratio,
     source_label,
+    standin_note,
 )
 from afweging.layers._raster import check_unit
 
@@ -148,4 +150,5 @@ def noise_layer(area: Area) -> LayerResult:
                    description=f"Aandeel inwoners (gewogen per woning) met Lden van {eu:g} dB of meer "
                                f"op de woning (EU-rapportagedrempel)."),
     ]
+    add_note(rows, COLUMNS, standin_note(homes))
     return make_result(area, values, rows, caveats)
