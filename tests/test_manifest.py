@@ -1,0 +1,415 @@
+"""The area manifest (afweging/data/manifest.py): Utrecht, the demo, tiny hand-made areas,
+the Area cache and every bad-input path."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import CRS
+from shapely.geometry import Point, box
+
+from afweging import settings
+from afweging._errors import (
+    InputFileNotFoundError,
+    ManifestError,
+    MissingColumnError,
+    NetworkError,
+    NoCrsError,
+    NoMatchError,
+)
+from afweging.data import manifest as manifest_mod
+from afweging.data.manifest import load_area
+
+RD = CRS.from_user_input("EPSG:28992")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Every test gets its own cache folder (the Area cache is tested explicitly)."""
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(settings, "use_cache", True)
+
+
+def _load_quiet(path, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        area = load_area(path, **kw)
+    return area, [str(w.message) for w in caught]
+
+
+# ----------------------------------------------------------------------- Utrecht
+
+
+@pytest.mark.utrecht
+def test_utrecht_buurten_wijken_statistics(utrecht_area):
+    a = utrecht_area
+    assert a.name == "Utrecht" and a.gemeentecode == "GM0344" and a.statistics_year == 2023
+    assert len(a.buurten) == 111 and a.buurten.index.name == "buurtcode"
+    assert len(a.wijken) == 10 and a.wijken.index.name == "wijkcode"
+    assert CRS.from_user_input(a.buurten.crs) == RD and CRS.from_user_input(a.wijken.crs) == RD
+    # SOURCES.md: buurt sum of a_inw is 367,715 (the gemeente total is 367,947)
+    assert a.buurten["a_inw"].sum() == 367_715
+    assert a.wijken["a_inw"].sum() == pytest.approx(367_947, abs=300)
+    assert a.buurten["a_inw"].dtype == "float64"
+    # 'regio' of the kwb table names the wijken
+    assert a.wijken.loc["WK034401", "wijknaam"] == "Wijk 01 West"
+    # housing columns are filled for 108 of 111 buurten (SOURCES.md), the rest NaN, not 0
+    assert a.buurten["p_wcorpw"].notna().sum() == 108
+    # the detailed geometry covers 99.2 km2
+    assert a.buurten.area.sum() / 1e6 == pytest.approx(99.207, abs=0.01)
+
+
+@pytest.mark.utrecht
+def test_utrecht_homes_carry_the_buurt_inhabitants(utrecht_area):
+    a = utrecht_area
+    homes = a.homes
+    assert len(homes) == 64_669  # residential building points inside a buurt
+    assert CRS.from_user_input(homes.crs) == RD and (homes.geom_type == "Point").all()
+    per_buurt = homes.groupby("buurtcode")["residents"].sum()
+    inw = a.buurten["a_inw"]
+    np.testing.assert_allclose(per_buurt.to_numpy(), inw.reindex(per_buurt.index).to_numpy(), rtol=1e-9)
+    # Leidsche Rijn / Vleuten-De Meern have no buildings in the OSM selection
+    without = inw[(inw > 0) & ~inw.index.isin(per_buurt.index)]
+    assert len(without) == 11 and without.sum() == 51_015
+    assert homes["residents"].sum() == pytest.approx(367_715 - 51_015)
+    assert (homes["residents"] >= 0).all() and homes["residents"].notna().all()
+
+
+@pytest.mark.utrecht
+def test_utrecht_caveats_are_warnings(utrecht_dir):
+    area, messages = _load_quiet(utrecht_dir / "area.toml")
+    apotheek = [m for m in messages if "Apotheek" in m]
+    assert len(apotheek) == 1 and "niet als 0 m afstand" in apotheek[0]
+    assert any("11 buurt(en) met inwoners hebben geen woningen" in m for m in messages)
+    assert area.meta["caveats"] == messages
+    assert "apotheek" not in area.categories
+    # a second load comes from the Area cache and repeats the same caveats
+    again, messages2 = _load_quiet(utrecht_dir / "area.toml")
+    assert messages2 == messages and len(again.homes) == len(area.homes)
+
+
+@pytest.mark.utrecht
+def test_utrecht_facilities(utrecht_area):
+    fac = utrecht_area.facilities
+    counts = fac["category"].value_counts()
+    # SOURCES.md: 624 playgrounds, 124 park points (5 outside the buurt polygons)
+    assert counts["speelplek"] == 624 and counts["park"] == 124
+    assert fac.loc[fac["category"] == "park", "buurtcode"].isna().sum() == 5
+    assert counts["supermarkt"] == 82
+    assert set(fac.columns) >= {"category", "buurtcode", "name", "osm_key", "osm_value"}
+
+
+@pytest.mark.utrecht
+def test_utrecht_networks_loaded_and_projected(utrecht_area):
+    nets = utrecht_area.networks
+    assert set(nets) == {"walk", "bike"}
+    expected = {"walk": (2833, 7550, 263.0), "bike": (536, 1223, 71.6)}  # SOURCES.md
+    for mode, g in nets.items():
+        assert CRS.from_user_input(g.graph["crs"]) == RD
+        n, e, km = expected[mode]
+        assert (g.number_of_nodes(), g.number_of_edges()) == (n, e)
+        assert round(sum(d["length"] for *_, d in g.edges(data=True)) / 1000, 1) == km
+        xs = [d["x"] for _, d in g.nodes(data=True)]
+        assert min(xs) > 132_000 and max(xs) < 138_000  # Kanaleneiland, RD metres
+        assert all(isinstance(d["oneway"], bool) for *_, d in g.edges(data=True))
+    assert utrecht_area.provenance["network:walk"].source == "OpenStreetMap (ODbL)"
+    assert "cycleways" in utrecht_area.lines and len(utrecht_area.lines["cycleways"]) == 3350
+
+
+# -------------------------------------------------------------------------- demo
+
+
+def test_demo_written_and_loaded(tmp_path, demo):
+    demo_mod = pytest.importorskip("afweging.data.demo")
+    if not hasattr(demo_mod, "write_demo"):
+        pytest.skip("afweging.data.demo.write_demo is not available yet")
+    path = demo_mod.write_demo(tmp_path / "demostad")
+    area, _ = _load_quiet(path)
+    assert area.name == demo.name
+    assert area.buurten.index.tolist() == demo.buurten.index.tolist()
+    np.testing.assert_allclose(area.buurten["a_inw"], demo.buurten["a_inw"])
+    per_buurt = area.homes.groupby("buurtcode")["residents"].sum()
+    np.testing.assert_allclose(per_buurt, demo.homes.groupby("buurtcode")["residents"].sum().loc[per_buurt.index])
+    assert len(area.homes) == len(demo.homes)
+    assert sorted(area.facilities["category"]) == sorted(demo.facilities["category"])
+    for mode, g in demo.networks.items():
+        ours = area.networks[mode]
+        assert (ours.number_of_nodes(), ours.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
+        assert sum(d["length"] for *_, d in ours.edges(data=True)) == pytest.approx(
+            sum(d["length"] for *_, d in g.edges(data=True))
+        )
+    for name, r in demo.rasters.items():
+        np.testing.assert_allclose(area.rasters[name].data, r.data, equal_nan=True)
+    assert area.green is not None and len(area.green) == len(demo.green)
+
+
+# ------------------------------------------------------------ a tiny hand-made area
+#
+# Two buurten of wijk WK999900 next to the Domtoren (RD metres):
+#   BU99990001  x 136000-136200, y 455000-455100: 2 houses + 1 apartment building
+#   BU99990002  x 136200-136300, y 455000-455100: 2 houses
+# Statistics: BU1 30 inhabitants, 12 dwellings, 50 % single- / 50 % multi-family;
+#             BU2 10 inhabitants, 4 dwellings, shares unknown (".").
+
+STATS = """gwb_code_10,regio,recs,a_inw,a_woning,p_1gezw,p_mgezw,p_wcorpw
+GM9999,Miniburg,Gemeente,40,16,.,.,.
+WK999900,Wijk 00 Centrum,Wijk,40,16,.,.,.
+BU99990001,Domhoek,Buurt,30,12,50,50,"20,5"
+BU99990002,Pandhof,Buurt,10,4,.,.,.
+"""
+
+
+def _buurten() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"buurtcode": ["BU99990001", "BU99990002"], "buurtnaam": ["Domhoek", "Pandhof"],
+         "wijkcode": ["WK999900", "WK999900"]},
+        geometry=[box(136000, 455000, 136200, 455100), box(136200, 455000, 136300, 455100)],
+        crs="EPSG:28992",
+    )
+
+
+def _points() -> gpd.GeoDataFrame:
+    rows = [
+        ("building", "house", 136050, 455050), ("building", "house", 136100, 455050),
+        ("building", "apartments", 136150, 455050),
+        ("building", "house", 136230, 455050), ("building", "house", 136270, 455050),
+        ("leisure", "playground", 136020, 455020), ("shop", "supermarket", 136250, 455080),
+        ("amenity", "school", 137000, 456000),  # outside both buurten
+        ("amenity", "bench", 136010, 455010),  # no category
+    ]
+    return gpd.GeoDataFrame(
+        {"osm_key": [r[0] for r in rows], "osm_value": [r[1] for r in rows],
+         "name": [f"p{i}" for i in range(len(rows))]},
+        geometry=[Point(r[2], r[3]) for r in rows],
+        crs="EPSG:28992",
+    )
+
+
+MANIFEST = """name = "Miniburg"
+gemeentecode = "GM9999"
+
+[buurten]
+path = "{buurten}"
+{buurten_extra}
+id = "buurtcode"
+name = "buurtnaam"
+wijk = "wijkcode"
+
+[statistics]
+path = "stats.csv"
+id = "{stats_id}"
+year = 2023
+
+[facilities]
+path = "points.gpkg"
+layer = "osm_features"
+format = "osm-tags"
+
+[homes]
+path = "points.gpkg"
+layer = "osm_features"
+format = "osm-tags"
+include = {{ building = ["house", "apartments"] }}
+{extra}
+"""
+
+
+def _write_area(folder: Path, *, buurten: str = "buurten.gpkg", buurten_extra: str = 'layer = "buurten"',
+                stats_id: str = "gwb_code_10", extra: str = "", stats: str = STATS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    b = _buurten()
+    b.to_file(folder / "buurten.gpkg", layer="buurten")
+    b.to_crs("EPSG:4326").to_file(folder / "buurten_wgs84.geojson")
+    _points().to_file(folder / "points.gpkg", layer="osm_features")
+    (folder / "stats.csv").write_text(stats, encoding="utf-8")
+    path = folder / "area.toml"
+    path.write_text(
+        MANIFEST.format(buurten=buurten, buurten_extra=buurten_extra, stats_id=stats_id, extra=extra),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_tiny_area_resident_spreading_by_hand(tmp_path):
+    area, messages = _load_quiet(_write_area(tmp_path / "mini"))
+    # the only caveat: categories without any facility count as "no data", not as 0 m
+    assert len(messages) == 1 and messages[0].startswith("points.gpkg: geen voorzieningen gevonden")
+    assert "Huisarts" in messages[0] and "Speelplek" not in messages[0]
+    h = area.homes.sort_values(["buurtcode", "osm_value"])
+    # BU1: 6 single-family dwellings over 2 houses (3 each), 6 multi-family in the
+    # apartment building; 30 inhabitants follow the dwellings: 7.5, 7.5, 15.
+    bu1 = h[h["buurtcode"] == "BU99990001"]
+    assert bu1["osm_value"].tolist() == ["apartments", "house", "house"]
+    assert bu1["dwellings"].tolist() == [6.0, 3.0, 3.0]
+    assert bu1["residents"].tolist() == [15.0, 7.5, 7.5]
+    # BU2: shares unknown -> 4 dwellings evenly over 2 houses, 10 inhabitants -> 5 each
+    bu2 = h[h["buurtcode"] == "BU99990002"]
+    assert bu2["dwellings"].tolist() == [2.0, 2.0] and bu2["residents"].tolist() == [5.0, 5.0]
+    # statistics: "." is NaN (never 0), a Dutch decimal comma is read
+    assert np.isnan(area.buurten.loc["BU99990002", "p_mgezw"])
+    assert area.buurten.loc["BU99990001", "p_wcorpw"] == 20.5
+    # facilities: the school outside the buurten keeps buurtcode NaN, the bench is dropped
+    fac = area.facilities.set_index("name")
+    assert fac.loc["p5", "category"] == "speelplek" and fac.loc["p5", "buurtcode"] == "BU99990001"
+    assert set(fac.loc["p6", "category"]) == {"supermarkt", "dagelijkse_boodschappen"}
+    assert fac.loc["p7", "category"] == "basisschool" and pd.isna(fac.loc["p7", "buurtcode"])
+    assert "p8" not in fac.index
+    # wijken dissolved from the buurten, named after the kwb 'regio'
+    assert area.wijken.index.tolist() == ["WK999900"]
+    assert area.wijken.loc["WK999900", "wijknaam"] == "WK999900"
+    assert area.wijken.area.iloc[0] == pytest.approx(30_000.0)
+    assert area.missing["network:walk"].startswith("geen walk-netwerk")
+
+
+def test_crs_conversion_from_wgs84(tmp_path):
+    path = _write_area(tmp_path / "wgs84", buurten="buurten_wgs84.geojson", buurten_extra="")
+    area, _ = _load_quiet(path)
+    assert CRS.from_user_input(area.buurten.crs) == RD
+    # the squares come back in RD metres (round trip through longitude/latitude)
+    assert area.buurten.area.tolist() == pytest.approx([20_000.0, 10_000.0], abs=0.5)
+    assert area.buurten.total_bounds == pytest.approx([136000, 455000, 136300, 455100], abs=0.01)
+    assert area.homes.groupby("buurtcode")["residents"].sum().tolist() == [30.0, 10.0]
+
+
+def test_grid_stand_in_homes(tmp_path):
+    folder = tmp_path / "grid"
+    path = _write_area(folder, extra='missing_homes = "grid"\ngrid_spacing_m = 50')
+    pts = _points()
+    pts = pts[~((pts["osm_value"] == "house") & (pts.geometry.x > 136200))]  # BU2 loses its houses
+    pts.to_file(folder / "points.gpkg", layer="osm_features")
+    area, messages = _load_quiet(path)
+    assert any("rasterpunten" in m and "BU99990002" in m for m in messages)
+    bu2 = area.homes[area.homes["buurtcode"] == "BU99990002"]
+    # 100 x 100 m on a 50 m grid: 4 stand-in points, 10 inhabitants -> 2.5 each
+    assert len(bu2) == 4 and (bu2["origin"] == "rasterpunt").all()
+    assert bu2["residents"].tolist() == [2.5] * 4
+
+
+# ------------------------------------------------------------------- Area cache
+
+
+def test_area_cache_hit_miss_and_invalidation(tmp_path, monkeypatch):
+    path = _write_area(tmp_path / "cached")
+    reads: list[str] = []
+    real = manifest_mod.read_vector
+
+    def counting(p, **kwargs):
+        reads.append(Path(p).name)
+        return real(p, **kwargs)
+
+    monkeypatch.setattr(manifest_mod, "read_vector", counting)
+    first, _ = _load_quiet(path)
+    # facilities and homes share points.gpkg: it is read once
+    assert sorted(reads) == ["buurten.gpkg", "points.gpkg"]
+    pickles = list((Path(settings.cache_folder) / "areas").glob("*.pkl"))
+    assert len(pickles) == 1
+    second, _ = _load_quiet(path)
+    assert len(reads) == 2  # a hit reads no file
+    assert second.homes.equals(first.homes) and second.buurten.equals(first.buurten)
+    _load_quiet(path, cache=False)
+    assert len(reads) == 4  # cache=False reads the files
+    # a changed data file (newer modification time) is a miss, then a hit again
+    stats = path.parent / "stats.csv"
+    st = stats.stat()
+    os.utime(stats, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    _load_quiet(path)
+    assert len(reads) == 6
+    _load_quiet(path)
+    assert len(reads) == 6
+    assert len(list(pickles[0].parent.glob("*.pkl"))) == 1  # one entry per manifest
+    # a changed manifest is a miss too
+    path.write_text(path.read_text() + "\n# comment\n")
+    _load_quiet(path)
+    assert len(reads) == 8
+
+
+def test_area_cache_survives_a_corrupt_pickle(tmp_path):
+    path = _write_area(tmp_path / "corrupt")
+    _load_quiet(path)
+    (pkl,) = (Path(settings.cache_folder) / "areas").glob("*.pkl")
+    pkl.write_bytes(b"not a pickle")
+    area, _ = _load_quiet(path)
+    assert len(area.buurten) == 2
+    assert pkl.read_bytes()[:1] == b"\x80"  # rewritten as a pickle
+
+
+# -------------------------------------------------------------------- bad input
+
+
+def test_manifest_missing(tmp_path):
+    with pytest.raises(InputFileNotFoundError, match=r"nergens\.toml does not exist.*demo area"):
+        load_area(tmp_path / "nergens.toml")
+
+
+def test_manifest_not_toml_or_unknown_keys(tmp_path):
+    bad = tmp_path / "area.toml"
+    bad.write_text('name = "x"\n[buurten\npath = 1\n')
+    with pytest.raises(ManifestError, match=r"area\.toml is not valid TOML"):
+        load_area(bad)
+    bad.write_text('name = "x"\n[buurt]\npath = "b.gpkg"\n')
+    with pytest.raises(ManifestError, match=r"unknown section\(s\) or key\(s\) \['buurt'\]"):
+        load_area(bad)
+    bad.write_text('name = "x"\n')
+    with pytest.raises(ManifestError, match=r"\[buurten\] section is required"):
+        load_area(bad)
+
+
+def test_layer_that_does_not_exist(tmp_path):
+    path = _write_area(tmp_path / "layer", buurten_extra='layer = "buurt"')
+    with pytest.raises(ManifestError, match=r"buurten\.gpkg has no layer 'buurt'; its layers are \['buurten'\]"):
+        load_area(path)
+
+
+def test_file_without_crs_and_the_crs_fix(tmp_path):
+    folder = tmp_path / "nocrs"
+    path = _write_area(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pyogrio warns when writing without CRS
+        _buurten().set_crs(None, allow_override=True).to_file(folder / "buurten.gpkg", layer="buurten")
+    with pytest.raises(NoCrsError, match=r"buurten\.gpkg has no coordinate reference system.*crs = \"EPSG:28992\""):
+        load_area(path)
+    path.write_text(path.read_text().replace('layer = "buurten"', 'layer = "buurten"\ncrs = "EPSG:28992"'))
+    area, _ = _load_quiet(path)
+    assert CRS.from_user_input(area.buurten.crs) == RD and len(area.buurten) == 2
+
+
+def test_statistics_id_column_absent(tmp_path):
+    path = _write_area(tmp_path / "statsid", stats_id="code")
+    with pytest.raises(MissingColumnError, match=r"stats\.csv has no id column 'code'.*Set `id = "):
+        load_area(path)
+
+
+def test_statistics_codes_match_no_buurt(tmp_path):
+    stats = STATS.replace("BU9999", "BU1234")
+    path = _write_area(tmp_path / "nomatch", stats=stats)
+    with pytest.raises(NoMatchError, match=r"no code in stats\.csv .* matches a buurtcode of \[buurten\]"):
+        load_area(path)
+
+
+def test_statistics_file_missing(tmp_path):
+    path = _write_area(tmp_path / "nostats")
+    (path.parent / "stats.csv").unlink()
+    with pytest.raises(InputFileNotFoundError, match=r"stats\.csv does not exist"):
+        load_area(path)
+
+
+def test_network_file_that_is_not_a_graph(tmp_path):
+    path = _write_area(tmp_path / "net", extra='\n[networks.walk]\npath = "buurten.gpkg"\nformat = "graphml"\n')
+    with pytest.raises(NetworkError, match=r"\[networks\.walk\] in area\.toml: .*buurten\.gpkg is not a GraphML graph"):
+        load_area(path)
+    path.write_text(path.read_text().replace("[networks.walk]", "[networks.car]"))
+    with pytest.raises(ManifestError, match=r"\[networks\.car\] is not a known mode"):
+        load_area(path)
+
+
+def test_missing_column_in_buurten(tmp_path):
+    path = _write_area(tmp_path / "col")
+    path.write_text(path.read_text().replace('name = "buurtnaam"', 'name = "naam"'))
+    with pytest.raises(MissingColumnError, match=r"buurten\.gpkg has no column 'naam' \(`name`\)"):
+        load_area(path)
