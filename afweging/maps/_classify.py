@@ -177,6 +177,8 @@ def classify(
         d = decimals if decimals is not None else decimals_for(y)
         if unique.size <= k:
             index[finite] = np.searchsorted(unique, y)
+            if decimals is None and np.all(unique == np.round(unique)):
+                d = 0  # whole numbers (counts) read best without decimals
             out_labels = [nl_number(float(u), d) for u in unique]
         else:
             if scheme == "fisher_jenks":

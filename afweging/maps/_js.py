@@ -26,6 +26,7 @@ AFW_CSS = """
 .afw-title h1 { font-size: 16px; margin: 0 0 2px 0; }
 .afw-title p { margin: 2px 0; color: #333; font-size: 12px; }
 .afw-title .afw-note { color: #7a4b00; }
+.afw-title .afw-source { color: #555; font-size: 10.5px; border-top: 1px solid #ddd; padding-top: 3px; margin-top: 5px; }
 .afw-legend { max-height: 45vh; overflow-y: auto; }
 .afw-legend h4 { font-size: 12.5px; margin: 0 0 4px 0; }
 .afw-legend .afw-leg + .afw-leg { border-top: 1px solid #ddd; margin-top: 6px; padding-top: 6px; }

@@ -51,7 +51,7 @@ def source_text(area: Area, pieces: Sequence[str] | None = None) -> str:
             parts.append(text)
     if osm:
         parts.append("© OpenStreetMap-bijdragers (ODbL)")
-    if area.synthetic:
+    if area.synthetic and not any("synthetisch" in p.lower() for p in parts):
         parts.insert(0, "synthetisch demogebied (geen echte gegevens)")
     if not parts:
         return "Bewerking: afweging."

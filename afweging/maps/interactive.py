@@ -787,7 +787,7 @@ def explore(
             meta=[f"Vanaf {', '.join(sorted({str(x) for x in iso.get('label', pd.Series(dtype=str))}))}."]
             if "label" in iso.columns else [],
         )
-        fmap.add_child(_JsLayer("Isochronen", js, overlay=True, show=True, legend=legend))
+        fmap.add_child(_JsLayer("Isochronen", js, overlay=True, show=False, legend=legend))
 
     # --- homes by minutes
     if reach is not None:
@@ -805,7 +805,6 @@ def explore(
         names = fac["name"].astype("string").fillna("") if "name" in fac.columns else pd.Series("", index=fac.index)
         cats = fac["category"].astype(str).to_numpy()
         tab20 = colormaps["tab20"]
-        items = []
         for ci, cat in enumerate(area.categories):
             mask = cats == cat
             pts = [
@@ -814,7 +813,6 @@ def explore(
             ]
             color = to_hex(tab20((2 * ci) % 20 / 20 + 0.025))
             label = category_label(cat)
-            items.append((color, label))
             legend = legend_html(f"Voorziening: {label}", [(color, f"{nl_int(len(pts))} locaties")],
                                  meta=["Bron: " + (area.provenance["facilities"].label()
                                                    if "facilities" in area.provenance else "onbekend")],
@@ -833,12 +831,12 @@ def explore(
         "<p>Kies rechtsboven een kaartlaag. Klik op een buurt voor de barcode en de kerncijfers.</p>"
         + ("<p class=\"afw-note\">Synthetisch demogebied: geen echte gegevens.</p>" if area.synthetic else "")
         + "".join(f'<p class="afw-note">{_esc(t)}</p>' for t in notes)
+        + f'<p class="afw-source">{_esc(source_text(area, _MAP_PIECES))}</p>'
         + "</div>"
     )
     fmap.add_child(_Script(
         f"afw.control({{map}}, 'topleft', {js_json(title)});\n"
         f"{{map}}.attributionControl.setPrefix('<a href=\"https://leafletjs.com\">Leaflet</a>');\n"
-        f"{{map}}.attributionControl.addAttribution({js_json(_esc(source_text(area, _MAP_PIECES)))});\n"
         f"afw.legendControl({{map}});"
     ))
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
