@@ -128,8 +128,8 @@ def _green_line(area: Area, layers: LayerResult) -> str:
         )
     near_method = _method(layers, near_col)
     if near_method == "proxy":
-        near_text = (f"proxy: {_pct(near)} van de inwoners woont binnen {nl_number(dist)} + "
-                     f"{nl_number(point_allowance_m(), 1)} m van een parkpunt")
+        near_text = (f"proxy: {_pct(near)} van de inwoners (in buurten met gegevens) woont binnen "
+                     f"{nl_number(dist)} + {nl_number(point_allowance_m(), 1)} m van een parkpunt")
     else:
         near_text = "ook geen afstand tot groen (geen gegevens)"
     return (f"Groen: geen groenvlakken, dus geen m² groen per woning en geen oordeel versteend "
@@ -156,8 +156,10 @@ def _heat_line(area: Area, layers: LayerResult) -> str:
     top = proxy.dropna().sort_values(ascending=False).head(3)
     names = area.buurten["buurtnaam"]
     top_text = ", ".join(f"{names.get(c, c)} ({nl_number(x)})" for c, x in top.items())
+    desc = str(layers.methods.loc["heat_proxy_index", "description"])
+    parts = "dichtheid, water en groen" if "1 - g" in desc else "dichtheid en water"
     return (
-        f"Hitte: proxy-index uit dichtheid en water(/groen), geen gemeten hitte (geen hittekaart); "
+        f"Hitte: proxy-index uit {parts} (CBS), geen gemeten hitte (geen hittekaart); "
         f"inwoner-gewogen gemiddelde {nl_number(mean)} op 0-100 (relatief binnen het gebied); "
         f"heetst volgens de proxy: {top_text}."
     )
@@ -205,13 +207,17 @@ def _facilities_line(area: Area, layers: LayerResult) -> str:
                 and _method(layers, f"fac_{c}_count") == "measured"]
     counts = v[[f"fac_{c}_count" for c in everyday]]
     known = counts.notna().all(axis=1)
-    lacking = int((counts[known] == 0).any(axis=1).sum())
+    zero = counts[known] == 0
+    lacking = int(zero.any(axis=1).sum())
+    n_rows = int(np.nansum(v.loc[known, [c for c in v.columns if c.endswith("_count")]].to_numpy()))
+    text = (f"Voorzieningen (punten per categorie geteld): {nl_number(n_rows)} in "
+            f"{int(known.sum())} buurten met gegevens; {lacking} daarvan missen ten minste één "
+            f"alledaagse voorziening in de buurt zelf")
+    if lacking:
+        worst = zero.sum().sort_values(ascending=False)
+        cat = worst.index[0].removeprefix("fac_").removesuffix("_count")
+        text += f" (het vaakst: {table[cat].label}, in {int(worst.iloc[0])} buurten)"
     no_data = [table[c].label for c in table if _method(layers, f"fac_{c}_count") == "no data"]
-    n_points = 0 if area.facilities is None else int(area.facilities["buurtcode"].isin(v.index).sum())
-    text = (
-        f"Voorzieningen (geteld uit punten): {nl_number(n_points)} punten; {lacking} van "
-        f"{int(known.sum())} buurten missen ten minste één alledaagse voorziening in de buurt zelf"
-    )
     if no_data:
         text += f"; geen gegevens voor: {', '.join(no_data)}"
     gaps = int((~known).sum())
