@@ -349,6 +349,34 @@ def test_repr_html_lists_the_questions() -> None:
     assert "Buurt A" in page
 
 
+def test_without_layers_green_and_heat_are_left_out_with_a_warning() -> None:
+    area = two_buurten()
+    reach = make_reach(area, half_far(area))
+    with pytest.warns(UserWarning) as record:
+        res = prioritise(area, None, reach, config={"ongelijk_investeren": 1.0})
+    messages = " ".join(str(w.message) for w in record)
+    assert "Indicator 'openbaar groen' (groen): geen gegevens" in messages
+    assert "Indicator 'hitte' (hitte): geen gegevens" in messages
+    sp = res["speelplek"]
+    # the need rests on the two CBS indicators only, exactly as without them in the settings
+    assert sp.loc["A", "need_index"] == pytest.approx(PHI_1)
+    assert "need_hitte" not in sp.columns
+
+
+def test_missing_target_group_column_is_explained() -> None:
+    area = two_buurten()
+    area.buurten = area.buurten.drop(columns=["a_00_14"])
+    reach = make_reach(area)
+    # first the need indicator 'kinderen' of the voorzieningen question
+    with pytest.raises(ConfigError, match=r"indicators\.kinderen\.sources: unknown column\(s\) "
+                                          r"\['cbs:a_00_14/a_inw'\]: area 'Testgebied' has no such column"):
+        prioritise(area, None, reach, config=CBS_ONLY)
+    cfg = {"questions": {**CBS_ONLY["questions"], "voorzieningen": {"need": {"kinderen": 0.0}}},
+           "typology": {"features": ["ouderen", "corporatiebezit"]}}
+    with pytest.raises(KeyError, match=r"questions\.speelplek\.group\) needs the CBS column 'a_00_14'"):
+        prioritise(area, None, reach, config=cfg)
+
+
 def test_unknown_indicator_column_is_refused_at_run_time() -> None:
     area = two_buurten()
     cfg = {**CBS_ONLY, "indicators": {"meergezinswoningen": {"sources": [{"column": "cbs:p_mgezww"}]}}}

@@ -144,10 +144,12 @@ class PriorityInputs:
             have_layer = list(getattr(getattr(self.layers, "values", None), "columns", []))
             raise ConfigError(
                 f"{' / '.join(config_files)}: indicators.{indicator.id}.sources: unknown "
-                f"column(s) {absent}. CBS columns of the buurten: {have_cbs[:40]}"
-                f"{' ...' if len(have_cbs) > 40 else ''}; layer columns: {have_layer[:40]}"
-                f"{' ...' if len(have_layer) > 40 else ''}. Fix the column name, or set "
-                f"optional = true when the column comes from a layer that may be absent."
+                f"column(s) {absent}: area {self.area.name!r} has no such column. CBS columns "
+                f"of the buurten: {have_cbs[:40]}{' ...' if len(have_cbs) > 40 else ''}; layer "
+                f"columns: {have_layer[:40]}{' ...' if len(have_layer) > 40 else ''}. Fix the "
+                f"column name, add the column to the [statistics] file, give the indicator "
+                f"weight 0 in every question's `need`, or set optional = true when the column "
+                f"comes from a layer that may be absent."
             )
         return None
 

@@ -479,7 +479,8 @@ def prioritise(
             cav.add(
                 f"{_cap(ind.label)} ({r.source.column}) is onbekend voor {n_missing} "
                 f"buurt(en) met inwoners ({', '.join(names[:8])}); daar is de mediaan van de "
-                f"buurten gebruikt (niet 0), en de reden zegt dat.",
+                f"buurten gebruikt (niet 0)"
+                + (", en de reden zegt dat." if in_need else ", alleen in de buurttypering."),
                 warn=True,
             )
 
