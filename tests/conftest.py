@@ -10,6 +10,17 @@ UTRECHT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "utrecht
 UTRECHT_MANIFEST = UTRECHT_DIR / "area.toml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test session gets its own download/area cache, never the user's ~/.cache."""
+    from afweging import settings
+
+    old = settings.cache_folder
+    settings.cache_folder = tmp_path_factory.mktemp("afweging-cache")
+    yield settings.cache_folder
+    settings.cache_folder = old
+
+
 @pytest.fixture(scope="session")
 def utrecht_dir() -> Path:
     """Folder with the real Utrecht data (skips when absent)."""

@@ -7,6 +7,7 @@ means "no data for this" and the Area records the reason. The format (see
     name = "Utrecht"              # required
     gemeentecode = "GM0344"       # optional
     crs = "EPSG:28992"            # optional; must be EPSG:28992 (the toolkit CRS)
+    synthetic = false             # optional; true marks generated (not real) data in all outputs
 
     [buurten]                     # required: polygons
     path = "wijken_buurten.gpkg"; layer = "buurten"
@@ -75,7 +76,7 @@ log = logging.getLogger(__name__)
 
 _KNOWN_TOP = {
     "name", "gemeentecode", "crs", "buurten", "wijken", "statistics", "facilities", "homes",
-    "green", "networks", "rasters", "lines", "description",
+    "green", "networks", "rasters", "lines", "description", "synthetic",
 }
 _MODES = ("walk", "bike")
 _RASTERS = ("heat", "noise")
@@ -332,6 +333,7 @@ class _Loader:
             missing=self.missing,
             statistics_year=stats_year,
             gemeentecode=doc.get("gemeentecode"),
+            synthetic=bool(doc.get("synthetic", False)),
             meta={"manifest": str(self.manifest), "caveats": list(self.caveats)},
         )
 
