@@ -210,6 +210,7 @@ year = 2023
 path = "points.gpkg"
 layer = "osm_features"
 format = "osm-tags"
+{fac_extra}
 
 [homes]
 path = "points.gpkg"
@@ -221,7 +222,7 @@ include = {{ building = ["house", "apartments"] }}
 
 
 def _write_area(folder: Path, *, buurten: str = "buurten.gpkg", buurten_extra: str = 'layer = "buurten"',
-                stats_id: str = "gwb_code_10", extra: str = "", stats: str = STATS) -> Path:
+                stats_id: str = "gwb_code_10", extra: str = "", stats: str = STATS, fac_extra: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     b = _buurten()
     b.to_file(folder / "buurten.gpkg", layer="buurten")
@@ -230,7 +231,8 @@ def _write_area(folder: Path, *, buurten: str = "buurten.gpkg", buurten_extra: s
     (folder / "stats.csv").write_text(stats, encoding="utf-8")
     path = folder / "area.toml"
     path.write_text(
-        MANIFEST.format(buurten=buurten, buurten_extra=buurten_extra, stats_id=stats_id, extra=extra),
+        MANIFEST.format(buurten=buurten, buurten_extra=buurten_extra, stats_id=stats_id, extra=extra,
+                        fac_extra=fac_extra),
         encoding="utf-8",
     )
     return path
@@ -265,6 +267,25 @@ def test_tiny_area_resident_spreading_by_hand(tmp_path):
     assert area.wijken.loc["WK999900", "wijknaam"] == "WK999900"
     assert area.wijken.area.iloc[0] == pytest.approx(30_000.0)
     assert area.missing["network:walk"].startswith("geen walk-netwerk")
+
+
+def test_tag_table_override_in_manifest(tmp_path):
+    folder = tmp_path / "tags"
+    path = _write_area(folder, fac_extra='tags = "mijn_tags.toml"')
+    (folder / "mijn_tags.toml").write_text(
+        '[categories.bank]\nlabel = "Bank"\ntags = ["amenity=bench"]\n'
+        "[categories.supermarkt]\ntags = []\n",
+        encoding="utf-8",
+    )
+    area, _ = _load_quiet(path)
+    cats = area.facilities.set_index("name")["category"]
+    assert cats["p8"] == "bank"  # the bench now counts
+    assert "supermarkt" not in set(cats) and cats["p6"] == "dagelijkse_boodschappen"
+    (folder / "mijn_tags.toml").write_text('[categories.bank]\ntags = ["amenity:bench"]\n', encoding="utf-8")
+    from afweging._errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"mijn_tags\.toml: categories\.bank\.tags has 'amenity:bench'"):
+        load_area(path)
 
 
 def test_crs_conversion_from_wgs84(tmp_path):
