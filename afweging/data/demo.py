@@ -1254,6 +1254,7 @@ name = "{NAME}"
 gemeentecode = "{GEMEENTECODE}"
 crs = "{settings.crs}"
 description = "Synthetisch demogebied (afweging), geen echte gegevens"
+synthetic = true
 
 [buurten]
 path = "{f["boundaries"]}"
