@@ -347,6 +347,7 @@ def test_repr_html_lists_the_questions() -> None:
     page = res._repr_html_()
     assert "Speelplekken" in page and "Ontmoetingsplekken" in page and "Voorzieningen" in page
     assert "Buurt A" in page
+    assert repr(res) == "<PriorityResult 'Testgebied': flags {'speelplek': 2, 'ontmoetingsplek': 0, 'voorzieningen': 0}, 3 caveats>"
 
 
 def test_without_layers_green_and_heat_are_left_out_with_a_warning() -> None:
@@ -409,7 +410,9 @@ def test_typology_separates_two_obvious_groups_and_names_them() -> None:
     stats |= {f"O{i}": {k: v + i for k, v in old.items()} for i in range(3)}
     stats["T"] = {"a_inw": 50.0, "a_00_14": 5.0}  # below min_residents (60): not typed
     area = make_area(stats, residents=None)
-    reach = make_reach(area)
+    # share of children beyond 200 m: Y0, Y1 100 %, Y2 50 %; O0, O1 0 %, O2 50 %; T 100 %
+    far, near, half = [5.0] * 10, [1.0] * 10, [1.0] * 5 + [5.0] * 5
+    reach = make_reach(area, {"speelplek": far + far + half + near + near + half + far})
     cfg = {**CBS_ONLY, "typology": {**CBS_ONLY["typology"], "k_min": 2, "k_max": 2, "min_residents": 60.0}}
     res = prioritise(area, None, reach, config=cfg)
     t = res.typology
@@ -429,6 +432,11 @@ def test_typology_separates_two_obvious_groups_and_names_them() -> None:
     again = prioritise(area, None, reach, config=cfg).typology
     pd.testing.assert_frame_equal(t, again)
     assert sorted(res.similar("Y1").index) == ["Y0", "Y1", "Y2"]
+    # how similar buurten fare: the median share of the type
+    sp = res["speelplek"]
+    assert sp.loc["Y2", "share_pct"] == 50.0 and sp.loc["Y2", "type_share_pct"] == 100.0
+    assert sp.loc["O2", "type_share_pct"] == 0.0
+    assert pd.isna(sp.loc["T", "type_share_pct"])
 
 
 def test_too_few_buurten_gives_no_typology() -> None:

@@ -126,8 +126,10 @@ class PriorityResult:
         ``people`` (target group affected), ``share_pct`` (of the group with a known
         time), ``group_total``, ``gap`` (the score's base), ``need_index`` (0-1),
         ``need_z``, ``flag``, ``reason`` (Dutch), ``status`` ("ok" / "geen gegevens"),
-        ``fallback_pct``, ``type``/``type_name`` (typology), ``people_<col>`` per report
-        group, and per need indicator its value ``need_<id>`` and ``need_<id>_z``.
+        ``fallback_pct``, ``type``/``type_name`` (typology), ``type_share_pct`` (median
+        ``share_pct`` of the buurten of the same type: how similar buurten fare),
+        ``people_<col>`` per report group, and per need indicator its value
+        ``need_<id>`` and ``need_<id>_z``.
     typology : DataFrame
         Indexed by buurtcode: ``type`` and ``type_name``.
     typology_detail : Typology
@@ -507,6 +509,8 @@ def prioritise(
                 f"tellen niet mee.", warn=True)
     cav.add("Mediaan in de redenen = de middelste buurt van het gebied (buurten met inwoners); "
             "behoefte-index 50 = een gemiddelde buurt.")
+    if area.synthetic:
+        cav.add("Synthetisch demogebied: alle cijfers zijn verzonnen, niet echt.")
     for msg in cav.to_warn:
         warnings.warn(f"prioritise: {msg}", UserWarning, stacklevel=2)
     return PriorityResult(
@@ -651,6 +655,10 @@ def _question(
     frame["status"] = status
     frame["type"] = typ.types["type"]
     frame["type_name"] = typ.types["type_name"]
+    # the same share in similar buurten (same type): median over the type's buurten with data
+    valid = frame["status"].eq(OK) & frame["group_total"].gt(0) & frame["type"].notna()
+    type_median = frame.loc[valid].groupby("type")["share_pct"].median()
+    frame["type_share_pct"] = frame["type"].map(type_median).astype(float)
     for i in need.used:
         frame[f"need_{i}"] = need.values[i]
         frame[f"need_{i}_z"] = need.zs[i]
@@ -662,6 +670,7 @@ def _question(
     frame = frame[[
         "buurtnaam", "wijkcode", "rank", "score", "people", "share_pct", "group_total", "gap",
         "need_index", "need_z", "flag", "reason", "status", "fallback_pct", "type", "type_name",
+        "type_share_pct",
         *[c for c in frame.columns if c.startswith("people_") or (c.startswith("need_")
           and c not in ("need_index", "need_z"))],
     ]]
@@ -770,7 +779,8 @@ def _reason(
 
 #: Dutch headers of prioriteiten.csv.
 CSV_COLUMNS = ("vraag", "rang", "buurtcode", "buurtnaam", "wijk", "score", "mensen",
-               "aandeel (%)", "doelgroep", "behoefte-index", "vlag", "reden", "buurttype")
+               "aandeel (%)", "doelgroep", "behoefte-index", "vlag", "reden", "buurttype",
+               "aandeel in vergelijkbare buurten (%)")
 
 
 def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -793,6 +803,7 @@ def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | N
             "vlag": np.where(frame["flag"], "ja", "nee"),
             "reden": frame["reason"],
             "buurttype": frame["type_name"],
+            "aandeel in vergelijkbare buurten (%)": frame["type_share_pct"].round(1),
         }))
     return pd.concat(rows, ignore_index=True)[list(CSV_COLUMNS)]
 
@@ -804,7 +815,8 @@ def write_priorities_csv(result: PriorityResult, path: str | Path, *,
     The Dutch spreadsheet convention (Excel/LibreOffice with Dutch settings open it
     directly): ``;`` between fields, ``,`` as decimal separator, UTF-8 with BOM. One row
     per (vraag, buurt): rang, buurtcode, buurtnaam, wijk, score, mensen, aandeel (%),
-    doelgroep, behoefte-index (0-100), vlag (ja/nee), reden, buurttype.
+    doelgroep, behoefte-index (0-100), vlag (ja/nee), reden, buurttype and the median
+    aandeel in buurten of the same type ("aandeel in vergelijkbare buurten (%)").
 
     Parameters
     ----------
