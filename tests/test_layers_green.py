@@ -124,7 +124,7 @@ def test_green_from_park_points_is_a_labelled_proxy_and_m2_is_no_data():
     assert v.loc["A", "green_pct_homes_within_300m_of_05ha"] == pytest.approx(25.0)  # 339 m in, 341 m out
     assert v.loc["B", "green_pct_homes_within_300m_of_05ha"] == 0.0
     assert m.loc["green_pct_homes_within_300m_of_05ha", "method"] == "proxy"
-    assert "39.9" in m.loc["green_pct_homes_within_300m_of_05ha", "description"]
+    assert "39,9" in m.loc["green_pct_homes_within_300m_of_05ha", "description"]
     for col in ("green_public_m2", "green_pct_land", "green_m2_per_dwelling",
                 "green_m2_per_household", "green_below_75m2_per_dwelling", "green_versteend"):
         assert v[col].isna().all(), col

@@ -40,6 +40,7 @@ from afweging.layers._common import (
     make_result,
     method_row,
     missing_reason,
+    nl_number,
     resident_share_pct,
     safe_ratio,
     source_label,
@@ -243,7 +244,7 @@ def _near_green_polygons(
         col, layer=LAYER, unit="% inwoners", method="measured",
         source=f"{src}; {source_label(area, 'homes', default='woningen')}",
         description=f"Aandeel inwoners (gewogen naar bewoners per woning) met een groengebied van "
-                    f"minstens {min_ha:g} ha binnen {dist:g} m hemelsbreed, gemeten tot de rand van "
+                    f"minstens {nl_number(min_ha, 1)} ha binnen {dist:g} m hemelsbreed, gemeten tot de rand van "
                     f"het groen (3-30-300-regel). Leeg waar de buurt geen bewoonde woningen heeft.",
     )
     add_note([row], [col], standin_note(homes))
@@ -322,16 +323,16 @@ def _from_points(area: Area) -> LayerResult:
             description=(
                 f"PROXY: groen is alleen als punten bekend, dus de afstand tot de rand van het "
                 f"groen is niet te meten. Aandeel inwoners (gewogen naar bewoners per woning) met "
-                f"een parkpunt binnen {dist:g} + {allowance:.1f} m hemelsbreed; {allowance:.1f} m = "
-                f"straal van een rond park van precies {settings.green_min_area_m2 / 10_000:g} ha "
+                f"een parkpunt binnen {dist:g} + {nl_number(allowance, 1)} m hemelsbreed; {nl_number(allowance, 1)} m = "
+                f"straal van een rond park van precies {nl_number(settings.green_min_area_m2 / 10_000, 1)} ha "
                 f"(wortel(5.000 m² / pi)). Overschat waar een punt een park kleiner dan "
-                f"{settings.green_min_area_m2 / 10_000:g} ha is, onderschat bij grote parken."
+                f"{nl_number(settings.green_min_area_m2 / 10_000, 1)} ha is, onderschat bij grote parken."
                 + gap_text
             ),
         )
         caveats.append(
             f"Groen binnen {dist:g} m is een proxy: parken zijn punten, gerekend met "
-            f"{dist:g} m + {allowance:.1f} m tot het parkpunt."
+            f"{dist:g} m + {nl_number(allowance, 1)} m tot het parkpunt."
         )
         warnings.warn(
             f"green: area {area.name!r} has no green polygons ({reason}); the share of homes "
