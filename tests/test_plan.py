@@ -407,3 +407,11 @@ def test_demolition_counts_against_the_per_dwelling_norms():
     assert q.dwellings_net == 60
     assert v["plan_groen_per_woning"].value == pytest.approx(75.0)
     assert v["plan_groen_per_woning"].status == "voldoet" and v["plan_groen_per_woning"].shortfall == 0
+
+
+def test_docs_describe_every_property():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "plan_format.md").read_text("utf-8")
+    from afweging.analyses._plan_format import FUNCTIONS, PROPERTIES
+
+    for name in [*PROPERTIES, *FUNCTIONS]:
+        assert f"`{name}`" in text, name

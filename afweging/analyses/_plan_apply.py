@@ -218,10 +218,12 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
     defaults_used: dict[str, list[str]] = {"huishoudgrootte": [], "meergezins_pct": []}
     hh = np.zeros(len(new_homes))
     multi = np.zeros(len(new_homes))
-    for n, (fi, code) in enumerate(zip(new_homes["_feature"], new_homes["buurtcode"], strict=True)):
+    pairs = list(zip(new_homes["_feature"], new_homes["buurtcode"], strict=True))
+    for fi, code in dict.fromkeys(pairs):
         row = polys.loc[fi]
-        hh[n] = _household_size(row, code, buurten, city, defaults_used)
-        multi[n] = _multi_share(row, code, buurten, city, defaults_used)
+        here = np.array([p == (fi, code) for p in pairs])
+        hh[here] = _household_size(row, code, buurten, city, defaults_used)
+        multi[here] = _multi_share(row, code, buurten, city, defaults_used)
     new_homes["residents"] = new_homes["dwellings"] * hh
     new_homes["_hh"] = hh
     new_homes["_multi_pct"] = multi
@@ -255,10 +257,12 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
 
     # ------------------------------------------------------------ buurt changes
     changes = _buurt_changes(new_homes, polys, dem_per_buurt, removed_res, buurten)
-    buurten_after = update_statistics(buurten, changes, city=city)
+    deltas = statistic_deltas(buurten, changes, city=city) if len(changes) else None
+    buurten_after = _apply_deltas(buurten, deltas) if deltas is not None else buurten.copy()
     wijken_after = None
     if area.wijken is not None:
-        wijken_after = update_wijk_statistics(area.wijken, buurten, buurten_after, changes)
+        wijken_after = (update_wijk_statistics(area.wijken, buurten, changes, deltas=deltas)
+                        if deltas is not None else area.wijken.copy())
 
     # ------------------------------------------------------------ homes frame
     if area.homes is not None and len(new_homes):
@@ -398,17 +402,19 @@ def _city_ratios(buurten: pd.DataFrame) -> dict[str, float]:
         return pd.to_numeric(buurten[col], errors="coerce")
 
     inw, hh, won = total("a_inw"), total("a_hh"), total("a_woning")
+    present = [c for c in (*PERSON_COLUMNS, *HOUSEHOLD_COLUMNS) if c in buurten.columns]
+    block = buurten[present].apply(pd.to_numeric, errors="coerce")
     ok = inw.notna() & hh.notna() & (hh > 0)
     out = {"hh_size": float(inw[ok].sum() / hh[ok].sum()) if ok.any() else math.nan}
     pm = total("p_mgezw")
     okm = pm.notna() & won.notna()
     out["p_mgezw"] = float((pm[okm] * won[okm]).sum() / won[okm].sum()) if okm.any() and won[okm].sum() > 0 else math.nan
     for col in PERSON_COLUMNS:
-        x = total(col)
+        x = block[col] if col in block.columns else pd.Series(np.nan, index=buurten.index)
         okc = x.notna() & inw.notna()
         out[f"share:{col}"] = float(x[okc].sum() / inw[okc].sum()) if okc.any() and inw[okc].sum() > 0 else math.nan
     for col in HOUSEHOLD_COLUMNS:
-        x = total(col)
+        x = block[col] if col in block.columns else pd.Series(np.nan, index=buurten.index)
         okc = x.notna() & hh.notna()
         out[f"hhshare:{col}"] = float(x[okc].sum() / hh[okc].sum()) if okc.any() and hh[okc].sum() > 0 else math.nan
     return out
@@ -754,21 +760,24 @@ def _apply_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataF
             scaled = scaled.fillna(new["a_inw"] / (old["a_lan_ha"].where(old["a_lan_ha"] > 0) / 100.0))
         new["bev_dich"] = scaled
     changed = [c for c in cols if c != "a_lan_ha"]
-    out = frame.copy()
     pos = frame.index.get_indexer(codes)
+    columns = {}
     for col in changed:
-        arr = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float, copy=True)
+        arr = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, copy=True)
         arr[pos] = new[col].to_numpy(dtype=float)
-        out[col] = arr
+        columns[col] = arr
+    out = frame.copy()
+    out[changed] = pd.DataFrame(columns, index=frame.index)
     return out
 
 
 def update_wijk_statistics(wijken: gpd.GeoDataFrame, buurten_before: pd.DataFrame,
-                           buurten_after: pd.DataFrame, changes: pd.DataFrame) -> gpd.GeoDataFrame:
+                           changes: pd.DataFrame, *, deltas: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """The wijken with the buurt deltas added up per wijk (same rules as the buurten)."""
     if len(changes) == 0:
         return wijken.copy()
-    deltas = statistic_deltas(buurten_before, changes, city=_city_ratios(buurten_before))
+    if deltas is None:
+        deltas = statistic_deltas(buurten_before, changes, city=_city_ratios(buurten_before))
     wijk_of = buurten_before.loc[deltas.index, "wijkcode"]
     per_wijk = deltas.groupby(wijk_of.to_numpy()).sum(min_count=1)
     per_wijk = per_wijk[per_wijk.index.isin(wijken.index)]

@@ -126,10 +126,10 @@ class Baseline:
     """
 
     area: Area
-    norms: Any
-    layers: Any
-    reach: Any
-    scores: Any
+    norms: Any = field(repr=False)
+    layers: Any = field(repr=False)
+    reach: Any = field(repr=False)
+    scores: Any = field(repr=False)
     categories: tuple[str, ...]
     minutes: float
     caveats: list[str] = field(default_factory=list)
