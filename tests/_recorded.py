@@ -61,3 +61,57 @@ class FakeSession:
         if isinstance(route, FakeResponse):
             return route
         return route(query)
+
+
+# ------------------------------------------------------------------ other fakes
+
+
+class InsufficientResponse(Exception):
+    """Stands in for osmnx._errors.InsufficientResponseError."""
+
+
+def fake_osmnx(calls: list, *, graph: Any = None, features: Any = None) -> Any:
+    """A stand-in ``osmnx`` module (install with monkeypatch.setitem(sys.modules, ...)).
+
+    ``graph_from_polygon`` and ``features_from_polygon`` record their arguments (and
+    the osmnx settings during the call) in ``calls`` and return ``graph``/``features``.
+    """
+    import types
+
+    ox: Any = types.ModuleType("osmnx")
+    ox.settings = types.SimpleNamespace(
+        cache_folder="./cache", use_cache=True, requests_timeout=180, log_console=False,
+        useful_tags_way=["highway", "oneway", "name"], bidirectional_network_types=["walk"],
+    )
+    ox._errors = types.SimpleNamespace(InsufficientResponseError=InsufficientResponse)
+
+    def graph_from_polygon(polygon, *, network_type, simplify, retain_all):
+        calls.append(("graph", polygon.bounds, network_type, ox.settings.cache_folder,
+                      list(ox.settings.useful_tags_way)))
+        return graph
+
+    def features_from_polygon(polygon, tags):
+        calls.append(("features", polygon.bounds, tags, ox.settings.cache_folder))
+        return features
+
+    ox.graph_from_polygon = graph_from_polygon
+    ox.features_from_polygon = features_from_polygon
+    return ox
+
+
+def geotiff_bytes(values: Any = None, *, west: float = 136000, north: float = 455020,
+                  cell_m: float = 10, nodata: float = -9999.0) -> bytes:
+    """A small single-band GeoTIFF in EPSG:28992, as a WCS would answer it."""
+    import numpy as np
+    from affine import Affine
+    from rasterio.io import MemoryFile
+
+    data = np.asarray(
+        values if values is not None else [[50.0, 55.0, nodata], [60.0, 65.0, 70.0]], dtype="float32"
+    )
+    with MemoryFile() as mem:
+        with mem.open(driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
+                      dtype="float32", crs="EPSG:28992", nodata=nodata,
+                      transform=Affine(cell_m, 0, west, 0, -cell_m, north)) as dst:
+            dst.write(data, 1)
+        return bytes(mem.read())

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 import sys
-import types
 import warnings
 
 import networkx as nx
 import numpy as np
 import pytest
-from _recorded import FakeSession, ok, recorded
+from _recorded import FakeSession, fake_osmnx, geotiff_bytes, ok, recorded
 from shapely.geometry import LineString, Point, Polygon, box
 
 from afweging import settings
@@ -326,32 +325,6 @@ def test_pbf_with_pyosmium(osm_xml, tmp_path):
 # ----------------------------------------------------------------- online osmnx
 
 
-class _Insufficient(Exception):
-    pass
-
-
-def _fake_osmnx(calls: list, *, graph=None, features=None):
-    ox = types.ModuleType("osmnx")
-    ox.settings = types.SimpleNamespace(
-        cache_folder="./cache", use_cache=True, requests_timeout=180, log_console=False,
-        useful_tags_way=["highway", "oneway", "name"], bidirectional_network_types=["walk"],
-    )
-    ox._errors = types.SimpleNamespace(InsufficientResponseError=_Insufficient)
-
-    def graph_from_polygon(polygon, *, network_type, simplify, retain_all):
-        calls.append(("graph", polygon.bounds, network_type, ox.settings.cache_folder,
-                      list(ox.settings.useful_tags_way)))
-        return graph
-
-    def features_from_polygon(polygon, tags):
-        calls.append(("features", polygon.bounds, tags, ox.settings.cache_folder))
-        return features
-
-    ox.graph_from_polygon = graph_from_polygon
-    ox.features_from_polygon = features_from_polygon
-    return ox
-
-
 def test_graph_from_polygon_wrapper(cache_dir, monkeypatch):
     g = nx.MultiDiGraph(crs="epsg:4326")
     g.add_node(1, x=DOM_LONLAT[0], y=DOM_LONLAT[1])
@@ -359,7 +332,7 @@ def test_graph_from_polygon_wrapper(cache_dir, monkeypatch):
     g.add_edge(1, 2, length=111.2, oneway=False, highway="residential")
     g.add_edge(2, 1, length=111.2, oneway=False, highway="residential")
     calls: list = []
-    fake = _fake_osmnx(calls, graph=g)
+    fake = fake_osmnx(calls, graph=g)
     monkeypatch.setitem(sys.modules, "osmnx", fake)
     area = box(DOM_RD[0] - 500, DOM_RD[1] - 500, DOM_RD[0] + 500, DOM_RD[1] + 500)  # RD
     out = osm.graph_from_polygon(area, mode="bike")
@@ -401,7 +374,7 @@ def test_points_from_polygon_wrapper(cache_dir, monkeypatch):
         crs="EPSG:4326",
     )
     calls: list = []
-    monkeypatch.setitem(sys.modules, "osmnx", _fake_osmnx(calls, features=feats))
+    monkeypatch.setitem(sys.modules, "osmnx", fake_osmnx(calls, features=feats))
     area = box(DOM_RD[0] - 500, DOM_RD[1] - 500, DOM_RD[0] + 500, DOM_RD[1] + 500)
     pts = osm.points_from_polygon(area)
     asked = calls[0][2]
@@ -570,24 +543,10 @@ def test_pdok_refuses_lonlat_and_empty(cache_dir, monkeypatch):
 # ---------------------------------------------------------------------------- WCS
 
 
-def _geotiff_bytes() -> bytes:
-    import rasterio
-    from affine import Affine
-    from rasterio.io import MemoryFile
-
-    data = np.array([[50.0, 55.0, -9999.0], [60.0, 65.0, 70.0]], dtype="float32")
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=3, height=2, count=1, dtype="float32", crs="EPSG:28992",
-                      transform=Affine(10, 0, 136000, 0, -10, 455020), nodata=-9999.0) as dst:
-            dst.write(data, 1)
-        assert isinstance(dst, rasterio.io.DatasetWriter)
-        return bytes(mem.read())
-
-
 def test_raster_from_wcs_recorded(cache_dir, monkeypatch):
     from afweging.data.rasters import ALO_WCS, raster_from_wcs
 
-    session = FakeSession({ALO_WCS: ok(_geotiff_bytes())})
+    session = FakeSession({ALO_WCS: ok(geotiff_bytes())})
     monkeypatch.setattr(_cache, "_session", session)
     r = raster_from_wcs(ALO_WCS, "alo__geluid_lden", (136000, 455000, 136030, 455020), unit="dB")
     assert r.unit == "dB" and r.data.shape == (2, 3)
@@ -617,7 +576,7 @@ def test_raster_from_wcs_exception_report_not_cached(cache_dir, monkeypatch):
     assert not list(cache_dir.rglob("*.bin"))
     with pytest.raises(ManifestError, match=r"WCS 1\.0\.0 needs `resolution_m`"):
         raster_from_wcs(ANK_WCS, "ank:hitte", (0, 300000, 10, 300010), unit="degC", version="1.0.0")
-    session.routes[ANK_WCS] = ok(_geotiff_bytes())
+    session.routes[ANK_WCS] = ok(geotiff_bytes())
     raster_from_wcs(ANK_WCS, "ank:hitte", (136000, 455000, 136030, 455020), unit="degC",
                     version="1.0.0", resolution_m=10)
     q = session.calls[-1][2]
@@ -627,7 +586,7 @@ def test_raster_from_wcs_exception_report_not_cached(cache_dir, monkeypatch):
 
 def test_no_warnings_leak_from_osmnx_settings(monkeypatch, cache_dir):
     """_osmnx_settings silences osmnx's own UserWarnings only inside the call."""
-    fake = _fake_osmnx([])
+    fake = fake_osmnx([])
     with osm._osmnx_settings(fake, "walk"):
         warnings.warn("osmnx internal", UserWarning, stacklevel=1)
     with pytest.warns(UserWarning, match="outside"):

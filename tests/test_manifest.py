@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _recorded import FakeResponse
 from pyproj import CRS
 from shapely.geometry import Point, box
 
@@ -433,4 +434,109 @@ def test_missing_column_in_buurten(tmp_path):
     path = _write_area(tmp_path / "col")
     path.write_text(path.read_text().replace('name = "buurtnaam"', 'name = "naam"'))
     with pytest.raises(MissingColumnError, match=r"buurten\.gpkg has no column 'naam' \(`name`\)"):
+        load_area(path)
+
+
+# ----------------------------------------------------------- online sources
+
+
+def test_online_sources_end_to_end(tmp_path, monkeypatch):
+    """A manifest that downloads everything, served by recorded responses and fakes."""
+    import sys
+
+    import networkx as nx
+    from _recorded import FakeSession, fake_osmnx, geotiff_bytes, recorded
+    from pyproj import Transformer
+
+    from afweging.data import _cache
+
+    def items(query):
+        return recorded("pdok_buurten_GM0344_page2.json" if "cursor" in query else "pdok_buurten_GM0344_page1.json")
+
+    def typed(query):
+        return recorded("cbs_85618NED_typeddataset_page2.json" if "$skiptoken" in query
+                        else "cbs_85618NED_typeddataset_page1.json")
+
+    wcs = "https://data.rivm.nl/geo/alo/wcs"
+    session = FakeSession({
+        "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1/collections/buurten/items": items,
+        "https://opendata.cbs.nl/ODataApi/odata/85618NED/TypedDataSet": typed,
+        "https://opendata.cbs.nl/ODataApi/OData/85618NED/TypedDataSet": typed,
+        "https://opendata.cbs.nl/ODataApi/odata/85618NED/WijkenEnBuurten": recorded("cbs_85618NED_wijkenenbuurten.json"),
+        wcs: FakeResponse(200, geotiff_bytes(np.full((20, 40), 58.0), west=133900, north=455300)),
+    })
+    monkeypatch.setattr(_cache, "_session", session)
+    # OSM through a stand-in osmnx: points in BU03440111 (x 134000-134200) and BU03440112
+    to_ll = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    pts_rd = [(134050, 455050), (134150, 455050), (134250, 455050), (134020, 455020)]
+    lonlat = [Point(*to_ll.transform(x, y)) for x, y in pts_rd]
+    idx = pd.MultiIndex.from_tuples([("way", 1), ("way", 2), ("way", 3), ("node", 4)], names=["element", "id"])
+    feats = gpd.GeoDataFrame(
+        {"building": ["house", "apartments", "house", None], "leisure": [None, None, None, "playground"]},
+        geometry=lonlat, index=idx, crs="EPSG:4326",
+    )
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    (x1, y1), (x2, y2) = to_ll.transform(134000, 455050), to_ll.transform(134300, 455050)
+    g.add_node(1, x=x1, y=y1)
+    g.add_node(2, x=x2, y=y2)
+    g.add_edge(1, 2, length=300.0, oneway=False, highway="residential")
+    g.add_edge(2, 1, length=300.0, oneway=False, highway="residential")
+    calls: list = []
+    monkeypatch.setitem(sys.modules, "osmnx", fake_osmnx(calls, graph=g, features=feats))
+
+    path = tmp_path / "online.toml"
+    path.write_text(
+        """name = "Utrecht (online)"
+gemeentecode = "GM0344"
+[buurten]
+online = "pdok"
+year = 2023
+[statistics]
+online = "cbs"
+year = 2023
+[facilities]
+online = "osm"
+[homes]
+online = "osm"
+include = { building = ["house", "apartments"] }
+[networks.walk]
+online = "osm"
+[rasters.noise]
+online = "wcs"
+url = "https://data.rivm.nl/geo/alo/wcs"
+coverage = "alo__geluid_lden"
+""",
+        encoding="utf-8",
+    )
+    area, messages = _load_quiet(path)
+    assert area.buurten.index.tolist() == ["BU03440111", "BU03440112", "BU03440113"]
+    assert area.buurten.loc["BU03440111", "a_inw"] == 1810 and np.isnan(area.buurten.loc["BU03440113", "a_inw"])
+    assert any("1 van 3 buurten hebben geen CBS-cijfers" in m and "BU03440113" in m for m in messages)
+    per_buurt = area.homes.groupby("buurtcode")["residents"].sum()
+    assert per_buurt.to_dict() == {"BU03440111": 1810.0, "BU03440112": 4200.0}
+    assert area.facilities["category"].tolist() == ["speelplek"]
+    assert area.facilities["buurtcode"].tolist() == ["BU03440111"]
+    walk = area.networks["walk"]
+    assert walk.nodes[2]["x"] - walk.nodes[1]["x"] == pytest.approx(300, abs=0.5)
+    assert area.rasters["noise"].unit == "dB" and np.nanmax(area.rasters["noise"].data) == 58.0
+    assert area.provenance["buurten"].source == "CBS wijk- en buurtkaart 2023 (PDOK)"
+    assert area.provenance["statistics"].licence == "CC BY 4.0"
+    kinds = [c[0] for c in calls]
+    assert kinds.count("features") == 2 and kinds.count("graph") == 1
+    # the walk network was asked for the buurten plus 500 m
+    bounds = calls[kinds.index("graph")][1]
+    west = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True).transform(133500, 455000)[0]
+    assert bounds[0] == pytest.approx(west, abs=1e-4)
+
+
+def test_online_errors(tmp_path):
+    path = tmp_path / "area.toml"
+    path.write_text('name = "x"\n[buurten]\nonline = "pdok"\n')
+    with pytest.raises(ManifestError, match=r'add `gemeentecode = "GM0344"`'):
+        load_area(path)
+    path.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "osm"\n')
+    with pytest.raises(ManifestError, match=r"online = 'osm' is not supported; use \['pdok'\]"):
+        load_area(path)
+    path.write_text('name = "x"\n[buurten]\nlayer = "b"\n')
+    with pytest.raises(ManifestError, match=r'\[buurten\] needs a `path` or `online = "pdok"`'):
         load_area(path)

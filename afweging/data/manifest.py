@@ -64,10 +64,11 @@ from pyproj import CRS
 from afweging import settings
 from afweging._errors import InputFileNotFoundError, ManifestError, MissingColumnError, NoMatchError
 from afweging.data import tags as tagtable
-from afweging.data.cbs import read_kwb
+from afweging.data.cbs import kwb_from_cbs, read_kwb
 from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
-from afweging.data.osm import read_graph
-from afweging.data.rasters import read_raster
+from afweging.data.osm import category_tags, graph_from_polygon, points_from_polygon, read_graph
+from afweging.data.pdok import wijken_buurten_from_pdok
+from afweging.data.rasters import raster_from_wcs, read_raster
 from afweging.data.vector import check_geometries, read_vector
 from afweging.geo.area import Area, Provenance, assign_buurt
 from afweging.geo.raster import Raster
@@ -81,6 +82,17 @@ _KNOWN_TOP = {
 _MODES = ("walk", "bike")
 _RASTERS = ("heat", "noise")
 _T = TypeVar("_T")
+
+#: Sections that can download their data instead of reading a file (``online = ...``).
+_ONLINE: dict[str, tuple[str, ...]] = {
+    "buurten": ("pdok",),
+    "wijken": ("pdok",),
+    "statistics": ("cbs",),
+    "facilities": ("osm",),
+    "homes": ("osm",),
+    "networks": ("osm",),
+    "rasters": ("wcs",),
+}
 
 
 def load_area(path: str | Path, *, cache: bool | None = None) -> Area:
@@ -229,6 +241,7 @@ class _Loader:
         self.provenance: dict[str, Provenance] = {}
         self.missing: dict[str, str] = {}
         self.caveats: list[str] = []
+        self._stats_label = "statistics"
         self._vectors: dict[tuple[str, str | None, str | None], gpd.GeoDataFrame] = {}
 
     # -------------------------------------------------------------- helpers
@@ -242,7 +255,9 @@ class _Loader:
 
     def file(self, sec: dict[str, Any], name: str) -> Path:
         if "path" not in sec:
-            raise ManifestError(f"{self.manifest}: [{name}] needs a `path`.")
+            kinds = _ONLINE.get(name.split(".")[0])
+            alt = f" or `online = \"{kinds[0]}\"`" if kinds else ""
+            raise ManifestError(f"{self.manifest}: [{name}] needs a `path`{alt}.")
         p = Path(sec["path"])
         return p if p.is_absolute() else self.base / p
 
@@ -262,6 +277,34 @@ class _Loader:
 
     def what(self, name: str) -> str:
         return f"[{name}] in {self.manifest.name}"
+
+    def online(self, sec: dict[str, Any], name: str) -> str | None:
+        """The section's ``online`` source (validated), or None for a file."""
+        kind = sec.get("online")
+        if kind is None:
+            return None
+        allowed = _ONLINE.get(name.split(".")[0], ())
+        if kind not in allowed:
+            hint = f"use {list(allowed)}" if allowed else "this section reads files only; give a `path`"
+            raise ManifestError(f"{self.what(name)}: online = {kind!r} is not supported; {hint}.")
+        if "path" in sec:
+            raise ManifestError(f"{self.what(name)}: give either `path` or `online`, not both.")
+        return str(kind)
+
+    def gemeentecode(self, name: str) -> str:
+        code = self.doc.get("gemeentecode")
+        if not isinstance(code, str):
+            raise ManifestError(
+                f"{self.what(name)}: downloading needs the gemeente: add `gemeentecode = \"GM0344\"` "
+                f"(the CBS code of the gemeente) at the top of {self.manifest.name}."
+            )
+        return code
+
+    def study_polygon(self, buurten: gpd.GeoDataFrame, sec: dict[str, Any]) -> Any:
+        """The buurten's union, buffered by the section's ``buffer_m`` (RD metres)."""
+        buffer_m = float(sec.get("buffer_m", 0.0))
+        poly = buurten.geometry.union_all()
+        return poly.buffer(buffer_m) if buffer_m > 0 else poly
 
     def caveat(self, message: str) -> None:
         """Record a data caveat (Dutch); load_area issues it as a UserWarning."""
@@ -316,8 +359,8 @@ class _Loader:
         facilities = self.facilities(buurten)
         homes = self.homes(buurten)
         green = self.green()
-        networks = self.networks()
-        rasters = self.rasters()
+        networks = self.networks(buurten)
+        rasters = self.rasters(buurten)
         lines = self.lines()
         return Area(
             name=str(doc["name"]),
@@ -341,8 +384,14 @@ class _Loader:
         sec = self.section("buurten")
         if sec is None:
             raise ManifestError(f"{self.manifest}: the [buurten] section is required (path, layer, id).")
-        path = self.file(sec, "buurten")
-        gdf = read_vector(path, layer=sec.get("layer"), what=self.what("buurten"), assign_crs=sec.get("crs"))
+        if self.online(sec, "buurten"):
+            year = int(sec.get("year", 2023))
+            gdf = wijken_buurten_from_pdok(self.gemeentecode("buurten"), level="buurten", year=year)
+            path = Path(f"PDOK wijken-en-buurten-{year} (buurten)")
+            sec = {"source": f"CBS wijk- en buurtkaart {year} (PDOK)", "licence": "CC BY 4.0", **sec}
+        else:
+            path = self.file(sec, "buurten")
+            gdf = read_vector(path, layer=sec.get("layer"), what=self.what("buurten"), assign_crs=sec.get("crs"))
         id_col = self.col(sec, "id", "buurtcode", "buurten")
         name_col = self.col(sec, "name", "buurtnaam", "buurten")
         wijk_col = self.col(sec, "wijk", "wijkcode", "buurten")
@@ -367,17 +416,25 @@ class _Loader:
         if sec is None:
             self.missing["statistics"] = "geen [statistics] in het manifest: geen CBS-cijfers"
             return None
+        if self.online(sec, "statistics"):
+            table = kwb_from_cbs(self.gemeentecode("statistics"), year=sec.get("year", 2023), table=sec.get("table"))
+            self._stats_label = f"CBS open data {sec.get('table') or sec.get('year', 2023)}"
+            sec = {"source": "CBS Kerncijfers wijken en buurten (CBS open data)", "licence": "CC BY 4.0",
+                   "year": 2023, **sec}
+            self.prov("statistics", sec, None, "CBS Kerncijfers wijken en buurten")
+            return table, sec
         path = self.file(sec, "statistics")
         table = read_kwb(path, id_column=self.col(sec, "id", "gwb_code_10", "statistics"), sheet=sec.get("sheet"))
+        self._stats_label = path.name
         self.prov("statistics", sec, path, "CBS Kerncijfers wijken en buurten")
         return table, sec
 
     def join_statistics(self, buurten: gpd.GeoDataFrame, table: pd.DataFrame, sec: dict[str, Any]) -> gpd.GeoDataFrame:
-        path = self.file(sec, "statistics")
+        label = self._stats_label
         matched = buurten.index.intersection(table.index)
         if len(matched) == 0:
             raise NoMatchError(
-                f"{self.what('statistics')}: no code in {path.name} (column {sec.get('id', 'gwb_code_10')!r}, "
+                f"{self.what('statistics')}: no code in {label} (column {sec.get('id', 'gwb_code_10')!r}, "
                 f"e.g. {table.index[:3].tolist()}) matches a buurtcode of [buurten] "
                 f"(e.g. {buurten.index[:3].tolist()}). Check that both use CBS codes like 'BU03440111' "
                 f"and the same year's buurt division."
@@ -385,7 +442,7 @@ class _Loader:
         unmatched = buurten.index.difference(table.index)
         if len(unmatched):
             self.caveat(
-                f"{path.name}: {len(unmatched)} van {len(buurten)} buurten hebben geen CBS-cijfers "
+                f"{label}: {len(unmatched)} van {len(buurten)} buurten hebben geen CBS-cijfers "
                 f"(hun cijfers blijven leeg): {', '.join(unmatched[:10])}"
             )
         clash = [c for c in table.columns if c in buurten.columns]
@@ -399,8 +456,15 @@ class _Loader:
             gdf["wijknaam"] = gdf.index
             self.provenance["wijken"] = Provenance(source="samengevoegde buurten (geen [wijken] in manifest)")
         else:
-            path = self.file(sec, "wijken")
-            gdf = read_vector(path, layer=sec.get("layer"), what=self.what("wijken"), assign_crs=sec.get("crs"))
+            if self.online(sec, "wijken"):
+                year = int(sec.get("year", 2023))
+                gdf = wijken_buurten_from_pdok(self.gemeentecode("wijken"), level="wijken", year=year)
+                path = Path(f"PDOK wijken-en-buurten-{year} (wijken)")
+                sec = {"source": f"CBS wijk- en buurtkaart {year} (PDOK)", "licence": "CC BY 4.0",
+                       "name": "wijknaam", **sec}
+            else:
+                path = self.file(sec, "wijken")
+                gdf = read_vector(path, layer=sec.get("layer"), what=self.what("wijken"), assign_crs=sec.get("crs"))
             id_col = self.col(sec, "id", "wijkcode", "wijken")
             if id_col not in gdf.columns:
                 raise MissingColumnError(
@@ -426,8 +490,17 @@ class _Loader:
             self.caveat(f"Buurten verwijzen naar onbekende wijken: {unknown[:10]}")
         return gdf
 
-    def _points(self, name: str, sec: dict[str, Any]) -> tuple[gpd.GeoDataFrame, Path]:
-        gdf, path = self.vector(sec, name)
+    def _points(
+        self, name: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame, tags: dict[str, Any]
+    ) -> tuple[gpd.GeoDataFrame, Path]:
+        if self.online(sec, name):
+            gdf = points_from_polygon(self.study_polygon(buurten, sec), tags=tags)
+            path = Path(f"OpenStreetMap ({name})")
+            for k, v in (("format", "osm-tags"), ("key", "osm_key"), ("value", "osm_value")):
+                if sec.get(k, v) != v:
+                    raise ManifestError(f"{self.what(name)}: with online = \"osm\", leave `{k}` out (it is {v!r}).")
+        else:
+            gdf, path = self.vector(sec, name)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
         if not gdf.geom_type.isin(["Point"]).all():
             # polygons (e.g. buildings) count at a point inside them
@@ -439,10 +512,10 @@ class _Loader:
         if sec is None:
             self.missing["facilities"] = "geen [facilities] in het manifest"
             return None
-        gdf, path = self._points("facilities", sec)
+        table = tagtable.load_tag_table(self.base / sec["tags"] if "tags" in sec else None)
+        gdf, path = self._points("facilities", sec, buurten, category_tags(table))
         fmt = sec.get("format", "osm-tags")
         if fmt == "osm-tags":
-            table = tagtable.load_tag_table(self.base / sec["tags"] if "tags" in sec else None)
             key = self.col(sec, "key", "osm_key", "facilities")
             value = self.col(sec, "value", "osm_value", "facilities")
             out = tagtable.categorise(gdf, key=key, value=value, table=table, what=f"{self.what('facilities')} ({path.name})")
@@ -480,7 +553,13 @@ class _Loader:
         if sec is None:
             self.missing["homes"] = "geen [homes] in het manifest: bereikbaarheid per woning kan niet"
             return None
-        gdf, path = self._points("homes", sec)
+        include = sec.get("include")
+        if self.online(sec, "homes") and not (isinstance(include, dict) and include):
+            raise ManifestError(
+                f"{self.what('homes')}: online = \"osm\" needs `include`, the building tags of homes, "
+                f"e.g. include = {{ building = [\"house\", \"apartments\", \"residential\"] }}."
+            )
+        gdf, path = self._points("homes", sec, buurten, include or {})
         fmt = sec.get("format", "osm-tags")
         kind_col: str | None = None
         if fmt == "osm-tags":
@@ -541,6 +620,7 @@ class _Loader:
         if sec is None:
             self.missing["green"] = "geen groenvlakken in het manifest (alleen parken als punten, indien aanwezig)"
             return None
+        self.online(sec, "green")
         path = self.file(sec, "green")
         gdf = read_vector(path, layer=sec.get("layer"), what=self.what("green"), assign_crs=sec.get("crs"))
         check_geometries(gdf, what=f"{self.what('green')} ({path.name})", kinds=("Polygon", "MultiPolygon"))
@@ -549,12 +629,17 @@ class _Loader:
         self.prov("green", sec, path, "groenvlakken")
         return gdf[["kind", "geometry"]]
 
-    def networks(self) -> dict[str, nx.MultiDiGraph]:
+    def networks(self, buurten: gpd.GeoDataFrame) -> dict[str, nx.MultiDiGraph]:
         secs = self.section("networks") or {}
         out: dict[str, nx.MultiDiGraph] = {}
         for mode, sec in secs.items():
             if mode not in _MODES:
                 raise ManifestError(f"{self.manifest}: [networks.{mode}] is not a known mode; use {list(_MODES)}.")
+            if self.online(sec, f"networks.{mode}"):
+                poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
+                out[mode] = graph_from_polygon(poly, mode=mode)
+                self.prov(f"network:{mode}", {"licence": "ODbL 1.0", **sec}, None, "OpenStreetMap (ODbL)")
+                continue
             path = self.file(sec, f"networks.{mode}")
             out[mode] = read_graph(path, format=sec.get("format"), what=self.what(f"networks.{mode}"), mode=mode)
             self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
@@ -563,15 +648,29 @@ class _Loader:
                 self.missing[f"network:{mode}"] = f"geen {mode}-netwerk in het manifest: hemelsbreed × omwegfactor"
         return out
 
-    def rasters(self) -> dict[str, Raster]:
+    def rasters(self, buurten: gpd.GeoDataFrame) -> dict[str, Raster]:
         secs = self.section("rasters") or {}
         out: dict[str, Raster] = {}
         units = {"heat": "degC", "noise": "dB"}
         for name, sec in secs.items():
             if name not in _RASTERS:
                 raise ManifestError(f"{self.manifest}: [rasters.{name}] is not known; use {list(_RASTERS)}.")
+            unit = str(sec.get("unit", units[name]))
+            if self.online(sec, f"rasters.{name}"):
+                for key in ("url", "coverage"):
+                    if not isinstance(sec.get(key), str):
+                        raise ManifestError(f"{self.what(f'rasters.{name}')}: online = \"wcs\" needs `{key}`.")
+                minx, miny, maxx, maxy = self.study_polygon(buurten, {"buffer_m": 100.0, **sec}).bounds
+                res = sec.get("resolution_m")
+                out[name] = raster_from_wcs(
+                    sec["url"], sec["coverage"], (minx, miny, maxx, maxy), unit=unit,
+                    resolution_m=float(res) if res is not None else None,
+                    version=str(sec.get("version", "2.0.1")), band=int(sec.get("band", 1)),
+                )
+                self.prov(f"raster:{name}", sec, None, f"{sec['coverage']} ({sec['url']})")
+                continue
             path = self.file(sec, f"rasters.{name}")
-            out[name] = read_raster(path, unit=str(sec.get("unit", units[name])), band=int(sec.get("band", 1)), assign_crs=sec.get("crs"))
+            out[name] = read_raster(path, unit=unit, band=int(sec.get("band", 1)), assign_crs=sec.get("crs"))
             self.prov(f"raster:{name}", sec, path, path.name)
         for name in _RASTERS:
             if name not in out:
@@ -582,6 +681,7 @@ class _Loader:
         secs = self.section("lines") or {}
         out: dict[str, gpd.GeoDataFrame] = {}
         for name, sec in secs.items():
+            self.online(sec, f"lines.{name}")
             path = self.file(sec, f"lines.{name}")
             gdf = read_vector(path, layer=sec.get("layer"), what=self.what(f"lines.{name}"), assign_crs=sec.get("crs"))
             out[name] = gdf

@@ -635,7 +635,8 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
     nodes: dict[int, _Node] = {}
     ways: list[_Way] = []
     try:
-        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        processor: Any = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        obj: Any
         for obj in processor:
             if obj.is_way():
                 tags = {t.k: t.v for t in obj.tags}
