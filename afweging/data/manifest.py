@@ -40,6 +40,20 @@ means "no data for this" and the Area records the reason. The format (see
 
 Every section may carry ``source``, ``licence`` and ``crs`` (the CRS to assume for a file
 that has none).
+
+Instead of ``path``, a section can download its data (``gemeentecode`` is then required;
+downloads go through the cache in ``settings.cache_folder``)::
+
+    [buurten] / [wijken]     online = "pdok"; year = 2023     # CBS wijk- en buurtkaart (PDOK)
+    [statistics]             online = "cbs"; year = 2023      # or table = "85618NED" (CBS open data)
+    [facilities]             online = "osm"                   # tags of the tag table (osmnx/Overpass)
+    [homes]                  online = "osm"; include = { building = ["house", "apartments"] }
+    [networks.walk]          online = "osm"; buffer_m = 500   # osmnx walk/bike graph around the buurten
+    [rasters.noise]          online = "wcs"; url = "https://data.rivm.nl/geo/alo/wcs"
+                             coverage = "<coverage id>"; resolution_m = 10; version = "2.0.1"
+
+A loaded Area is kept in ``settings.cache_folder / "areas"`` (see :func:`load_area`) and
+reused until the manifest, a file it names, or the loader code changes.
 """
 
 from __future__ import annotations
