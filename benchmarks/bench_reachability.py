@@ -102,12 +102,24 @@ def synthetic_city(side: int, step_m: float, n_homes: int, seed: int):
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
+    """Best CPU time (process time) of ``repeat`` runs, and the last result.
+
+    CPU time rather than wall time: the machine may be shared, and every timed step runs
+    in one thread (the KD-tree queries here stay below the threshold for threads), so
+    CPU time is what the code costs. Wall times are recorded too (``WALL``).
+    """
     best, out = np.inf, None
+    wall = np.inf
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, w = time.process_time(), time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
+        wall = min(wall, time.perf_counter() - w)
+    WALL.append(wall)
     return best, out
+
+
+WALL: list[float] = []
 
 
 def main() -> None:
@@ -163,14 +175,14 @@ def main() -> None:
     # for networkx below); and networkx times
     t_nx = float("nan")
     if not args.skip_networkx:
-        t = time.perf_counter()
+        t = time.process_time()
         nxd = {}
         for c, n in fac_nodes.items():
             sources = {ag.node_ids[i] for i in n}
             nxd[c] = nx.multi_source_dijkstra_path_length(
                 G, sources, cutoff=limit_m, weight="length"
             )
-        t_nx = time.perf_counter() - t
+        t_nx = time.process_time() - t
         c0 = "huisarts"
         sample = np.random.default_rng(1).choice(ag.n_nodes, 2000, replace=False)
         ref = np.array([nxd[c0].get(ag.node_ids[i], np.inf) for i in sample])
@@ -224,9 +236,9 @@ def main() -> None:
             t = time.perf_counter()
             ua = load_area(UTRECHT)
             t_load = time.perf_counter() - t
-            t = time.perf_counter()
+            t, w = time.process_time(), time.perf_counter()
             ur = reachability(ua)  # cold: includes building both array graphs
-            t_cold = time.perf_counter() - t
+            t_cold, w_cold = time.process_time() - t, time.perf_counter() - w
             t_warm, ur = best_of(lambda: reachability(ua), args.repeat)
         rep = ur.report
         utrecht = {
@@ -234,8 +246,10 @@ def main() -> None:
             "homes": len(ur.homes),
             "categories": len(ur.categories),
             "load_area_s": round(t_load, 2),
-            "reachability_cold_s": round(t_cold, 3),
-            "reachability_warm_s": round(t_warm, 3),
+            "reachability_cold_cpu_s": round(t_cold, 3),
+            "reachability_cold_wall_s": round(w_cold, 3),
+            "reachability_warm_cpu_s": round(t_warm, 3),
+            "reachability_warm_wall_s": round(WALL[-1], 3),
             "homes_network": {m: int(rep.loc[m, "homes_network"]) for m in rep.index},
             "homes_fallback": {m: int(rep.loc[m, "homes_fallback"]) for m in rep.index},
             "homes_unreachable": {m: int(rep.loc[m, "homes_unreachable"]) for m in rep.index},
@@ -264,7 +278,14 @@ def main() -> None:
             "max_minutes": max_minutes,
             "homes_network": int(mt.report["homes_network"]),
         },
-        "seconds": {
+        "load_average_1min_at_end": round(__import__("os").getloadavg()[0], 2),
+        "wall_seconds_best": {
+            "graph_build": round(WALL[0], 3),
+            "engine_incl_snapping": round(WALL[1], 3),
+            "scipy_floor": round(WALL[2], 3),
+            "reachability_synthetic_area": round(WALL[3], 3),
+        },
+        "cpu_seconds": {
             "graph_build": round(t_build, 3),
             "engine_incl_snapping": round(t_engine, 3),
             "scipy_floor": round(t_floor, 3),
@@ -286,8 +307,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
-    s, r = result["seconds"], result["ratios"]
-    print(f"\n{'what':<44}{'seconds':>9}{'ratio':>10}")
+    s, r = result["cpu_seconds"], result["ratios"]
+    print(f"\n{'what (CPU seconds)':<44}{'seconds':>9}{'ratio':>10}")
     print(f"{'scipy floor (dijkstra min_only, 12 cats)':<44}{s['scipy_floor']:>9.3f}{'1.00':>10}")
     print(
         f"{'engine incl. snapping (12 cats)':<44}{s['engine_incl_snapping']:>9.3f}"
@@ -303,10 +324,12 @@ def main() -> None:
     )
     if utrecht:
         print(
-            f"{'reachability() Utrecht, cold (incl. build)':<44}{utrecht['reachability_cold_s']:>9.3f}"
+            f"{'reachability() Utrecht, cold (incl. build)':<44}"
+            f"{utrecht['reachability_cold_cpu_s']:>9.3f}   wall {utrecht['reachability_cold_wall_s']:.2f} s"
         )
         print(
-            f"{'reachability() Utrecht, warm':<44}{utrecht['reachability_warm_s']:>9.3f}   target < 5"
+            f"{'reachability() Utrecht, warm':<44}{utrecht['reachability_warm_cpu_s']:>9.3f}"
+            f"   wall {utrecht['reachability_warm_wall_s']:.2f} s, target < 5"
         )
         print(
             f"Utrecht residents on network: {utrecht['residents_network_pct']} %, "

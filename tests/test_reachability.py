@@ -482,3 +482,22 @@ def test_osm_xml_file_one_way_and_contraflow(tmp_path, contraflow):
     want_m = side[(3, 4)] if contraflow == "no" else side[(4, 1)] + side[(1, 2)] + side[(2, 3)]
     assert r.homes["bike_min_supermarkt"].iloc[0] == pytest.approx(want_m / BIKE)
     assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(side[(3, 4)] / WALK)
+
+
+def test_snap_points_many_points_match_brute_force():
+    # > 5,000 query points take the spatially sorted path; the order of results must be
+    # the input order and every nearest target the brute-force one
+    from afweging.geo.snap import snap_points
+
+    rng = np.random.default_rng(9)
+    targets = rng.uniform(0, 5000, (3000, 2))
+    points = rng.uniform(-300, 5300, (8000, 2))
+    r = snap_points(points, targets, max_distance_m=60.0)
+    check = rng.choice(len(points), 300, replace=False)
+    d = np.hypot(
+        points[check, None, 0] - targets[None, :, 0], points[check, None, 1] - targets[None, :, 1]
+    )
+    np.testing.assert_array_equal(r.index[check], d.argmin(axis=1))
+    np.testing.assert_allclose(r.distance_m[check], d.min(axis=1))
+    np.testing.assert_array_equal(r.within[check], d.min(axis=1) <= 60.0)
+    assert (~r.within).any() and r.within.any()

@@ -80,13 +80,33 @@ def _workers(n_points: int) -> int:
     return -1 if n_points >= _PARALLEL_MIN_POINTS else 1
 
 
+#: Query points are sorted into cells of this size first when there are many: nearby
+#: queries then walk the same tree nodes, which roughly halves the query time.
+_SORT_CELL_M = 200.0
+_SORT_MIN_POINTS = 5_000
+
+
+def _query(tree: cKDTree, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest neighbour (distance, index) of each point, in the input order."""
+    if len(pts) < _SORT_MIN_POINTS:
+        d, i = tree.query(pts, k=1, workers=_workers(len(pts)))
+        return np.asarray(d, dtype=np.float64), np.asarray(i, dtype=np.int64)
+    cell = np.floor(pts / _SORT_CELL_M).astype(np.int64)
+    order = np.lexsort((cell[:, 0], cell[:, 1]))
+    d_sorted, i_sorted = tree.query(pts[order], k=1, workers=_workers(len(pts)))
+    d = np.empty(len(pts), dtype=np.float64)
+    i = np.empty(len(pts), dtype=np.int64)
+    d[order] = d_sorted
+    i[order] = i_sorted
+    return d, i
+
+
 def nearest_distance_m(points_xy: np.ndarray, tree: cKDTree) -> np.ndarray:
     """Straight-line distance (m) from every point to the nearest point of ``tree``."""
     pts = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
     if len(pts) == 0:
         return np.empty(0, dtype=np.float64)
-    d, _ = tree.query(pts, k=1, workers=_workers(len(pts)))
-    return np.asarray(d, dtype=np.float64)
+    return _query(tree, pts)[0]
 
 
 def kdtree(xy: np.ndarray) -> cKDTree:
@@ -138,7 +158,5 @@ def snap_points(
         return SnapResult(
             np.full(n, -1, dtype=np.int64), np.full(n, np.inf), np.zeros(n, dtype=bool)
         )
-    dist, idx = tree.query(pts, k=1, workers=_workers(len(pts)))
-    dist = np.asarray(dist, dtype=np.float64)
-    idx = np.asarray(idx, dtype=np.int64)
+    dist, idx = _query(tree, pts)
     return SnapResult(idx, dist, dist <= max_distance_m)
