@@ -392,7 +392,8 @@ def _gap(inp: PriorityInputs, q: Question, cats: list[str], thr_min: float) -> _
         missing_by_cat={c: _bincount(pos, np.where(beyond[:, j], w, 0.0), n) for j, c in enumerate(cats)},
     )
     for col in q.report_groups:
-        s = _group_share(inp, col, for_what=f"{what[:-1]}, report_groups)").to_numpy()[pos]
+        s = _group_share(inp, col, for_what=f"Priority question {q.id!r} (settings "
+                         f"questions.{q.id}.report_groups)").to_numpy()[pos]
         wr = np.nan_to_num(res * s, nan=0.0)
         out.report[col] = _bincount(pos, np.where(affected_h, wr, 0.0), n)
     return out
@@ -463,10 +464,12 @@ def prioritise(
         r = inp.resolve(ind, config_files=cfg.files, strict=in_need)
         resolved[iid] = r
         if r is None:
+            where = [w for w, used in (("de behoefte-index", in_need),
+                                       ("de buurttypering", iid in cfg.typology.features)) if used]
             cav.add(
                 f"Indicator '{ind.label}' ({iid}): geen gegevens in dit gebied (geen van "
-                f"{[s.column for s in ind.sources]} heeft waarden); niet meegewogen"
-                f"{' in de behoefte-index' if in_need else ''} en niet in de buurttypering.",
+                f"{[s.column for s in ind.sources]} heeft waarden); niet meegewogen in "
+                f"{' en '.join(where)}.",
                 warn=True,
             )
             continue
