@@ -415,3 +415,12 @@ def test_docs_describe_every_property():
 
     for name in [*PROPERTIES, *FUNCTIONS]:
         assert f"`{name}`" in text, name
+
+
+def test_overlapping_polygons_are_refused():
+    with pytest.raises(PlanError, match=r"feature 0 \('blok'\) and feature 1 \('park'\) overlap by 2,500 m²"):
+        make_plan([{"naam": "blok", "woningen": 10, "geometry": _box(0, 0, 100, 100)},
+                   {"naam": "park", "functie": "groen", "geometry": _box(50, 50, 150, 150)}])
+    # touching along an edge is fine
+    make_plan([{"naam": "blok", "woningen": 10, "geometry": _box(0, 0, 100, 100)},
+               {"naam": "park", "functie": "groen", "geometry": _box(100, 0, 150, 100)}])

@@ -264,6 +264,15 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
         wijken_after = (update_wijk_statistics(area.wijken, buurten, changes, deltas=deltas)
                         if deltas is not None else area.wijken.copy())
 
+    for code in changes.index:
+        unknown = [c for c in ("a_inw", "a_woning", "a_hh", "p_wcorpw", "p_huurw", "p_koopw", "p_mgezw")
+                   if c in buurten.columns and not np.isfinite(_num(buurten_after, code, c))]
+        if unknown:
+            notes.append(
+                f"{buurten.at[code, 'buurtnaam']}: CBS geeft geen {', '.join(unknown)}; die blijven "
+                f"onbekend na het plan (er wordt geen waarde verzonnen)."
+            )
+
     # ------------------------------------------------------------ homes frame
     if area.homes is not None and len(new_homes):
         add = _as_home_rows(new_homes, area.homes)

@@ -330,6 +330,7 @@ def plan_from_frame(
         problems += row_problems
         rows.append(row)
 
+    problems += _check_overlaps(rows, geoms)
     names = [r["naam"] for r in rows]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -363,6 +364,31 @@ def plan_from_frame(
     features = gpd.GeoDataFrame(frame, geometry=geoms, crs=settings.crs)
     return Plan(name=name, features=features, source=what, defaults=defaults,
                 ignored=ignored, repaired=repaired)
+
+
+def _check_overlaps(rows: list[dict[str, Any]], geoms: list[Any]) -> list[str]:
+    """Plan polygons may not overlap: every m² is judged once (green, play, housing...)."""
+    idx = [i for i, r in enumerate(rows) if r["soort"] == "vlak" and geoms[i] is not None
+           and geoms[i].geom_type in ("Polygon", "MultiPolygon") and geoms[i].is_valid]
+    if len(idx) < 2:
+        return []
+    polys = np.array([geoms[i] for i in idx], dtype=object)
+    tree = shapely.STRtree(polys)
+    a, b = tree.query(polys, predicate="intersects")
+    out = []
+    for p, q in zip(a, b, strict=True):
+        if p >= q:
+            continue
+        m2 = float(shapely.area(shapely.intersection(polys[p], polys[q])))
+        if m2 > 1.0:
+            i, j = idx[p], idx[q]
+            out.append(
+                f"feature {i} ({rows[i]['naam']!r}) and feature {j} ({rows[j]['naam']!r}) overlap by "
+                f"{m2:,.0f} m²; every m² of a plan counts once (as housing, green, play or facility "
+                f"land). Cut one out of the other, or give the green / play space inside a housing "
+                f"polygon as groen_m2 / speelruimte_m2."
+            )
+    return out
 
 
 def _feature_label(i: int, raw: dict[str, Any]) -> str:
