@@ -103,8 +103,8 @@ def test_utrecht_methods_say_proxy_for_heat_and_why_noise_is_missing(utrecht_lay
         assert res.values[col].isna().all()
     assert "Geen geluidskaart" in m.loc["noise_pct_homes_over_53db", "description"]
     assert m.loc["green_pct_homes_within_300m_of_05ha", "method"] == "proxy"
-    assert any("no PET raster" in s for s in messages)
-    assert any("no Lden raster" in s for s in messages)
+    assert any("geen hittekaart" in s for s in messages)
+    assert any("geen geluidskaart" in s for s in messages)
 
 
 @pytest.mark.utrecht

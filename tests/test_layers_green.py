@@ -118,7 +118,7 @@ def test_point_allowance_is_radius_of_half_a_hectare_circle():
 
 
 def test_green_from_park_points_is_a_labelled_proxy_and_m2_is_no_data():
-    with pytest.warns(UserWarning, match="proxy from park points"):
+    with pytest.warns(UserWarning, match="proxy uit parkpunten"):
         res = green_layer(point_area())
     v, m = res.values, res.methods
     assert v.loc["A", "green_pct_homes_within_300m_of_05ha"] == pytest.approx(25.0)  # 339 m in, 341 m out
@@ -162,7 +162,7 @@ def test_green_without_polygons_points_or_homes_is_no_data():
 def test_green_polygons_mixed_with_points_ignores_points_with_warning():
     green = pd.concat([GREEN, gpd.GeoDataFrame({"kind": ["tree"]}, geometry=[Point(5, 5)], crs=RD)])
     area = Area("t", make_buurten(SPECS), green=green)
-    with pytest.warns(UserWarning, match="not polygons"):
+    with pytest.warns(UserWarning, match="geen vlakken"):
         v = green_layer(area).values
     assert v.loc["A", "green_public_m2"] == pytest.approx(25_000)
 

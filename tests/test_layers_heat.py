@@ -92,7 +92,7 @@ def test_raster_methods_measured_and_proxy_labelled():
 def test_nodata_cells_are_left_out_with_a_warning():
     g = pet_grid()
     g[:, :10] = np.nan  # A: x < 100 nodata -> 9,000 valid cells: 4,000 at 30, 5,000 at 37
-    with pytest.warns(UserWarning, match="only partly"):
+    with pytest.warns(UserWarning, match="maar deels"):
         v = heat_layer(heat_area(g)).values
     assert v.loc["A", "heat_pet_mean_degc"] == pytest.approx((4000 * 30 + 5000 * 37) / 9000)
     assert v.loc["A", "heat_pct_area_over_35degc"] == pytest.approx(500 / 9)
@@ -111,7 +111,7 @@ def test_raster_covering_part_of_the_area_gives_shares_over_the_covered_part():
     with pytest.warns(UserWarning) as record:
         v = heat_layer(area).values
     messages = " ".join(str(w.message) for w in record)
-    assert "only partly" in messages and "Buurt B (50 %)" in messages and "Buurt C (0 %)" in messages
+    assert "maar deels" in messages and "Buurt B (50 %)" in messages and "Buurt C (0 %)" in messages
     assert v.loc["B", "heat_pet_mean_degc"] == pytest.approx(39.0)
     assert v.loc["B", "heat_pct_area_over_35degc"] == pytest.approx(100.0)
     assert v.loc["A", "heat_pet_mean_degc"] == pytest.approx(33.5)
@@ -178,7 +178,7 @@ def proxy_buurten(**extra: list) -> gpd.GeoDataFrame:
 
 
 def test_proxy_without_raster_is_labelled_and_raster_columns_are_no_data():
-    with pytest.warns(UserWarning, match="no PET raster"):
+    with pytest.warns(UserWarning, match="geen hittekaart"):
         res = heat_layer(Area("t", proxy_buurten()))
     v, m = res.values, res.methods
     # density scaled 0, .5, 1; water share 0, 0, .2 -> 1 - scaled = 1, 1, 0

@@ -57,7 +57,7 @@ def test_housing_city_summary():
 
 def test_missing_cbs_column_warns_and_gives_nan():
     area = Area("t", make_buurten({"A": {"geometry": box(0, 0, 10, 10), "a_woning": 10.0}}))
-    with pytest.warns(UserWarning, match="no CBS column") as rec:
+    with pytest.warns(UserWarning, match="geen CBS-kolom") as rec:
         v = housing_layer(area).values
     assert sorted(str(w.message).split("'")[3] for w in rec) == ["p_huurw", "p_wcorpw"]
     assert np.isnan(v.loc["A", "housing_corporation_pct"])

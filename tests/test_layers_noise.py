@@ -59,7 +59,7 @@ def test_homes_outside_the_raster_or_on_nodata_are_left_out_with_warning():
     homes = make_homes([*HOMES, (2500, 500, "B", 5)])  # outside the raster, and outside B
     homes.loc[homes.index[-1], "buurtcode"] = "B"
     area = Area("t", two_buurten(), homes=homes, rasters={"noise": r})
-    with pytest.warns(UserWarning, match="outside the Lden raster or on nodata"):
+    with pytest.warns(UserWarning, match="buiten de geluidskaart of op cellen"):
         v = noise_layer(area).values
     assert v.loc["A", "noise_pct_homes_over_53db"] == 100.0  # 53 and 55 dB homes only
     assert v.loc["B", "noise_lden_mean_at_homes_db"] == pytest.approx(10 * math.log10((10**6 + 10**6.9) / 2))
@@ -72,7 +72,7 @@ def test_buurt_without_homes_is_nan():
 
 def test_no_raster_is_no_data_with_reason():
     area = Area("t", two_buurten(), homes=make_homes(HOMES))
-    with pytest.warns(UserWarning, match="no Lden raster"):
+    with pytest.warns(UserWarning, match="geen geluidskaart"):
         res = noise_layer(area)
     assert res.values.isna().all().all()
     assert set(res.methods["method"]) == {"no data"}

@@ -78,8 +78,9 @@ def cbs_or_nan(area: Area, column: str, *, layer: str) -> pd.Series:
     s = cbs(area, column)
     if s is None:
         warnings.warn(
-            f"{layer}: the buurten of area {area.name!r} have no CBS column {column!r}; "
-            f"indicators that need it are NaN. Add it to the [statistics] file (CBS kwb layout).",
+            f"{layer}: de buurten van {area.name!r} hebben geen CBS-kolom {column!r}; "
+            f"indicatoren die hem nodig hebben zijn leeg (NaN). Voeg hem toe aan het "
+            f"[statistics]-bestand (CBS kwb-indeling).",
             stacklevel=3,
         )
         return pd.Series(np.nan, index=area.buurten.index, dtype=float)

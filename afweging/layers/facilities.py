@@ -143,7 +143,7 @@ def facilities_layer(
         else:
             msg = f"Geen enkele voorziening van categorie {names} in het hele gebied; geteld als 0."
         caveats.append("Voorzieningen: " + msg)
-        warnings.warn(f"facilities_layer: {msg}", stacklevel=2)
+        warnings.warn(f"voorzieningen: {msg}", stacklevel=2)
 
     gaps = coverage_gaps(area, "facilities") if detect_coverage_gaps else pd.Index([])
     if len(gaps):
@@ -152,7 +152,7 @@ def facilities_layer(
                f"bronbestand van woningen en voorzieningen liggen buiten de dekking van dat "
                f"bestand; hun voorzieningen zijn 'geen gegevens' (NaN), niet 0: {gap_names}.")
         caveats.append("Voorzieningen: " + msg)
-        warnings.warn(f"facilities_layer: {msg}", stacklevel=2)
+        warnings.warn(f"voorzieningen: {msg}", stacklevel=2)
     counts.loc[gaps, :] = np.nan
     counts[no_data_cats] = np.nan
 

@@ -118,8 +118,8 @@ def green_polygons(area: Area) -> gpd.GeoDataFrame | None:
         return None
     if len(poly) < len(green):
         warnings.warn(
-            f"green: {len(green) - len(poly)} of {len(green)} features of area.green are not "
-            f"polygons and are ignored (green area needs polygons).",
+            f"groen: {len(green) - len(poly)} van {len(green)} groenobjecten zijn geen vlakken "
+            f"en tellen niet mee (oppervlak groen vraagt vlakken).",
             stacklevel=3,
         )
     return poly
@@ -335,9 +335,9 @@ def _from_points(area: Area) -> LayerResult:
             f"{dist:g} m + {nl_number(allowance, 1)} m tot het parkpunt."
         )
         warnings.warn(
-            f"green: area {area.name!r} has no green polygons ({reason}); the share of homes "
-            f"near green is a proxy from park points ({dist:g} m + {allowance:.1f} m) and the m² "
-            f"indicators are NaN ('no data').",
+            f"groen: {area.name!r} heeft geen groenvlakken ({reason}); het aandeel woningen "
+            f"bij groen is een proxy uit parkpunten ({dist:g} m + {allowance:.1f} m) en de "
+            f"m²-indicatoren zijn 'geen gegevens'.",
             stacklevel=3,
         )
     ordered = [rows[c] for c in COLUMNS]

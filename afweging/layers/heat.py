@@ -107,8 +107,8 @@ def heat_layer(area: Area, *, green_m2: pd.Series | None = None) -> LayerResult:
             f"proxy-index (0-100, hoger = heter) binnen dit gebied: {proxy_formula}"
         )
         warnings.warn(
-            f"heat: area {area.name!r} has no PET raster ({reason}); only the proxy index "
-            f"heat_proxy_index is available (not measured heat).",
+            f"hitte: {area.name!r} heeft geen hittekaart (PET) ({reason}); alleen de proxy-index "
+            f"heat_proxy_index is beschikbaar (geen gemeten hitte).",
             stacklevel=2,
         )
     values["heat_proxy_index"] = proxy
@@ -225,8 +225,8 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
                f"deel (zonder gegevens: leeg).")
         caveats.append("Hitte: " + msg)
         warnings.warn(
-            f"heat: the PET raster covers {int(partial.sum())} buurt(en) only partly or not at all "
-            f"({partial_text(coverage, names)}); shares are over the covered part.",
+            f"hitte: de hittekaart dekt {int(partial.sum())} buurt(en) maar deels of niet "
+            f"({partial_text(coverage, names)}); aandelen gelden voor het gedekte deel.",
             stacklevel=3,
         )
 
@@ -267,8 +267,8 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
     if (home_cov < 1.0).any():
         n = int((home_cov < 1.0).sum())
         warnings.warn(
-            f"heat: in {n} buurt(en) some homes lie outside the PET raster or on nodata cells; "
-            f"their shares of homes are over the homes with a value.",
+            f"hitte: in {n} buurt(en) liggen woningen buiten de hittekaart of op cellen zonder "
+            f"gegevens; aandelen woningen gelden voor de woningen met een waarde.",
             stacklevel=3,
         )
         caveats.append(f"Hitte: in {n} buurt(en) liggen woningen buiten de hittekaart of op cellen "

@@ -92,8 +92,8 @@ def noise_layer(area: Area) -> LayerResult:
         rows = [method_row(c, layer=LAYER, unit=u, method="no data", source="geen",
                            description=f"Geen geluidskaart (Lden) voor dit gebied: {reason}.{drive}")
                 for c, u in zip(COLUMNS, units, strict=True)]
-        warnings.warn(f"noise: area {area.name!r} has no Lden raster ({reason}); the noise "
-                      f"indicators are NaN ('no data').", stacklevel=2)
+        warnings.warn(f"geluid: {area.name!r} heeft geen geluidskaart (Lden) ({reason}); de "
+                      f"geluidsindicatoren zijn 'geen gegevens'.", stacklevel=2)
         return make_result(area, dict.fromkeys(COLUMNS, nan), rows,
                            [f"Geluid: geen gegevens (geen geluidskaart: {reason})."])
 
@@ -128,8 +128,8 @@ def noise_layer(area: Area) -> LayerResult:
     cov = resident_coverage(known, homes, index)
     if (cov < 1.0).any():
         n = int((cov < 1.0).sum())
-        warnings.warn(f"noise: in {n} buurt(en) some homes lie outside the Lden raster or on nodata "
-                      f"cells; the values are over the homes with a value.", stacklevel=2)
+        warnings.warn(f"geluid: in {n} buurt(en) liggen woningen buiten de geluidskaart of op cellen "
+                      f"zonder gegevens; de waarden gelden voor de woningen met een waarde.", stacklevel=2)
         caveats.append(f"Geluid: in {n} buurt(en) liggen woningen buiten de geluidskaart of op cellen "
                        f"zonder gegevens; de waarden gelden voor de woningen met een waarde.")
     homes_src = f"{src}; {source_label(area, 'homes', default='woningen')}"
