@@ -42,3 +42,21 @@ def results(area: Area, key: str) -> Results:
             priorities = prioritise(area, layers, reach)
         _CACHE[key] = Results(area, layers, reach, scores, priorities)
     return _CACHE[key]
+
+
+_RUNS: dict[str, tuple[Any, list[Any], dict[str, float]]] = {}
+
+
+def maps_run(r: Results, key: str, out_dir: Any) -> tuple[Any, list[Any], dict[str, float]]:
+    """``write_maps_and_report`` for ``r`` into ``out_dir`` (first call), cached by ``key``.
+
+    Returns (out_dir, files, timings_s).
+    """
+    if key not in _RUNS:
+        from afweging.maps import write_maps_and_report
+
+        timings: dict[str, float] = {}
+        files = write_maps_and_report(r.area, out_dir, layers=r.layers, reach=r.reach,
+                                      scores=r.scores, priorities=r.priorities, timings_s=timings)
+        _RUNS[key] = (out_dir, files, timings)
+    return _RUNS[key]
