@@ -157,9 +157,9 @@ class ReachabilityResult:
         rep.index = [_MODE_NL.get(m, m) for m in rep.index]
         parts = [
             f"<h4>Bereikbaarheid ({_g(self.minutes)}-minutenstad; max. {_g(self.max_minutes)} min)</h4>",
-            rep.to_html(float_format=lambda v: f"{v:.1f}"),
+            rep.to_html(float_format=lambda v: f"{v:.1f}".replace(".", ",")),
             "<h4>Per buurt (eerste 10)</h4>",
-            self.buurten.head(10).to_html(float_format=lambda v: f"{v:.1f}"),
+            self.buurten.head(10).to_html(float_format=lambda v: f"{v:.1f}".replace(".", ",")),
         ]
         if self.warnings:
             parts.append("<h4>Kanttekeningen</h4><ul>")
