@@ -283,8 +283,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;c
 main{max-width:1180px;margin:0 auto;padding:16px 24px 48px}
 h1{font-size:1.6em;margin:.4em 0}h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{margin-top:1.2em}table{border-collapse:collapse;margin:.5em 0;font-size:.92em;background:#fff}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-table{max-width:100%}details{font-size:.85em;color:#555}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+table{max-width:100%}details{font-size:.85em;color:#555;overflow-wrap:anywhere}
 th{background:#f0f0f0}td.n{text-align:right;white-space:nowrap}
 .badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:.85em;white-space:nowrap}
 .warn{background:#fff4e5;border-left:4px solid #f4a261;padding:8px 12px;margin:8px 0}
@@ -379,7 +379,7 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
         add = f"{nl_int(v.shortfall)} {esc(v.amount_unit)}" if is_short(v) else "—"
         rows.append(
             f"<tr><td>{esc(themes[v.theme].label if v.theme in themes else v.theme)}</td><td>{esc(v.label)}</td>"
-            f"<td class='n'>{_fmt(v.value, 1)}</td><td class='n'>{_fmt(v.norm_value)} {esc(v.unit)}</td>"
+            f"<td class='n'>{_fmt(v.value, 1)}</td><td>{_fmt(v.norm_value)} {esc(v.unit)}</td>"
             f"<td>{_status_badge(v.status)}</td><td class='n'>{add}</td>"
             f"<td>{esc(v.text)}<details><summary>bron</summary>{esc(v.source)}</details></td></tr>")
     rows.append("</table>")
