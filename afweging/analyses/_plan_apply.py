@@ -328,7 +328,7 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
             missing.pop(piece, None)
     after = dataclasses.replace(
         area,
-        name=f"{area.name} + {plan.name}",
+        name=area.name,  # same name: the caveats of before and after then read the same
         buurten=buurten_after,
         wijken=wijken_after,
         homes=homes_after,
