@@ -346,6 +346,7 @@ def test_graph_from_polygon_wrapper(cache_dir, monkeypatch):
     # osmnx's settings are restored after the call
     assert fake.settings.cache_folder == "./cache" and "oneway:bicycle" not in fake.settings.useful_tags_way
     assert out.nodes[1]["x"] == pytest.approx(DOM_RD[0], abs=10)
+    assert g.nodes[1]["x"] == DOM_LONLAT[0] and g.graph["crs"] == "epsg:4326"  # input untouched
     assert out.nodes[2]["y"] - out.nodes[1]["y"] == pytest.approx(111.2, abs=1)
     with pytest.raises(UnknownModeError, match="'car'"):
         osm.graph_from_polygon(area, mode="car")

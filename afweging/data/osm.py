@@ -115,10 +115,11 @@ def _project_to_rd(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
         geoms = np.asarray([edges[i][3]["geometry"] for i in geom_pos], dtype=object)
         projected = shapely.transform(geoms, fn)
     out = nx.MultiDiGraph(**graph.graph)
-    new_edges = [(u, v, k, dict(d)) for u, v, k, d in edges]
+    new_edges: list[tuple[Any, Any, Any, dict[str, Any]]] = list(edges)  # networkx copies the dicts
     if geom_pos:
         for i, g in zip(geom_pos, projected, strict=True):
-            new_edges[i][3]["geometry"] = g
+            u, v, k, d = new_edges[i]
+            new_edges[i] = (u, v, k, {**d, "geometry": g})
     out.add_edges_from(new_edges)
     out.add_nodes_from(n for n in nodes if n not in out)
     for n, x, y in zip(nodes, px.tolist(), py.tolist(), strict=True):
