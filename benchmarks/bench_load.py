@@ -13,16 +13,20 @@ Run from the repository root::
     python benchmarks/bench_load.py                       # Utrecht (../shared/data/utrecht)
     python benchmarks/bench_load.py --manifest path/area.toml --repeat 5
 
-Baseline on Utrecht (2 cores shared with other jobs, so +-30 %), minimum of 3 runs:
+Baseline on Utrecht, 2026-11-23, minimum of 3 runs. The machine (2 cores) was shared
+with other jobs (load average 5-7), so absolute times are 2-3x those of a quiet machine
+(where the old cold load took 6-8 s); compare the ratios.
 
-=========================================  =======  =======  ========
-code                                       import   cold     cached
-=========================================  =======  =======  ========
-before (18c01f7: ox.load_graphml +          0.9 s    7.0 s       --
-ox.project_graph, points file read twice)
-after (GraphML without osmnx, one read      0.9 s    3.0 s    1.2 s
-of the points file, Area cache)
-=========================================  =======  =======  ========
+==============================================  ========  ==========  ==========
+code                                            import    cold load   cached load
+==============================================  ========  ==========  ==========
+before (18c01f7: ox.load_graphml +               1.0 s     11.5 s       --
+ox.project_graph, points file read twice,
+read_kwb column by column)
+after (GraphML without osmnx, vectorised         1.2 s      2.6 s      0.3-0.6 s
+projection, points file read once through
+Arrow, vectorised read_kwb, Area cache)
+==============================================  ========  ==========  ==========
 
 ``cold`` of the old code includes ``import osmnx`` (about 4 s: it imports scikit-learn
 and scipy.stats); the new GraphML path does not import osmnx at all. ``cached`` is
