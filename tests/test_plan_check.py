@@ -235,3 +235,20 @@ def test_units_shown_are_the_plan_buurt_its_wijk_and_the_city(example):
 
 def base_columns(check) -> list[str]:
     return list(check.reach.buurten.columns)
+
+
+@pytest.mark.browser
+def test_plan_check_html_opens_offline_in_chromium(tmp_path: Path, example):
+    from _chromium import external_references, render
+
+    (path, _) = sorted(example.write(tmp_path), key=lambda p: p.suffix != ".html")
+    assert path.name == "plan_check.html"
+    assert external_references(path.read_text("utf-8")) == []
+    png = tmp_path / "plan_check.png"
+    result = render(path, png, window_size=(1280, 2000))
+    assert result.errors == []
+    import matplotlib.image as mpimg
+
+    img = (mpimg.imread(png)[:, :, :3] * 255).astype(int)
+    # the red of "voldoet niet" (#d73027) is on the page: the plan misses norms
+    assert (np.abs(img - np.array([0xD7, 0x30, 0x27])).max(axis=2) <= 8).any()

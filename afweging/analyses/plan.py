@@ -688,6 +688,11 @@ def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[
 
     if not checks:
         raise PlanError("No plan checks to write.")
+    if any(c.baseline.area is not checks[0].baseline.area for c in checks):
+        raise PlanError(
+            "Variants are compared against one area: check them with check_plans(area, plans) "
+            "or with one prepare_baseline(area)."
+        )
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".afweging-plan-", dir=out.parent))
