@@ -645,10 +645,10 @@ def explore(
     minx, miny, maxx, maxy = area.total_bounds
     (w, e), (s, n) = _TO_WGS84.transform([minx, maxx], [miny, maxy])
     fmap = OfflineMap(
-        location=[(s + n) / 2, (w + e) / 2], zoom_start=12, tiles=None, control_scale=True
+        location=[(s + n) / 2, (w + e) / 2], zoom_start=12, tiles=None, control_scale=False
     )
     fmap.fit_bounds([[s, w], [n, e]])
-    fmap.add_child(_Script("afw.init({map});"))
+    fmap.add_child(_Script("afw.init({map});\nL.control.scale({imperial: false}).addTo({map});"))
 
     # --- shared buurt geometry with popups
     svgs: dict[str, str | None] = {}
