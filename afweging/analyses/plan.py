@@ -667,12 +667,16 @@ def check_plans(
             problems.append(str(exc))
     if problems:
         raise PlanError("\n".join(problems))
-    names = [p.name for p in read]
-    for i, p in enumerate(read):
-        if names.count(p.name) > 1:
-            read[i] = dataclasses.replace(p, name=f"{p.name} ({i + 1})")
+    read = _unique_names(read)
     base = baseline or prepare_baseline(area, norms=norms)
     return [check_plan(area, p, baseline=base) for p in read]
+
+
+def _unique_names(plans: list[Plan]) -> list[Plan]:
+    """Number plans that share a name ("plan (1)", "plan (2)") so variants stay apart."""
+    names = [p.name for p in plans]
+    return [dataclasses.replace(p, name=f"{p.name} ({i + 1})") if names.count(p.name) > 1 else p
+            for i, p in enumerate(plans)]
 
 
 def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[Path]:
@@ -767,6 +771,7 @@ def plan_command_main(
             problems.append(str(exc))
     if problems:
         raise PlanError("\n".join(problems))
+    plans = _unique_names(plans)
     timings["plannen lezen"] = time.perf_counter() - t
     t = time.perf_counter()
     if area is None:
@@ -789,10 +794,6 @@ def plan_command_main(
         t = time.perf_counter()
         checks.append(check_plan(area, plan, baseline=base))
         timings[f"plan {plan.name}"] = time.perf_counter() - t
-    names = [c.name for c in checks]
-    for i, c in enumerate(checks):
-        if names.count(c.name) > 1:
-            c.plan = dataclasses.replace(c.plan, name=f"{c.name} ({i + 1})")
     say("Rapport schrijven")
     t = time.perf_counter()
     files = write_plan_checks(checks, out_dir)
