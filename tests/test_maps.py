@@ -282,8 +282,8 @@ def test_chosen_indicators_only(demo_results, tmp_path):
     r = demo_results
     html = write_map(r.area, tmp_path / "k.html", layers=r.layers, tiles=False,
                      indicators=["housing_corporation_pct"]).read_text("utf-8")
-    assert "Laag: Corporatiebezit" in html
-    assert "Laag: Openbaar groen per woning" not in html
+    assert "Wonen: Corporatiebezit" in html
+    assert "Groen: Openbaar groen per woning" not in html
 
 
 def test_legend_html_escapes_text():

@@ -85,6 +85,12 @@ DEFAULT_LAYER_INDICATORS: tuple[str, ...] = (
     "fac_ontmoetingsplek_per_1000_inh",
 )
 
+#: Dutch names of the layers (``LayerResult.methods["layer"]``) in the layer control.
+_LAYER_NL: dict[str, str] = {
+    "green": "Groen", "heat": "Hitte", "noise": "Geluid", "housing": "Wonen",
+    "facilities": "Voorzieningen",
+}
+
 #: Colours of the priority questions (outline on the map).
 _PRIORITY_COLORS = ("#c62828", "#6a1b9a", "#ef6c00", "#00838f", "#2e7d32")
 
@@ -240,7 +246,7 @@ def _fmt_value(value: Any, unit: str) -> str:
         return "niet bereikbaar"
     decimals = 0 if abs(x) >= 100 else (1 if abs(x) >= 1 or x == 0 else 2)
     if unit.startswith("%"):
-        return nl_pct(x, 0 if abs(x) >= 10 else 1)
+        return nl_pct(x, 0 if abs(x) >= 10 or x == 0 else 1)
     text = nl_number(x, decimals)
     return f"{text} {unit}" if unit and unit not in ("aantal", "index 0–100", "ja/nee") else text
 
@@ -689,7 +695,10 @@ def explore(
         c = classify(values.reindex(codes), cmap=info.cmap)
         meta = [f"Methode: {info.method}."] if info.method else []
         meta.append("Klassen: natuurlijke grenzen (Fisher-Jenks).")
-        group = "Bereikbaarheid" if col.startswith("reach_") else "Laag"
+        layer_id = ""
+        if methods is not None and col in methods.index and "layer" in methods.columns:
+            layer_id = str(methods.loc[col, "layer"])
+        group = "Bereikbaarheid" if col.startswith("reach_") else _LAYER_NL.get(layer_id, "Laag")
         choropleths.append(
             (f"{group}: {info.label}", c.color_of(), legend_html(info.title, c.legend_items(), meta=meta))
         )

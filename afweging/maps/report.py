@@ -176,7 +176,8 @@ def _barcodes(scores: Any, area: Area) -> str:
                        f'<div class="barcode">{_adapt.barcode_svg(scores, code)}</div></details>')
     out.append('<p class="small">Een streep per norm: groen = voldoet, oranje = bijna, rood = voldoet '
                "niet, grijs = geen gegevens; een gestippelde rand = benadering (proxy). De waarden, "
-               "normen en bronnen per streep staan in barcode.html.</p>")
+               'normen en bronnen per streep staan in <a href="barcode.html">barcode.html</a> '
+               "(in dezelfde map als dit rapport).</p>")
     return "".join(out)
 
 
