@@ -122,3 +122,13 @@ def test_report_numbers_are_dutch(demo_results, tmp_path):
     city = float(r.scores.stad.overall.iloc[0])
     assert f"{city:.2f}".replace(".", ",") in html
     assert not re.search(r">\d+\.\d{2}<", html)  # no English decimals in table cells
+
+
+def test_report_names_themes_without_a_map(demo_results):
+    import copy
+
+    scores = copy.deepcopy(demo_results.scores)
+    scores.buurt.themes["hitte"] = float("nan")
+    html = report_html(demo_results.area, scores=scores)
+    assert "Geen themakaart voor hitte: geen gegevens in dit gebied" in html
+    assert "Geen themakaart" not in report_html(demo_results.area, scores=demo_results.scores)

@@ -217,8 +217,8 @@ def _priorities(area: Area, priorities: Any, flags: _adapt.PriorityFlags | None)
     return "".join(out)
 
 
-def _maps(images: Sequence[Path], map_href: str | None) -> str:
-    out = []
+def _maps(images: Sequence[Path], map_href: str | None, notes: Sequence[str] = ()) -> str:
+    out = [f'<p class="note">{_esc(n)}</p>' for n in notes]
     if map_href:
         out.append(f'<p><a href="{_esc(map_href)}"><b>Open de interactieve kaart</b></a> '
                    "(kaart.html, in dezelfde map als dit rapport; werkt ook zonder internet): "
@@ -321,11 +321,18 @@ def report_html(
 ) -> str:
     """The report as one self-contained HTML string (see :func:`write_report`)."""
     flags = _adapt.priority_flags(priorities)
+    map_notes = []
+    themes = _adapt.theme_scores(scores, area)
+    if themes is not None:
+        empty = [lab.lower() for t, lab in themes.labels.items() if not themes.themes[t].notna().any()]
+        if empty:
+            map_notes.append(f"Geen themakaart voor {', '.join(empty)}: geen gegevens in dit gebied "
+                             "(zie Methode en kanttekeningen).")
     sections = [
         ("samenvatting", "Samenvatting", _summary(area, layers, reach, scores, flags)),
         ("barcode", "De Utrechtse barcode", _barcodes(scores, area)),
         ("prioriteiten", "Prioriteiten", _priorities(area, priorities, flags)),
-        ("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href)),
+        ("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href, map_notes)),
         ("methode", "Methode en kanttekeningen", _methods(area, layers, reach, scores, priorities)),
         ("bronnen", "Bronnen", _sources(area)),
     ]

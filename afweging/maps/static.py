@@ -467,7 +467,7 @@ def priority_maps(
         lines = [f"Voorrang ({len(sub)} buurten):"]
         for _, r in sub.head(top).iterrows():
             people = f" – {nl_int(r['people'])} personen" if pd.notna(r.get("people")) else ""
-            lines.append(f"{int(r['rank'])}. {textwrap.shorten(names.get(r['buurtcode'], r['buurtcode']), 30)}{people}")
+            lines.append(f"{int(r['rank'])}. {textwrap.shorten(names.get(r['buurtcode'], r['buurtcode']), 30, placeholder=' …')}{people}")
         if len(sub) > top:
             lines.append(f"... en {len(sub) - top} meer")
         fig = map_figure(
