@@ -38,32 +38,45 @@ _LAZY: dict[str, str] = {
     "prioritise": "afweging.analyses.priorities",
     "candidate_locations": "afweging.analyses.priorities",
     "run": "afweging.pipeline",
+    "check_plan": "afweging.analyses.plan",
+    "read_plan": "afweging.analyses.plan",
+    "prepare_baseline": "afweging.analyses.plan",
+    "explore": "afweging.maps",
+    "write_maps_and_report": "afweging.maps",
+    "ReachabilityResult": "afweging.analyses.reachability",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from afweging.analyses.plan import check_plan, prepare_baseline, read_plan
     from afweging.analyses.priorities import candidate_locations, prioritise
-    from afweging.analyses.reachability import isochrone, reachability
+    from afweging.analyses.reachability import ReachabilityResult, isochrone, reachability
     from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
     from afweging.barcode.sensitivity import sensitivity
     from afweging.data.demo import demo_area, write_demo
     from afweging.data.manifest import load_area
     from afweging.layers import compute_layers
+    from afweging.maps import explore, write_maps_and_report
     from afweging.pipeline import run
 
 __all__ = [
     "AfwegingError",
     "Area",
+    "ReachabilityResult",
     "__version__",
     "candidate_locations",
+    "check_plan",
     "compute_layers",
     "demo_area",
     "explain",
+    "explore",
     "isochrone",
     "load_area",
     "load_norms",
+    "prepare_baseline",
     "prioritise",
     "reachability",
+    "read_plan",
     "render_svg",
     "run",
     "score",
@@ -71,6 +84,7 @@ __all__ = [
     "settings",
     "write_barcode_html",
     "write_demo",
+    "write_maps_and_report",
 ]
 
 

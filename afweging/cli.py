@@ -75,6 +75,41 @@ def run(area_path: Path | None, out_dir: Path, norms: Path | None, priorities: P
         click.echo(f"  {f.name}")
 
 
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
+              help="Pad naar een gebiedsmanifest (area.toml). Zonder: het demogebied.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-plantoets"),
+              show_default=True, help="Map voor plan_check.html en plan_check.json.")
+@click.option("--norms", "norms", type=click.Path(path_type=Path), default=None,
+              help="Eigen normen (TOML) die de meegeleverde normen overschrijven.")
+@click.option("--herstel", "repair", is_flag=True,
+              help="Herstel ongeldige (bijv. zelfdoorsnijdende) vlakken met een waarschuwing "
+                   "in plaats van ze te weigeren.")
+def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: Path | None, repair: bool) -> None:
+    """Toets een plan aan de barcode en de 10-minutenstad; meer plannen = varianten naast elkaar."""
+    from afweging.analyses.plan import plan_command_main
+
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = plan_command_main(list(plans), area_path, out_dir, norms=norms, repair=repair,
+                                       progress=lambda m: click.echo(f"{m} ..."))
+        for w in _unique(caught):
+            _echo_warning(w)
+    except AfwegingError as exc:
+        click.secho(f"Fout: {exc}", fg="red", err=True)
+        sys.exit(2)
+    click.echo("")
+    for line in result.summary:
+        click.echo(line)
+    click.echo("")
+    click.echo(f"Uitvoer in {out_dir} ({time.perf_counter() - t0:.1f} s):")
+    for f in result.files:
+        click.echo(f"  {f.name}")
+
+
 def _unique(caught: list[warnings.WarningMessage]) -> list[str]:
     seen: list[str] = []
     for w in caught:

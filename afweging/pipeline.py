@@ -133,6 +133,15 @@ def run(
             wijknamen = area.wijken["wijknaam"].to_dict() if area.wijken is not None else None
             write_priorities_csv(prios, tmp / "prioriteiten.csv", wijknamen=wijknamen)
             written.append("prioriteiten.csv")
+        from afweging.maps import write_maps_and_report
+
+        t0 = time.perf_counter()
+        write_maps_and_report(
+            area, tmp, layers=layers, reach=reach, scores=scores, priorities=prios,
+            progress=say, timings_s=result.timings_s,
+        )
+        result.timings_s["kaarten en rapport"] = time.perf_counter() - t0
+        written += ["kaart.html", "rapport.html"] + (["kaarten"] if (tmp / "kaarten").exists() else [])
 
         result.summary.extend(_summary_lines(area))
         result.summary.extend(summarise_layers(area, layers))

@@ -46,3 +46,40 @@ def test_run_on_utrecht_writes_111_buurten(utrecht_run: tuple[Path, str]) -> Non
     assert gdf.crs.to_epsg() == 28992
     # Dutch summary with Dutch thousands separator
     assert "367.715 inwoners" in output
+
+
+def test_run_on_utrecht_writes_every_output(utrecht_run: tuple[Path, str]) -> None:
+    out, _ = utrecht_run
+    for name in ("buurten.gpkg", "woningen_bereikbaarheid.parquet", "kaart.html", "barcode.html",
+                 "prioriteiten.csv", "rapport.html", "kaarten/balansscore.png"):
+        assert (out / name).stat().st_size > 1000, name
+    gdf = gpd.read_file(out / "buurten.gpkg", layer="buurten")
+    # layers, reachability, barcode and priorities all reach the GeoPackage
+    for col in ("housing_corporation_pct", "reach_walk_speelplek_median_min", "score_totaal",
+                "prio_speelplek_rank"):
+        assert col in gdf.columns, col
+    homes = gpd.read_parquet(out / "woningen_bereikbaarheid.parquet")
+    assert homes.groupby("buurtcode")["residents"].sum().sum() == pytest.approx(
+        gdf.set_index("buurtcode")["a_inw"][homes["buurtcode"].unique()].sum()
+    )
+
+
+def test_plan_command_on_the_demo(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "plan_demostad.geojson"
+    res = CliRunner().invoke(main, ["plan", str(example), "--out", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "p" / "plan_check.json").exists()
+    assert (tmp_path / "p" / "plan_check.html").exists()
+
+
+def test_plan_command_refuses_a_plan_without_crs(tmp_path: Path) -> None:
+    bad = tmp_path / "zonder_crs.geojson"
+    bad.write_text(
+        '{"type": "FeatureCollection", "crs": null, "features": [{"type": "Feature", '
+        '"properties": {"woningen": 10}, "geometry": {"type": "Polygon", "coordinates": '
+        '[[[150000, 450000], [150100, 450000], [150100, 450100], [150000, 450000]]]}}]}'
+    )
+    res = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "p")])
+    assert res.exit_code == 2, res.output
+    assert "zonder_crs.geojson" in res.output
+    assert not (tmp_path / "p").exists()
