@@ -39,7 +39,10 @@ CBS_ONLY = {
         "speelplek": {"need": {"groen": 0.0, "hitte": 0.0}},
     },
     "typology": {"features": ["kinderen", "ouderen", "meergezinswoningen", "corporatiebezit"]},
+    # these hand-built areas have 2-3 buurten: no cap on the share of buurten flagged
+    "flags": {"max_share_of_buurten_pct": 100.0},
 }
+NO_CAP = {"max_share_of_buurten_pct": 100.0}
 
 BASE_STATS = {
     "a_inw": 100.0, "a_00_14": 20.0, "a_65_oo": 10.0, "a_hh": 50.0, "a_1p_hh": 20.0,
@@ -154,7 +157,7 @@ def test_buurt_without_children_is_never_flagged() -> None:
     })
     # every home of C is far from a playground
     reach = make_reach(area, {"speelplek": [1.0] * 5 + [5.0] * 5 + [1.0] * 5 + [5.0] * 5 + [9.0] * 10})
-    cfg = {**CBS_ONLY, "flags": {"top": 10, "min_people": 0.0}}
+    cfg = {**CBS_ONLY, "flags": {"top": 10, "min_people": 0.0, **NO_CAP}}
     sp = prioritise(area, None, reach, config=cfg)["speelplek"]
     assert sp.loc["C", "people"] == 0.0
     assert not sp.loc["C", "flag"]
@@ -168,7 +171,7 @@ def test_flags_top_n_and_thresholds() -> None:
     # A: 8 homes far, B: 5 far, C: 1 far -> 16, 10 and 2 children
     far = [5.0] * 8 + [1.0] * 2 + [5.0] * 5 + [1.0] * 5 + [5.0] * 1 + [1.0] * 9
     reach = make_reach(area, {"speelplek": far})
-    top2 = prioritise(area, None, reach, config={**CBS_ONLY, "ongelijk_investeren": 0.0, "flags": {"top": 2}})
+    top2 = prioritise(area, None, reach, config={**CBS_ONLY, "ongelijk_investeren": 0.0, "flags": {"top": 2, **NO_CAP}})
     assert top2["speelplek"]["people"].tolist() == [16.0, 10.0, 2.0]
     assert top2["speelplek"]["flag"].tolist() == [True, True, False]
     share = prioritise(area, None, reach, config={
@@ -339,6 +342,18 @@ def test_to_buurt_frame_and_csv(tmp_path) -> None:
     assert row["vlag"] == "ja"
     assert row["wijk"] == "Wijk Een"
     assert "26,8" in text  # decimal comma
+
+
+def test_flags_never_exceed_the_share_of_buurten() -> None:
+    # 3 buurten, all with children far from play; top 10 but at most 34 % of the buurten:
+    # ceil(0.34 * 3) = 2 flags, the two best-ranked
+    area = make_area({"A": {}, "B": {}, "C": {}})
+    far = [5.0] * 8 + [1.0] * 2 + [5.0] * 5 + [1.0] * 5 + [5.0] * 1 + [1.0] * 9
+    reach = make_reach(area, {"speelplek": far})
+    res = prioritise(area, None, reach, config={
+        **CBS_ONLY, "ongelijk_investeren": 0.0,
+        "flags": {"top": 10, "max_share_of_buurten_pct": 34.0}})
+    assert res["speelplek"]["flag"].tolist() == [True, True, False]
 
 
 def test_repr_html_lists_the_questions() -> None:

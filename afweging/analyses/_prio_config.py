@@ -36,7 +36,7 @@ UNITS: tuple[str, ...] = ("%", "m2", "index", "euro_x1000", "per_km2")
 DEFAULTS_NAME = "priorities.toml (standaardwaarden van afweging)"
 
 _TOP_KEYS = {"ongelijk_investeren", "reason_max_factors", "reason_min_z", "flags", "typology", "questions", "indicators"}
-_FLAG_KEYS = {"top", "min_people", "min_share_pct"}
+_FLAG_KEYS = {"top", "max_share_of_buurten_pct", "min_people", "min_share_pct"}
 _TYPOLOGY_KEYS = {"features", "k_min", "k_max", "min_residents", "name_terms", "name_min_z"}
 _QUESTION_KEYS = {
     "label", "categories", "mode", "max_distance_m", "max_minutes", "group", "group_label",
@@ -93,6 +93,11 @@ class FlagRule:
     top: int
     min_people: float
     min_share_pct: float
+    max_share_of_buurten_pct: float = 100.0
+
+    def limit(self, n_ranked: int) -> int:
+        """Number of best-ranked buurten that may be flagged among ``n_ranked`` with data."""
+        return min(self.top, math.ceil(self.max_share_of_buurten_pct / 100.0 * n_ranked))
 
 
 @dataclass(frozen=True)
@@ -353,7 +358,7 @@ class _Validator:
         t = self.table(value, path)
         self.unknown(t, _FLAG_KEYS, path)
         if base is None:
-            for key in _FLAG_KEYS:
+            for key in _FLAG_KEYS - {"max_share_of_buurten_pct"}:
                 if key not in t:
                     self.fail((*path, key), "is missing.")
         top = self.number(t["top"], (*path, "top"), integer=True) if "top" in t else (
@@ -362,8 +367,12 @@ class _Validator:
             base.min_people if base else 0.0)
         min_share = self.number(t["min_share_pct"], (*path, "min_share_pct"), high=100.0) if (
             "min_share_pct" in t) else (base.min_share_pct if base else 0.0)
+        max_share = self.number(t["max_share_of_buurten_pct"], (*path, "max_share_of_buurten_pct"),
+                                high=100.0) if "max_share_of_buurten_pct" in t else (
+            base.max_share_of_buurten_pct if base else 100.0)
         top_i = int(top) if math.isfinite(top) else 0
-        return FlagRule(top=top_i, min_people=min_people, min_share_pct=min_share)
+        return FlagRule(top=top_i, min_people=min_people, min_share_pct=min_share,
+                        max_share_of_buurten_pct=max_share)
 
     def indicators(self, value: Any) -> dict[str, Indicator]:
         out: dict[str, Indicator] = {}

@@ -650,7 +650,7 @@ def _question(
     rule = q.flags
     frame["flag"] = (
         ok
-        & (frame["rank"].fillna(10**9).to_numpy() <= rule.top)
+        & (frame["rank"].fillna(10**9).to_numpy() <= rule.limit(int(frame["rank"].notna().sum())))
         & (frame["people"].fillna(0).to_numpy() > 0)
         & (frame["people"].fillna(0).to_numpy() >= rule.min_people)
         & (frame["share_pct"].fillna(0).to_numpy() >= rule.min_share_pct)
