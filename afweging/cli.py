@@ -6,7 +6,9 @@ import logging
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -53,26 +55,12 @@ def run(area_path: Path | None, out_dir: Path, norms: Path | None, priorities: P
     """Reken alles door en schrijf kaarten, barcode, prioriteiten en rapport."""
     from afweging.pipeline import run as run_pipeline
 
-    t0 = time.perf_counter()
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            click.echo("Gebied laden ...")
-            area = _load(area_path)
-            result = run_pipeline(area, out_dir, progress=lambda m: click.echo(f"{m} ..."), norms=norms,
-                                  priorities=priorities)
-        for w in _unique(caught):
-            _echo_warning(w)
-    except AfwegingError as exc:
-        click.secho(f"Fout: {exc}", fg="red", err=True)
-        sys.exit(2)
-    click.echo("")
-    for line in result.summary:
-        click.echo(line)
-    click.echo("")
-    click.echo(f"Uitvoer in {out_dir} ({time.perf_counter() - t0:.1f} s):")
-    for f in result.files:
-        click.echo(f"  {f.name}")
+    def job() -> Any:
+        click.echo("Gebied laden ...")
+        area = _load(area_path)
+        return run_pipeline(area, out_dir, progress=_progress, norms=norms, priorities=priorities)
+
+    _execute(job, out_dir)
 
 
 @main.command()
@@ -90,12 +78,26 @@ def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: 
     """Toets een plan aan de barcode en de 10-minutenstad; meer plannen = varianten naast elkaar."""
     from afweging.analyses.plan import plan_command_main
 
+    _execute(
+        lambda: plan_command_main(list(plans), area_path, out_dir, norms=norms, repair=repair,
+                                  progress=_progress),
+        out_dir,
+    )
+
+
+def _progress(message: str) -> None:
+    click.echo(f"{message} ...")
+
+
+def _execute(job: Callable[[], Any], out_dir: Path) -> None:
+    """Run a command's job: data caveats as 'let op' lines, errors in red with exit code 2,
+    then the Dutch summary and the files written (``job`` returns an object with
+    ``summary`` and ``files``)."""
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = plan_command_main(list(plans), area_path, out_dir, norms=norms, repair=repair,
-                                       progress=lambda m: click.echo(f"{m} ..."))
+            result = job()
         for w in _unique(caught):
             _echo_warning(w)
     except AfwegingError as exc:
