@@ -252,10 +252,12 @@ def assign_buurt(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> pd.Seri
 
     Points on a shared boundary get the first buurt found. Both frames in EPSG:28992.
     """
-    idx_pts, idx_buurt = buurten.sindex.query(points.geometry, predicate="intersects")
+    # query the points' index with the (few) buurt polygons: much faster than the reverse
+    idx_buurt, idx_pts = points.sindex.query(buurten.geometry, predicate="intersects")
     codes = pd.Series(np.nan, index=points.index, dtype=object)
     if len(idx_pts):
-        first = pd.Series(idx_buurt, index=idx_pts)
-        first = first[~first.index.duplicated()]
-        codes.iloc[first.index.to_numpy()] = buurten.index.to_numpy()[first.to_numpy()]
+        order = np.lexsort((idx_buurt, idx_pts))  # per point, the lowest buurt position first
+        pts_sorted, buurt_sorted = idx_pts[order], idx_buurt[order]
+        first = np.r_[True, pts_sorted[1:] != pts_sorted[:-1]]
+        codes.iloc[pts_sorted[first]] = buurten.index.to_numpy()[buurt_sorted[first]]
     return codes
