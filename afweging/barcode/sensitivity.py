@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from afweging import settings
 from afweging.barcode.scoring import BarcodeScores
@@ -140,6 +139,8 @@ def sensitivity(
     n_units = int(ranked.sum())
 
     def ranks_of(overall: np.ndarray) -> np.ndarray:
+        from scipy.stats import rankdata  # imported here: scipy.stats takes ~1 s to import
+
         return rankdata(-overall[:, ranked], method="min", axis=1)
 
     rng = np.random.default_rng(seed)
