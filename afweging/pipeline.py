@@ -124,8 +124,7 @@ def run(
         gdf.to_file(tmp / "buurten.gpkg", layer="buurten", driver="GPKG")
         written = ["buurten.gpkg"]
         if reach is not None:
-            homes = reach.homes.copy()
-            homes.to_parquet(tmp / "woningen_bereikbaarheid.parquet")
+            reach.homes.to_parquet(tmp / "woningen_bereikbaarheid.parquet")
             written.append("woningen_bereikbaarheid.parquet")
         write_barcode_html(scores, tmp / "barcode.html", sensitivity=sensitivity(scores))
         written.append("barcode.html")
@@ -182,6 +181,9 @@ def _summary_lines(area: Area) -> list[str]:
 def _reach_lines(reach: Any) -> list[str]:
     from afweging._format import nl_pct
     from afweging._names import reach_complete_share_col
+    from afweging.layers import weighted_mean
+
+    residents = reach.homes.groupby("buurtcode")["residents"].sum().reindex(reach.buurten.index)
 
     lines = []
     for mode, label in (("walk", "lopend"), ("bike", "per fiets")):
@@ -189,7 +191,7 @@ def _reach_lines(reach: Any) -> list[str]:
         if col not in reach.buurten.columns:
             continue
         rep = reach.report.loc[mode] if mode in reach.report.index else None
-        share = _weighted_mean(reach.buurten[col], reach.homes.groupby("buurtcode")["residents"].sum())
+        share = float(weighted_mean(reach.buurten[col], residents))
         net = f" ({nl_pct(rep['residents_network_pct'])} van de inwoners via het straatnetwerk)" if rep is not None else ""
         lines.append(
             f"10-minutenstad {label}: {nl_pct(share)} van de inwoners heeft alle dagelijkse voorzieningen "
@@ -201,32 +203,20 @@ def _reach_lines(reach: Any) -> list[str]:
 def _barcode_lines(scores: Any) -> list[str]:
     from afweging._format import nl_number
 
-    lv = scores.stad
-    frame = scores.to_frame("stad") if hasattr(scores, "to_frame") else None
-    if frame is None or "score_totaal" not in frame.columns:
+    frame = scores.to_frame("stad")
+    if "score_totaal" not in frame.columns:
         return []
     total = float(frame["score_totaal"].iloc[0])
-    del lv
     return [f"Utrechtse barcode, stad: balansscore {nl_number(total * 100, 0)} van 100."]
-
-
-def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
-    import numpy as np
-
-    w = weights.reindex(values.index).fillna(0.0)
-    ok = values.notna() & (w > 0)
-    if not ok.any():
-        return float("nan")
-    return float(np.average(values[ok], weights=w[ok]))
 
 
 def _priority_lines(prios: Any) -> list[str]:
     lines = []
-    titles = {"speelplek": "Speelplekken", "ontmoetingsplek": "Ontmoetingsplekken", "voorzieningen": "Voorzieningen"}
     for q, frame in prios.questions.items():
         flagged = frame[frame["flag"]]
         if len(flagged) == 0:
             continue
         names = ", ".join(str(n) for n in flagged["buurtnaam"].head(3))
-        lines.append(f"Prioriteit {titles.get(q, q).lower()}: {len(flagged)} buurten gemarkeerd, eerst {names}.")
+        label = prios.labels.get(q, q)
+        lines.append(f"Prioriteit {label[:1].lower() + label[1:]}: {len(flagged)} buurten gemarkeerd, eerst {names}.")
     return lines

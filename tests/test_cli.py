@@ -72,7 +72,8 @@ def test_plan_command_on_the_demo(tmp_path: Path) -> None:
     assert (tmp_path / "p" / "plan_check.html").exists()
 
 
-def test_plan_command_refuses_a_plan_without_crs(tmp_path: Path) -> None:
+def test_plan_command_refuses_rd_coordinates_in_a_geojson_without_crs(tmp_path: Path) -> None:
+    # a GeoJSON without "crs" means lon/lat (RFC 7946); RD metres there are refused with the fix
     bad = tmp_path / "zonder_crs.geojson"
     bad.write_text(
         '{"type": "FeatureCollection", "crs": null, "features": [{"type": "Feature", '
@@ -82,4 +83,5 @@ def test_plan_command_refuses_a_plan_without_crs(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "p")])
     assert res.exit_code == 2, res.output
     assert "zonder_crs.geojson" in res.output
+    assert "Declare the CRS" in res.output
     assert not (tmp_path / "p").exists()
