@@ -27,8 +27,8 @@ _LAZY: dict[str, str] = {
     "demo_area": "afweging.data.demo",
     "write_demo": "afweging.data.demo",
     "compute_layers": "afweging.layers",
-    "reachability": "afweging.analyses.reachability",
-    "isochrone": "afweging.analyses.reachability",
+    "reachability": "afweging.analyses.reach",
+    "isochrone": "afweging.analyses.reach",
     "score": "afweging.barcode",
     "explain": "afweging.barcode",
     "load_norms": "afweging.barcode",
@@ -43,13 +43,13 @@ _LAZY: dict[str, str] = {
     "prepare_baseline": "afweging.analyses.plan",
     "explore": "afweging.maps",
     "write_maps_and_report": "afweging.maps",
-    "ReachabilityResult": "afweging.analyses.reachability",
+    "ReachabilityResult": "afweging.analyses.reach",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from afweging.analyses.plan import check_plan, prepare_baseline, read_plan
     from afweging.analyses.priorities import candidate_locations, prioritise
-    from afweging.analyses.reachability import ReachabilityResult, isochrone, reachability
+    from afweging.analyses.reach import ReachabilityResult, isochrone, reachability
     from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
     from afweging.barcode.sensitivity import sensitivity

@@ -70,7 +70,7 @@ def run(
     norms : path-like, optional
         A user norms TOML overriding the bundled norms.
     priorities : path-like, optional
-        A user TOML overriding the priority settings (``analyses/priorities.toml``).
+        A user TOML overriding the priority settings (``analyses/priorities/priorities.toml``).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def run(
         return wrap
 
     try:
-        from afweging.analyses.reachability import reachability
+        from afweging.analyses.reach.reachability import reachability
         from afweging.barcode import load_norms, score, sensitivity, write_barcode_html
         from afweging.layers import compute_layers, summarise_layers
 

@@ -4,7 +4,7 @@ Synthetic city: a perturbed street grid of about 150,000 nodes (EPSG:28992 metre
 of the streets removed, the largest component kept), 12 facility categories with
 realistic counts, 70,000 homes, walking, 30-minute limit. In one run it times
 
-* ``engine``: :func:`afweging.analyses.reachability._mode_times`, i.e. snapping all homes
+* ``engine``: :func:`afweging.analyses.reach.reachability._mode_times`, i.e. snapping all homes
   and facilities (KD-tree) plus one multi-source search per category with exact snap
   offsets, the per-home minutes and the off-network check (graph already built);
 * ``graph build``: turning the networkx graph into the CSR array graph (once per graph);
@@ -37,8 +37,8 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import Point, box
 
 from afweging import settings
-from afweging.analyses._graph import build_array_graph
-from afweging.analyses.reachability import _mode_times, reachability
+from afweging.analyses.reach.graph import build_array_graph
+from afweging.analyses.reach.reachability import _mode_times, reachability
 from afweging.geo.area import Area
 
 HERE = Path(__file__).resolve().parent

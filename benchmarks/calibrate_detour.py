@@ -30,7 +30,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from afweging import settings
-from afweging.analyses._graph import build_array_graph
+from afweging.analyses.reach.graph import build_array_graph
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_GRAPH = (

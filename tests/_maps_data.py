@@ -30,7 +30,7 @@ def results(area: Area, key: str) -> Results:
     """All inputs of the maps for ``area`` (computed on first use, then cached by ``key``)."""
     if key not in _CACHE:
         from afweging.analyses.priorities import prioritise
-        from afweging.analyses.reachability import reachability
+        from afweging.analyses.reach.reachability import reachability
         from afweging.barcode.scoring import score
         from afweging.layers import compute_layers
 

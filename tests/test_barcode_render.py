@@ -120,7 +120,7 @@ def test_barcode_html_opens_in_chromium(scores, tmp_path: Path):
 # ----------------------------------------------------------------------------- Utrecht
 @pytest.fixture(scope="module")
 def utrecht_scores(utrecht_area):
-    from afweging.analyses.reachability import reachability
+    from afweging.analyses.reach.reachability import reachability
     from afweging.layers import compute_layers
 
     with warnings.catch_warnings():

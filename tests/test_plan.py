@@ -19,9 +19,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from afweging._errors import PlanError
-from afweging.analyses._plan_apply import apply_plan, inner_polygon, update_statistics
-from afweging.analyses._plan_norms import plan_quantities, plan_verdicts
 from afweging.analyses.plan import plan_from_frame, read_plan
+from afweging.analyses.plan.apply import apply_plan, inner_polygon, update_statistics
+from afweging.analyses.plan.norms import plan_quantities, plan_verdicts
 from afweging.barcode import load_norms
 from afweging.geo.area import Area
 
@@ -411,7 +411,7 @@ def test_demolition_counts_against_the_per_dwelling_norms():
 
 def test_docs_describe_every_property():
     text = (Path(__file__).resolve().parents[1] / "docs" / "plan_format.md").read_text("utf-8")
-    from afweging.analyses._plan_format import FUNCTIONS, PROPERTIES
+    from afweging.analyses.plan.format import FUNCTIONS, PROPERTIES
 
     for name in [*PROPERTIES, *FUNCTIONS]:
         assert f"`{name}`" in text, name

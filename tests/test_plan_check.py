@@ -25,7 +25,7 @@ from afweging.analyses.plan import (
     prepare_baseline,
     write_plan_checks,
 )
-from afweging.analyses.reachability import reachability
+from afweging.analyses.reach.reachability import reachability
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RD = "EPSG:28992"

@@ -20,12 +20,12 @@ from shapely.geometry import Point, box
 
 from afweging._errors import ConfigError
 from afweging.analyses.priorities import (
-    CSV_COLUMNS,
     candidate_locations,
     prio_col,
     prioritise,
     write_priorities_csv,
 )
+from afweging.analyses.priorities.ranking import CSV_COLUMNS
 from afweging.data.tags import everyday_categories
 from afweging.geo.area import Area, Provenance
 from afweging.layers._base import LayerResult
@@ -479,7 +479,7 @@ def candidate_area(points: list[tuple[float, float]], playground: tuple[float, f
 
 
 def engine_reach(area: Area):
-    from afweging.analyses.reachability import reachability
+    from afweging.analyses.reach.reachability import reachability
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no walking network": straight line × 1.3 is intended

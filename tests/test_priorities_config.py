@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from afweging._errors import ConfigError, InputFileNotFoundError
-from afweging.analyses._prio_config import QUESTIONS, load_priority_config
+from afweging.analyses.priorities.config import QUESTIONS, load_priority_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -103,7 +103,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
         load_priority_config(path)
     text = str(info.value)
     assert "ongelijk_investeren" in text and "need.hitte" in text
-    assert "See the header of afweging/analyses/priorities.toml" in text
+    assert "See the header of afweging/analyses/priorities/priorities.toml" in text
 
 
 def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:

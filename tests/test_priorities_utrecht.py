@@ -17,7 +17,7 @@ from afweging.analyses.priorities import candidate_locations, prioritise, write_
 
 
 def _inputs(area):
-    from afweging.analyses.reachability import reachability
+    from afweging.analyses.reach.reachability import reachability
     from afweging.layers import compute_layers
 
     with warnings.catch_warnings():

@@ -21,8 +21,8 @@ from afweging._errors import (
     UnknownCategoryError,
     UnknownModeError,
 )
-from afweging.analyses._graph import build_array_graph
-from afweging.analyses.reachability import (
+from afweging.analyses.reach.graph import build_array_graph
+from afweging.analyses.reach.reachability import (
     isochrone,
     reachability,
     travel_minutes,

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from afweging import settings
-from afweging.analyses._graph import array_graph, build_array_graph
-from afweging.analyses.reachability import reachability, travel_minutes
+from afweging.analyses.reach.graph import array_graph, build_array_graph
+from afweging.analyses.reach.reachability import reachability, travel_minutes
 
 MAX_SNAP_M = settings.max_snap_distance_m
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from afweging import _names, settings
-from afweging.analyses.reachability import isochrone, reachability
+from afweging.analyses.reach.reachability import isochrone, reachability
 from afweging.data.tags import everyday_categories
 from afweging.geo.snap import point_xy
 

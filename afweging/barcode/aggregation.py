@@ -145,7 +145,7 @@ def home_quantile(
     q : float
         0.5 for the median, 0.9 for p90.
     """
-    from afweging.analyses.reachability import weighted_quantile_by_group
+    from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
     group_of_home = homes["buurtcode"].astype(str).map(groups)
     labels = pd.Index(sorted(groups.dropna().astype(str).unique()))

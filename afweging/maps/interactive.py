@@ -553,7 +553,7 @@ def compute_isochrones(
     minutes: Sequence[float] = (5.0, 10.0),
 ) -> gpd.GeoDataFrame:
     """Isochrones for (label, point, mode) triples, with a ``label`` column."""
-    from afweging.analyses.reachability import isochrone
+    from afweging.analyses.reach.reachability import isochrone
 
     frames = []
     for label, point, mode in points:

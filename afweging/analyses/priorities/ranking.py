@@ -47,7 +47,7 @@ homes on stand-in grid points from the same file) are "geen gegevens": not ranke
 flagged. The reasons carry the method caveats: "hitte: proxy", "afstand hemelsbreed ×
 omwegfactor".
 
-Also here: a buurt typology (:mod:`afweging.analyses._typology`) and candidate locations
+Also here: a buurt typology (:mod:`afweging.analyses.priorities.typology`) and candidate locations
 for a new playground or meeting place (:func:`candidate_locations`).
 """
 
@@ -69,29 +69,26 @@ from sklearn.preprocessing import StandardScaler
 from afweging import settings
 from afweging._errors import ConfigError, NoMatchError
 from afweging._format import nl_int, nl_number, nl_pct
-from afweging.analyses._prio_candidates import candidate_locations
-from afweging.analyses._prio_config import (
+from afweging.analyses.priorities.config import (
     NEAREST_QUESTIONS,
     QUESTIONS,
     PriorityConfig,
     Question,
     load_priority_config,
 )
-from afweging.analyses._prio_inputs import (
+from afweging.analyses.priorities.inputs import (
     FALLBACK,
     GRID_ORIGIN,
     UNREACHABLE,
     PriorityInputs,
     ResolvedIndicator,
 )
-from afweging.analyses._typology import Typology, buurt_typology
+from afweging.analyses.priorities.typology import Typology, buurt_typology
 from afweging.data import tags
 from afweging.geo.area import Area
 
 __all__ = [
     "PriorityResult",
-    "candidate_locations",
-    "load_priority_config",
     "prio_col",
     "prioritise",
     "write_priorities_csv",
@@ -420,10 +417,10 @@ def prioritise(
         From :func:`afweging.layers.compute_layers`; supplies green and heat (and their
         method: a proxy is named in the reasons). None: only CBS indicators are used.
     reach : ReachabilityResult
-        From :func:`afweging.analyses.reachability.reachability`, with the modes and
+        From :func:`afweging.analyses.reach.reachability.reachability`, with the modes and
         categories the questions use (default: walk, all categories).
     config : path-like or mapping, optional
-        A user TOML overriding ``afweging/analyses/priorities.toml``.
+        A user TOML overriding ``afweging/analyses/priorities/priorities.toml``.
 
     Returns
     -------

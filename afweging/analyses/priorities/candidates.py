@@ -4,7 +4,7 @@ A first step, for a flagged buurt. Candidate points are a regular grid inside th
 (``spacing_m``; default a quarter of the norm's distance, 10-100 m). For every candidate,
 the travel time from every currently *unserved* home of the target group (beyond the
 norm, in the buurt or within reach of it) to the candidate is computed with the
-reachability engine's own rules (:func:`afweging.analyses.reachability.travel_minutes`:
+reachability engine's own rules (:func:`afweging.analyses.reach.reachability.travel_minutes`:
 along the network where the area has one and the home snaps to it, else straight line ×
 detour factor). A candidate serves a home when that time is within the norm.
 
@@ -29,8 +29,8 @@ import shapely
 from afweging import settings
 from afweging._errors import ConfigError, NoMatchError
 from afweging._format import nl_int
-from afweging.analyses._prio_config import NEAREST_QUESTIONS, load_priority_config
-from afweging.analyses._prio_inputs import NETWORK, PriorityInputs
+from afweging.analyses.priorities.config import NEAREST_QUESTIONS, load_priority_config
+from afweging.analyses.priorities.inputs import NETWORK, PriorityInputs
 from afweging.data import tags
 from afweging.geo.area import Area
 
@@ -140,10 +140,10 @@ def candidate_locations(
     cand = _grid(poly, spacing_m)
     graph = None
     if area.has(f"network:{q.mode}"):
-        from afweging.analyses._graph import array_graph
+        from afweging.analyses.reach.graph import array_graph
 
         graph = array_graph(area.networks[q.mode], q.mode, what=f"Area.networks[{q.mode!r}]")
-    from afweging.analyses.reachability import travel_minutes
+    from afweging.analyses.reach.reachability import travel_minutes
 
     serves = np.zeros((len(cand), len(xy)), dtype=bool)
     on_net = np.zeros((len(cand), len(xy)), dtype=bool)

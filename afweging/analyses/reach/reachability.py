@@ -3,7 +3,7 @@
 How it works
 ------------
 * **Network model.** Each street network of the Area (``Area.networks[mode]``) becomes
-  a compact array graph (:mod:`afweging.analyses._graph`): edge lengths in a CSR matrix,
+  a compact array graph (:mod:`afweging.analyses.reach.graph`): edge lengths in a CSR matrix,
   walking two-way everywhere, cycling respecting tagged one-way streets unless
   ``oneway:bicycle=no``. Only the largest strongly connected component is routed.
 * **Snapping.** Homes and facilities snap to their nearest network node (KD-tree); the
@@ -75,7 +75,7 @@ from afweging._names import (
     reach_stat_col,
     reach_unreachable_share_col,
 )
-from afweging.analyses._graph import MODES, ArrayGraph, array_graph, check_mode
+from afweging.analyses.reach.graph import MODES, ArrayGraph, array_graph, check_mode
 from afweging.data import tags
 from afweging.geo.area import Area
 from afweging.geo.snap import kdtree, nearest_distance_m, point_xy, snap_points
@@ -340,7 +340,7 @@ def travel_minutes(
     Parameters
     ----------
     graph : ArrayGraph or None
-        From :func:`afweging.analyses._graph.array_graph`; None: straight-line fallback.
+        From :func:`afweging.analyses.reach.graph.array_graph`; None: straight-line fallback.
     origins_xy, destinations_xy : ndarray, shape (n, 2)
         EPSG:28992 metres.
     mode : {"walk", "bike"}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from afweging._errors import ConfigError, MissingColumnError, MissingDataError
 from afweging._names import facility_col, reach_home_col, reach_method_col
-from afweging.analyses._prio_config import Indicator, Source
+from afweging.analyses.priorities.config import Indicator, Source
 from afweging.geo.area import Area
 
 #: Home methods of the reachability result.

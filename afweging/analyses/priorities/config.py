@@ -186,7 +186,7 @@ def _decimals(x: float) -> int:
 
 
 def _default_doc() -> dict[str, Any]:
-    text = resources.files("afweging.analyses").joinpath("priorities.toml").read_text("utf-8")
+    text = resources.files("afweging.analyses.priorities").joinpath("priorities.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -197,7 +197,7 @@ def _user_doc(config: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], s
     if not path.exists():
         raise InputFileNotFoundError(
             f"Priorities settings file {path} does not exist. Pass the path of a TOML file "
-            f"laid out like afweging/analyses/priorities.toml, or config=None for the defaults."
+            f"laid out like afweging/analyses/priorities/priorities.toml, or config=None for the defaults."
         )
     try:
         return tomllib.loads(path.read_text("utf-8")), str(path)
@@ -238,7 +238,7 @@ def load_priority_config(config: str | Path | Mapping[str, Any] | None = None) -
     ----------
     config : path-like or mapping, optional
         A user TOML (or the same structure as a dict). See the header of
-        ``afweging/analyses/priorities.toml`` for every key.
+        ``afweging/analyses/priorities/priorities.toml`` for every key.
 
     Returns
     -------
@@ -342,7 +342,7 @@ class _Validator:
         if self.problems:
             raise ConfigError(
                 "The priorities settings are not valid:\n  - " + "\n  - ".join(self.problems)
-                + "\nSee the header of afweging/analyses/priorities.toml for the format."
+                + "\nSee the header of afweging/analyses/priorities/priorities.toml for the format."
             )
         return PriorityConfig(
             ongelijk_investeren=factor,

@@ -8,7 +8,7 @@ Rules (also in docs/plan_format.md, and echoed in the report):
 
 * **Homes.** The new dwellings of a ``wonen`` polygon become home points, spread evenly
   over the polygon on a regular grid (``verdeling = "vlak"``, spacing
-  :data:`~afweging.analyses._plan_format.HOME_SPACING_M`, wider when the polygon has
+  :data:`~afweging.analyses.plan.format.HOME_SPACING_M`, wider when the polygon has
   fewer dwellings than grid points) or along the streets of the walk network inside it
   (``verdeling = "straten"``, one point per ``HOME_SPACING_M`` of street; the grid when
   no street lies inside). Every point gets an equal share of the dwellings and
@@ -58,7 +58,7 @@ import shapely
 from afweging import settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
-from afweging.analyses._plan_format import HOME_SPACING_M, MAX_OUTSIDE_SHARE, Plan
+from afweging.analyses.plan.format import HOME_SPACING_M, MAX_OUTSIDE_SHARE, Plan
 from afweging.geo.area import Area, Provenance, assign_buurt
 
 #: Person counts of the CBS statistics, updated in proportion to the residents.

@@ -21,13 +21,14 @@ import pandas as pd
 import shapely
 
 from afweging import _names, settings
+from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
-from afweging.analyses._plan_apply import DERIVED_COLUMNS, DWELLING_PCT_COLUMNS, HOUSEHOLD_COLUMNS
-from afweging.analyses._plan_format import FUNCTIONS, PROPERTIES, SPREADS
-from afweging.analyses._plan_norms import KENGETAL_UPPER_M2, NIET_VAN_TOEPASSING, is_short
+from afweging.analyses.plan.apply import DERIVED_COLUMNS, DWELLING_PCT_COLUMNS, HOUSEHOLD_COLUMNS
+from afweging.analyses.plan.format import FUNCTIONS, PROPERTIES, SPREADS
+from afweging.analyses.plan.norms import KENGETAL_UPPER_M2, NIET_VAN_TOEPASSING, is_short
 
 if TYPE_CHECKING:
-    from afweging.analyses.plan import PlanCheck
+    from afweging.analyses.plan.check import PlanCheck
 
 #: Decimals of every float in plan_check.json.
 JSON_DECIMALS = 3
@@ -543,7 +544,7 @@ def _defaults_html(check: PlanCheck) -> str:
 
 
 def _method_html(check: PlanCheck) -> str:
-    from afweging.analyses._plan_format import HOME_SPACING_M
+    from afweging.analyses.plan.format import HOME_SPACING_M
 
     funcs = "; ".join(f"<i>{k}</i>: {esc(v)}" for k, v in FUNCTIONS.items())
     spreads = "; ".join(f"<i>{k}</i>: {esc(v)}" for k, v in SPREADS.items())
@@ -700,7 +701,7 @@ def _walk_area(check: PlanCheck, path: Any, bbox: Any) -> str:
     minutes = check.baseline.minutes
     if area.has("network:walk"):
         try:
-            from afweging.analyses.reachability import isochrone
+            from afweging.analyses.reach.reachability import isochrone
 
             iso = isochrone(area, centre, minutes=minutes, mode="walk")
             geom = iso.geometry.iloc[0]
@@ -722,3 +723,36 @@ def write_text(path: Path, text: str) -> Path:
     """Write UTF-8 text (helper for tests)."""
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[Path]:
+    """Write ``plan_check.html`` and ``plan_check.json`` (variants side by side).
+
+    The files are written to a temporary folder and moved into ``out_dir`` only when both
+    are complete, so a failure never leaves half-written output.
+    """
+    import shutil
+    import tempfile
+
+    if not checks:
+        raise PlanError("No plan checks to write.")
+    if any(c.baseline.area is not checks[0].baseline.area for c in checks):
+        raise PlanError(
+            "Variants are compared against one area: check them with check_plans(area, plans) "
+            "or with one prepare_baseline(area)."
+        )
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".afweging-plan-", dir=out.parent))
+    try:
+        files = {"plan_check.json": checks_json(checks), "plan_check.html": checks_html(checks)}
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in files:
+            shutil.move(str(tmp / name), str(out / name))
+            written.append(out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return written

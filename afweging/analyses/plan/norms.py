@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from afweging._format import nl_int, nl_number
-from afweging.analyses._plan_format import Plan
+from afweging.analyses.plan.format import Plan
 from afweging.barcode.norms import GEEN_GEGEVENS, VOLDOET, Norm, Norms
 
 #: Upper end of the barcode kengetal (180-200 m² per new home; PropertyNL 2021,
@@ -85,7 +85,7 @@ def plan_quantities(plan: Plan) -> PlanQuantities:
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> from afweging.analyses._plan_format import plan_from_frame
+    >>> from afweging.analyses.plan.format import plan_from_frame
     >>> g = gpd.GeoDataFrame({"naam": ["blok", "park"], "functie": ["wonen", "groen"],
     ...     "woningen": [100, None], "sociale_huur_pct": [30, None], "speelruimte_m2": [500, None]},
     ...     geometry=[box(0, 0, 200, 100), box(200, 0, 250, 100)], crs="EPSG:28992")

@@ -8,7 +8,7 @@ area developer and the report echoes every default that was used.
 Everything that can be checked without an Area is checked here, and all problems are
 reported at once in one :class:`~afweging._errors.PlanError`. Checks that need the Area
 (does the plan lie inside it, does a buurt have enough dwellings to demolish) are in
-:mod:`afweging.analyses._plan_apply`.
+:mod:`afweging.analyses.plan.apply`.
 """
 
 from __future__ import annotations

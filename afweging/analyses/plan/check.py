@@ -43,7 +43,7 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,16 +56,13 @@ import pandas as pd
 from afweging import _names, settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
-from afweging.analyses._plan_apply import AppliedPlan, apply_plan
-from afweging.analyses._plan_format import (
-    FUNCTIONS,
-    PROPERTIES,
-    SPREADS,
+from afweging.analyses.plan.apply import AppliedPlan, apply_plan
+from afweging.analyses.plan.format import (
     Plan,
     plan_from_frame,
     read_plan,
 )
-from afweging.analyses._plan_norms import (
+from afweging.analyses.plan.norms import (
     NIET_VAN_TOEPASSING,
     PlanQuantities,
     Verdict,
@@ -79,23 +76,12 @@ from afweging.geo.area import Area
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "FUNCTIONS",
-    "PROPERTIES",
-    "SPREADS",
-    "AppliedPlan",
     "Baseline",
-    "Plan",
     "PlanCheck",
-    "PlanQuantities",
-    "Verdict",
-    "apply_plan",
     "check_plan",
     "check_plans",
-    "plan_command_main",
-    "plan_from_frame",
     "prepare_baseline",
-    "read_plan",
-    "write_plan_checks",
+    "unique_names",
 ]
 
 _MODE_NL = {"walk": "lopen", "bike": "fietsen"}
@@ -177,7 +163,7 @@ def prepare_baseline(area: Area, *, norms: Any = None, minutes: float | None = N
     minutes : float, optional
         N-minute-city threshold (default :data:`afweging.settings.minutes`).
     """
-    from afweging.analyses.reachability import reachability
+    from afweging.analyses.reach.reachability import reachability
     from afweging.barcode import load_norms, score
     from afweging.layers import compute_layers
 
@@ -279,30 +265,32 @@ class PlanCheck:
 
     def barcode_table(self) -> pd.DataFrame:
         """Per unit and norm: value, score and status before and after (long format)."""
-        from afweging.analyses._plan_report import barcode_table
+        from afweging.analyses.plan.report import barcode_table
 
         return barcode_table(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable summary (the variant part of ``plan_check.json``)."""
-        from afweging.analyses._plan_report import variant_dict
+        from afweging.analyses.plan.report import variant_dict
 
         return variant_dict(self)
 
     def to_json(self) -> str:
         """``plan_check.json`` for this plan alone (stable for identical input)."""
-        from afweging.analyses._plan_report import checks_json
+        from afweging.analyses.plan.report import checks_json
 
         return checks_json([self])
 
     def to_html(self) -> str:
         """``plan_check.html`` for this plan alone (Dutch, self-contained)."""
-        from afweging.analyses._plan_report import checks_html
+        from afweging.analyses.plan.report import checks_html
 
         return checks_html([self])
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``plan_check.html`` and ``plan_check.json`` into ``out_dir``."""
+        from afweging.analyses.plan.report import write_plan_checks
+
         return write_plan_checks([self], out_dir)
 
     def __repr__(self) -> str:
@@ -311,7 +299,7 @@ class PlanCheck:
                 f"{len(self.plan_buurten)} buurt(en), {short} tekort(en)>")
 
     def _repr_html_(self) -> str:
-        from afweging.analyses._plan_report import variant_html
+        from afweging.analyses.plan.report import variant_html
 
         return variant_html(self)
 
@@ -435,7 +423,7 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
 
     Returns the result and the buurten that were recomputed.
     """
-    from afweging.analyses.reachability import reachability
+    from afweging.analyses.reach.reachability import reachability
     from afweging.geo.snap import point_xy
 
     before = base.reach
@@ -667,145 +655,13 @@ def check_plans(
             problems.append(str(exc))
     if problems:
         raise PlanError("\n".join(problems))
-    read = _unique_names(read)
+    read = unique_names(read)
     base = baseline or prepare_baseline(area, norms=norms)
     return [check_plan(area, p, baseline=base) for p in read]
 
 
-def _unique_names(plans: list[Plan]) -> list[Plan]:
+def unique_names(plans: list[Plan]) -> list[Plan]:
     """Number plans that share a name ("plan (1)", "plan (2)") so variants stay apart."""
     names = [p.name for p in plans]
     return [dataclasses.replace(p, name=f"{p.name} ({i + 1})") if names.count(p.name) > 1 else p
             for i, p in enumerate(plans)]
-
-
-def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[Path]:
-    """Write ``plan_check.html`` and ``plan_check.json`` (variants side by side).
-
-    The files are written to a temporary folder and moved into ``out_dir`` only when both
-    are complete, so a failure never leaves half-written output.
-    """
-    import shutil
-    import tempfile
-
-    from afweging.analyses._plan_report import checks_html, checks_json
-
-    if not checks:
-        raise PlanError("No plan checks to write.")
-    if any(c.baseline.area is not checks[0].baseline.area for c in checks):
-        raise PlanError(
-            "Variants are compared against one area: check them with check_plans(area, plans) "
-            "or with one prepare_baseline(area)."
-        )
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".afweging-plan-", dir=out.parent))
-    try:
-        files = {"plan_check.json": checks_json(checks), "plan_check.html": checks_html(checks)}
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in files:
-            shutil.move(str(tmp / name), str(out / name))
-            written.append(out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return written
-
-
-@dataclass
-class PlanRunResult:
-    """What :func:`plan_command_main` computed and wrote."""
-
-    checks: list[PlanCheck]
-    files: list[Path]
-    summary: list[str]
-    timings_s: dict[str, float]
-
-
-def plan_command_main(
-    plan_paths: Sequence[str | Path],
-    area: Area | str | Path | None,
-    out_dir: str | Path,
-    *,
-    norms: str | Path | None = None,
-    repair: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> PlanRunResult:
-    """The work of ``afweging plan PLAN... --area ... --out ...`` (the CLI only calls this).
-
-    Parameters
-    ----------
-    plan_paths : list of path
-        One plan, or several variants to compare side by side.
-    area : Area, path of an area.toml, or None
-        None: the bundled demo area.
-    out_dir : path
-        Receives ``plan_check.html`` and ``plan_check.json``.
-    norms : path, optional
-        A norms TOML merged into the bundled norms.
-    repair : bool
-        Repair invalid polygons with a warning instead of refusing them.
-    progress : callable, optional
-        Called with a Dutch line before each step.
-
-    Returns
-    -------
-    PlanRunResult
-        The checks, the files written, Dutch summary lines (shortfalls per variant) and
-        the seconds per step (area loading counted separately as ``gebied laden``).
-    """
-    say = progress or (lambda m: log.info(m))
-    timings: dict[str, float] = {}
-    if not plan_paths:
-        raise PlanError("Give at least one plan file (GeoJSON or GeoPackage).")
-    say("Plan(nen) lezen")
-    t = time.perf_counter()
-    plans = []
-    problems = []
-    for p in plan_paths:
-        try:
-            plans.append(read_plan(p, repair=repair))
-        except PlanError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise PlanError("\n".join(problems))
-    plans = _unique_names(plans)
-    timings["plannen lezen"] = time.perf_counter() - t
-    t = time.perf_counter()
-    if area is None:
-        from afweging.data.demo import demo_area
-
-        say("Demogebied maken (geen --area opgegeven)")
-        area = demo_area()
-    elif not isinstance(area, Area):
-        from afweging.data.manifest import load_area
-
-        say("Gebied laden")
-        area = load_area(area)
-    timings["gebied laden"] = time.perf_counter() - t
-    say("Uitgangssituatie doorrekenen (lagen, bereikbaarheid, barcode)")
-    base = prepare_baseline(area, norms=norms)
-    timings["uitgangssituatie"] = base.seconds
-    checks = []
-    for plan in plans:
-        say(f"Plan {plan.name} toepassen en doorrekenen")
-        t = time.perf_counter()
-        checks.append(check_plan(area, plan, baseline=base))
-        timings[f"plan {plan.name}"] = time.perf_counter() - t
-    say("Rapport schrijven")
-    t = time.perf_counter()
-    files = write_plan_checks(checks, out_dir)
-    timings["rapport schrijven"] = time.perf_counter() - t
-    summary = []
-    for c in checks:
-        q = c.quantities
-        summary.append(f"{c.name}: {nl_int(q.dwellings_new)} nieuwe woningen, "
-                       f"{nl_int(c.new_residents['inwoners'])} nieuwe bewoners.")
-        short = c.shortfalls
-        if short:
-            summary += [f"  tekort: {s}" for s in short]
-        else:
-            summary.append("  Het plan haalt alle plannormen.")
-    return PlanRunResult(checks=checks, files=files, summary=summary, timings_s=timings)
