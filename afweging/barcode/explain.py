@@ -4,12 +4,16 @@ norm, source, score and contribution to the balance score."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from afweging.barcode.norms import AGGREGATES, fmt_number
-from afweging.barcode.scoring import BarcodeScores, UnitRow, escape
+
+if TYPE_CHECKING:
+    from afweging.barcode.scoring import BarcodeScores, UnitRow
+from afweging._html import escape
 
 #: Columns of :func:`explain`, in order (Dutch, shown to planners).
 EXPLAIN_COLUMNS: tuple[str, ...] = (

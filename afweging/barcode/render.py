@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from afweging.barcode.norms import BIJNA, GEEN_GEGEVENS, VOLDOET, VOLDOET_NIET, fmt_number
-from afweging.barcode.scoring import BarcodeScores, LevelScores, UnitRow, escape
+
+if TYPE_CHECKING:
+    from afweging.barcode.scoring import BarcodeScores, LevelScores, UnitRow
+from afweging._html import escape
 
 if TYPE_CHECKING:  # pragma: no cover
     from afweging.barcode.sensitivity import SensitivityResult

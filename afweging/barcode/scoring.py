@@ -17,7 +17,6 @@ Steps (see ``norms.toml`` for the formulas):
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +169,14 @@ class BarcodeScores:
         Code of the city level (the gemeentecode, else ``"stad"``).
     caveats : list of str
         Dutch caveats carried from the layers and reachability.
+
+    Notes
+    -----
+    :meth:`explain`, :meth:`render_svg`, :meth:`write_html` and the notebook view are
+    thin conveniences that defer to :mod:`afweging.barcode.explain` and
+    :mod:`afweging.barcode.render` (imported when called). Those modules import this
+    one only for type hints, so the dependency runs one way: rendering sits on top of
+    the scores and never the other way round.
     """
 
     norms: Norms
@@ -678,7 +685,3 @@ def theme_scores(
         pd.Series(o_complete, index=idx),
     )
 
-
-def escape(text: Any) -> str:
-    """HTML-escape any value (used by explain and render)."""
-    return html.escape(str(text), quote=True)

@@ -8,11 +8,11 @@ gegevens) and puts each theme on its own row with its score.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
 from afweging._format import nl_number
+from afweging._html import escape
 
 _ROW_H = 15
 _LABEL_W = 104
@@ -20,9 +20,6 @@ _STRIPE_W = 13
 _STRIPE_GAP = 3
 _WIDTH = 340
 
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def mini_barcode_svg(scores: Any, code: str, *, width: int = _WIDTH) -> str:
@@ -55,13 +52,13 @@ def mini_barcode_svg(scores: Any, code: str, *, width: int = _WIDTH) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="afw-minibarcode" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Barcode {_esc(scores.name_of(code))}" '
+        f'aria-label="Barcode {escape(scores.name_of(code))}" '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif">'
     ]
     for r, (theme, nids) in enumerate(rows):
         y = r * _ROW_H
         out.append(
-            f'<text x="0" y="{y + 11}" font-size="10.5" fill="#222">{_esc(theme.label)}</text>'
+            f'<text x="0" y="{y + 11}" font-size="10.5" fill="#222">{escape(theme.label)}</text>'
         )
         for j, nid in enumerate(nids):
             n = norms[nid]
@@ -83,7 +80,7 @@ def mini_barcode_svg(scores: Any, code: str, *, width: int = _WIDTH) -> str:
             )
             out.append(
                 f'<rect x="{x}" y="{y + 1.5}" width="{_STRIPE_W}" height="{_ROW_H - 3}" '
-                f'fill="{fill}"{stroke}><title>{_esc(tip)}</title></rect>'
+                f'fill="{fill}"{stroke}><title>{escape(tip)}</title></rect>'
             )
         ts = float(level.themes.at[key, theme.id]) if theme.id in level.themes.columns else math.nan
         out.append(

@@ -23,7 +23,6 @@ What is on the map (everything a planner reads is Dutch):
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,6 +44,7 @@ from shapely.geometry import Point
 from afweging import _names, settings
 from afweging._errors import MissingColumnError, UnknownCategoryError, UnknownModeError
 from afweging._format import nl_int, nl_number, nl_pct
+from afweging._html import escape
 from afweging.geo.area import Area
 from afweging.maps import _adapt
 from afweging.maps._assets import js_json, leaflet_css, leaflet_js
@@ -209,9 +209,6 @@ def _feature_collection(geoms: np.ndarray, props: list[dict[str, Any]]) -> dict[
     }
 
 
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
 
 def legend_html(
     title: str,
@@ -228,18 +225,18 @@ def legend_html(
     rows = "".join(
         f'<div class="afw-row"><span class="{cls}" style="'
         + (f"border-top-color:{c}" if kind == "line" else f"background:{c}")
-        + f'"></span>{_esc(label)}</div>'
+        + f'"></span>{escape(label)}</div>'
         for c, label in items
     )
-    small = "".join(f'<div class="afw-meta">{_esc(m)}</div>' for m in meta)
-    return f"<h4>{_esc(title)}</h4>{rows}{small}"
+    small = "".join(f'<div class="afw-meta">{escape(m)}</div>' for m in meta)
+    return f"<h4>{escape(title)}</h4>{rows}{small}"
 
 
 def _fmt_value(value: Any, unit: str) -> str:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        return _esc(value) if value is not None and str(value) not in ("", "nan", "<NA>") else "onbekend"
+        return escape(value) if value is not None and str(value) not in ("", "nan", "<NA>") else "onbekend"
     if math.isnan(x):
         return "geen gegevens"
     if math.isinf(x):
@@ -321,15 +318,15 @@ def _popup(
         if not wijk.lower().startswith("wijk"):
             wijk = f"wijk {wijk}"
     parts = [
-        f'<div class="afw-popup"><h3>{_esc(b["buurtnaam"])}</h3>',
-        f'<div class="afw-sub">{_esc(code)}' + (f" · {_esc(wijk)}" if wijk else "") + "</div>",
+        f'<div class="afw-popup"><h3>{escape(b["buurtnaam"])}</h3>',
+        f'<div class="afw-sub">{escape(code)}' + (f" · {escape(wijk)}" if wijk else "") + "</div>",
     ]
     if flags is not None:
         for _, f in flags.for_buurt(code).iterrows():
             label = flags.questions.get(f["question"], f["question"])
             parts.append(
-                f'<div class="afw-prio"><b>Prioriteit {_esc(label.lower())}</b> '
-                f'(nr. {int(f["rank"])}): {_esc(f["reason"])}</div>'
+                f'<div class="afw-prio"><b>Prioriteit {escape(label.lower())}</b> '
+                f'(nr. {int(f["rank"])}): {escape(f["reason"])}</div>'
             )
     rows: list[tuple[str, str]] = []
     lacking: str | None = None
@@ -359,7 +356,7 @@ def _popup(
         if known and "fac_missing_categories" in v.columns:
             missing = v.at[code, "fac_missing_categories"]
             if isinstance(missing, str):
-                lacking = _esc(missing) or "niets"
+                lacking = escape(missing) or "niets"
     if reach is not None and code in reach.buurten.index:
         r = reach.buurten.loc[code]
         for col in (
@@ -374,7 +371,7 @@ def _popup(
             rows.append(("Looptijden hemelsbreed geschat voor", nl_pct(float(r[fb]))))
     parts.append(
         "<table>"
-        + "".join(f'<tr><td>{_esc(k)}</td><td class="afw-num">{v}</td></tr>' for k, v in rows)
+        + "".join(f'<tr><td>{escape(k)}</td><td class="afw-num">{v}</td></tr>' for k, v in rows)
         + "</table>"
     )
     if lacking is not None:
@@ -383,7 +380,7 @@ def _popup(
         parts.append(f'<div class="afw-sub"><b>Barcode</b> (score per thema, 0–1)</div>{svg}')
     if barcode_href:
         parts.append(
-            f'<div class="afw-small"><a href="{_esc(barcode_href)}#{_esc(code)}" target="_blank">'
+            f'<div class="afw-small"><a href="{escape(barcode_href)}#{escape(code)}" target="_blank">'
             "Volledige barcode met waarden, normen en bronnen</a></div>"
         )
     parts.append("</div>")
@@ -750,9 +747,9 @@ def explore(
                 i = codes.index(f["buurtcode"])
                 name = area.buurten["buurtnaam"].iloc[i]
                 per_i[str(i)] = (
-                    f'<div class="afw-popup"><h3>{_esc(name)}</h3><div class="afw-prio">'
-                    f"<b>Prioriteit {_esc(qlabel.lower())}, nr. {int(f['rank'])}</b><br>"
-                    f"{_esc(f['reason'])}</div></div>"
+                    f'<div class="afw-popup"><h3>{escape(name)}</h3><div class="afw-prio">'
+                    f"<b>Prioriteit {escape(qlabel.lower())}, nr. {int(f['rank'])}</b><br>"
+                    f"{escape(f['reason'])}</div></div>"
                 )
             legend = legend_html(
                 f"Prioriteit: {qlabel}", [(color, f"{len(per_i)} buurten met voorrang")],
@@ -817,7 +814,7 @@ def explore(
         for ci, cat in enumerate(area.categories):
             mask = cats == cat
             pts = [
-                [round(float(a), 5), round(float(b), 5), _esc(nm)]
+                [round(float(a), 5), round(float(b), 5), escape(nm)]
                 for a, b, nm in zip(lat[mask], lon[mask], names[mask], strict=True)
             ]
             color = to_hex(tab20((2 * ci) % 20 / 20 + 0.025))
@@ -836,11 +833,11 @@ def explore(
 
     # --- title, legend, attribution, layer control
     title = (
-        f'<div class="afw-title" id="afw-title"><h1>{_esc(area.name)}: ruimtelijke afweging</h1>'
+        f'<div class="afw-title" id="afw-title"><h1>{escape(area.name)}: ruimtelijke afweging</h1>'
         "<p>Kies rechtsboven een kaartlaag. Klik op een buurt voor de barcode en de kerncijfers.</p>"
         + ("<p class=\"afw-note\">Synthetisch demogebied: geen echte gegevens.</p>" if area.synthetic else "")
-        + "".join(f'<p class="afw-note">{_esc(t)}</p>' for t in notes)
-        + f'<p class="afw-source">{_esc(source_text(area, _MAP_PIECES))}</p>'
+        + "".join(f'<p class="afw-note">{escape(t)}</p>' for t in notes)
+        + f'<p class="afw-source">{escape(source_text(area, _MAP_PIECES))}</p>'
         + "</div>"
     )
     fmap.add_child(_Script(

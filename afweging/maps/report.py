@@ -9,7 +9,6 @@ SVG or ``data:`` URIs, no scripts, no external resources.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import pandas as pd
 import afweging
 from afweging import _names, settings
 from afweging._format import nl_int, nl_number, nl_pct
+from afweging._html import escape
 from afweging.geo.area import PIECES, Area
 from afweging.maps import _adapt
 from afweging.maps._assets import data_uri
@@ -56,14 +56,11 @@ nav a { margin-right: 12px; }
 """
 
 
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, num: Sequence[int] = ()) -> str:
     """An HTML table; cells are already-escaped HTML; ``num`` = right-aligned columns."""
     head = "".join(
-        f'<th class="num">{_esc(h)}</th>' if i in num else f"<th>{_esc(h)}</th>"
+        f'<th class="num">{escape(h)}</th>' if i in num else f"<th>{escape(h)}</th>"
         for i, h in enumerate(header)
     )
     body = "".join(
@@ -77,7 +74,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, num: Sequenc
 
 def _method_span(method: str) -> str:
     cls = "method-" + method.replace(" ", "-")
-    return f'<span class="{cls}">{_esc(METHOD_LABELS.get(method, method))}</span>'
+    return f'<span class="{cls}">{escape(METHOD_LABELS.get(method, method))}</span>'
 
 
 def _score(x: float) -> str:
@@ -138,10 +135,10 @@ def _summary(area: Area, layers: Any, reach: Any, scores: Any, flags: _adapt.Pri
         for qid, label in flags.questions.items():
             sub = flags.flags[flags.flags["question"] == qid]
             if len(sub):
-                names = ", ".join(_esc(n) for n in _names_of(area, sub["buurtcode"].head(3)))
-                lines.append(f"{_esc(label)}: voorrang voor {len(sub)} buurten, bovenaan {names}.")
+                names = ", ".join(escape(n) for n in _names_of(area, sub["buurtcode"].head(3)))
+                lines.append(f"{escape(label)}: voorrang voor {len(sub)} buurten, bovenaan {names}.")
     out = ['<div class="kpi">']
-    out += [f"<div><b>{_esc(v)}</b><span>{_esc(t)}</span></div>" for v, t in kpis]
+    out += [f"<div><b>{escape(v)}</b><span>{escape(t)}</span></div>" for v, t in kpis]
     out.append("</div>")
     if lines:
         out.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
@@ -166,13 +163,13 @@ def _barcodes(scores: Any, area: Area) -> str:
         header = list(summary.columns)
         rows = []
         for _, r in summary.iterrows():
-            rows.append([_esc(r["Naam"]), *[_score(r[c]) if c not in ("Naam", "Compleet") else _esc(r[c])
+            rows.append([escape(r["Naam"]), *[_score(r[c]) if c not in ("Naam", "Compleet") else escape(r[c])
                                             for c in header[1:]]])
         out.append("<h3>Wijken: scores per thema (0–1)</h3>")
         out.append(_table(header, rows, num=tuple(range(1, len(header) - 1))))
         out.append("<h3>Barcode per wijk</h3>")
         for code in scores.wijk.codes:
-            out.append(f"<details><summary>{_esc(scores.name_of(code))}</summary>"
+            out.append(f"<details><summary>{escape(scores.name_of(code))}</summary>"
                        f'<div class="barcode">{_adapt.barcode_svg(scores, code)}</div></details>')
     out.append('<p class="small">Een streep per norm: groen = voldoet, oranje = bijna, rood = voldoet '
                "niet, grijs = geen gegevens; een gestippelde rand = benadering (proxy). De waarden, "
@@ -195,11 +192,11 @@ def _priorities(area: Area, priorities: Any, flags: _adapt.PriorityFlags | None)
         wijknaam = {str(k): str(v) for k, v in area.wijken["wijknaam"].items()}
     for qid, label in flags.questions.items():
         sub = flags.flags[flags.flags["question"] == qid]
-        out.append(f"<h3>{_esc(label)}</h3>")
+        out.append(f"<h3>{escape(label)}</h3>")
         q = getattr(config, "questions", {}).get(qid) if config is not None else None
         if q is not None:
-            out.append(f'<p class="small">Norm: {_esc(q.norm_text())}. Bron: {_esc(q.norm_source)}. '
-                       f"Doelgroep: {_esc(q.group_label)}.</p>")
+            out.append(f'<p class="small">Norm: {escape(q.norm_text())}. Bron: {escape(q.norm_source)}. '
+                       f"Doelgroep: {escape(q.group_label)}.</p>")
         if sub.empty:
             out.append("<p>Geen buurten met voorrang.</p>")
             continue
@@ -208,19 +205,19 @@ def _priorities(area: Area, priorities: Any, flags: _adapt.PriorityFlags | None)
             code = str(r["buurtcode"])
             rows.append([
                 nl_int(r["rank"]),
-                f"{_esc(_names_of(area, [code])[0])}<br><span class='small'>{_esc(code)} · "
-                f"{_esc(wijknaam.get(wijk_of.get(code, ''), wijk_of.get(code, '')))}</span>",
+                f"{escape(_names_of(area, [code])[0])}<br><span class='small'>{escape(code)} · "
+                f"{escape(wijknaam.get(wijk_of.get(code, ''), wijk_of.get(code, '')))}</span>",
                 nl_int(r["people"]) if pd.notna(r["people"]) else "–",
-                _esc(r["reason"]),
+                escape(r["reason"]),
             ])
         out.append(_table(["Rang", "Buurt", "Mensen buiten de norm", "Reden"], rows, num=(0, 2)))
     return "".join(out)
 
 
 def _maps(images: Sequence[Path], map_href: str | None, notes: Sequence[str] = ()) -> str:
-    out = [f'<p class="note">{_esc(n)}</p>' for n in notes]
+    out = [f'<p class="note">{escape(n)}</p>' for n in notes]
     if map_href:
-        out.append(f'<p><a href="{_esc(map_href)}"><b>Open de interactieve kaart</b></a> '
+        out.append(f'<p><a href="{escape(map_href)}"><b>Open de interactieve kaart</b></a> '
                    "(kaart.html, in dezelfde map als dit rapport; werkt ook zonder internet): "
                    "alle indicatoren per buurt, de barcode per buurt, voorzieningen, prioriteiten "
                    "en reistijden per woning.</p>")
@@ -229,8 +226,8 @@ def _maps(images: Sequence[Path], map_href: str | None, notes: Sequence[str] = (
         if p.suffix.lower() != ".png" or not p.exists():
             continue
         caption = p.stem.replace("_", " ")
-        out.append(f'<figure><img alt="{_esc(caption)}" src="{data_uri(p.read_bytes(), "image/png")}">'
-                   f"<figcaption>{_esc(p.name)}</figcaption></figure>")
+        out.append(f'<figure><img alt="{escape(caption)}" src="{data_uri(p.read_bytes(), "image/png")}">'
+                   f"<figcaption>{escape(p.name)}</figcaption></figure>")
     return "".join(out) or "<p>Geen kaarten.</p>"
 
 
@@ -243,11 +240,11 @@ def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) 
             for col, r in group.iterrows():
                 info = describe(str(col), m)
                 rows.append([
-                    f"{_esc(info.label)}<br><span class='small'>{_esc(col)}</span>",
-                    _esc(r["unit"]), _method_span(str(r["method"])), _esc(r["source"]),
-                    _esc(r["description"]),
+                    f"{escape(info.label)}<br><span class='small'>{escape(col)}</span>",
+                    escape(r["unit"]), _method_span(str(r["method"])), escape(r["source"]),
+                    escape(r["description"]),
                 ])
-            out.append(f"<details><summary>Laag {_esc(layer)} ({len(group)} indicatoren: "
+            out.append(f"<details><summary>Laag {escape(layer)} ({len(group)} indicatoren: "
                        + ", ".join(f"{n} {METHOD_LABELS.get(k, k)}" for k, n in
                                    group["method"].value_counts().items())
                        + ")</summary>")
@@ -261,7 +258,7 @@ def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) 
         rows = []
         for mode, r in rep.iterrows():
             rows.append([
-                _esc(MODE_LABELS.get(str(mode), mode)),
+                escape(MODE_LABELS.get(str(mode), mode)),
                 nl_int(r.get("network_nodes", np.nan)),
                 nl_int(r.get("homes", np.nan)),
                 nl_pct(r.get("residents_network_pct", np.nan), 1),
@@ -289,11 +286,11 @@ def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) 
                     caveats.append(str(c))
     if caveats:
         out.append("<h3>Kanttekeningen bij de gegevens</h3>")
-        out.append('<ul class="caveats">' + "".join(f"<li>{_esc(c)}</li>" for c in caveats) + "</ul>")
+        out.append('<ul class="caveats">' + "".join(f"<li>{escape(c)}</li>" for c in caveats) + "</ul>")
     absent = [(PIECES.get(k, k), v) for k, v in area.missing.items()]
     if absent:
         out.append("<h3>Ontbrekende gegevens</h3>")
-        out.append("<ul>" + "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>" for k, v in absent) + "</ul>")
+        out.append("<ul>" + "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in absent) + "</ul>")
     return "".join(out)
 
 
@@ -301,11 +298,11 @@ def _sources(area: Area) -> str:
     rows = []
     for key, prov in area.provenance.items():
         rows.append([
-            _esc(PIECES.get(key, key)), _esc(prov.source), _esc(prov.licence or "niet opgegeven"),
-            _esc(Path(prov.path).name if prov.path else "–"), _esc(prov.note or ""),
+            escape(PIECES.get(key, key)), escape(prov.source), escape(prov.licence or "niet opgegeven"),
+            escape(Path(prov.path).name if prov.path else "–"), escape(prov.note or ""),
         ])
     table = _table(["Onderdeel", "Bron", "Licentie", "Bestand", "Opmerking"], rows) if rows else ""
-    return table + f'<p class="small">{_esc(source_text(area))}</p>'
+    return table + f'<p class="small">{escape(source_text(area))}</p>'
 
 
 # ----------------------------------------------------------------------------- the report
@@ -336,15 +333,15 @@ def report_html(
         ("methode", "Methode en kanttekeningen", _methods(area, layers, reach, scores, priorities)),
         ("bronnen", "Bronnen", _sources(area)),
     ]
-    nav = "<nav>" + "".join(f'<a href="#{sid}">{_esc(t)}</a>' for sid, t, _ in sections) + "</nav>"
-    body = "".join(f'<section id="{sid}"><h2>{_esc(t)}</h2>{content}</section>' for sid, t, content in sections)
+    nav = "<nav>" + "".join(f'<a href="#{sid}">{escape(t)}</a>' for sid, t, _ in sections) + "</nav>"
+    body = "".join(f'<section id="{sid}"><h2>{escape(t)}</h2>{content}</section>' for sid, t, content in sections)
     title = f"{area.name}: ruimtelijke afweging"
     return (
         '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)} – rapport</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_esc(title)}</h1>"
-        f'<p class="lead">Rapport van afweging {_esc(afweging.__version__)}: lagen per buurt, de '
+        f"<title>{escape(title)} – rapport</title><style>{_CSS}</style></head><body>"
+        f"<h1>{escape(title)}</h1>"
+        f'<p class="lead">Rapport van afweging {escape(afweging.__version__)}: lagen per buurt, de '
         "Utrechtse barcode, de 10-minutenstad en prioriteiten voor speelplekken, "
         "ontmoetingsplekken en voorzieningen.</p>"
         f"{nav}{body}</body></html>\n"

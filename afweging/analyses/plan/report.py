@@ -9,7 +9,6 @@ scripts or web fonts), so it opens offline and can be mailed.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ import shapely
 from afweging import _names, settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
+from afweging._html import escape
 from afweging.analyses.plan.apply import DERIVED_COLUMNS, DWELLING_PCT_COLUMNS, HOUSEHOLD_COLUMNS
 from afweging.analyses.plan.format import FUNCTIONS, PROPERTIES, SPREADS
 from afweging.analyses.plan.norms import KENGETAL_UPPER_M2, NIET_VAN_TOEPASSING, is_short
@@ -254,10 +254,6 @@ def checks_json(checks: Sequence[PlanCheck]) -> str:
 
 
 # ============================================================================ HTML
-def esc(x: Any) -> str:
-    """HTML-escape."""
-    return html.escape(str(x), quote=True)
-
 
 def _fmt(x: Any, decimals: int = 0, unit: str = "") -> str:
     if x is None:
@@ -265,7 +261,7 @@ def _fmt(x: Any, decimals: int = 0, unit: str = "") -> str:
     try:
         v = float(x)
     except (TypeError, ValueError):
-        return esc(x)
+        return escape(x)
     if math.isnan(v):
         return "—"
     if math.isinf(v):
@@ -276,7 +272,7 @@ def _fmt(x: Any, decimals: int = 0, unit: str = "") -> str:
 
 def _status_badge(status: str) -> str:
     color = _STATUS_COLOR.get(status, "#9e9e9e")
-    return f'<span class="badge" style="background:{color}">{esc(status)}</span>'
+    return f'<span class="badge" style="background:{color}">{escape(status)}</span>'
 
 
 _CSS = """
@@ -302,15 +298,15 @@ def checks_html(checks: Sequence[PlanCheck]) -> str:
     base = checks[0].baseline
     area = base.area
     title = ("Plantoets: " + " vs ".join(c.name for c in checks)) if len(checks) > 1 else f"Plantoets: {checks[0].name}"
-    parts = [f"<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'><title>{esc(title)}</title>",
-             f"<style>{_CSS}</style></head><body><main>", f"<h1>{esc(title)}</h1>",
-             f"<p>Gebied: <b>{esc(area.name)}</b>, {len(area.buurten)} buurten"
+    parts = [f"<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'><title>{escape(title)}</title>",
+             f"<style>{_CSS}</style></head><body><main>", f"<h1>{escape(title)}</h1>",
+             f"<p>Gebied: <b>{escape(area.name)}</b>, {len(area.buurten)} buurten"
              + (f", CBS-cijfers {area.statistics_year}" if area.statistics_year else "") + ".</p>"]
     if area.synthetic:
         parts.append("<div class='warn'><b>Let op:</b> dit is het synthetische demogebied; alle cijfers "
                      "zijn verzonnen.</div>")
     if len(checks) > 1:
-        parts.append("<nav>" + "".join(f"<a href='#v{i}'>{esc(c.name)}</a>" for i, c in enumerate(checks)) + "</nav>")
+        parts.append("<nav>" + "".join(f"<a href='#v{i}'>{escape(c.name)}</a>" for i, c in enumerate(checks)) + "</nav>")
         parts.append(_comparison_html(checks))
     for i, c in enumerate(checks):
         parts.append(f"<section id='v{i}'>")
@@ -323,10 +319,10 @@ def checks_html(checks: Sequence[PlanCheck]) -> str:
 
 def _comparison_html(checks: Sequence[PlanCheck]) -> str:
     rows = ["<h2>Varianten naast elkaar</h2><table><tr><th></th>"
-            + "".join(f"<th>{esc(c.name)}</th>" for c in checks) + "</tr>"]
+            + "".join(f"<th>{escape(c.name)}</th>" for c in checks) + "</tr>"]
 
     def line(label: str, cells: list[str]) -> None:
-        rows.append(f"<tr><th>{esc(label)}</th>" + "".join(f"<td class='n'>{x}</td>" for x in cells) + "</tr>")
+        rows.append(f"<tr><th>{escape(label)}</th>" + "".join(f"<td class='n'>{x}</td>" for x in cells) + "</tr>")
 
     line("Nieuwe woningen", [nl_int(c.quantities.dwellings_new) for c in checks])
     line("Nieuwe bewoners", [nl_int(c.new_residents["inwoners"]) for c in checks])
@@ -338,7 +334,7 @@ def _comparison_html(checks: Sequence[PlanCheck]) -> str:
             if v is None:
                 cells.append("—")
                 continue
-            extra = (f"<br><span class='small'>nog {nl_int(v.shortfall)} {esc(v.amount_unit)}</span>"
+            extra = (f"<br><span class='small'>nog {nl_int(v.shortfall)} {escape(v.amount_unit)}</span>"
                      if is_short(v) else "")
             cells.append(f"{_fmt(v.value, 1)} {_status_badge(v.status)}{extra}")
         line(lab, cells)
@@ -359,16 +355,16 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
     area = check.applied.before
     parts = []
     if heading:
-        parts.append(f"<h2>Variant {esc(check.name)}</h2>")
+        parts.append(f"<h2>Variant {escape(check.name)}</h2>")
     names = [str(area.buurten.at[c, "buurtnaam"]) for c in check.plan_buurten]
-    parts.append(f"<p>Bestand <code>{esc(Path(check.plan.source).name)}</code>: "
+    parts.append(f"<p>Bestand <code>{escape(Path(check.plan.source).name)}</code>: "
                  f"{len(check.plan.polygons)} vlak(ken), {len(check.plan.points)} punt(en), "
-                 f"in buurt(en) {esc(', '.join(names))}.</p>")
+                 f"in buurt(en) {escape(', '.join(names))}.</p>")
     # ---- shortfalls first: that is the question
     short = check.shortfalls
     parts.append("<h3>Wat moet erbij?</h3>")
     if short:
-        parts.append("<div class='short'><ul>" + "".join(f"<li>{esc(s)}</li>" for s in short) + "</ul></div>")
+        parts.append("<div class='short'><ul>" + "".join(f"<li>{escape(s)}</li>" for s in short) + "</ul></div>")
     else:
         parts.append("<div class='ok'>Het plan haalt alle plannormen en de 10-minutenstad voor de nieuwe "
                      "bewoners.</div>")
@@ -377,12 +373,12 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
             "<th>Oordeel</th><th>Toevoegen</th><th>Toelichting</th></tr>"]
     themes = check.baseline.norms.themes
     for v in check.verdicts:
-        add = f"{nl_int(v.shortfall)} {esc(v.amount_unit)}" if is_short(v) else "—"
+        add = f"{nl_int(v.shortfall)} {escape(v.amount_unit)}" if is_short(v) else "—"
         rows.append(
-            f"<tr><td>{esc(themes[v.theme].label if v.theme in themes else v.theme)}</td><td>{esc(v.label)}</td>"
-            f"<td class='n'>{_fmt(v.value, 1)}</td><td>{_fmt(v.norm_value)} {esc(v.unit)}</td>"
+            f"<tr><td>{escape(themes[v.theme].label if v.theme in themes else v.theme)}</td><td>{escape(v.label)}</td>"
+            f"<td class='n'>{_fmt(v.value, 1)}</td><td>{_fmt(v.norm_value)} {escape(v.unit)}</td>"
             f"<td>{_status_badge(v.status)}</td><td class='n'>{add}</td>"
-            f"<td>{esc(v.text)}<details><summary>bron</summary>{esc(v.source)}</details></td></tr>")
+            f"<td>{escape(v.text)}<details><summary>bron</summary>{escape(v.source)}</details></td></tr>")
     rows.append("</table>")
     parts.append("".join(rows))
     # ---- programme
@@ -397,7 +393,7 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
         ("Woongebied (vlakken met woningen)", f"{nl_int(q.residential_area_m2)} m²"),
         ("Nieuwe bewoners (woningen × huishoudgrootte)", nl_int(check.new_residents["inwoners"])),
     ]
-    parts.append("".join(f"<tr><th>{esc(a)}</th><td class='n'>{b}</td></tr>" for a, b in prog) + "</table>")
+    parts.append("".join(f"<tr><th>{escape(a)}</th><td class='n'>{b}</td></tr>" for a, b in prog) + "</table>")
     # ---- 10-minute city
     parts.append(_reach_html(check))
     # ---- map
@@ -412,10 +408,10 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
     parts.append(_defaults_html(check))
     if check.caveats:
         parts.append("<h3>Kanttekeningen bij de gegevens</h3><ul class='small'>"
-                     + "".join(f"<li>{esc(c)}</li>" for c in check.caveats) + "</ul>")
+                     + "".join(f"<li>{escape(c)}</li>" for c in check.caveats) + "</ul>")
     if check.timings_s:
         parts.append("<p class='small'>Rekentijd: " + ", ".join(
-            f"{esc(k)} {v:.2f} s" for k, v in check.timings_s.items()) + ".</p>")
+            f"{escape(k)} {v:.2f} s" for k, v in check.timings_s.items()) + ".</p>")
     return "\n".join(parts)
 
 
@@ -424,7 +420,7 @@ def _reach_html(check: PlanCheck) -> str:
     m = nr["minuten"]
     out = [f"<h3>{nl_number(m)}-minutenstad voor de nieuwe bewoners</h3>"]
     if not nr["per_modus"]:
-        out.append(f"<p>Geen gegevens: {esc(nr.get('reden', 'onbekend'))}.</p>")
+        out.append(f"<p>Geen gegevens: {escape(nr.get('reden', 'onbekend'))}.</p>")
         return "".join(out)
     modes = list(nr["per_modus"])
     out.append("<table><tr><th>Voorziening</th>" + "".join(
@@ -436,7 +432,7 @@ def _reach_html(check: PlanCheck) -> str:
             info = nr["per_modus"][md]["per_categorie"][c]
             cells.append(f"<td class='n'>{_fmt(info['pct_binnen'])} %</td><td class='n'>{_fmt(info['mediaan_min'], 1)}</td>")
         label = nr["per_modus"][modes[0]]["per_categorie"][c]["label"]
-        out.append(f"<tr><td>{esc(label)}</td>{''.join(cells)}</tr>")
+        out.append(f"<tr><td>{escape(label)}</td>{''.join(cells)}</tr>")
     out.append("<tr><th>Alle dagelijkse voorzieningen</th>" + "".join(
         f"<th class='n'>{_fmt(nr['per_modus'][md]['pct_alles_binnen'])} %</th><th></th>" for md in modes) + "</tr>")
     out.append("<tr><td class='small'>reistijd via het netwerk</td>" + "".join(
@@ -444,7 +440,7 @@ def _reach_html(check: PlanCheck) -> str:
         for md in modes) + "</tr></table>")
     absent = [c for c in check.baseline.categories if c not in nr["categorieen"]]
     if absent:
-        out.append(f"<p class='small'>Zonder gegevens in dit gebied (telt niet mee): {esc(', '.join(absent))}.</p>")
+        out.append(f"<p class='small'>Zonder gegevens in dit gebied (telt niet mee): {escape(', '.join(absent))}.</p>")
     return "".join(out)
 
 
@@ -461,7 +457,7 @@ def _barcodes_html(check: PlanCheck) -> str:
         name = lv.row(key).name
         level_nl = {"buurt": "Buurt", "wijk": "Wijk", "stad": "Gemeente"}[lv.level]
         label = name if name.lower().startswith(level_nl.lower()) else f"{level_nl} {name}"
-        out.append(f"<h4>{esc(label)} ({esc(key)})</h4><div class='pair'>")
+        out.append(f"<h4>{escape(label)} ({escape(key)})</h4><div class='pair'>")
         out.append(f"<div>{render_svg(sb, key, title=f'{label}: nu')}</div>")
         out.append(f"<div>{render_svg(sa, key, title=f'{label}: met het plan')}</div></div>")
         sub = table[(table["code"] == key)]
@@ -471,7 +467,7 @@ def _barcodes_html(check: PlanCheck) -> str:
             rows = ["<table><tr><th>Norm</th><th>Waarde nu</th><th>Met plan</th><th>Oordeel nu</th><th>Met plan</th></tr>"]
             for r in moved.to_dict("records"):
                 n = sb.norms[r["norm"]]
-                rows.append(f"<tr><td>{esc(n.label)}</td><td class='n'>{_fmt(r['waarde_voor'], 1)}</td>"
+                rows.append(f"<tr><td>{escape(n.label)}</td><td class='n'>{_fmt(r['waarde_voor'], 1)}</td>"
                             f"<td class='n'>{_fmt(r['waarde_na'], 1)}</td><td>{_status_badge(r['status_voor'])}</td>"
                             f"<td>{_status_badge(r['status_na'])}</td></tr>")
             rows.append("</table>")
@@ -488,7 +484,7 @@ def _stats_html(check: PlanCheck) -> str:
     before, after = check.applied.before.buurten, check.applied.after.buurten
     out = ["<h3>Cijfers per buurt (CBS, bijgewerkt met het plan)</h3><table><tr><th></th>"]
     for c in codes:
-        out.append(f"<th colspan='2'>{esc(before.at[c, 'buurtnaam'])}</th>")
+        out.append(f"<th colspan='2'>{escape(before.at[c, 'buurtnaam'])}</th>")
     out.append("</tr><tr><th></th>" + "<th>nu</th><th>met plan</th>" * len(codes) + "</tr>")
     for col in STAT_COLUMNS:
         if col not in before.columns:
@@ -497,7 +493,7 @@ def _stats_html(check: PlanCheck) -> str:
         dec = 2 if col == "g_hhgro" else dec
         cells = "".join(f"<td class='n'>{_fmt(before.at[c, col], dec)}</td><td class='n'>{_fmt(after.at[c, col], dec)}</td>"
                         for c in codes)
-        out.append(f"<tr><th>{esc(STAT_LABELS.get(col, col))}</th>{cells}</tr>")
+        out.append(f"<tr><th>{escape(STAT_LABELS.get(col, col))}</th>{cells}</tr>")
     out.append("</table><p class='small'>Nieuwe sociale huurwoningen tellen als corporatiebezit (CBS p_wcorpw); "
                "dat is een benadering van sociale huur. Niet bijgewerkt: WOZ, inkomen, energie, "
                "omgevingsadressendichtheid en de overige CBS-kolommen.</p>")
@@ -516,8 +512,8 @@ def _changes_html(check: PlanCheck, limit: int = 60) -> str:
                + (f"; de eerste {limit} staan hieronder (alle in plan_check.json)" if len(ch) > limit else "")
                + ".</p><table><tr><th>Buurt</th><th>Laag</th><th>Indicator</th><th>Nu</th><th>Met plan</th></tr>")
     for r in ch.head(limit).to_dict("records"):
-        out.append(f"<tr><td>{esc(names.get(r['buurtcode'], r['buurtcode']))}</td><td>{esc(r['layer'])}</td>"
-                   f"<td><code>{esc(r['indicator'])}</code></td><td class='n'>{_fmt(r['before'], 2)}</td>"
+        out.append(f"<tr><td>{escape(names.get(r['buurtcode'], r['buurtcode']))}</td><td>{escape(r['layer'])}</td>"
+                   f"<td><code>{escape(r['indicator'])}</code></td><td class='n'>{_fmt(r['before'], 2)}</td>"
                    f"<td class='n'>{_fmt(r['after'], 2)}</td></tr>")
     out.append("</table>")
     return "".join(out)
@@ -529,25 +525,25 @@ def _defaults_html(check: PlanCheck) -> str:
     if d:
         out.append("<table><tr><th>Eigenschap</th><th>Standaard</th><th>Gebruikt</th><th>Bij</th></tr>")
         for prop, info in d.items():
-            out.append(f"<tr><td><code>{esc(prop)}</code></td><td>{esc(info['standaard'])}</td>"
-                       f"<td>{esc(info.get('gebruikt', info['standaard']))}</td>"
-                       f"<td>{esc(', '.join(info['features']))}</td></tr>")
+            out.append(f"<tr><td><code>{escape(prop)}</code></td><td>{escape(info['standaard'])}</td>"
+                       f"<td>{escape(info.get('gebruikt', info['standaard']))}</td>"
+                       f"<td>{escape(', '.join(info['features']))}</td></tr>")
         out.append("</table>")
     if check.plan.ignored:
-        out.append("<div class='warn'>Onbekende eigenschappen, genegeerd: " + esc("; ".join(
+        out.append("<div class='warn'>Onbekende eigenschappen, genegeerd: " + escape("; ".join(
             f"{k} ({', '.join(v)})" for k, v in sorted(check.plan.ignored.items()))) + "</div>")
     if check.plan.repaired:
-        out.append("<div class='warn'>Hersteld (make_valid): " + esc("; ".join(check.plan.repaired)) + "</div>")
+        out.append("<div class='warn'>Hersteld (make_valid): " + escape("; ".join(check.plan.repaired)) + "</div>")
     if check.applied.notes:
-        out.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in check.applied.notes) + "</ul>")
+        out.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in check.applied.notes) + "</ul>")
     return "".join(out)
 
 
 def _method_html(check: PlanCheck) -> str:
     from afweging.analyses.plan.format import HOME_SPACING_M
 
-    funcs = "; ".join(f"<i>{k}</i>: {esc(v)}" for k, v in FUNCTIONS.items())
-    spreads = "; ".join(f"<i>{k}</i>: {esc(v)}" for k, v in SPREADS.items())
+    funcs = "; ".join(f"<i>{k}</i>: {escape(v)}" for k, v in FUNCTIONS.items())
+    spreads = "; ".join(f"<i>{k}</i>: {escape(v)}" for k, v in SPREADS.items())
     return (
         "<h2>Hoe is gerekend?</h2><ul class='small'>"
         f"<li>Functies van een vlak: {funcs}.</li>"
@@ -607,7 +603,7 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
     for code, row in sub.iterrows():
         geom = row.geometry.intersection(bbox)
         fill = "#fff" if code in check.plan_buurten else "#f2f2ee"
-        out.append(f'<path d="{path(geom)}" fill="{fill}" stroke="#888" stroke-width="1"><title>{esc(row["buurtnaam"])} ({esc(code)})</title></path>')
+        out.append(f'<path d="{path(geom)}" fill="{fill}" stroke="#888" stroke-width="1"><title>{escape(row["buurtnaam"])} ({escape(code)})</title></path>')
     # 10-minute walk area around the plan
     out.append(_walk_area(check, path, bbox))
     if area.green is not None and len(area.green):
@@ -624,7 +620,7 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
     for _, row in plan.polygons.iterrows():
         color = _FUNCTION_COLOR.get(row["functie"], "#ccc")
         out.append(f'<path d="{path(row.geometry)}" fill="{color}" fill-opacity="0.45" stroke="{color}" '
-                   f'stroke-width="2"><title>{esc(row["naam"])} ({esc(row["functie"])})</title></path>')
+                   f'stroke-width="2"><title>{escape(row["naam"])} ({escape(row["functie"])})</title></path>')
     # new homes coloured by everyday categories within N minutes on foot
     nr = check.new_residents
     cats = nr.get("categorieen", [])
@@ -653,18 +649,18 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
         for cat, g in zip(f["category"], f.geometry, strict=True):
             cx, cy = xy(g.x, g.y)
             out.append(f'<rect x="{cx - 2.5}" y="{cy - 2.5}" width="5" height="5" fill="#3a86ff" opacity="0.7">'
-                       f'<title>{esc(labels.get(cat, cat))}</title></rect>')
+                       f'<title>{escape(labels.get(cat, cat))}</title></rect>')
     placed: list[tuple[float, float]] = []
     for r in check.applied.new_facilities.to_dict("records"):
         cx, cy = xy(r["geometry"].x, r["geometry"].y)
         out.append(f'<polygon points="{cx},{cy - 7} {cx + 6},{cy + 5} {cx - 6},{cy + 5}" fill="#7b2cbf" stroke="#fff">'
-                   f'<title>{esc(r["name"])}</title></polygon>')
+                   f'<title>{escape(r["name"])}</title></polygon>')
         ty = cy + 4
         while any(abs(ty - py) < 12 and abs(cx - px) < 90 for px, py in placed):
             ty += 12  # keep labels of nearby facilities apart
         placed.append((cx, ty))
         out.append(f'<text x="{cx + 8}" y="{ty}" fill="#3c096c" stroke="#fff" stroke-width="3" '
-                   f'paint-order="stroke">{esc(labels.get(r["category"], r["category"]))}</text>')
+                   f'paint-order="stroke">{escape(labels.get(r["category"], r["category"]))}</text>')
     # scale bar and legend
     bar_m = 500.0 if (maxx - minx) > 2000 else 200.0
     bar_px = bar_m * scale
@@ -683,13 +679,13 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
             out.append(f'<rect x="{x - 3}" y="{yy - 3}" width="6" height="6" fill="{color}"/>')
         else:
             out.append(f'<polygon points="{x},{yy - 5} {x + 5},{yy + 4} {x - 5},{yy + 4}" fill="{color}"/>')
-        out.append(f'<text x="{x + 8}" y="{yy + 4}">{esc(text)}</text>')
+        out.append(f'<text x="{x + 8}" y="{yy + 4}">{escape(text)}</text>')
         x += 16 + 6.2 * len(text)
         if x > width_px - 120:
             x, yy = 30 + bar_px, yy + 18
     src = "; ".join(sorted({p.label() for k, p in area.provenance.items() if k in ("buurten", "homes", "facilities")}))
-    out.append(f'<text x="10" y="{height_px + 54}" fill="#666" font-size="9">Bron: {esc(src)}; plan: '
-               f'{esc(Path(plan.source).name)}. RD New (EPSG:28992).</text>')
+    out.append(f'<text x="10" y="{height_px + 54}" fill="#666" font-size="9">Bron: {escape(src)}; plan: '
+               f'{escape(Path(plan.source).name)}. RD New (EPSG:28992).</text>')
     out.append("</svg>")
     return "\n".join(out)
 
