@@ -49,7 +49,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:  # pragma: no cover
     from afweging.analyses.plan import check_plan, prepare_baseline, read_plan
     from afweging.analyses.priorities import candidate_locations, prioritise
-    from afweging.analyses.reach import ReachabilityResult, isochrone, reachability
+    from afweging.analyses.reach.reachability import ReachabilityResult, isochrone, reachability
     from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
     from afweging.barcode.sensitivity import sensitivity

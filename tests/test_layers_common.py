@@ -3,6 +3,8 @@ other ``test_layers_*`` files (imported from here)."""
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,16 +12,11 @@ import pytest
 from affine import Affine
 from shapely.geometry import Point, box
 
+from afweging._format import nl_number
 from afweging.geo.area import Area, Provenance
 from afweging.geo.raster import Raster
-from afweging.layers._common import (
-    coverage_gaps,
-    land_area_m2,
-    nl_number,
-    resident_share_pct,
-    safe_ratio,
-    weighted_mean,
-)
+from afweging.layers._common import resident_share_pct, safe_ratio, weighted_mean
+from afweging.layers._context import LayerContext
 
 RD = "EPSG:28992"
 
@@ -105,7 +102,7 @@ def test_resident_share_weights_by_residents_and_skips_unknown_flags():
 def test_land_area_uses_cbs_land_and_falls_back_to_geometry():
     b = two_buurten(a_lan_ha=[50, np.nan])
     area = Area("t", b)
-    land, n_fallback = land_area_m2(area)
+    land, n_fallback = LayerContext(area).land
     assert land["A"] == 500_000.0  # 50 ha
     assert land["B"] == pytest.approx(1_000_000.0)  # polygon 1 km²
     assert n_fallback == 1
@@ -116,11 +113,27 @@ def test_coverage_gaps_need_the_same_source_for_homes_and_points():
     homes = make_homes([(500, 500, "A", 10.0), (1500, 500, "B", 20.0)], origin=["bron", "rasterpunt"])
     prov = {"homes": Provenance("osm", path="/x/osm.gpkg"), "facilities": Provenance("osm", path="/x/osm.gpkg")}
     area = Area("t", b, homes=homes, provenance=prov)
-    assert coverage_gaps(area, "facilities").tolist() == ["B"]
+    assert LayerContext(area).coverage_gaps("facilities").tolist() == ["B"]
     other = {"homes": Provenance("bag", path="/x/bag.gpkg"), "facilities": Provenance("osm", path="/x/osm.gpkg")}
-    assert coverage_gaps(Area("t", b, homes=homes, provenance=other), "facilities").tolist() == []
+    assert LayerContext(Area("t", b, homes=homes, provenance=other)).coverage_gaps("facilities").tolist() == []
 
 
 def test_nl_number_uses_dutch_separators():
     assert nl_number(1234567.891, 2) == "1.234.567,89"
     assert nl_number(float("nan")) == "onbekend"
+
+
+def test_the_layer_context_computes_each_piece_once_and_layers_accept_it():
+    from afweging.layers import compute_layers, housing_layer
+
+    b = two_buurten(a_inw=[10, 20], a_lan_ha=[50, np.nan], p_wcorpw=[40, 20], p_huurw=[60, 30],
+                    a_woning=[5, 10])
+    homes = make_homes([(500, 500, "A", 10.0), (1500, 500, "B", 20.0)])
+    ctx = LayerContext(Area("t", b, homes=homes))
+    assert ctx.homes is ctx.homes and ctx.land is ctx.land and ctx.cbs("a_inw") is ctx.cbs("a_inw")
+    assert ctx.cbs("no_such_column") is None
+    pd.testing.assert_frame_equal(housing_layer(ctx).values, housing_layer(ctx.area).values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no rasters, no green: data caveats
+        joined = compute_layers(ctx.area).values
+    pd.testing.assert_frame_equal(joined[housing_layer(ctx).values.columns], housing_layer(ctx).values)

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from afweging import settings
+from afweging._format import nl_number
 from afweging.data.tags import load_tag_table
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
-from afweging.layers._common import cbs, nl_number, weighted_mean
+from afweging.layers._common import weighted_mean
+from afweging.layers._context import LayerContext
 from afweging.layers.facilities import facilities_layer
 from afweging.layers.green import green_layer, point_allowance_m
 from afweging.layers.heat import heat_layer
@@ -21,6 +23,7 @@ from afweging.layers.housing import housing_by_wijk, housing_city, housing_layer
 from afweging.layers.noise import energetic_mean_db, noise_layer
 
 __all__ = [
+    "LayerContext",
     "LayerResult",
     "compute_layers",
     "energetic_mean_db",
@@ -52,14 +55,13 @@ def compute_layers(area: Area) -> LayerResult:
         ``values`` with the columns of green, heat, noise, housing and facilities
         (see ``docs/architecture.md``), ``methods`` with one row per column.
     """
-    green = green_layer(area)
-    measured_green = green.methods.loc["green_public_m2", "method"] == "measured"
+    ctx = LayerContext(area)
     return LayerResult.join([
-        green,
-        heat_layer(area, green_m2=green.values["green_public_m2"] if measured_green else None),
-        noise_layer(area),
-        housing_layer(area),
-        facilities_layer(area),
+        green_layer(ctx),
+        heat_layer(ctx),
+        noise_layer(ctx),
+        housing_layer(ctx),
+        facilities_layer(ctx),
     ])
 
 
@@ -98,7 +100,7 @@ def _method(layers: LayerResult, col: str) -> str:
 
 
 def _inhabitants(area: Area) -> pd.Series:
-    s = cbs(area, "a_inw")
+    s = LayerContext(area).cbs("a_inw")
     return s if s is not None else pd.Series(np.nan, index=area.buurten.index)
 
 
@@ -114,7 +116,8 @@ def _green_line(area: Area, layers: LayerResult) -> str:
     dist = settings.green_max_distance_m
     min_ha = settings.green_min_area_m2 / 10_000
     if _method(layers, "green_public_m2") == "measured":
-        dwellings, households = cbs(area, "a_woning"), cbs(area, "a_hh")
+        ctx = LayerContext(area)
+        dwellings, households = ctx.cbs("a_woning"), ctx.cbs("a_hh")
         m2 = v["green_public_m2"]
         per_dw = m2.sum() / dwellings.sum() if dwellings is not None and dwellings.sum() > 0 else float("nan")
         per_hh = m2.sum() / households.sum() if households is not None and households.sum() > 0 else float("nan")

@@ -1,4 +1,7 @@
-"""Helpers shared by the five layers: method records, weighting, CBS columns, land area.
+"""Helpers shared by the five layers: method records, ratios, resident-weighted shares.
+
+What the layers read from the Area (homes, land area, CBS columns, sources) lives in
+:class:`afweging.layers._context.LayerContext`, computed once per run.
 
 Private: the public helper :func:`weighted_mean` is re-exported by
 :mod:`afweging.layers`.
@@ -7,15 +10,12 @@ Private: the public helper :func:`weighted_mean` is re-exported by
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from afweging.geo.area import PIECES, Area
-from afweging.layers._base import LayerResult, Method
+from afweging.layers._base import Method
 
 
 def method_row(
@@ -38,53 +38,16 @@ def method_row(
     }
 
 
-def make_result(
-    area: Area, values: dict[str, pd.Series], rows: list[dict[str, str]], caveats: list[str]
-) -> LayerResult:
-    """Assemble a :class:`LayerResult` on the buurten index, columns in ``rows`` order."""
-    index = area.buurten.index
-    frame = pd.DataFrame({r["indicator"]: values[r["indicator"]].reindex(index) for r in rows})
-    frame.index.name = "buurtcode"
-    return LayerResult(frame, LayerResult.method_table(rows), caveats)
 
 
-def source_label(area: Area, piece: str, *, default: str) -> str:
-    """Dutch source line of a piece of the area (provenance), or ``default``."""
-    prov = area.provenance.get(piece)
-    if prov is None:
-        return default
-    return prov.label()
 
 
-def missing_reason(area: Area, piece: str) -> str:
-    """Why a piece is missing (Dutch), for method descriptions."""
-    return area.missing.get(piece, "niet opgegeven")
 
 
-def piece_name(piece: str) -> str:
-    """Dutch name of a piece, e.g. ``"hittekaart (PET)"``."""
-    return PIECES.get(piece, piece)
 
 
-def cbs(area: Area, column: str) -> pd.Series | None:
-    """A CBS column of the buurten as floats, or ``None`` when the column is absent."""
-    if column not in area.buurten.columns:
-        return None
-    return pd.to_numeric(area.buurten[column], errors="coerce").astype(float)
 
 
-def cbs_or_nan(area: Area, column: str, *, layer: str) -> pd.Series:
-    """A CBS column as floats; all-NaN with a warning when the statistics lack it."""
-    s = cbs(area, column)
-    if s is None:
-        warnings.warn(
-            f"{layer}: de buurten van {area.name!r} hebben geen CBS-kolom {column!r}; "
-            f"indicatoren die hem nodig hebben zijn leeg (NaN). Voeg hem toe aan het "
-            f"[statistics]-bestand (CBS kwb-indeling).",
-            stacklevel=3,
-        )
-        return pd.Series(np.nan, index=area.buurten.index, dtype=float)
-    return s
 
 
 def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -94,49 +57,12 @@ def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator.astype(float) / den
 
 
-def land_area_m2(area: Area) -> tuple[pd.Series, int]:
-    """Land area per buurt in m² and the number of buurten that used the fallback.
-
-    CBS ``a_lan_ha`` (land without water, whole hectares) where it is known and > 0;
-    otherwise the area of the buurt polygon (which includes water).
-    """
-    geom_m2 = area.buurten.geometry.area.astype(float)
-    cbs_ha = cbs(area, "a_lan_ha")
-    if cbs_ha is None:
-        return geom_m2, len(geom_m2)
-    use_cbs = cbs_ha > 0
-    out = (cbs_ha * 10_000.0).where(use_cbs, geom_m2)
-    return out, int((~use_cbs).sum())
 
 
-def land_area_text(n_fallback: int, n_total: int) -> str:
-    """Dutch description of :func:`land_area_m2`."""
-    text = "landoppervlak volgens CBS (a_lan_ha, hele hectaren)"
-    if n_fallback == n_total:
-        return "oppervlak van de buurtgrens (CBS a_lan_ha ontbreekt; inclusief water)"
-    if n_fallback:
-        text += f"; voor {n_fallback} buurt(en) zonder a_lan_ha het oppervlak van de buurtgrens"
-    return text
 
 
-def homes_in_buurten(area: Area) -> gpd.GeoDataFrame | None:
-    """The homes that lie in a buurt of the area, ``residents`` as float, or ``None``."""
-    if area.homes is None or len(area.homes) == 0:
-        return None
-    homes = area.homes
-    homes = homes[homes["buurtcode"].isin(area.buurten.index)]
-    return homes.assign(residents=pd.to_numeric(homes["residents"], errors="coerce").astype(float))
 
 
-def standin_note(homes: pd.DataFrame | None) -> str:
-    """Dutch note when some homes are stand-in grid points (``origin == "rasterpunt"``)."""
-    if homes is None or "origin" not in homes.columns:
-        return ""
-    codes = homes.loc[homes["origin"] == "rasterpunt", "buurtcode"].dropna().unique()
-    if len(codes) == 0:
-        return ""
-    return (f" In {len(codes)} buurt(en) zonder woningen in de bron staan rasterpunten voor de "
-            f"woningen (bewoners gelijk verdeeld); daar is de waarde een benadering.")
 
 
 def add_note(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str], note: str) -> None:
@@ -148,29 +74,6 @@ def add_note(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str], n
             row["description"] += note
 
 
-def coverage_gaps(area: Area, piece: str) -> pd.Index:
-    """Buurten outside the coverage of a point source (``"facilities"`` or ``"green"``).
-
-    Only decidable when the homes come from the same file as ``piece``: a buurt with CBS
-    inhabitants (``a_inw`` > 0) but no home point *from that file* (homes with
-    ``origin == "rasterpunt"`` are stand-ins, not from the file) lies outside the file.
-    In Utrecht the OSM points miss most of wijk Vleuten-De Meern this way.
-    """
-    empty = pd.Index([], name="buurtcode")
-    homes = area.homes
-    if homes is None or len(homes) == 0:
-        return empty
-    p_piece, p_homes = area.provenance.get(piece), area.provenance.get("homes")
-    if p_piece is None or p_homes is None or not p_piece.path or p_piece.path != p_homes.path:
-        return empty
-    inhabitants = cbs(area, "a_inw")
-    if inhabitants is None:
-        return empty
-    if "origin" in homes.columns:
-        homes = homes[homes["origin"] != "rasterpunt"]
-    with_homes = area.buurten.index.isin(homes["buurtcode"].dropna().unique())
-    gap = (inhabitants > 0).to_numpy() & ~with_homes
-    return area.buurten.index[gap]
 
 
 def resident_share_pct(
@@ -264,16 +167,3 @@ def weighted_mean(
         return s.rename(values.name)
     return pd.DataFrame(out)
 
-
-def nl_number(x: float, decimals: int = 0) -> str:
-    """A number in Dutch notation (``1.234,5``); ``"onbekend"`` for NaN.
-
-    Examples
-    --------
-    >>> nl_number(12345.678, 1)
-    '12.345,7'
-    """
-    if x is None or not np.isfinite(x):
-        return "onbekend"
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -11,7 +11,7 @@ columns, plus the categories that a buurt lacks altogether. Three kinds of "noth
 * a buurt outside the coverage of the facility source is NaN: when homes and facilities
   come from the same file, a buurt where CBS counts inhabitants but the file has no home
   point is outside that file's coverage (Utrecht: wijk Vleuten-De Meern); see
-  :func:`afweging.layers._common.coverage_gaps`.
+  :meth:`afweging.layers._context.LayerContext.coverage_gaps`.
 """
 
 from __future__ import annotations
@@ -27,17 +27,8 @@ from afweging._names import facility_col
 from afweging.data.tags import Category, load_tag_table
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
-from afweging.layers._common import (
-    cbs,
-    coverage_gaps,
-    land_area_m2,
-    land_area_text,
-    make_result,
-    method_row,
-    missing_reason,
-    safe_ratio,
-    source_label,
-)
+from afweging.layers._common import method_row, safe_ratio
+from afweging.layers._context import LayerContext
 
 LAYER = "facilities"
 
@@ -46,7 +37,7 @@ SUMMARY_COLUMNS = ("fac_n_missing_categories", "fac_missing_categories")
 
 
 def facilities_layer(
-    area: Area,
+    area: Area | LayerContext,
     *,
     table: dict[str, Category] | None = None,
     absent_categories: Literal["no data", "zero"] = "no data",
@@ -63,7 +54,7 @@ def facilities_layer(
 
     Parameters
     ----------
-    area : Area
+    area : Area or LayerContext
         ``area.facilities`` (points with ``category`` and ``buurtcode``); without it all
         columns are NaN with method ``no data``.
     table : dict, optional
@@ -82,31 +73,31 @@ def facilities_layer(
         raise ConfigError(
             f"absent_categories={absent_categories!r}; use 'no data' or 'zero'."
         )
+    ctx = LayerContext.of(area)
     table = table or load_tag_table()
-    index = area.buurten.index
+    index = ctx.index
     cats = list(table)
     labels = {cid: c.label for cid, c in table.items()}
-    fac = area.facilities
+    fac = ctx.area.facilities
     if fac is not None:
         for extra in sorted(set(fac["category"].dropna().astype(str)) - set(cats)):
             cats.append(extra)
             labels[extra] = extra
 
-    inhabitants = cbs(area, "a_inw")
+    inhabitants = ctx.cbs("a_inw")
     if inhabitants is None:
-        inhabitants = pd.Series(np.nan, index=index, dtype=float)
-    land_m2, n_fallback = land_area_m2(area)
-    land_km2 = land_m2 / 1e6
-    land_text = land_area_text(n_fallback, len(index))
-    src = source_label(area, "facilities", default="voorzieningenbestand")
+        inhabitants = ctx.nan()
+    land_km2 = ctx.land_m2 / 1e6
+    land_text = ctx.land_text
+    src = ctx.source("facilities", default="voorzieningenbestand")
 
     values: dict[str, pd.Series] = {}
     rows: list[dict[str, str]] = []
     caveats: list[str] = []
-    nan = pd.Series(np.nan, index=index, dtype=float)
+    nan = ctx.nan()
 
     if fac is None or len(fac) == 0:
-        reason = missing_reason(area, "facilities")
+        reason = ctx.missing("facilities")
         for cat in cats:
             for stat, unit in (("count", "aantal"), ("per_1000_inh", "per 1.000 inwoners"), ("per_km2", "per km²")):
                 col = facility_col(cat, stat)
@@ -124,7 +115,7 @@ def facilities_layer(
                 description=f"Geen voorzieningen in dit gebied: {reason}.",
             ))
         caveats.append(f"Voorzieningen: geen gegevens ({reason}).")
-        return make_result(area, values, rows, caveats)
+        return ctx.result(values, rows, caveats)
 
     in_buurt = fac[fac["buurtcode"].isin(index)]
     counts = (
@@ -145,9 +136,9 @@ def facilities_layer(
         caveats.append("Voorzieningen: " + msg)
         warnings.warn(f"voorzieningen: {msg}", stacklevel=2)
 
-    gaps = coverage_gaps(area, "facilities") if detect_coverage_gaps else pd.Index([])
+    gaps = ctx.coverage_gaps("facilities") if detect_coverage_gaps else pd.Index([])
     if len(gaps):
-        gap_names = ", ".join(area.buurten.loc[gaps, "buurtnaam"].astype(str).tolist())
+        gap_names = ", ".join(ctx.names.loc[gaps].astype(str).tolist())
         msg = (f"{len(gaps)} buurt(en) met inwoners (CBS) maar zonder één woningpunt in het "
                f"bronbestand van woningen en voorzieningen liggen buiten de dekking van dat "
                f"bestand; hun voorzieningen zijn 'geen gegevens' (NaN), niet 0: {gap_names}.")
@@ -207,4 +198,4 @@ def facilities_layer(
         "Voorzieningen zijn geteld als punten per categorie: een voorziening die als "
         "meerdere objecten in de bron staat (bijv. sportvelden, halteperrons) telt meermaals."
     )
-    return make_result(area, values, rows, caveats)
+    return ctx.result(values, rows, caveats)

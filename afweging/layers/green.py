@@ -24,28 +24,15 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from shapely import STRtree
 
 from afweging import settings
+from afweging._format import nl_number
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
-from afweging.layers._common import (
-    add_note,
-    cbs_or_nan,
-    coverage_gaps,
-    homes_in_buurten,
-    land_area_m2,
-    land_area_text,
-    make_result,
-    method_row,
-    missing_reason,
-    nl_number,
-    resident_share_pct,
-    safe_ratio,
-    source_label,
-    standin_note,
-)
+from afweging.layers._common import add_note, method_row, resident_share_pct, safe_ratio
+from afweging.layers._context import LayerContext
+from afweging.layers._greenspace import green_m2_per_buurt, green_parts, green_polygons
 
 LAYER = "green"
 
@@ -60,9 +47,6 @@ COLUMNS = (
     "green_versteend",
 )
 
-_POLYGONAL = ("Polygon", "MultiPolygon")
-
-
 def point_allowance_m() -> float:
     """Radius of a round green area of :data:`settings.green_min_area_m2` (39.9 m for 0.5 ha).
 
@@ -76,7 +60,7 @@ def point_allowance_m() -> float:
     return math.sqrt(settings.green_min_area_m2 / math.pi)
 
 
-def green_layer(area: Area) -> LayerResult:
+def green_layer(area: Area | LayerContext) -> LayerResult:
     """Public green per buurt.
 
     Columns: ``green_public_m2``; ``green_pct_land`` (% of the land area: CBS
@@ -93,7 +77,7 @@ def green_layer(area: Area) -> LayerResult:
 
     Parameters
     ----------
-    area : Area
+    area : Area or LayerContext
 
     Returns
     -------
@@ -101,88 +85,40 @@ def green_layer(area: Area) -> LayerResult:
         With ``method`` ``measured`` (polygons), ``proxy`` (near-green share from points)
         or ``no data``.
     """
-    polygons = green_polygons(area)
-    if polygons is not None:
-        return _from_polygons(area, polygons)
-    return _from_points(area)
+    ctx = LayerContext.of(area)
+    if ctx.green_polygons is not None:
+        return _from_polygons(ctx)
+    return _from_points(ctx)
 
 
-# ---------------------------------------------------------------------------- polygons
-def green_polygons(area: Area) -> gpd.GeoDataFrame | None:
-    """The polygonal part of ``area.green`` (None when there is none)."""
-    if area.green is None or len(area.green) == 0:
-        return None
-    green = area.green[area.green.geometry.notna() & ~area.green.geometry.is_empty]
-    poly = green[green.geometry.geom_type.isin(_POLYGONAL)]
-    if len(poly) == 0:
-        return None
-    if len(poly) < len(green):
-        warnings.warn(
-            f"groen: {len(green) - len(poly)} van {len(green)} groenobjecten zijn geen vlakken "
-            f"en tellen niet mee (oppervlak groen vraagt vlakken).",
-            stacklevel=3,
-        )
-    return poly
+__all__ = [
+    "COLUMNS",
+    "green_layer",
+    "green_m2_per_buurt",
+    "green_parts",
+    "green_points",
+    "green_polygons",
+    "point_allowance_m",
+]
 
 
-def green_parts(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Merge green polygons (overlaps count once) into connected green areas with their m².
-
-    Polygons that touch or overlap form one green area, so a park mapped as lawn plus
-    trees counts as one park.
-    """
-    geoms = shapely.make_valid(polygons.geometry.to_numpy())
-    merged = shapely.union_all(geoms)
-    parts = shapely.get_parts(merged)
-    parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]  # polygons only
-    return gpd.GeoDataFrame(
-        {"part_area_m2": shapely.area(parts)}, geometry=parts, crs=polygons.crs
-    )
-
-
-def green_m2_per_buurt(area: Area, parts: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
-    """Green m² inside each buurt and the m² of the largest green area reaching into it.
-
-    Returns
-    -------
-    (green_m2, largest_m2) : Series indexed by buurtcode
-        0 where no green lies in the buurt (a real zero: the area has green polygons).
-    """
-    index = area.buurten.index
-    idx_part, idx_buurt = area.buurten.sindex.query(parts.geometry, predicate="intersects")
-    pieces = shapely.intersection(
-        parts.geometry.to_numpy()[idx_part], area.buurten.geometry.to_numpy()[idx_buurt]
-    )
-    piece_m2 = shapely.area(pieces)
-    codes = index.to_numpy()[idx_buurt]
-    frame = pd.DataFrame(
-        {"buurtcode": codes, "m2": piece_m2,
-         "part_m2": parts["part_area_m2"].to_numpy()[idx_part]}
-    )
-    frame = frame[frame["m2"] > 0]
-    green_m2 = frame.groupby("buurtcode")["m2"].sum().reindex(index, fill_value=0.0)
-    largest = frame.groupby("buurtcode")["part_m2"].max().reindex(index, fill_value=0.0)
-    return green_m2.astype(float), largest.astype(float)
-
-
-def _from_polygons(area: Area, polygons: gpd.GeoDataFrame) -> LayerResult:
-    index = area.buurten.index
-    parts = green_parts(polygons)
-    green_m2, largest = green_m2_per_buurt(area, parts)
-    land, n_fallback = land_area_m2(area)
-    dwellings = cbs_or_nan(area, "a_woning", layer=LAYER)
-    households = cbs_or_nan(area, "a_hh", layer=LAYER)
+def _from_polygons(ctx: LayerContext) -> LayerResult:
+    assert ctx.green_parts is not None and ctx.green_m2 is not None
+    parts = ctx.green_parts
+    green_m2, largest = ctx.green_m2
+    dwellings = ctx.cbs_or_nan("a_woning", layer=LAYER)
+    households = ctx.cbs_or_nan("a_hh", layer=LAYER)
     per_dwelling = safe_ratio(green_m2, dwellings)
     norm = settings.green_norm_m2_per_dwelling
     below = _nullable_less(per_dwelling, norm)
     has_large = pd.Series(largest >= settings.green_versteend_min_area_m2, dtype="boolean")
     versteend = below | ~has_large  # Kleene logic: no large green makes it True even if NA
 
-    src = source_label(area, "green", default="groenvlakken in het gebied")
-    stats = source_label(area, "statistics", default="CBS Kerncijfers wijken en buurten")
+    src = ctx.source("green", default="groenvlakken in het gebied")
+    stats = ctx.statistics_source
     values: dict[str, pd.Series] = {
         "green_public_m2": green_m2,
-        "green_pct_land": 100.0 * safe_ratio(green_m2, land),
+        "green_pct_land": 100.0 * safe_ratio(green_m2, ctx.land_m2),
         "green_m2_per_dwelling": per_dwelling,
         "green_m2_per_household": safe_ratio(green_m2, households),
         "green_below_75m2_per_dwelling": below,
@@ -194,7 +130,7 @@ def _from_polygons(area: Area, polygons: gpd.GeoDataFrame) -> LayerResult:
                                "groenvlakken één keer geteld)."),
         method_row("green_pct_land", layer=LAYER, unit="%", method="measured",
                    source=f"{src}; {stats}",
-                   description=f"Openbaar groen als % van het {land_area_text(n_fallback, len(index))}."),
+                   description=f"Openbaar groen als % van het {ctx.land_text}."),
         method_row("green_m2_per_dwelling", layer=LAYER, unit="m² per woning", method="measured",
                    source=f"{src}; {stats}",
                    description="Openbaar groen in de buurt gedeeld door het aantal woningen "
@@ -204,7 +140,7 @@ def _from_polygons(area: Area, polygons: gpd.GeoDataFrame) -> LayerResult:
                    description="Openbaar groen in de buurt gedeeld door het aantal huishoudens "
                                "(CBS a_hh); leeg waar de buurt geen huishoudens heeft."),
     ]
-    near_value, near_row, near_caveats = _near_green_polygons(area, parts)
+    near_value, near_row, near_caveats = _near_green_polygons(ctx, parts)
     values["green_pct_homes_within_300m_of_05ha"] = near_value
     rows.append(near_row)
     rows += [
@@ -223,59 +159,59 @@ def _from_polygons(area: Area, polygons: gpd.GeoDataFrame) -> LayerResult:
         "Groen: alleen het openbaar groen in de opgegeven groenvlakken telt; privétuinen niet.",
         *near_caveats,
     ]
-    return make_result(area, values, rows, caveats)
+    return ctx.result(values, rows, caveats)
 
 
 def _near_green_polygons(
-    area: Area, parts: gpd.GeoDataFrame
+    ctx: LayerContext, parts: gpd.GeoDataFrame
 ) -> tuple[pd.Series, dict[str, str], list[str]]:
-    index = area.buurten.index
     col = "green_pct_homes_within_300m_of_05ha"
-    src = source_label(area, "green", default="groenvlakken in het gebied")
-    homes = homes_in_buurten(area)
+    src = ctx.source("green", default="groenvlakken in het gebied")
+    homes = ctx.homes
     dist = settings.green_max_distance_m
     min_ha = settings.green_min_area_m2 / 10_000
     if homes is None:
-        return _no_homes(area, col)
+        return _no_homes(ctx, col)
     large = parts[parts["part_area_m2"] >= settings.green_min_area_m2]
     near = _within(homes, large.geometry.to_numpy(), dist)
-    value = resident_share_pct(near, homes, index)
+    value = resident_share_pct(near, homes, ctx.index)
     row = method_row(
         col, layer=LAYER, unit="% inwoners", method="measured",
-        source=f"{src}; {source_label(area, 'homes', default='woningen')}",
+        source=f"{src}; {ctx.source('homes', default='woningen')}",
         description=f"Aandeel inwoners (gewogen naar bewoners per woning) met een groengebied van "
                     f"minstens {nl_number(min_ha, 1)} ha binnen {dist:g} m hemelsbreed, gemeten tot de rand van "
                     f"het groen (3-30-300-regel). Leeg waar de buurt geen bewoonde woningen heeft.",
     )
-    add_note([row], [col], standin_note(homes))
+    add_note([row], [col], ctx.standin_note)
     return value, row, []
 
 
 # ---------------------------------------------------------------------------- points
-def green_points(area: Area) -> tuple[np.ndarray, str, str] | None:
+def green_points(area: Area | LayerContext) -> tuple[np.ndarray, str, str] | None:
     """Point locations of green when no polygons exist, their Dutch source label and piece.
 
     ``area.green`` made of points comes first (piece ``"green"``), then facilities of
     category ``park`` (piece ``"facilities"``).
     """
-    if area.green is not None and len(area.green) > 0:
-        pts = area.green[area.green.geometry.geom_type == "Point"]
+    ctx = LayerContext.of(area)
+    green, fac = ctx.area.green, ctx.area.facilities
+    if green is not None and len(green) > 0:
+        pts = green[green.geometry.geom_type == "Point"]
         if len(pts):
-            return pts.geometry.to_numpy(), source_label(area, "green", default="groenpunten"), "green"
-    fac = area.facilities
+            return pts.geometry.to_numpy(), ctx.source("green", default="groenpunten"), "green"
     if fac is not None and len(fac) > 0:
         parks = fac[fac["category"] == "park"]
         if len(parks):
-            src = source_label(area, "facilities", default="voorzieningen")
+            src = ctx.source("facilities", default="voorzieningen")
             return parks.geometry.to_numpy(), f"{src}, categorie park (punten)", "facilities"
     return None
 
 
-def _from_points(area: Area) -> LayerResult:
-    index = area.buurten.index
-    reason = missing_reason(area, "green")
-    points = green_points(area)
-    nan = pd.Series(np.nan, index=index, dtype=float)
+def _from_points(ctx: LayerContext) -> LayerResult:
+    index = ctx.index
+    reason = ctx.missing("green")
+    points = green_points(ctx)
+    nan = ctx.nan()
     nab = pd.Series(pd.NA, index=index, dtype="boolean")
     no_area = (f"Geen groenvlakken (polygonen) in dit gebied ({reason}). "
                + ("Groen is alleen als punten bekend; een oppervlak kan uit een punt niet "
@@ -294,24 +230,24 @@ def _from_points(area: Area) -> LayerResult:
     caveats = ["Groen: geen groenvlakken, dus geen m² groen per buurt, per woning of per "
                "huishouden en geen oordeel 'versteend'."]
     col = "green_pct_homes_within_300m_of_05ha"
-    homes = homes_in_buurten(area)
+    homes = ctx.homes
     if points is None:
         values[col] = nan
         rows[col] = method_row(col, layer=LAYER, unit="% inwoners", method="no data", source="geen",
                                description=f"Geen groenvlakken en geen parkpunten ({reason}).")
     elif homes is None:
-        values[col], rows[col], _ = _no_homes(area, col)
+        values[col], rows[col], _ = _no_homes(ctx, col)
     else:
         geoms, src, piece = points
         allowance = point_allowance_m()
         dist = settings.green_max_distance_m
         near = _within(homes, geoms, dist + allowance)
         share = resident_share_pct(near, homes, index)
-        gaps = coverage_gaps(area, piece)
+        gaps = ctx.coverage_gaps(piece)
         gap_text = ""
         if len(gaps):
             share[gaps] = np.nan
-            gap_names = ", ".join(area.buurten.loc[gaps, "buurtnaam"].astype(str))
+            gap_names = ", ".join(ctx.names.loc[gaps].astype(str))
             gap_text = (f" Leeg voor {len(gaps)} buurt(en) buiten de dekking van de bron (inwoners "
                         f"volgens CBS maar geen woning in het bronbestand, dus ook geen parkpunten): "
                         f"{gap_names}.")
@@ -319,7 +255,7 @@ def _from_points(area: Area) -> LayerResult:
         values[col] = share
         rows[col] = method_row(
             col, layer=LAYER, unit="% inwoners", method="proxy",
-            source=f"{src}; {source_label(area, 'homes', default='woningen')}",
+            source=f"{src}; {ctx.source('homes', default='woningen')}",
             description=(
                 f"PROXY: groen is alleen als punten bekend, dus de afstand tot de rand van het "
                 f"groen is niet te meten. Aandeel inwoners (gewogen naar bewoners per woning) met "
@@ -335,14 +271,14 @@ def _from_points(area: Area) -> LayerResult:
             f"{dist:g} m + {nl_number(allowance, 1)} m tot het parkpunt."
         )
         warnings.warn(
-            f"groen: {area.name!r} heeft geen groenvlakken ({reason}); het aandeel woningen "
+            f"groen: {ctx.area.name!r} heeft geen groenvlakken ({reason}); het aandeel woningen "
             f"bij groen is een proxy uit parkpunten ({dist:g} m + {allowance:.1f} m) en de "
             f"m²-indicatoren zijn 'geen gegevens'.",
             stacklevel=3,
         )
     ordered = [rows[c] for c in COLUMNS]
-    add_note(ordered, [col], standin_note(homes))
-    return make_result(area, values, ordered, caveats)
+    add_note(ordered, [col], ctx.standin_note)
+    return ctx.result(values, ordered, caveats)
 
 
 # ---------------------------------------------------------------------------- shared
@@ -357,11 +293,10 @@ def _within(homes: gpd.GeoDataFrame, geoms: np.ndarray, distance_m: float) -> np
     return near
 
 
-def _no_homes(area: Area, col: str) -> tuple[pd.Series, dict[str, str], list[str]]:
-    reason = missing_reason(area, "homes")
+def _no_homes(ctx: LayerContext, col: str) -> tuple[pd.Series, dict[str, str], list[str]]:
     row = method_row(col, layer=LAYER, unit="% inwoners", method="no data", source="geen",
-                     description=f"Geen woningen in dit gebied ({reason}).")
-    return pd.Series(np.nan, index=area.buurten.index, dtype=float), row, []
+                     description=f"Geen woningen in dit gebied ({ctx.missing('homes')}).")
+    return ctx.nan(), row, []
 
 
 def _nullable_less(values: pd.Series, threshold: float) -> pd.Series:

@@ -28,18 +28,12 @@ from afweging.geo.raster import Raster
 from afweging.layers._base import LayerResult
 from afweging.layers._common import (
     add_note,
-    cbs,
-    homes_in_buurten,
-    land_area_m2,
-    make_result,
     method_row,
-    missing_reason,
     resident_coverage,
     resident_share_pct,
     safe_ratio,
-    source_label,
-    standin_note,
 )
+from afweging.layers._context import LayerContext
 from afweging.layers._raster import cell_index, check_north_up, check_unit, partial_text, zonal
 
 LAYER = "heat"
@@ -60,7 +54,7 @@ COLUMNS = (*RASTER_COLUMNS, "heat_proxy_index")
 _DEGC = ("degc", "°c", "c", "celsius", "gradencelsius")
 
 
-def heat_layer(area: Area, *, green_m2: pd.Series | None = None) -> LayerResult:
+def heat_layer(area: Area | LayerContext, *, green_m2: pd.Series | None = None) -> LayerResult:
     """Heat indicators per buurt (see the module doc).
 
     Columns: ``heat_pet_mean_degc``, ``heat_pct_area_over_35degc``,
@@ -74,29 +68,29 @@ def heat_layer(area: Area, *, green_m2: pd.Series | None = None) -> LayerResult:
 
     Parameters
     ----------
-    area : Area
+    area : Area or LayerContext
     green_m2 : Series, optional
-        Public green m² per buurt measured from polygons (``green_public_m2`` of
-        :func:`~afweging.layers.green.green_layer`), to spare recomputing it for the
-        proxy; computed from ``area.green`` when absent.
+        Public green m² per buurt, to use instead of the green of the area (polygons,
+        measured once per run in the context) in the proxy.
 
     Returns
     -------
     LayerResult
     """
-    proxy, proxy_row, proxy_formula = heat_proxy_index(area, green_m2=green_m2)
+    ctx = LayerContext.of(area)
+    proxy, proxy_row, proxy_formula = heat_proxy_index(ctx, green_m2=green_m2)
     values: dict[str, pd.Series] = {}
     rows: list[dict[str, str]] = []
     caveats: list[str] = []
-    if area.has("raster:heat"):
-        values, rows, caveats = _from_raster(area)
+    if ctx.area.has("raster:heat"):
+        values, rows, caveats = _from_raster(ctx)
         caveats.append("Hitte: de proxy-index staat er alleen ter vergelijking; gebruik de "
                        "gemeten gevoelstemperatuur.")
     else:
-        reason = missing_reason(area, "raster:heat")
+        reason = ctx.missing("raster:heat")
         units = ("°C", "% oppervlak", "% oppervlak", "% inwoners", "% inwoners", "% inwoners")
         for col, unit in zip(RASTER_COLUMNS, units, strict=True):
-            values[col] = pd.Series(np.nan, index=area.buurten.index, dtype=float)
+            values[col] = ctx.nan()
             rows.append(method_row(
                 col, layer=LAYER, unit=unit, method="no data", source="geen",
                 description=f"Geen hittekaart (gevoelstemperatuur, PET) voor dit gebied: {reason}. "
@@ -107,18 +101,18 @@ def heat_layer(area: Area, *, green_m2: pd.Series | None = None) -> LayerResult:
             f"proxy-index (0-100, hoger = heter) binnen dit gebied: {proxy_formula}"
         )
         warnings.warn(
-            f"hitte: {area.name!r} heeft geen hittekaart (PET) ({reason}); alleen de proxy-index "
+            f"hitte: {ctx.area.name!r} heeft geen hittekaart (PET) ({reason}); alleen de proxy-index "
             f"heat_proxy_index is beschikbaar (geen gemeten hitte).",
             stacklevel=2,
         )
     values["heat_proxy_index"] = proxy
     rows.append(proxy_row)
-    return make_result(area, values, rows, caveats)
+    return ctx.result(values, rows, caveats)
 
 
 # ---------------------------------------------------------------------------- proxy
 def heat_proxy_index(
-    area: Area, *, green_m2: pd.Series | None = None
+    area: Area | LayerContext, *, green_m2: pd.Series | None = None
 ) -> tuple[pd.Series, dict[str, str], str]:
     """Relative heat proxy per buurt, 0-100, higher = hotter; never measured heat.
 
@@ -139,14 +133,15 @@ def heat_proxy_index(
     (index, method_row, formula) : Series, dict, str
         The formula is Dutch text for reports.
     """
-    index = area.buurten.index
+    ctx = LayerContext.of(area)
+    index = ctx.index
     terms: list[pd.Series] = []
     parts: list[str] = []
     used: list[str] = []
-    density = cbs(area, "ste_oad")
+    density = ctx.cbs("ste_oad")
     density_col = "ste_oad"
     if density is None:
-        density, density_col = cbs(area, "bev_dich"), "bev_dich"
+        density, density_col = ctx.cbs("bev_dich"), "bev_dich"
     if density is not None:
         terms.append(_minmax(density))
         used.append(density_col)
@@ -154,25 +149,23 @@ def heat_proxy_index(
             "d = dichtheid (CBS ste_oad, adressen per km² binnen 1 km)" if density_col == "ste_oad"
             else "d = dichtheid (CBS bev_dich, inwoners per km² land; ste_oad ontbreekt)"
         )
-    water_ha, total_ha = cbs(area, "a_wat_ha"), cbs(area, "a_opp_ha")
+    water_ha, total_ha = ctx.cbs("a_wat_ha"), ctx.cbs("a_opp_ha")
     if water_ha is not None and total_ha is not None:
         terms.append(1.0 - _minmax(safe_ratio(water_ha, total_ha)))
         used.append("a_wat_ha/a_opp_ha")
         parts.append("1 - w, w = wateraandeel (CBS a_wat_ha / a_opp_ha)")
-    from afweging.layers.green import green_m2_per_buurt, green_parts, green_polygons
-
-    polygons = green_polygons(area)
+    polygons = ctx.green_polygons
     if polygons is not None:
         if green_m2 is None or green_m2.isna().all():
-            green_m2, _ = green_m2_per_buurt(area, green_parts(polygons))
+            assert ctx.green_m2 is not None
+            green_m2 = ctx.green_m2[0]
         green_m2 = green_m2.reindex(index)
-        land, _ = land_area_m2(area)
-        terms.append(1.0 - _minmax(safe_ratio(green_m2, land)))
+        terms.append(1.0 - _minmax(safe_ratio(green_m2, ctx.land_m2)))
         used.append("groenaandeel")
         parts.append("1 - g, g = aandeel openbaar groen van het land (groenvlakken)")
     col = "heat_proxy_index"
     if density is None:
-        value = pd.Series(np.nan, index=index, dtype=float)
+        value = ctx.nan()
         row = method_row(col, layer=LAYER, unit="index 0-100", method="no data", source="geen",
                          description="Geen proxy mogelijk: CBS ste_oad en bev_dich ontbreken.")
         return value, row, "geen proxy mogelijk (geen dichtheid)"
@@ -186,8 +179,8 @@ def heat_proxy_index(
     if density_col == "ste_oad":
         formula += (" bev_dich is niet gebruikt: bedrijventerreinen hebben weinig inwoners maar veel "
                     "verharding.")
-    stats = source_label(area, "statistics", default="CBS Kerncijfers wijken en buurten")
-    src = stats + ("; " + source_label(area, "green", default="groenvlakken") if polygons is not None else "")
+    stats = ctx.statistics_source
+    src = stats + ("; " + ctx.source("green", default="groenvlakken") if polygons is not None else "")
     row = method_row(col, layer=LAYER, unit="index 0-100", method="proxy", source=src,
                      description="PROXY, geen gemeten hitte. " + formula)
     return value, row, formula
@@ -203,13 +196,14 @@ def _minmax(s: pd.Series) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- raster
-def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]], list[str]]:
+def _from_raster(ctx: LayerContext) -> tuple[dict[str, pd.Series], list[dict[str, str]], list[str]]:
+    area = ctx.area
     raster = area.rasters["heat"]
     check_unit(raster, piece="heat", accepted=_DEGC, expected="gevoelstemperatuur (PET) in degC")
     check_north_up(raster, piece="heat")
     hot, very_hot = settings.heat_pet_hot_degc, settings.heat_pet_very_hot_degc
-    index = area.buurten.index
-    names = area.buurten["buurtnaam"]
+    index = ctx.index
+    names = ctx.names
     zones = zonal(area, raster, (hot, very_hot))
     coverage = zones.coverage
     values: dict[str, pd.Series] = {
@@ -230,8 +224,8 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
             stacklevel=3,
         )
 
-    src = source_label(area, "raster:heat", default=raster.source)
-    homes = homes_in_buurten(area)
+    src = ctx.source("raster:heat", default=raster.source)
+    homes = ctx.homes
     cell_m = f"{abs(raster.transform.a):g} × {abs(raster.transform.e):g} m"
     rows = [
         method_row("heat_pet_mean_degc", layer=LAYER, unit="°C", method="measured", source=src,
@@ -248,9 +242,9 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
     home_cols = ("heat_pct_homes_over_35degc", "heat_pct_homes_over_38degc",
                  "heat_pct_homes_cool_place_within_300m")
     if homes is None:
-        reason = missing_reason(area, "homes")
+        reason = ctx.missing("homes")
         for col in home_cols:
-            values[col] = pd.Series(np.nan, index=index, dtype=float)
+            values[col] = ctx.nan()
             rows.append(method_row(col, layer=LAYER, unit="% inwoners", method="no data",
                                    source="geen", description=f"Geen woningen ({reason})."))
         return values, rows, caveats
@@ -273,7 +267,7 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
         )
         caveats.append(f"Hitte: in {n} buurt(en) liggen woningen buiten de hittekaart of op cellen "
                        f"zonder gegevens; het aandeel geldt voor de woningen met een waarde.")
-    homes_src = f"{src}; {source_label(area, 'homes', default='woningen')}"
+    homes_src = f"{src}; {ctx.source('homes', default='woningen')}"
     min_m2, dist = settings.heat_cool_place_min_m2, settings.heat_cool_place_max_distance_m
     rows += [
         method_row("heat_pct_homes_over_35degc", layer=LAYER, unit="% inwoners", method="measured",
@@ -291,7 +285,7 @@ def _from_raster(area: Area) -> tuple[dict[str, pd.Series], list[dict[str, str]]
                                f"richtlijn hittebestendige stad). Koele plekken buiten de kaart tellen "
                                f"niet mee, dus aan de rand van de kaart een onderschatting."),
     ]
-    add_note(rows, home_cols, standin_note(homes))
+    add_note(rows, home_cols, ctx.standin_note)
     return values, rows, caveats
 
 

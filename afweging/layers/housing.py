@@ -13,13 +13,8 @@ import pandas as pd
 from afweging import settings
 from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
-from afweging.layers._common import (
-    cbs_or_nan,
-    make_result,
-    method_row,
-    source_label,
-    weighted_mean,
-)
+from afweging.layers._common import method_row, weighted_mean
+from afweging.layers._context import LayerContext
 
 LAYER = "housing"
 
@@ -35,7 +30,7 @@ COLUMNS = (
 _PCT_COLUMNS = ("housing_corporation_pct", "housing_rented_pct", "housing_social_gap_pct_points")
 
 
-def housing_layer(area: Area) -> LayerResult:
+def housing_layer(area: Area | LayerContext) -> LayerResult:
     """Social-housing indicators per buurt from the CBS statistics.
 
     Columns: ``housing_corporation_pct`` (CBS ``p_wcorpw``, % of dwellings owned by
@@ -47,7 +42,7 @@ def housing_layer(area: Area) -> LayerResult:
 
     Parameters
     ----------
-    area : Area
+    area : Area or LayerContext
         With CBS columns ``p_wcorpw``, ``p_huurw``, ``a_woning`` on ``area.buurten``.
 
     Returns
@@ -64,9 +59,10 @@ def housing_layer(area: Area) -> LayerResult:
     >>> float(housing_layer(Area("t", b)).values.loc["BU1", "housing_social_gap_pct_points"])
     15.0
     """
-    corp = cbs_or_nan(area, "p_wcorpw", layer=LAYER)
-    rented = cbs_or_nan(area, "p_huurw", layer=LAYER)
-    dwellings = cbs_or_nan(area, "a_woning", layer=LAYER)
+    ctx = LayerContext.of(area)
+    corp = ctx.cbs_or_nan("p_wcorpw", layer=LAYER)
+    rented = ctx.cbs_or_nan("p_huurw", layer=LAYER)
+    dwellings = ctx.cbs_or_nan("a_woning", layer=LAYER)
     target = settings.housing_social_rent_target_pct
     values = {
         "housing_corporation_pct": corp,
@@ -74,7 +70,7 @@ def housing_layer(area: Area) -> LayerResult:
         "housing_social_gap_pct_points": target - corp,
         "housing_dwellings": dwellings,
     }
-    stats = source_label(area, "statistics", default="CBS Kerncijfers wijken en buurten")
+    stats = ctx.statistics_source
     n_corp = int(corp.notna().sum())
     n = len(corp)
     suppressed = f" CBS geeft voor {n - n_corp} van de {n} buurten geen waarde (geheim of te klein)." if n_corp < n else ""
@@ -109,7 +105,7 @@ def housing_layer(area: Area) -> LayerResult:
         "Sociale huur is benaderd met het corporatiebezit (CBS p_wcorpw); dat is niet "
         "hetzelfde als het aantal sociale huurwoningen."
     ]
-    return make_result(area, values, rows, caveats)
+    return ctx.result(values, rows, caveats)
 
 
 def housing_by_wijk(area: Area, layer: LayerResult | None = None) -> pd.DataFrame:

@@ -30,16 +30,12 @@ from afweging.geo.area import Area
 from afweging.layers._base import LayerResult
 from afweging.layers._common import (
     add_note,
-    homes_in_buurten,
-    make_result,
     method_row,
-    missing_reason,
     resident_coverage,
     resident_share_pct,
     safe_ratio,
-    source_label,
-    standin_note,
 )
+from afweging.layers._context import LayerContext
 from afweging.layers._raster import check_unit
 
 LAYER = "noise"
@@ -68,7 +64,7 @@ def energetic_mean_db(levels_db: np.ndarray, weights: np.ndarray | None = None) 
     return float(10.0 * np.log10(np.sum(w[ok] * 10.0 ** (levels[ok] / 10.0)) / np.sum(w[ok])))
 
 
-def noise_layer(area: Area) -> LayerResult:
+def noise_layer(area: Area | LayerContext) -> LayerResult:
     """Noise (Lden) at homes per buurt (see the module doc).
 
     Thresholds: :data:`afweging.settings.noise_who_road_lden_db` (53) and
@@ -76,17 +72,19 @@ def noise_layer(area: Area) -> LayerResult:
 
     Parameters
     ----------
-    area : Area
+    area : Area or LayerContext
 
     Returns
     -------
     LayerResult
     """
-    index = area.buurten.index
+    ctx = LayerContext.of(area)
+    area = ctx.area
+    index = ctx.index
     units = ("dB Lden", "% inwoners", "% inwoners")
-    nan = pd.Series(np.nan, index=index, dtype=float)
+    nan = ctx.nan()
     if not area.has("raster:noise"):
-        reason = missing_reason(area, "raster:noise")
+        reason = ctx.missing("raster:noise")
         drive = (" Een autonetwerk wordt niet gebruikt: een geluidsniveau uit een stratennet "
                  "vraagt verkeersintensiteiten per weg, die ontbreken; elk getal zou verzonnen zijn.")
         rows = [method_row(c, layer=LAYER, unit=u, method="no data", source="geen",
@@ -94,21 +92,20 @@ def noise_layer(area: Area) -> LayerResult:
                 for c, u in zip(COLUMNS, units, strict=True)]
         warnings.warn(f"geluid: {area.name!r} heeft geen geluidskaart (Lden) ({reason}); de "
                       f"geluidsindicatoren zijn 'geen gegevens'.", stacklevel=2)
-        return make_result(area, dict.fromkeys(COLUMNS, nan), rows,
-                           [f"Geluid: geen gegevens (geen geluidskaart: {reason})."])
+        return ctx.result(dict.fromkeys(COLUMNS, nan), rows,
+                          [f"Geluid: geen gegevens (geen geluidskaart: {reason})."])
 
     raster = area.rasters["noise"]
     check_unit(raster, piece="noise", accepted=_DB, expected="Lden in dB")
-    homes = homes_in_buurten(area)
-    src = source_label(area, "raster:noise", default=raster.source)
+    homes = ctx.homes
+    src = ctx.source("raster:noise", default=raster.source)
     if homes is None:
-        reason = missing_reason(area, "homes")
+        reason = ctx.missing("homes")
         rows = [method_row(c, layer=LAYER, unit=u, method="no data", source="geen",
                            description=f"Geen woningen in dit gebied ({reason}); het geluid wordt "
                                        f"op de woningen gemeten.")
                 for c, u in zip(COLUMNS, units, strict=True)]
-        return make_result(area, dict.fromkeys(COLUMNS, nan), rows,
-                           [f"Geluid: geen woningen ({reason})."])
+        return ctx.result(dict.fromkeys(COLUMNS, nan), rows, [f"Geluid: geen woningen ({reason})."])
 
     lden = raster.sample(homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy())
     known = ~np.isnan(lden)
@@ -132,7 +129,7 @@ def noise_layer(area: Area) -> LayerResult:
                       f"zonder gegevens; de waarden gelden voor de woningen met een waarde.", stacklevel=2)
         caveats.append(f"Geluid: in {n} buurt(en) liggen woningen buiten de geluidskaart of op cellen "
                        f"zonder gegevens; de waarden gelden voor de woningen met een waarde.")
-    homes_src = f"{src}; {source_label(area, 'homes', default='woningen')}"
+    homes_src = f"{src}; {ctx.source('homes', default='woningen')}"
     rows = [
         method_row("noise_lden_mean_at_homes_db", layer=LAYER, unit="dB Lden", method="measured",
                    source=homes_src,
@@ -150,5 +147,5 @@ def noise_layer(area: Area) -> LayerResult:
                    description=f"Aandeel inwoners (gewogen per woning) met Lden van {eu:g} dB of meer "
                                f"op de woning (EU-rapportagedrempel)."),
     ]
-    add_note(rows, COLUMNS, standin_note(homes))
-    return make_result(area, values, rows, caveats)
+    add_note(rows, COLUMNS, ctx.standin_note)
+    return ctx.result(values, rows, caveats)
