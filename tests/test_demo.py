@@ -51,7 +51,9 @@ def test_identity_and_provenance(demo):
 
 
 def test_deterministic_and_seeded(demo):
-    build = demo_mod._build.__wrapped__  # bypass the cache
+    from afweging.data.demo._town import _build
+
+    build = _build.__wrapped__  # bypass the cache
     a, b = demo, build(settings.seed)
     pd.testing.assert_frame_equal(a.buurten.drop(columns="geometry"), b.buurten.drop(columns="geometry"))
     assert a.buurten.geometry.geom_equals(b.buurten.geometry).all()
