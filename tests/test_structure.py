@@ -146,10 +146,10 @@ def test_the_cycle_check_finds_lazy_and_relative_cycles_but_not_type_hints(tmp_p
     assert cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
 
 
-def test_analyses_are_three_subpackages_without_name_prefixes() -> None:
+def test_analyses_are_subpackages_without_name_prefixes() -> None:
     analyses = PACKAGE / "analyses"
-    subpackages = sorted(p.name for p in analyses.iterdir() if (p / "__init__.py").exists())
-    assert subpackages == ["plan", "priorities", "reach"]
+    subpackages = {p.name for p in analyses.iterdir() if (p / "__init__.py").exists()}
+    assert {"plan", "priorities", "reach"} <= subpackages
     assert sorted(p.name for p in analyses.glob("*.py")) == ["__init__.py"]
     prefixed = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                 if p.name.startswith(("_plan_", "_prio_"))]
@@ -159,7 +159,8 @@ def test_analyses_are_three_subpackages_without_name_prefixes() -> None:
 def test_every_subpackage_states_its_public_functions() -> None:
     import importlib
 
-    for sub in ("reach", "plan", "priorities"):
+    subs = sorted(p.name for p in (PACKAGE / "analyses").iterdir() if (p / "__init__.py").exists())
+    for sub in subs:
         module = importlib.import_module(f"afweging.analyses.{sub}")
         assert module.__doc__ and "Public functions" in module.__doc__
         assert module.__all__, sub

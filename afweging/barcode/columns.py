@@ -64,7 +64,7 @@ LAYER_COLUMNS: frozenset[str] = frozenset(
 #: Statistics of the facility layer, per category (``fac_{cat}_{stat}``).
 FACILITY_STATS: tuple[str, ...] = ("count", "per_1000_inh", "per_km2")
 
-#: Plan-scale indicator columns that the plan check (``analyses/plan.py``) provides for a
+#: Plan-scale indicator columns that the plan check (``analyses/plan/``) provides for a
 #: development plan, with their meaning. Only ``scale = "plan"`` norms read these.
 PLAN_COLUMNS: dict[str, str] = {
     "plan_facilities_green_m2_per_new_dwelling": (
