@@ -75,5 +75,20 @@ class DownloadError(AfwegingError, RuntimeError):
     """An online source did not answer with usable data."""
 
 
+class HttpStatusError(DownloadError):
+    """A server answered an HTTP error status (after any retries).
+
+    ``status`` is the HTTP status code, ``detail`` the server's own explanation (from a
+    problem JSON, an OData error, an OWS ExceptionReport or the start of the body) and
+    ``url`` the request.
+    """
+
+    def __init__(self, message: str, *, status: int, detail: str, url: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+        self.url = url
+
+
 class OptionalDependencyError(AfwegingError, ImportError):
     """An optional dependency is needed for this call."""

@@ -52,8 +52,26 @@ cache_folder: Path = Path(os.environ.get("AFWEGING_CACHE", Path.home() / ".cache
 #: Use the download cache at all.
 use_cache: bool = True
 
-#: Timeout for one HTTP request, seconds.
+#: Read timeout of one HTTP request: the longest wait for the next bytes of an answer, seconds.
 requests_timeout_s: float = 60.0
+
+#: Connect timeout of one HTTP request: the longest wait for the server to accept the
+#: connection, seconds.
+requests_connect_timeout_s: float = 10.0
+
+#: How often a request is retried after HTTP 429 (too many requests), a 5xx server error,
+#: a timeout or a broken connection, before the download fails.
+requests_retries: int = 4
+
+#: First wait before a retry, seconds; it doubles with every further retry (2, 4, 8, 16 s).
+#: A server's ``Retry-After`` header takes precedence (up to ``requests_max_wait_s``).
+requests_backoff_s: float = 2.0
+
+#: Longest single wait before a retry, seconds (caps ``Retry-After`` and the backoff).
+requests_max_wait_s: float = 120.0
+
+#: Show progress bars (tqdm, on stderr) while downloading; ``afweging fetch`` turns them on.
+progress: bool = False
 
 #: Random seed used wherever the toolkit draws random numbers (demo, sensitivity, clustering).
 seed: int = 20240

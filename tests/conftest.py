@@ -21,6 +21,16 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
     settings.cache_folder = old
 
 
+@pytest.fixture(autouse=True)
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retries of the HTTP layer wait without sleeping; the waits are recorded here."""
+    from afweging.data import _cache
+
+    waits: list[float] = []
+    monkeypatch.setattr(_cache, "_sleep", waits.append)
+    return waits
+
+
 @pytest.fixture(scope="session")
 def utrecht_dir() -> Path:
     """Folder with the real Utrecht data (skips when absent)."""

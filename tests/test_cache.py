@@ -10,7 +10,7 @@ import requests
 from _recorded import FakeResponse, FakeSession, ok
 
 from afweging import settings
-from afweging._errors import DownloadError
+from afweging._errors import DownloadError, HttpStatusError
 from afweging.data import _cache
 
 URL = "https://example.test/api/items"
@@ -46,20 +46,56 @@ def test_miss_then_hit(cache_dir, monkeypatch):
     assert len(list((cache_dir / "http").glob("*.bin"))) == 2
 
 
-def test_http_error_is_not_cached(cache_dir, monkeypatch):
+def test_http_error_is_not_cached(cache_dir, monkeypatch, slept):
     session = _install(monkeypatch, {URL: FakeResponse(503, b"Service Unavailable")})
-    with pytest.raises(DownloadError, match=r"HTTP 503.*Nothing was cached"):
+    with pytest.raises(HttpStatusError, match=r"CBS test: GET https://example.test/api/items\?a=1 antwoordde "
+                                              r"HTTP 503: 'Service Unavailable'.*later opnieuw.*niet in de cache") as err:
         _cache.request(URL, params={"a": 1}, what="CBS test")
+    assert err.value.status == 503 and err.value.detail == "Service Unavailable"
+    # 503 is retried 4 times with a doubling backoff: 5 requests in all
+    assert len(session.calls) == 5 and slept == [2.0, 4.0, 8.0, 16.0]
     assert not (cache_dir / "http").exists() or not list((cache_dir / "http").iterdir())
     # the server recovers: the next call goes to the server again
     session.routes[URL] = ok({"value": []})
     assert _cache.request(URL, params={"a": 1}) == {"value": []}
-    assert len(session.calls) == 2
+    assert len(session.calls) == 6
+
+
+def test_429_waits_as_long_as_retry_after_says(cache_dir, monkeypatch, slept):
+    session = _install(monkeypatch, {URL: [
+        FakeResponse(429, b"Too Many Requests", {"Retry-After": "7"}),
+        FakeResponse(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+        ok({"value": [1]}),
+    ]})
+    assert _cache.request(URL) == {"value": [1]}
+    assert slept == [7.0, 4.0]  # Retry-After first, then the backoff of the second retry
+    assert len(session.calls) == 3
+    # a Retry-After longer than requests_max_wait_s is capped
+    session.routes[URL + "/x"] = [FakeResponse(429, b"", {"Retry-After": "3600"}), ok({"v": 2})]
+    assert _cache.request(URL + "/x") == {"v": 2}
+    assert slept[-1] == settings.requests_max_wait_s
+
+
+def test_client_errors_are_not_retried(cache_dir, monkeypatch, slept):
+    problem = {"detail": "unknown query parameter(s) found: gebruiksdoel", "status": 400,
+               "timeStamp": "2024-05-01T10:00:00Z", "title": "Bad Request"}
+    session = _install(monkeypatch, {URL: ok(problem, 400, {"Content-Type": "application/problem+json"})})
+    with pytest.raises(HttpStatusError, match=r"HTTP 400: 'Bad Request: unknown query parameter\(s\) found: "
+                                              r"gebruiksdoel'.*weigert het verzoek") as err:
+        _cache.request(URL, params={"gebruiksdoel": "woonfunctie"}, what="PDOK BAG")
+    assert err.value.status == 400
+    assert len(session.calls) == 1 and slept == []
+
+
+def test_connect_and_read_timeouts_are_sent(cache_dir, monkeypatch):
+    session = _install(monkeypatch, {URL: ok({"v": 1})})
+    _cache.request(URL)
+    assert session.timeouts == [(settings.requests_connect_timeout_s, settings.requests_timeout_s)]
 
 
 def test_invalid_json_is_not_cached(cache_dir, monkeypatch):
     session = _install(monkeypatch, {URL: ok("<html>maintenance</html>")})
-    with pytest.raises(DownloadError, match=r"did not return valid JSON.*maintenance"):
+    with pytest.raises(DownloadError, match=r"gaf geen geldige JSON.*maintenance"):
         _cache.request(URL)
     assert not list(cache_dir.rglob("*.bin"))
     # as bytes the same answer is acceptable
@@ -67,14 +103,42 @@ def test_invalid_json_is_not_cached(cache_dir, monkeypatch):
     assert len(session.calls) == 2
 
 
-def test_timeout_and_connection_error(cache_dir, monkeypatch):
-    _install(monkeypatch, {URL: requests.Timeout("slow")})
-    with pytest.raises(DownloadError, match=r"did not answer within 60 s.*settings.requests_timeout_s"):
+def test_timeout_and_connection_error(cache_dir, monkeypatch, slept):
+    session = _install(monkeypatch, {URL: requests.Timeout("slow")})
+    with pytest.raises(DownloadError, match=r"gaf geen antwoord \(verbinding binnen 10 s, antwoord binnen "
+                                            r"60 s\), ook niet na 5 pogingen.*requests_timeout_s"):
         _cache.request(URL)
+    assert len(session.calls) == 5
     _install(monkeypatch, {URL: requests.ConnectionError("no route")})
-    with pytest.raises(DownloadError, match=r"could not be reached .*ConnectionError"):
+    with pytest.raises(DownloadError, match=r"is niet bereikbaar \(ConnectionError: no route\).*internetverbinding"):
         _cache.request(URL)
     assert not list(cache_dir.rglob("*.bin"))
+    # a broken connection that recovers on the second try
+    session = _install(monkeypatch, {URL: [requests.ConnectionError("reset"), ok({"v": 1})]})
+    assert _cache.request(URL) == {"v": 1} and len(session.calls) == 2
+
+
+def test_check_headers_refuses_before_caching(cache_dir, monkeypatch):
+    crs84 = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    _install(monkeypatch, {URL: ok({"type": "FeatureCollection"}, headers={"Content-Crs": crs84})})
+
+    def rd_only(headers):
+        if headers.get("Content-Crs") != "<http://www.opengis.net/def/crs/EPSG/0/28992>":
+            raise DownloadError(f"Content-Crs is {headers.get('Content-Crs')}")
+
+    with pytest.raises(DownloadError, match="CRS84"):
+        _cache.request(URL, check_headers=rd_only)
+    assert not list(cache_dir.rglob("*.bin"))
+
+
+def test_bytes_progress(cache_dir, monkeypatch):
+    _install(monkeypatch, {URL: ok(b"x" * 200_000)})
+    seen: list[int] = []
+    _cache.request(URL, expect="bytes", on_bytes=seen.append)
+    assert sum(seen) == 200_000 and len(seen) == 4  # chunks of 64 KiB
+    seen.clear()
+    _cache.request(URL, expect="bytes", on_bytes=seen.append)  # from the cache: one step
+    assert seen == [200_000]
 
 
 def test_validate_refuses_and_nothing_is_cached(cache_dir, monkeypatch):

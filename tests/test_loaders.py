@@ -13,12 +13,27 @@ import warnings
 import networkx as nx
 import numpy as np
 import pytest
-from _recorded import FakeSession, fake_osmnx, geotiff_bytes, ok, recorded
+from _recorded import (
+    CBS_API,
+    CBS_FEED,
+    PDOK_BAG,
+    PDOK_BGT,
+    PDOK_BUURTEN,
+    FakeSession,
+    cbs_routes,
+    fake_osmnx,
+    geotiff_bytes,
+    ok,
+    paged,
+    recorded,
+    uhi_tiff,
+)
 from shapely.geometry import LineString, Point, Polygon, box
 
 from afweging import settings
 from afweging._errors import (
     DownloadError,
+    HttpStatusError,
     NetworkError,
     NoMatchError,
     OptionalDependencyError,
@@ -336,12 +351,12 @@ def test_graph_from_polygon_wrapper(cache_dir, monkeypatch):
     monkeypatch.setitem(sys.modules, "osmnx", fake)
     area = box(DOM_RD[0] - 500, DOM_RD[1] - 500, DOM_RD[0] + 500, DOM_RD[1] + 500)  # RD
     out = osm.graph_from_polygon(area, mode="bike")
-    _, bounds, network_type, folder, tags = calls[0]
+    _, bounds, network_type, folder, tags, overpass = calls[0]
     assert network_type == "bike"
     # the polygon reached osmnx in longitude/latitude around the Domtoren
     assert bounds[0] == pytest.approx(DOM_LONLAT[0] - 0.0073, abs=0.001)
     assert bounds[1] == pytest.approx(DOM_LONLAT[1] - 0.0045, abs=0.001)
-    assert folder == str(cache_dir / "osmnx")
+    assert folder == str(cache_dir / "osmnx") and overpass == osm.OVERPASS_URL
     assert "oneway:bicycle" in tags
     # osmnx's settings are restored after the call
     assert fake.settings.cache_folder == "./cache" and "oneway:bicycle" not in fake.settings.useful_tags_way
@@ -399,56 +414,91 @@ def test_points_from_polygon_wrapper(cache_dir, monkeypatch):
 
 # ----------------------------------------------------------------------- CBS OData
 
-ODATA = "https://opendata.cbs.nl/ODataApi/odata/85618NED"
 
+def test_kwb_from_cbs_selects_columns_from_odataapi(cache_dir, monkeypatch):
+    from afweging.data.cbs import KWB_USED, ODATA_API_MAX_CELLS, kwb_from_cbs
 
-def _cbs_session():
-    def typed(query):
-        return recorded(
-            "cbs_85618NED_typeddataset_page2.json" if "$skiptoken" in query
-            else "cbs_85618NED_typeddataset_page1.json"
-        )
-
-    return FakeSession({
-        f"{ODATA}/TypedDataSet": typed,
-        "https://opendata.cbs.nl/ODataApi/OData/85618NED/TypedDataSet": typed,  # the nextLink's casing
-        f"{ODATA}/WijkenEnBuurten": recorded("cbs_85618NED_wijkenenbuurten.json"),
-    })
-
-
-def test_kwb_from_cbs_recorded(cache_dir, monkeypatch):
-    from afweging.data.cbs import KWB_USED, kwb_from_cbs
-
-    session = _cbs_session()
+    session = FakeSession(cbs_routes())
     monkeypatch.setattr(_cache, "_session", session)
     df = kwb_from_cbs("GM0344", year=2023)
     assert df.index.name == "gwb_code_10"
-    assert df.index.tolist() == ["GM0344", "WK034401", "BU03440111", "BU03440112"]
+    assert df.index.tolist() == ["GM0344", "WK034401", "BU03440111", "BU03440112"]  # padded keys stripped
     assert df.loc["GM0344", "a_inw"] == 367_947
     assert df.loc["BU03440111", "a_inw"] == 1810 and df.loc["BU03440112", "a_inw"] == 4200
     assert df.loc["BU03440111", "regio"] == "Welgelegen, Den Hommel"
     assert df.loc["BU03440111", "recs"] == "Buurt" and df.loc["BU03440111", "gm_naam"] == "Utrecht"
+    assert df.loc["GM0344", "ind_wbi"] == "1"  # IndelingswijzigingGemeenteWijkBuurt_4
     assert df.loc["WK034401", "gwb_code_8"] == "034401"
     assert all(df[c].dtype == "float64" for c in KWB_USED)
-    # paging: two pages of the data set, one of the region names
+    # one query of the ODataApi, with only the columns we use: under 10,000 cells
     typed = [c for c in session.calls if c[1].endswith("TypedDataSet")]
-    assert len(typed) == 2 and "$skiptoken" in typed[1][2]
+    assert len(typed) == 1 and typed[0][1] == f"{CBS_API}/TypedDataSet"
+    select = typed[0][2]["$select"][0].split(",")
+    assert select[0] == "WijkenEnBuurten" and "AantalInwoners_5" in select and "OppervlakteLand_113" in select
+    assert "MeestVoorkomendePostcode_115" not in select  # not used by the toolkit
+    assert 4 * len(select) <= ODATA_API_MAX_CELLS
     flt = typed[0][2]["$filter"][0]
     assert "startswith(WijkenEnBuurten,'BU0344')" in flt and "startswith(WijkenEnBuurten,'WK0344')" in flt
     # a second call is served from the cache
+    n = len(session.calls)
     kwb_from_cbs("GM0344", table="85618NED")
-    assert len(session.calls) == 3
+    assert len(session.calls) == n
+
+
+def test_kwb_from_cbs_falls_back_to_odatafeed_when_refused(cache_dir, monkeypatch):
+    """The ODataApi refuses more than 10,000 cells; the ODataFeed pages by odata.nextLink."""
+    from afweging.data.cbs import kwb_from_cbs
+
+    routes = cbs_routes()
+    routes[f"{CBS_API}/TypedDataSet"] = recorded("cbs_odataapi_refusal_10000.json", status=400)
+    session = FakeSession(routes)
+    monkeypatch.setattr(_cache, "_session", session)
+    df = kwb_from_cbs("GM0344")
+    typed = [c for c in session.calls if c[1].lower().endswith("typeddataset")]
+    assert [c[1] for c in typed] == [
+        f"{CBS_API}/TypedDataSet", f"{CBS_FEED}/TypedDataSet",
+        "https://opendata.cbs.nl/ODataFeed/OData/85618NED/TypedDataSet",  # the nextLink, followed
+    ]
+    assert "$select" not in typed[1][2] and typed[2][2]["$skip"] == ["2"]
+    assert df.loc["BU03440112", "a_inw"] == 4200 and df.loc["GM0344", "a_woning"] == 165_400
+    assert not any("TypedDataSet" in p.read_text("utf-8", "replace") and "odata.error" in p.read_text("utf-8", "replace")
+                   for p in cache_dir.rglob("*.bin"))  # the refusal was not cached
+
+
+def test_kwb_from_cbs_goes_to_the_feed_when_over_10000_cells(cache_dir, monkeypatch):
+    from afweging.data import cbs
+
+    monkeypatch.setattr(cbs, "ODATA_API_MAX_CELLS", 100)  # 4 regions x 32 columns = 128 cells
+    session = FakeSession(cbs_routes())
+    monkeypatch.setattr(_cache, "_session", session)
+    df = cbs.kwb_from_cbs("GM0344")
+    typed = [c[1] for c in session.calls if c[1].lower().endswith("typeddataset")]
+    assert typed[0] == f"{CBS_FEED}/TypedDataSet" and f"{CBS_API}/TypedDataSet" not in typed
+    assert df.loc["BU03440111", "a_inw"] == 1810
 
 
 @pytest.mark.utrecht
 def test_kwb_from_cbs_matches_kwb_file(cache_dir, monkeypatch, utrecht_dir):
     from afweging.data.cbs import KWB_USED, kwb_from_cbs, read_kwb
 
-    monkeypatch.setattr(_cache, "_session", _cbs_session())
-    online = kwb_from_cbs("GM0344")
-    local = read_kwb(utrecht_dir / "cbs_kwb2023_utrecht.csv").loc[online.index]
-    for col in [*KWB_USED, "regio", "recs", "gm_naam", "gwb_code_8"]:
-        assert online[col].tolist() == local[col].tolist(), col
+    for routes in (cbs_routes(), {**cbs_routes(), f"{CBS_API}/TypedDataSet": ok({"odata.error": {}}, 400)}):
+        monkeypatch.setattr(_cache, "_session", FakeSession(routes))
+        online = kwb_from_cbs("GM0344")
+        local = read_kwb(utrecht_dir / "cbs_kwb2023_utrecht.csv").loc[online.index]
+        for col in [*KWB_USED, "regio", "recs", "gm_naam", "gwb_code_8"]:
+            assert online[col].tolist() == local[col].tolist(), col
+        _cache.clear()
+
+
+def test_odata_columns_match_on_base_names():
+    """Suffixes change between revisions of one table: OppervlakteLand_113 vs _121."""
+    from afweging.data.cbs import _odata_to_kwb
+
+    rows = [{"ID": 0, "WijkenEnBuurten": "BU03440111", "OppervlakteLand_121": 39, "AantalInwoners_5": 1810,
+             "IndelingswijzigingGemeenteWijkBuurt_4": "1         "}]
+    with pytest.warns(UserWarning, match="mist kolommen"):
+        df = _odata_to_kwb(rows, {}, what="CBS test", gemeente="GM0344")
+    assert df.loc["BU03440111", "a_lan_ha"] == 39 and df.loc["BU03440111", "ind_wbi"] == "1"
 
 
 def test_odata_nulls_are_nan_and_missing_columns_warn():
@@ -475,34 +525,27 @@ def test_kwb_from_cbs_errors(cache_dir, monkeypatch):
         kwb_from_cbs("Utrecht")
     with pytest.raises(ManifestError, match=r"No CBS kwb table known for year 1999.*table='85618NED'"):
         kwb_from_cbs("GM0344", year=1999)
-    monkeypatch.setattr(_cache, "_session", FakeSession({f"{ODATA}/TypedDataSet": ok({"value": []})}))
+    routes = cbs_routes()
+    empty = ok({"odata.metadata": "x", "value": []})
+    routes.update({f"{CBS_API}/TypedDataSet": empty, f"{CBS_FEED}/TypedDataSet": empty})
+    monkeypatch.setattr(_cache, "_session", FakeSession(routes))
     with pytest.raises(NoMatchError, match="no rows for gemeente GM0344"):
         kwb_from_cbs("GM0344")
-    monkeypatch.setattr(_cache, "_session", FakeSession({f"{ODATA}/TypedDataSet": ok({"error": "x"}, 400)}))
-    with pytest.raises(DownloadError, match="HTTP 400"):
+    # both endpoints refuse: the feed's answer is reported
+    routes.update({f"{CBS_API}/TypedDataSet": ok({"odata.error": {}}, 400),
+                   f"{CBS_FEED}/TypedDataSet": ok({"odata.error": {"message": {"value": "Tabel niet gevonden"}}}, 404)})
+    monkeypatch.setattr(_cache, "_session", FakeSession(routes))
+    with pytest.raises(DownloadError, match=r"HTTP 404: 'Tabel niet gevonden'.*Niet gevonden: controleer `url`"):
         kwb_from_cbs("GM0363")
-    monkeypatch.setattr(_cache, "_session", FakeSession({f"{ODATA}/TypedDataSet": ok({"odata.error": "x"})}))
-    with pytest.raises(DownloadError, match=r"without a 'value' list.*Nothing was cached"):
-        kwb_from_cbs("GM0599")
-    assert len(list(cache_dir.rglob("*.bin"))) == 1  # only the valid (empty) answer for GM0344
 
 
 # --------------------------------------------------------------------------- PDOK
 
-PDOK = "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1/collections/buurten/items"
-
-
-def _pdok_session():
-    def items(query):
-        return recorded("pdok_buurten_GM0344_page2.json" if "cursor" in query else "pdok_buurten_GM0344_page1.json")
-
-    return FakeSession({PDOK: items})
-
 
 def test_buurten_from_pdok_recorded(cache_dir, monkeypatch):
-    from afweging.data.pdok import RD_CRS_URI, wijken_buurten_from_pdok
+    from afweging.data.pdok import PAGE_LIMIT, RD_CRS_URI, wijken_buurten_from_pdok
 
-    session = _pdok_session()
+    session = FakeSession({PDOK_BUURTEN: paged("pdok_buurten_GM0344")})
     monkeypatch.setattr(_cache, "_session", session)
     gdf = wijken_buurten_from_pdok("GM0344", year=2023)
     assert gdf.crs.to_epsg() == 28992
@@ -513,12 +556,35 @@ def test_buurten_from_pdok_recorded(cache_dir, monkeypatch):
     assert gdf["wijkcode"].unique().tolist() == ["WK034401"]
     assert gdf["aantal_inwoners"].iloc[0] == 1810 and math.isnan(gdf["aantal_inwoners"].iloc[2])
     assert len(session.calls) == 2
-    first = session.calls[0][2]
+    first, second = session.calls[0][2], session.calls[1][2]
     assert first["crs"] == [RD_CRS_URI] and first["gemeentecode"] == ["GM0344"]
+    assert first["limit"] == [str(PAGE_LIMIT)] and first["f"] == ["json"]
+    assert second["cursor"] == ["Bw|AAAAAAAAAAI"]  # the rel=next link, followed as given
     # with water: BU03440112 is one row, land and water united (100x100 + 50x100 m)
     with_water = wijken_buurten_from_pdok("GM0344", include_water=True)
     assert with_water.set_index("buurtcode").area["BU03440112"] == 15_000.0
     assert len(session.calls) == 2  # both pages came from the cache
+
+
+def test_pdok_unknown_parameter_falls_back_to_bbox(cache_dir, monkeypatch, slept):
+    """GoKoala refuses a property that is not a configured filter with a 400 problem JSON."""
+    from afweging.data.pdok import NL_BBOX_RD, RD_CRS_URI, wijken_buurten_from_pdok
+
+    def items(query):  # (the recorded pages' next links still carry gemeentecode; only page 1 is refused)
+        if "gemeentecode" in query and "cursor" not in query:
+            return recorded("pdok_problem_unknown_query_parameter.json", status=400,
+                            headers={"Content-Type": "application/problem+json"})
+        return paged("pdok_buurten_GM0344")(query)
+
+    session = FakeSession({PDOK_BUURTEN: items})
+    monkeypatch.setattr(_cache, "_session", session)
+    gdf = wijken_buurten_from_pdok("GM0344")
+    assert gdf["buurtcode"].tolist() == ["BU03440111", "BU03440112", "BU03440113"]  # filtered here
+    assert slept == []  # a 400 is an answer, not a hiccup: no retries
+    bbox_query = session.calls[1][2]
+    assert bbox_query["bbox"] == [",".join(f"{v:.3f}" for v in NL_BBOX_RD)]
+    assert bbox_query["bbox-crs"] == [RD_CRS_URI] and "gemeentecode" not in bbox_query
+    assert not [p for p in cache_dir.rglob("*.bin") if b"unknown query parameter" in p.read_bytes()]
 
 
 def test_pdok_refuses_lonlat_and_empty(cache_dir, monkeypatch):
@@ -529,16 +595,69 @@ def test_pdok_refuses_lonlat_and_empty(cache_dir, monkeypatch):
         "features": [{"type": "Feature", "properties": {"buurtcode": "BU03440111", "gemeentecode": "GM0344"},
                       "geometry": {"type": "Point", "coordinates": [5.12, 52.09]}}],
     }
-    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK: ok(page)}))
-    with pytest.raises(DownloadError, match=r"coordinates like \(5.12, 52.09\) are not RD New \(EPSG:28992\)"):
+    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: ok(page)}))
+    with pytest.raises(DownloadError, match=r"coördinaten als \(5.12, 52.09\) zijn geen RD New \(EPSG:28992\)"):
+        wijken_buurten_from_pdok("GM0344")
+    # the Content-Crs header says CRS84 (the server ignored crs): refused before the coordinates
+    crs84 = {"Content-Crs": "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"}
+    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: recorded("pdok_buurten_GM0344_page1.json",
+                                                                                 headers=crs84)}))
+    with pytest.raises(DownloadError, match=r"antwoordde in <http://www.opengis.net/def/crs/OGC/1.3/CRS84> "
+                                            r"\(Content-Crs\), niet in RD New"):
         wijken_buurten_from_pdok("GM0344")
     assert not list(cache_dir.rglob("*.bin"))  # refused answers are not cached
-    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK: ok({"type": "FeatureCollection", "features": []})}))
+    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: ok({"type": "FeatureCollection", "features": []})}))
     with pytest.raises(NoMatchError, match="no buurten with gemeentecode GM0344"):
         wijken_buurten_from_pdok("GM0344", year=2023)
-    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK: ok({"title": "Not Found"})}))
-    with pytest.raises(DownloadError, match="did not answer a GeoJSON FeatureCollection"):
+    monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: ok({"title": "Not Found"})}))
+    with pytest.raises(DownloadError, match="gaf geen GeoJSON FeatureCollection"):
         wijken_buurten_from_pdok("GM0363")
+
+
+def test_dwellings_from_bag(cache_dir, monkeypatch):
+    from afweging.data.pdok import RD_CRS_URI, dwellings_from_bag
+
+    session = FakeSession({PDOK_BAG: paged("pdok_bag_verblijfsobject")})
+    monkeypatch.setattr(_cache, "_session", session)
+    bbox = (133900, 454900, 134500, 455200)
+    gdf = dwellings_from_bag(bbox)
+    # 8 verblijfsobjecten: an office, a withdrawn and a just-formed one are no dwelling in use
+    assert gdf["identificatie"].tolist() == [
+        "0344010000000001", "0344010000000002", "0344010000000003", "0344010000000007", "0344010000000008",
+    ]
+    assert gdf.loc[2, "gebruiksdoel"] == "woonfunctie,winkelfunctie"  # mixed use is a dwelling too
+    assert gdf.loc[3, "status"] == "Verblijfsobject in gebruik (niet ingemeten)"
+    assert gdf.crs.to_epsg() == 28992 and (gdf.geom_type == "Point").all()
+    assert (gdf.geometry.x[0], gdf.geometry.y[0]) == (134050.0, 455050.0)
+    q = session.calls[0][2]
+    assert q["bbox"] == ["133900.000,454900.000,134500.000,455200.000"] and q["bbox-crs"] == [RD_CRS_URI]
+    assert q["crs"] == [RD_CRS_URI] and q["limit"] == ["1000"]
+    assert session.calls[1][2]["cursor"] == ["Eg|AAAAAAAAAAQ"]
+
+
+def test_green_from_bgt_and_the_green_table(cache_dir, monkeypatch):
+    from afweging.data.pdok import (
+        bgt_green_collections,
+        classify_bgt_green,
+        green_from_bgt,
+        load_bgt_green_table,
+    )
+
+    assert bgt_green_collections() == ["begroeidterreindeel"]
+    table = load_bgt_green_table()
+    assert table["ondersteunendwegdeel", "groenvoorziening"].green is False  # verges: decided, not counted
+    session = FakeSession({PDOK_BGT: paged("pdok_bgt_begroeidterreindeel")})
+    monkeypatch.setattr(_cache, "_session", session)
+    gdf = green_from_bgt((133900, 454900, 134500, 455200))
+    # 7 objects: the old version (eind_registratie set) and the planned one are not the BGT of today
+    assert gdf["fysiek_voorkomen"].tolist() == [
+        "groenvoorziening", "grasland overig", "grasland agrarisch", "loofbos", "nieuwe klasse",
+    ]
+    assert (gdf["bgt_collection"] == "begroeidterreindeel").all() and gdf.crs.to_epsg() == 28992
+    with pytest.warns(UserWarning, match=r"1 BGT-klasse\(n\) staan niet in de groentabel.*nieuwe klasse"):
+        green = classify_bgt_green(gdf)
+    assert green.tolist() == [True, True, False, True, False]
+    assert gdf.area[green].sum() == 8_000 + 2_000 + 400
 
 
 # ---------------------------------------------------------------------------- WCS
@@ -549,7 +668,8 @@ def test_raster_from_wcs_recorded(cache_dir, monkeypatch):
 
     session = FakeSession({ALO_WCS: ok(geotiff_bytes())})
     monkeypatch.setattr(_cache, "_session", session)
-    r = raster_from_wcs(ALO_WCS, "alo__geluid_lden", (136000, 455000, 136030, 455020), unit="dB")
+    r = raster_from_wcs(ALO_WCS, "alo__geluid_lden", (136000, 455000, 136030, 455020), unit="dB",
+                        resolution_m=10)
     assert r.unit == "dB" and r.data.shape == (2, 3)
     assert r.data[0, :2].tolist() == [50.0, 55.0] and math.isnan(r.data[0, 2])  # nodata -> NaN
     assert r.bounds == (136000.0, 455000.0, 136030.0, 455020.0)
@@ -557,23 +677,39 @@ def test_raster_from_wcs_recorded(cache_dir, monkeypatch):
     q = session.calls[0][2]
     assert q["coverageId"] == ["alo__geluid_lden"] and q["format"] == ["image/tiff"]
     assert q["subset"] == ["X(136000.000,136030.000)", "Y(455000.000,455020.000)"]
-    raster_from_wcs(ALO_WCS, "alo__geluid_lden", (136000, 455000, 136030, 455020), unit="dB")
+    # scalesize names the grid axes i/j, as GeoServer requires (not X/Y)
+    assert q["scalesize"] == ["http://www.opengis.net/def/axis/OGC/1/i(3),http://www.opengis.net/def/axis/OGC/1/j(2)"]
+    raster_from_wcs(ALO_WCS, "alo__geluid_lden", (136000, 455000, 136030, 455020), unit="dB", resolution_m=10)
     assert len(session.calls) == 1  # cached
 
 
-def test_raster_from_wcs_exception_report_not_cached(cache_dir, monkeypatch):
-    from afweging._errors import ManifestError
-    from afweging.data.rasters import ANK_WCS, raster_from_wcs
+def test_wcs_fill_value_is_masked_and_declared_zero_kept(cache_dir, monkeypatch):
+    from afweging.data.rasters import ANK_WCS, RIVM_UHI_COVERAGE, raster_from_wcs
 
-    report = (
-        '<?xml version="1.0"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/2.0">'
-        '<ows:Exception exceptionCode="NoSuchCoverage"><ows:ExceptionText>Could not find coverage '
-        "ank__hitte</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"
-    )
-    session = FakeSession({ANK_WCS: ok(report)})  # HTTP 200, as GeoServer does
+    monkeypatch.setattr(_cache, "_session", FakeSession({ANK_WCS: ok(uhi_tiff())}))
+    r = raster_from_wcs(ANK_WCS, RIVM_UHI_COVERAGE, (133900, 454900, 134500, 455200), unit="degC")
+    assert np.isnan(r.data[:5]).all()  # -3.4e38 fill
+    assert r.data[10, 40] == 0.0  # declared nodata 0, but a real zero: the fill is -3.4e38
+    assert r.data[10, 0] == pytest.approx(1.2)
+    assert np.nanmin(r.data) == 0.0 and np.nanmax(r.data) == pytest.approx(1.2)
+
+
+def test_raster_from_wcs_exception_report_not_cached(cache_dir, monkeypatch, slept):
+    from afweging._errors import ManifestError
+    from afweging.data.rasters import ALO_WCS, ANK_WCS, raster_from_wcs
+
+    # GeoServer: HTTP 404 with an OWS 2.0 ExceptionReport; not retried, its text shown
+    session = FakeSession({ALO_WCS: recorded("wcs_exception_nosuchcoverage.xml", status=404,
+                                             headers={"Content-Type": "application/xml"})})
     monkeypatch.setattr(_cache, "_session", session)
-    with pytest.raises(DownloadError, match="Could not find coverage ank__hitte"):
-        raster_from_wcs(ANK_WCS, "ank__hitte", (0, 300000, 10, 300010), unit="degC")
+    with pytest.raises(HttpStatusError, match=r"HTTP 404: 'Could not find the requested coverage\(s\): "
+                                              r"alo__rivm_20220601_Geluid_lden_allebronnen_2019'.*Niet gevonden"):
+        raster_from_wcs(ALO_WCS, "alo__rivm_20220601_Geluid_lden_allebronnen_2019", (0, 300000, 10, 300010), unit="dB")
+    assert len(session.calls) == 1 and slept == []
+    # some servers answer the report with HTTP 200: refused by the TIFF check
+    session.routes[ALO_WCS] = recorded("wcs_exception_nosuchcoverage.xml")
+    with pytest.raises(DownloadError, match=r"gaf geen GeoTIFF maar 'Could not find the requested coverage"):
+        raster_from_wcs(ALO_WCS, "alo__x", (0, 300000, 10, 300010), unit="dB")
     assert not list(cache_dir.rglob("*.bin"))
     with pytest.raises(ManifestError, match=r"WCS 1\.0\.0 needs `resolution_m`"):
         raster_from_wcs(ANK_WCS, "ank:hitte", (0, 300000, 10, 300010), unit="degC", version="1.0.0")
@@ -592,3 +728,80 @@ def test_no_warnings_leak_from_osmnx_settings(monkeypatch, cache_dir):
         warnings.warn("osmnx internal", UserWarning, stacklevel=1)
     with pytest.warns(UserWarning, match="outside"):
         warnings.warn("outside", UserWarning, stacklevel=1)
+
+
+# ------------------------------------------------------------------ Overpass (osmnx)
+
+OVERPASS = "https://overpass-api.de/api"
+
+
+@pytest.fixture
+def overpass(monkeypatch, cache_dir):
+    """Real osmnx, its HTTP calls served by recorded Overpass answers (no network, no DNS)."""
+    import socket
+
+    import osmnx as ox
+    import requests
+    from _recorded import DATA, FakeAdapter
+
+    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)  # osmnx replaces it; restored after
+    monkeypatch.setattr(socket, "gethostbyname", lambda host: "192.0.2.1")
+    monkeypatch.setattr(ox._overpass.time, "sleep", lambda s: None)  # osmnx's own slot pause
+    html = (DATA / "overpass_429_rate_limited.html").read_bytes()
+    answer = (DATA / "overpass_features_GM0344.json").read_bytes()
+    status = (DATA / "overpass_status_slot.txt").read_bytes()
+    fake = FakeAdapter({
+        f"GET {OVERPASS}/status": [(200, status, {"Content-Type": "text/plain; charset=utf-8"})],
+        f"POST {OVERPASS}/interpreter": [
+            (429, html, {"Content-Type": "text/html; charset=utf-8"}),  # as overpass-api.de answers it
+            (200, answer, {"Content-Type": "application/json"}),
+        ],
+    })
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", lambda adapter, request, **kw: fake.send(adapter, request, **kw))
+    return fake
+
+
+def _gemeente_box():
+    return box(133900, 454900, 134500, 455200)  # RD, around the recorded buurten
+
+
+def test_overpass_429_waits_for_the_announced_slot_and_is_not_cached(overpass, slept, cache_dir):
+    from afweging.data import tags as tagtable
+
+    pts = osm.points_from_polygon(_gemeente_box())
+    posts = [u for m, u in overpass.calls if m == "POST"]
+    assert len(posts) == 2  # the 429, then the answer
+    # no Retry-After on overpass-api.de's 429: the wait comes from /status ("Slot available
+    # after: 2024-05-01T10:00:12Z" -- in the past by now, so osmnx's minimum of 1 s)
+    assert slept == [1.0]
+    assert [u for m, u in overpass.calls if m == "GET"] == [f"{OVERPASS}/status"] * 2
+    cached = list((cache_dir / "osmnx").glob("*.json"))
+    assert len(cached) == 1 and b"rate_limited" not in cached[0].read_bytes()  # only the answer
+    doctors = pts[pts["osm_value"] == "doctors"].sort_values("osm_id_num")
+    assert doctors["osm_id_num"].tolist() == [101, 102, 103]
+    assert doctors["healthcare:speciality"].tolist()[:2] == ["general", "dermatology"]
+    cats = tagtable.categorise(pts)
+    gp = cats[cats["category"] == "huisarts"]
+    # the dermatologist is no GP; 101 counts once although it matches amenity=doctors and healthcare=doctor
+    assert sorted(gp["osm_id_num"].tolist()) == [101, 103]
+    assert cats[cats["category"] == "speelplek"]["osm_id_num"].tolist() == [201]
+    osm.points_from_polygon(_gemeente_box())
+    assert len([u for m, u in overpass.calls if m == "POST"]) == 2  # from osmnx's cache
+
+
+def test_overpass_retry_after_and_lasting_refusal(overpass, slept, cache_dir, monkeypatch):
+    html = overpass.routes[f"POST {OVERPASS}/interpreter"][0][1]
+    overpass.routes[f"POST {OVERPASS}/interpreter"] = [
+        (429, html, {"Retry-After": "30"}), (200, overpass.routes[f"POST {OVERPASS}/interpreter"][1][1], {}),
+    ]
+    osm.points_from_polygon(_gemeente_box())
+    assert slept == [30.0]
+    slept.clear()
+    _cache_files = list((cache_dir / "osmnx").glob("*.json"))
+    for f in _cache_files:
+        f.unlink()
+    overpass.routes[f"POST {OVERPASS}/interpreter"] = [(504, html.replace(b"rate_limited", b"timeout"), {})]
+    with pytest.raises(HttpStatusError, match=r"OpenStreetMap \(Overpass\): .*antwoordde HTTP 504.*timeout.*"
+                                              r"ook na 4 nieuwe pogingen.*andere Overpass-server met `url`"):
+        osm.points_from_polygon(_gemeente_box())
+    assert slept == [2.0, 4.0, 8.0, 16.0] and not list((cache_dir / "osmnx").glob("*.json"))

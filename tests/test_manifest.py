@@ -11,7 +11,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from _recorded import FakeResponse
 from pyproj import CRS
 from shapely.geometry import Point, box
 
@@ -445,26 +444,12 @@ def test_online_sources_end_to_end(tmp_path, monkeypatch):
     import sys
 
     import networkx as nx
-    from _recorded import FakeSession, fake_osmnx, geotiff_bytes, recorded
+    from _recorded import FakeSession, fake_osmnx, recorded_services
     from pyproj import Transformer
 
     from afweging.data import _cache
 
-    def items(query):
-        return recorded("pdok_buurten_GM0344_page2.json" if "cursor" in query else "pdok_buurten_GM0344_page1.json")
-
-    def typed(query):
-        return recorded("cbs_85618NED_typeddataset_page2.json" if "$skiptoken" in query
-                        else "cbs_85618NED_typeddataset_page1.json")
-
-    wcs = "https://data.rivm.nl/geo/alo/wcs"
-    session = FakeSession({
-        "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1/collections/buurten/items": items,
-        "https://opendata.cbs.nl/ODataApi/odata/85618NED/TypedDataSet": typed,
-        "https://opendata.cbs.nl/ODataApi/OData/85618NED/TypedDataSet": typed,
-        "https://opendata.cbs.nl/ODataApi/odata/85618NED/WijkenEnBuurten": recorded("cbs_85618NED_wijkenenbuurten.json"),
-        wcs: FakeResponse(200, geotiff_bytes(np.full((20, 40), 58.0), west=133900, north=455300)),
-    })
+    session = FakeSession(recorded_services())
     monkeypatch.setattr(_cache, "_session", session)
     # OSM through a stand-in osmnx: points in BU03440111 (x 134000-134200) and BU03440112
     to_ll = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
@@ -518,7 +503,7 @@ coverage = "alo__geluid_lden"
     assert area.facilities["buurtcode"].tolist() == ["BU03440111"]
     walk = area.networks["walk"]
     assert walk.nodes[2]["x"] - walk.nodes[1]["x"] == pytest.approx(300, abs=0.5)
-    assert area.rasters["noise"].unit == "dB" and np.nanmax(area.rasters["noise"].data) == 58.0
+    assert area.rasters["noise"].unit == "dB" and np.nanmax(area.rasters["noise"].data) == 60.0
     assert area.provenance["buurten"].source == "CBS wijk- en buurtkaart 2023 (PDOK)"
     assert area.provenance["statistics"].licence == "CC BY 4.0"
     kinds = [c[0] for c in calls]

@@ -8,6 +8,15 @@ connection error, invalid JSON when JSON was expected, or bytes that the caller'
 ``validate`` refuses -- raises :class:`~afweging._errors.DownloadError` and is *never*
 cached. ``settings.use_cache = False`` bypasses the cache for reading and writing.
 
+Every request has a connect and a read timeout (``settings.requests_connect_timeout_s``,
+``settings.requests_timeout_s``). HTTP 429 and 5xx answers, timeouts and broken
+connections are retried up to ``settings.requests_retries`` times, waiting as long as the
+server's ``Retry-After`` header says, else 2, 4, 8 ... s (``requests_backoff_s``, capped at
+``requests_max_wait_s``). A final failure raises :class:`~afweging._errors.HttpStatusError`
+(an HTTP status) or :class:`~afweging._errors.DownloadError`, with a Dutch message that
+names the service, the URL, the server's own explanation (problem JSON, OData error, OWS
+ExceptionReport, Overpass error page) and what to do.
+
 The HTTP client is the module global ``_session`` (a :class:`requests.Session`, created
 on first use). Tests replace it with an object that has the same ``request`` method and
 serves recorded responses, so no test touches the network::
@@ -17,17 +26,21 @@ serves recorded responses, so no test touches the network::
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from afweging import settings
-from afweging._errors import DownloadError
+from afweging._errors import DownloadError, HttpStatusError
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +53,16 @@ USER_AGENT = "afweging (ruimtelijke afweging toolkit; python-requests)"
 
 
 #: The HTTP client; ``None`` until first use. Replace it in tests (see module docstring):
-#: any object with ``request(method, url, *, params, data, headers, timeout)`` returning
-#: an object with ``status_code`` and ``content``.
+#: any object with ``request(method, url, *, params, data, headers, timeout, stream)``
+#: returning an object with ``status_code``, ``headers`` and ``content`` (and optionally
+#: ``iter_content(chunk_size)``).
 _session: Any = None
+
+#: Statuses that are retried: too many requests and server-side failures.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: ``time.sleep``, replaceable in tests.
+_sleep: Callable[[float], None] = time.sleep
 
 
 def _get_session() -> Any:
@@ -122,8 +142,9 @@ def _decode(content: bytes, expect: str, *, what: str, where: str) -> Any:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             head = content[:200].decode("utf-8", "replace")
             raise DownloadError(
-                f"{what}: {where} did not return valid JSON ({exc}); the answer began with "
-                f"{head!r}. Nothing was cached; try again later or check the URL."
+                f"{what}: {where} gaf geen geldige JSON ({exc}); het antwoord begon met "
+                f"{head!r}. Dit antwoord is niet in de cache bewaard. Probeer het later opnieuw of "
+                f"controleer `url` in de sectie."
             ) from exc
     if expect == "text":
         return content.decode("utf-8", "replace")
@@ -142,6 +163,170 @@ def _write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
+def server_detail(content: bytes) -> str:
+    """The server's own explanation in an error answer, as one line of text.
+
+    Understands RFC 7807 problem JSON (PDOK GoKoala: ``title``, ``detail``), OData v3/v4
+    errors (``odata.error`` / ``error`` with ``message``), OWS ExceptionReports
+    (``ExceptionText``, WMS ``ServiceException``) and the Overpass error page
+    (``<strong>Error</strong>: ...``); otherwise the text of the body without tags.
+
+    Examples
+    --------
+    >>> server_detail(b'{"detail": "unknown query parameter(s) found: x", "status": 400, "title": "Bad Request"}')
+    'Bad Request: unknown query parameter(s) found: x'
+    >>> server_detail(b'<ows:ExceptionReport><ows:Exception><ows:ExceptionText>No coverage</ows:ExceptionText>'
+    ...               b'</ows:Exception></ows:ExceptionReport>')
+    'No coverage'
+    """
+    text = content[:20_000].decode("utf-8", "replace").strip()
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        if "detail" in doc:
+            return ": ".join(str(doc[k]) for k in ("title", "detail") if doc.get(k))
+        err = doc.get("odata.error") or doc.get("error")
+        if isinstance(err, dict):
+            msg = err.get("message")
+            if isinstance(msg, dict):
+                msg = msg.get("value")
+            return str(msg or err.get("code") or err)
+    for pattern in (r"<(?:\w+:)?ExceptionText>(.*?)</", r"<(?:\w+:)?ServiceException[^>]*>(.*?)</",
+                    r"Error</strong>:\s*(.*?)</p>"):
+        m = re.search(pattern, text, re.S)
+        if m:
+            return re.sub(r"\s+", " ", m.group(1)).strip()
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+    return plain[:300]
+
+
+def retry_after_s(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    Examples
+    --------
+    >>> retry_after_s("30"), retry_after_s(None), retry_after_s("soon")
+    (30.0, None, None)
+    >>> retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT")  # in the past
+    0.0
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def backoff_s(attempt: int, retry_after: float | None = None) -> float:
+    """Wait before retry number ``attempt`` (0-based): ``Retry-After`` if given, else
+    ``requests_backoff_s * 2**attempt``; never more than ``requests_max_wait_s``.
+
+    Examples
+    --------
+    >>> [backoff_s(i) for i in range(4)]
+    [2.0, 4.0, 8.0, 16.0]
+    >>> backoff_s(0, retry_after=30.0)
+    30.0
+    """
+    wait = retry_after if retry_after is not None else settings.requests_backoff_s * 2.0**attempt
+    return float(min(max(wait, 0.0), settings.requests_max_wait_s))
+
+
+def _advice(status: int) -> str:
+    """What to do after a final HTTP error (Dutch)."""
+    if status == 429:
+        return ("De dienst beperkt het aantal verzoeken: probeer het over enkele minuten opnieuw "
+                "(wat al binnen was, komt dan uit de cache).")
+    if status >= 500:
+        return ("De dienst heeft een storing of is overbelast: probeer het later opnieuw (wat al "
+                "binnen was, komt dan uit de cache).")
+    if status == 404:
+        return ("Niet gevonden: controleer `url` en de naam van de tabel, collectie of coverage in "
+                "de sectie van het manifest.")
+    return ("De dienst weigert het verzoek: controleer de sectie in het manifest (jaar, tabel, "
+            "collectie, coverage, `url`).")
+
+
+def _timeouts() -> tuple[float, float]:
+    return (float(settings.requests_connect_timeout_s), float(settings.requests_timeout_s))
+
+
+def _read_body(resp: Any, on_bytes: Callable[[int], None] | None) -> bytes:
+    if on_bytes is not None and hasattr(resp, "iter_content"):
+        buf = bytearray()
+        for chunk in resp.iter_content(chunk_size=1 << 16):
+            buf += chunk
+            on_bytes(len(chunk))
+        return bytes(buf)
+    content = bytes(resp.content)
+    if on_bytes is not None:
+        on_bytes(len(content))
+    return content
+
+
+def _send(
+    method: str, url: str, params: Params | None, body: bytes | str | None,
+    headers: Mapping[str, str] | None, *, what: str, where: str,
+    on_bytes: Callable[[int], None] | None,
+) -> tuple[int, Any, bytes]:
+    """One request with retries; returns (status, headers, body) of the last answer."""
+    import requests
+
+    session = _get_session()
+    retries = max(int(settings.requests_retries), 0)
+    for attempt in range(retries + 1):
+        last = attempt == retries
+        try:
+            resp = session.request(
+                method, url, params=_param_pairs(params) or None, data=body,
+                headers=dict(headers) if headers else None, timeout=_timeouts(), stream=True,
+            )
+            status = int(resp.status_code)
+            content = _read_body(resp, on_bytes if 200 <= status < 300 else None)
+        except requests.Timeout as exc:
+            if last:
+                connect, read = _timeouts()
+                raise DownloadError(
+                    f"{what}: {where} gaf geen antwoord (verbinding binnen {connect:g} s, antwoord "
+                    f"binnen {read:g} s), ook niet na {retries + 1} pogingen. Er is niets in de cache "
+                    f"bewaard. Probeer het later opnieuw, of verhoog "
+                    f"afweging.settings.requests_timeout_s."
+                ) from exc
+            problem = f"geen antwoord ({type(exc).__name__})"
+        except requests.RequestException as exc:
+            if last:
+                raise DownloadError(
+                    f"{what}: {where} is niet bereikbaar ({type(exc).__name__}: {exc}), ook niet na "
+                    f"{retries + 1} pogingen. Dit antwoord is niet in de cache bewaard. Controleer de "
+                    f"internetverbinding (en een eventuele proxy) en `url` in de sectie."
+                ) from exc
+            problem = f"niet bereikbaar ({type(exc).__name__})"
+        else:
+            resp_headers = getattr(resp, "headers", None) or {}
+            if status not in RETRY_STATUSES or last:
+                return status, resp_headers, content
+            problem = f"HTTP {status}"
+            wait = backoff_s(attempt, retry_after_s(resp_headers.get("Retry-After")))
+            log.warning("%s: %s (%s); nieuwe poging over %.0f s (%d/%d)",
+                        what, problem, where, wait, attempt + 1, retries)
+            _sleep(wait)
+            continue
+        wait = backoff_s(attempt)
+        log.warning("%s: %s (%s); nieuwe poging over %.0f s (%d/%d)",
+                    what, problem, where, wait, attempt + 1, retries)
+        _sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def request(
     url: str,
     *,
@@ -152,6 +337,8 @@ def request(
     expect: Literal["json", "bytes", "text"] = "json",
     validate: Callable[[bytes], None] | None = None,
     check: Callable[[Any], None] | None = None,
+    check_headers: Callable[[Mapping[str, str]], None] | None = None,
+    on_bytes: Callable[[int], None] | None = None,
     what: str = "download",
 ) -> Any:
     """Send one HTTP request through the cache and return the decoded answer.
@@ -178,8 +365,14 @@ def request(
         Called with the decoded answer before caching (e.g. "is this a GeoJSON
         FeatureCollection in RD New?"); raising :class:`~afweging._errors.DownloadError`
         refuses it, and it is not cached. A cached answer that fails it is downloaded again.
+    check_headers : callable, optional
+        Called with the response headers of a fresh answer before caching (e.g. PDOK's
+        ``Content-Crs``); raising refuses the answer. Cached answers have no headers.
+    on_bytes : callable, optional
+        Called with the size of every chunk of a successful answer as it arrives (a
+        progress bar in bytes).
     what : str
-        What is being downloaded, for messages (e.g. ``"CBS 85618NED"``).
+        The service and what is downloaded, for messages (e.g. ``"CBS 85618NED"``).
 
     Returns
     -------
@@ -188,9 +381,11 @@ def request(
 
     Raises
     ------
+    HttpStatusError
+        The server answered an HTTP error status (after retries for 429 and 5xx).
     DownloadError
-        On an HTTP error status, a timeout or connection error, invalid JSON, or an
-        answer refused by ``validate`` or ``check``. Nothing is cached then.
+        A timeout or connection error (after retries), invalid JSON, or an answer
+        refused by ``validate``, ``check`` or ``check_headers``. Nothing is cached then.
     """
     method_u = method.upper()
     key = cache_key(method_u, url, params, body)
@@ -209,39 +404,23 @@ def request(
             path.unlink(missing_ok=True)
         else:
             log.debug("cache hit %s for %s", key[:12], where)
+            if on_bytes is not None:
+                on_bytes(len(content))
             return value
 
-    import requests
-
-    session = _get_session()
     log.info("Downloading %s", where)
-    try:
-        resp = session.request(
-            method_u,
-            url,
-            params=_param_pairs(params) or None,
-            data=body,
-            headers=dict(headers) if headers else None,
-            timeout=settings.requests_timeout_s,
-        )
-    except requests.Timeout as exc:
-        raise DownloadError(
-            f"{what}: {where} did not answer within {settings.requests_timeout_s:g} s. "
-            f"Nothing was cached. Try again later or raise afweging.settings.requests_timeout_s."
-        ) from exc
-    except requests.RequestException as exc:
-        raise DownloadError(
-            f"{what}: {where} could not be reached ({type(exc).__name__}: {exc}). "
-            f"Check the network connection; nothing was cached."
-        ) from exc
-    status = int(resp.status_code)
-    content = bytes(resp.content)
+    status, resp_headers, content = _send(
+        method_u, url, params, body, headers, what=what, where=where, on_bytes=on_bytes,
+    )
     if not 200 <= status < 300:
-        head = content[:300].decode("utf-8", "replace")
-        raise DownloadError(
-            f"{what}: {where} answered HTTP {status}: {head!r}. Nothing was cached; "
-            f"check the parameters (table, year, gemeentecode) or try again later."
+        detail = server_detail(content)
+        raise HttpStatusError(
+            f"{what}: {where} antwoordde HTTP {status}: {detail!r}. {_advice(status)} "
+            f"Dit antwoord is niet in de cache bewaard.",
+            status=status, detail=detail, url=where,
         )
+    if check_headers is not None:
+        check_headers(resp_headers)
     if validate is not None:
         validate(content)
     value = _decode(content, expect, what=what, where=where)

@@ -3,12 +3,31 @@
 CBS publishes one row per gemeente, wijk and buurt, with the code in ``gwb_code_10``
 (``GM0344``, ``WK034401``, ``BU03440111``) and ``"."`` for unknown or secret values.
 :func:`read_kwb` reads the downloadable kwb files (CSV/XLSX); :func:`kwb_from_cbs`
-fetches the same numbers from CBS open data (OData) and returns the same layout, with
+fetches the same numbers from CBS open data (OData v3) and returns the same layout, with
 the OData column names translated to the kwb codes by :data:`ODATA_TO_KWB`.
+
+How CBS open data really answers (and what :func:`kwb_from_cbs` does about it):
+
+* The ``ODataApi`` endpoint does not page: a query that would return more than 10,000
+  values (cells) is refused with an error. We ask only the columns we use (``$select``,
+  their exact names from the table's ``DataProperties``) for one gemeente (``$filter``),
+  which stays under the limit for most gemeenten; when the estimate is over it, or CBS
+  refuses anyway, we use the ``ODataFeed`` endpoint, which pages through
+  ``odata.nextLink``.
+* Keys and texts are space-padded to a fixed width (``"BU03440111"`` is fine, but
+  ``"GM0344    "``, ``"Utrecht                                 "``, ``"Buurt     "``):
+  everything is stripped.
+* Column names carry a numeric suffix that changes between tables and even between
+  revisions of one table (``OppervlakteLand_113`` vs ``_121``): columns are matched on
+  their base name.
+* The boundary-change column is ``IndelingswijzigingGemeenteWijkBuurt`` in recent tables
+  (``IndelingswijzigingWijkenEnBuurten`` in older ones); both become ``ind_wbi``.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import warnings
 from pathlib import Path
@@ -23,6 +42,8 @@ from afweging._errors import (
     ManifestError,
     MissingColumnError,
 )
+
+log = logging.getLogger(__name__)
 
 #: Text columns of the kwb layout; every other column is numeric.
 KWB_TEXT_COLUMNS = ("gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi")
@@ -105,8 +126,14 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
 
 # --------------------------------------------------------------------- CBS OData
 
-#: CBS open-data API (OData v3) root.
+#: CBS open-data API (OData v3) root: no paging, at most :data:`ODATA_API_MAX_CELLS` values.
 ODATA_URL = "https://opendata.cbs.nl/ODataApi/odata"
+
+#: CBS open-data bulk feed (OData v3) root: pages through ``odata.nextLink``.
+ODATA_FEED_URL = "https://opendata.cbs.nl/ODataFeed/odata"
+
+#: Most values (rows x columns) the ODataApi endpoint answers in one query.
+ODATA_API_MAX_CELLS = 10_000
 
 #: Kerncijfers wijken en buurten table per year (CBS StatLine identifiers).
 KWB_TABLES: dict[int, str] = {
@@ -128,6 +155,7 @@ ODATA_TO_KWB: dict[str, str] = {
     "SoortRegio": "recs",
     "Codering": "gwb_code",
     "IndelingswijzigingWijkenEnBuurten": "ind_wbi",
+    "IndelingswijzigingGemeenteWijkBuurt": "ind_wbi",  # the name in recent tables (2023-2025)
     # population (counts)
     "AantalInwoners": "a_inw",
     "Mannen": "a_man",
@@ -190,6 +218,10 @@ def _gemeente_digits(gemeentecode: str) -> str:
     return m.group(1)
 
 
+class ODataRefusal(DownloadError):
+    """CBS answered an OData error document (``odata.error``) instead of rows."""
+
+
 def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[dict[str, Any]]:
     """All rows of an OData query, following ``odata.nextLink`` / ``@odata.nextLink``."""
     from afweging.data import _cache
@@ -200,11 +232,18 @@ def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[
     seen: set[str] = set()
 
     def check(doc: Any) -> None:
+        if isinstance(doc, dict) and ("odata.error" in doc or "error" in doc):
+            from afweging.data._cache import server_detail
+
+            raise ODataRefusal(
+                f"{what}: {next_url} weigerde de vraag: "
+                f"{server_detail(json.dumps(doc).encode())!r}. Dit antwoord is niet in de cache bewaard."
+            )
         if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
             raise DownloadError(
-                f"{what}: {next_url} answered JSON without a 'value' list (keys: "
-                f"{list(doc)[:5] if isinstance(doc, dict) else type(doc).__name__}); is this an OData table? "
-                f"Nothing was cached."
+                f"{what}: {next_url} gaf JSON zonder 'value'-lijst (sleutels: "
+                f"{list(doc)[:5] if isinstance(doc, dict) else type(doc).__name__}); is dit een OData-tabel? "
+                f"Dit antwoord is niet in de cache bewaard."
             )
 
     while next_url:
@@ -212,7 +251,7 @@ def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[
         rows.extend(doc["value"])
         link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
         if link and link in seen:
-            raise DownloadError(f"{what}: the server sent the same nextLink twice ({link}); stopping.")
+            raise DownloadError(f"{what}: de server stuurde twee keer dezelfde nextLink ({link}); gestopt.")
         if link:
             seen.add(link)
         next_url, next_params = (link, None) if link else (None, None)
@@ -225,12 +264,16 @@ def kwb_from_cbs(
     year: int | None = 2023,
     table: str | None = None,
     base_url: str = ODATA_URL,
+    feed_url: str = ODATA_FEED_URL,
 ) -> pd.DataFrame:
     """CBS Kerncijfers wijken en buurten of one gemeente from CBS open data.
 
-    Downloads (through the cache, :mod:`afweging.data._cache`) the gemeente, wijk and
-    buurt rows of the kwb table -- ``TypedDataSet`` filtered on ``WijkenEnBuurten`` --
-    and the region names (``WijkenEnBuurten`` dimension), following OData paging.
+    Downloads (through the cache, :mod:`afweging.data._cache`) the region names of the
+    gemeente (``WijkenEnBuurten`` dimension) and the table's ``DataProperties``, then the
+    gemeente, wijk and buurt rows of ``TypedDataSet`` with only the columns of
+    :data:`ODATA_TO_KWB` from the ``ODataApi`` endpoint. When that query would exceed
+    :data:`ODATA_API_MAX_CELLS` values, or CBS refuses it, all columns come from the
+    ``ODataFeed`` endpoint instead, following ``odata.nextLink`` (see the module doc).
 
     Parameters
     ----------
@@ -241,7 +284,9 @@ def kwb_from_cbs(
     table : str, optional
         CBS table identifier (e.g. ``"85618NED"``), overrides ``year``.
     base_url : str
-        OData root (default: :data:`ODATA_URL`).
+        ODataApi root (default :data:`ODATA_URL`).
+    feed_url : str
+        ODataFeed root (default :data:`ODATA_FEED_URL`).
 
     Returns
     -------
@@ -259,7 +304,7 @@ def kwb_from_cbs(
     NoMatchError
         When the table has no rows for the gemeente.
     """
-    from afweging._errors import NoMatchError
+    from afweging._errors import HttpStatusError, NoMatchError
 
     digits = _gemeente_digits(gemeentecode)
     if table is None:
@@ -270,19 +315,39 @@ def kwb_from_cbs(
             )
         table = KWB_TABLES[int(year)]
     what = f"CBS Kerncijfers wijken en buurten ({table})"
+    api = f"{base_url.rstrip('/')}/{table}"
     flt = " or ".join(f"startswith(WijkenEnBuurten,'{p}{digits}')" for p in ("GM", "WK", "BU"))
-    rows = _odata_pages(f"{base_url}/{table}/TypedDataSet", {"$filter": flt, "$format": "json"}, what=what)
+    dim = _odata_pages(
+        f"{api}/WijkenEnBuurten",
+        {"$filter": flt.replace("WijkenEnBuurten,", "Key,"), "$select": "Key,Title", "$format": "json"},
+        what=what,
+    )
+    names = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip() for r in dim}
+    props = _odata_pages(f"{api}/DataProperties", {"$format": "json"}, what=what)
+    select = ["WijkenEnBuurten", *(
+        str(p["Key"]) for p in props
+        if p.get("Type") == "Topic" and p.get("Key") and _SUFFIX.sub("", str(p["Key"])) in ODATA_TO_KWB
+    )]
+    rows: list[dict[str, Any]] | None = None
+    cells = max(len(names), 1) * len(select)
+    if cells <= ODATA_API_MAX_CELLS:
+        try:
+            rows = _odata_pages(
+                f"{api}/TypedDataSet", {"$filter": flt, "$select": ",".join(select), "$format": "json"}, what=what,
+            )
+        except (HttpStatusError, ODataRefusal) as exc:
+            log.info("%s: ODataApi refused the query (%s); using ODataFeed", what, exc)
+    else:
+        log.info("%s: %d regions x %d columns > %d values; using ODataFeed", what, len(names), len(select),
+                 ODATA_API_MAX_CELLS)
+    if rows is None:
+        rows = _odata_pages(f"{feed_url.rstrip('/')}/{table}/TypedDataSet", {"$filter": flt, "$format": "json"},
+                            what=what)
     if not rows:
         raise NoMatchError(
             f"{what}: no rows for gemeente GM{digits}. Check the gemeentecode and that the "
             f"gemeente existed in that year's division (gemeenten merge; see CBS)."
         )
-    dim = _odata_pages(
-        f"{base_url}/{table}/WijkenEnBuurten",
-        {"$filter": flt.replace("WijkenEnBuurten,", "Key,"), "$format": "json"},
-        what=what,
-    )
-    names = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip() for r in dim}
     return _odata_to_kwb(rows, names, what=what, gemeente=f"GM{digits}")
 
 

@@ -23,7 +23,7 @@ import re
 import tempfile
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -431,20 +431,92 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
 
 # ------------------------------------------------------------------------- online
 
+#: Overpass API root osmnx queries (``ox.settings.overpass_url``'s default); a manifest's
+#: ``url`` replaces it (a mirror, e.g. ``https://overpass.kumi.systems/api``).
+OVERPASS_URL = "https://overpass-api.de/api"
+
+#: Server-side time limit of one Overpass query (``[timeout:...]``), seconds; also the read
+#: timeout of the request (osmnx uses one number for both).
+OVERPASS_TIMEOUT_S = 180.0
+
+
+def _overpass_retry_hook(response: Any, *args: Any, **kwargs: Any) -> Any:
+    """A requests response hook for osmnx's Overpass calls: retry 429 and 5xx answers.
+
+    osmnx pauses a fixed 55 s after a 429 or 504 and retries forever. This hook answers
+    first: it waits as long as the ``Retry-After`` header says, or for a 429 without one,
+    until the next free slot that Overpass announces on ``/status`` (osmnx's
+    ``_get_overpass_pause``), else the toolkit's backoff; it retries up to
+    ``settings.requests_retries`` times and then raises a Dutch
+    :class:`~afweging._errors.HttpStatusError`. osmnx never caches a failed answer.
+    """
+    import requests
+    from requests.hooks import default_hooks
+
+    from afweging._errors import HttpStatusError
+    from afweging.data import _cache
+
+    status = int(response.status_code)
+    if status not in _cache.RETRY_STATUSES or response.url.rstrip("/").endswith("/status"):
+        return response
+    retries = max(int(settings.requests_retries), 0)
+    for attempt in range(retries):
+        wait = _cache.retry_after_s(response.headers.get("Retry-After"))
+        if wait is None and status == 429:
+            wait = _overpass_slot_wait(response.url)
+        wait = _cache.backoff_s(attempt, wait)
+        log.warning("OpenStreetMap (Overpass): HTTP %d; nieuwe poging over %.0f s (%d/%d)",
+                    status, wait, attempt + 1, retries)
+        _cache._sleep(wait)
+        req = response.request.copy()
+        req.hooks = default_hooks()
+        with requests.Session() as session:
+            response = session.send(req, **kwargs)
+        status = int(response.status_code)
+        if status not in _cache.RETRY_STATUSES:
+            return response
+    detail = _cache.server_detail(bytes(response.content))
+    raise HttpStatusError(
+        f"OpenStreetMap (Overpass): {response.url} antwoordde HTTP {status}: {detail!r}, ook na "
+        f"{retries} nieuwe pogingen. Overpass is overbelast of beperkt het aantal verzoeken: probeer "
+        f"het later opnieuw, of kies een andere Overpass-server met `url` in de sectie "
+        f"(bijv. \"https://overpass.kumi.systems/api\"). Dit antwoord is niet in de cache bewaard.",
+        status=status, detail=detail, url=str(response.url),
+    )
+
+
+def _overpass_slot_wait(url: str) -> float | None:
+    """Seconds until Overpass has a free slot for us (its ``/status`` page), via osmnx."""
+    import osmnx as ox
+
+    base = url.split("/interpreter")[0]
+    try:
+        return float(ox._overpass._get_overpass_pause(base))
+    except Exception as exc:  # an unreadable status page falls back to the backoff
+        log.info("Overpass status of %s unreadable (%s)", base, exc)
+        return None
+
 
 @contextlib.contextmanager
-def _osmnx_settings(ox: Any, mode: str | None = None) -> Iterator[None]:
-    """Point osmnx's HTTP cache at ``settings.cache_folder / "osmnx"`` for one call."""
+def _osmnx_settings(ox: Any, mode: str | None = None, *, url: str | None = None) -> Iterator[None]:
+    """osmnx settings for one call: the toolkit's cache folder, timeouts, Overpass slots
+    and retries, and the Overpass ``url``."""
     saved = {
         "cache_folder": ox.settings.cache_folder,
         "use_cache": ox.settings.use_cache,
         "requests_timeout": ox.settings.requests_timeout,
+        "requests_kwargs": ox.settings.requests_kwargs,
+        "overpass_rate_limit": ox.settings.overpass_rate_limit,
+        "overpass_url": ox.settings.overpass_url,
         "useful_tags_way": list(ox.settings.useful_tags_way),
         "log_console": ox.settings.log_console,
     }
     ox.settings.cache_folder = str(Path(settings.cache_folder) / "osmnx")
     ox.settings.use_cache = bool(settings.use_cache)
-    ox.settings.requests_timeout = float(settings.requests_timeout_s)
+    ox.settings.requests_timeout = OVERPASS_TIMEOUT_S
+    ox.settings.requests_kwargs = {**ox.settings.requests_kwargs, "hooks": {"response": [_overpass_retry_hook]}}
+    ox.settings.overpass_rate_limit = True  # wait for a free slot (Overpass /status) before a query
+    ox.settings.overpass_url = (url or OVERPASS_URL).rstrip("/")
     ox.settings.useful_tags_way = list(dict.fromkeys([*ox.settings.useful_tags_way, *EXTRA_WAY_TAGS]))
     ox.settings.log_console = False
     try:
@@ -453,9 +525,23 @@ def _osmnx_settings(ox: Any, mode: str | None = None) -> Iterator[None]:
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", FutureWarning)
             yield
+    except (ox._errors.ResponseStatusCodeError, *_request_errors()) as exc:
+        from afweging._errors import DownloadError
+
+        raise DownloadError(
+            f"OpenStreetMap (Overpass): {ox.settings.overpass_url} gaf geen bruikbaar antwoord "
+            f"({type(exc).__name__}: {exc}). Controleer de internetverbinding en `url` in de sectie, "
+            f"of probeer het later opnieuw. Er is niets in de cache bewaard."
+        ) from exc
     finally:
         for k, v in saved.items():
             setattr(ox.settings, k, v)
+
+
+def _request_errors() -> tuple[type[BaseException], ...]:
+    import requests
+
+    return (requests.RequestException,)
 
 
 def _polygon_to_wgs84(polygon: Any, crs: Any, *, what: str) -> Any:
@@ -481,12 +567,40 @@ def _polygon_to_wgs84(polygon: Any, crs: Any, *, what: str) -> Any:
     return polygon
 
 
-def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None) -> nx.MultiDiGraph:
+def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None) -> nx.MultiDiGraph:
+    """The OSM street graph for ``mode`` inside a polygon as osmnx builds it (EPSG:4326).
+
+    ``osmnx.graph_from_polygon`` with ``network_type=mode`` (simplified, largest weakly
+    connected component), osmnx's HTTP cache in ``settings.cache_folder / "osmnx"``,
+    Overpass slots and retries (:func:`_osmnx_settings`) and ``oneway:bicycle`` kept on
+    the edges. :func:`graph_from_polygon` projects it; ``afweging fetch`` saves it as
+    GraphML.
+
+    Parameters
+    ----------
+    polygon : shapely (Multi)Polygon, GeoSeries or GeoDataFrame
+    mode : {"walk", "bike"}
+    crs : optional
+        CRS of a bare shapely polygon (default: EPSG:28992).
+    url : str, optional
+        Overpass API root (default :data:`OVERPASS_URL`).
+    """
+    what = f"OpenStreetMap {mode}-netwerk"
+    mode = _need_mode(mode, what)
+    poly = _polygon_to_wgs84(polygon, crs or settings.crs, what=what)
+    import osmnx as ox
+
+    with _osmnx_settings(ox, mode, url=url):
+        try:
+            return ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True, retain_all=False)
+        except ox._errors.InsufficientResponseError as exc:
+            raise NetworkError(f"{what}: OpenStreetMap has no {mode} streets in this polygon ({exc}).") from exc
+
+
+def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None) -> nx.MultiDiGraph:
     """Download the OSM street graph for ``mode`` inside a polygon, in EPSG:28992.
 
-    Uses ``osmnx.graph_from_polygon`` with ``network_type=mode`` (simplified, largest
-    weakly connected component), with osmnx's HTTP cache in
-    ``settings.cache_folder / "osmnx"`` and ``oneway:bicycle`` kept on the edges.
+    :func:`download_graph` projected with :func:`project_graph`.
 
     Parameters
     ----------
@@ -496,18 +610,11 @@ def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None) -> nx.MultiD
     mode : {"walk", "bike"}
     crs : optional
         CRS of a bare shapely polygon (default: EPSG:28992).
+    url : str, optional
+        Overpass API root (default :data:`OVERPASS_URL`).
     """
-    what = f"OpenStreetMap {mode}-netwerk"
-    mode = _need_mode(mode, what)
-    poly = _polygon_to_wgs84(polygon, crs or settings.crs, what=what)
-    import osmnx as ox
-
-    with _osmnx_settings(ox, mode):
-        try:
-            graph = ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True, retain_all=False)
-        except ox._errors.InsufficientResponseError as exc:
-            raise NetworkError(f"{what}: OpenStreetMap has no {mode} streets in this polygon ({exc}).") from exc
-    return project_graph(graph, what=what)
+    graph = download_graph(polygon, mode=mode, crs=crs, url=url)
+    return project_graph(graph, what=f"OpenStreetMap {mode}-netwerk")
 
 
 def category_tags(table: dict[str, Any] | None = None) -> dict[str, list[str]]:
@@ -531,14 +638,16 @@ def category_tags(table: dict[str, Any] | None = None) -> dict[str, list[str]]:
 
 
 def points_from_polygon(
-    polygon: Any, *, tags: dict[str, list[str]] | None = None, crs: Any = None
+    polygon: Any, *, tags: dict[str, list[str]] | None = None, crs: Any = None,
+    keep_tags: Sequence[str] = ("healthcare:speciality",), url: str | None = None,
 ) -> Any:
     """Download tagged OSM features inside a polygon as points, one row per matching tag.
 
     The layout is that of ``utrecht_osm_features_points.gpkg`` so the result feeds the
     ``osm-tags`` format of ``[facilities]`` and ``[homes]``: ``osm_type`` (node / way /
     relation), ``osm_id_num``, ``osm_key``, ``osm_value``, ``name`` and a Point in
-    EPSG:28992 (a point inside each polygon for ways and relations).
+    EPSG:28992 (a point inside each polygon for ways and relations), plus the tags in
+    ``keep_tags`` that a feature carries (for the tag table's ``if_tagged``).
 
     Parameters
     ----------
@@ -549,6 +658,10 @@ def points_from_polygon(
         homes.
     crs : optional
         CRS of a bare shapely polygon (default: EPSG:28992).
+    keep_tags : sequence of str
+        Further tag columns to keep (default ``healthcare:speciality``).
+    url : str, optional
+        Overpass API root (default :data:`OVERPASS_URL`).
     """
     import geopandas as gpd
 
@@ -557,19 +670,20 @@ def points_from_polygon(
     tags = tags or category_tags()
     import osmnx as ox
 
-    with _osmnx_settings(ox):
+    with _osmnx_settings(ox, url=url):
         try:
             gdf = ox.features_from_polygon(poly, tags=dict(tags))
         except ox._errors.InsufficientResponseError:
             gdf = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
-    return _features_to_points(gdf, tags)
+    return _features_to_points(gdf, tags, keep_tags=keep_tags)
 
 
-def _features_to_points(gdf: Any, tags: dict[str, list[str]]) -> Any:
+def _features_to_points(gdf: Any, tags: dict[str, list[str]], *, keep_tags: Sequence[str] = ()) -> Any:
     """osmnx features (index element/id, tag columns) -> one point per (feature, tag)."""
     import geopandas as gpd
     import pandas as pd
 
+    extra = [k for k in keep_tags if k in gdf.columns]
     cols = ["osm_type", "osm_id_num", "osm_key", "osm_value", "name"]
     if len(gdf) == 0:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=[], crs=settings.crs)
@@ -605,6 +719,7 @@ def _features_to_points(gdf: Any, tags: dict[str, list[str]]) -> Any:
                     "osm_key": key,
                     "osm_value": val.astype(str).to_numpy()[mask],
                     "name": names.to_numpy()[mask],
+                    **{k: gdf[k].to_numpy()[mask] for k in extra},
                 },
                 geometry=pts.to_numpy()[mask],
                 crs=settings.crs,

@@ -1,29 +1,63 @@
-"""GeoTIFF rasters (heat: PET degC; noise: Lden dB): local files and WCS downloads.
+"""GeoTIFF rasters (noise Lden dB, heat: PET degC or UHI degC): local files and WCS downloads.
 
 Local GeoTIFFs are read with :func:`read_raster`. :func:`raster_from_wcs` fetches a
 coverage for a bounding box in EPSG:28992 with an OGC Web Coverage Service
-``GetCoverage`` request -- the Atlas Leefomgeving (:data:`ALO_WCS`, e.g. noise Lden)
-and Atlas Natuurlijk Kapitaal (:data:`ANK_WCS`, e.g. heat) of RIVM serve GeoTIFF this
-way -- through the download cache; an answer that is not a GeoTIFF (a WCS exception
-report comes back as XML, often with HTTP 200) is refused and not cached.
+``GetCoverage`` request through the download cache. RIVM serves two of the toolkit's
+rasters this way (GeoServer, WCS 2.0.1):
+
+* noise: Atlas Leefomgeving, :data:`ALO_WCS`, coverage :data:`RIVM_NOISE_COVERAGE`
+  (Lden, all sources, dB);
+* heat: Atlas Natuurlijk Kapitaal, :data:`ANK_WCS`, coverage :data:`RIVM_UHI_COVERAGE`
+  (the *stedelijk hitte-eiland effect*: how much warmer the air is than in the
+  countryside, degC). This is an air-temperature difference, not the perceived
+  temperature (PET) of the Klimaateffectatlas hittekaart; PET has no WCS and is read from
+  the downloaded GeoTIFF.
+
+What GeoServer really does, and how we deal with it:
+
+* ``scalesize`` takes the *grid* axes, ``http://www.opengis.net/def/axis/OGC/1/i(w)`` and
+  ``.../j(h)``, not the CRS axes ``X``/``Y`` of ``subset``.
+* Errors come back as an OWS ExceptionReport (XML), with an HTTP error status or with 200;
+  its ``ExceptionText`` is shown and nothing is cached.
+* Some coverages declare nodata 0 but fill empty cells with the float32 minimum
+  (-3.4·10^38): values beyond :data:`IMPLAUSIBLE` are nodata, and then the declared 0 is
+  data (see :func:`mask_nodata`).
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from afweging import settings
 from afweging._errors import DownloadError, InputFileNotFoundError, ManifestError, NoCrsError
 from afweging.geo.raster import Raster
 
+log = logging.getLogger(__name__)
+
 #: Atlas Leefomgeving (RIVM) WCS, e.g. noise and air-quality maps.
 ALO_WCS = "https://data.rivm.nl/geo/alo/wcs"
 
-#: Atlas Natuurlijk Kapitaal (RIVM) WCS, e.g. heat (urban heat island) maps.
+#: Atlas Natuurlijk Kapitaal (RIVM) WCS, e.g. the urban heat island map.
 ANK_WCS = "https://data.rivm.nl/geo/ank/wcs"
+
+#: RIVM noise map, Lden of all sources together (2020, published 2022-06-01; 10 m cells),
+#: as WCS 2.0 coverage id (GeoServer writes ``workspace__layer``). Licence CC0 / open data.
+RIVM_NOISE_COVERAGE = "alo__rivm_20220601_Geluid_lden_allebronnen_2020"
+
+#: RIVM urban heat island map (*stedelijk hitte-eiland effect*, 2022-06-01 v2; 10 m cells):
+#: the summer-average difference in air temperature with the countryside, degC.
+RIVM_UHI_COVERAGE = "ank__Stedelijk_hitte_eiland_effect_01062022_v2"
+
+#: Cell values beyond +-1e30 are fill, never data (float32's minimum is -3.4e38).
+IMPLAUSIBLE = 1e30
+
+#: The WCS 2.0 grid axes that ``scalesize`` takes (GeoServer).
+GRID_AXES = ("http://www.opengis.net/def/axis/OGC/1/i", "http://www.opengis.net/def/axis/OGC/1/j")
 
 #: Largest raster (cells) requested in one WCS call, to keep answers in memory.
 MAX_WCS_CELLS = 25_000_000
@@ -68,23 +102,46 @@ def _raster_from_dataset(src: Any, *, unit: str, band: int, assign_crs: str | No
             f"Raster {source} has no CRS. Add `crs = \"EPSG:28992\"` to its manifest section "
             f"or fix the file: `gdal_edit.py -a_srs EPSG:28992 {source}`."
         )
-    data = src.read(band).astype("float64")
-    return Raster.from_array(
-        data, src.transform, crs=crs, unit=unit, source=source, nodata=src.nodata
-    )
+    data = mask_nodata(src.read(band).astype("float64"), src.nodata, source=source)
+    return Raster.from_array(data, src.transform, crs=crs, unit=unit, source=source)
+
+
+def mask_nodata(data: np.ndarray, nodata: float | None, *, source: str = "raster") -> np.ndarray:
+    """Cells without data as NaN: the declared ``nodata`` value and implausible fill.
+
+    Values beyond :data:`IMPLAUSIBLE` (e.g. -3.4e38, float32's minimum) are never data.
+    When a raster holds such fill, its declared ``nodata`` is evidently not its fill, and
+    cells with that value are kept as data (a coverage that declares nodata 0 but fills
+    with -3.4e38 has real zeros).
+
+    Examples
+    --------
+    >>> mask_nodata(np.array([0.0, 1.5, -3.4e38]), 0.0).tolist()
+    [0.0, 1.5, nan]
+    >>> mask_nodata(np.array([0.0, 1.5, -9999.0]), -9999.0).tolist()
+    [0.0, 1.5, nan]
+    """
+    out = np.array(data, dtype="float64", copy=True)
+    fill = ~np.isfinite(out) | (np.abs(out) > IMPLAUSIBLE)
+    if fill.any():
+        if nodata is not None and np.isfinite(nodata) and abs(nodata) <= IMPLAUSIBLE and (out == nodata).any():
+            log.info("%s: declares nodata %g but fills with %g; cells of %g are kept as data",
+                     source, nodata, float(np.nanmin(np.where(fill, out, np.nan))), nodata)
+        out[fill] = np.nan
+    elif nodata is not None and not np.isnan(nodata):
+        out[out == nodata] = np.nan
+    return out
 
 
 def _is_tiff(content: bytes, *, what: str) -> None:
     if content[:4] in _TIFF_MAGIC:
         return
-    text = content[:2000].decode("utf-8", "replace")
-    m = re.search(r"<(?:\w+:)?ExceptionText>(.*?)</", text, re.S) or re.search(
-        r"<(?:\w+:)?ServiceException[^>]*>(.*?)</", text, re.S
-    )
-    detail = m.group(1).strip() if m else text[:200]
+    from afweging.data._cache import server_detail
+
     raise DownloadError(
-        f"{what}: the WCS answered no GeoTIFF but {detail!r}. Check the coverage name "
-        f"(GetCapabilities lists them), the bbox (EPSG:28992) and the version. Nothing was cached."
+        f"{what}: de WCS gaf geen GeoTIFF maar {server_detail(content)!r}. Controleer de coverage "
+        f"(GetCapabilities noemt ze), de bbox (EPSG:28992) en de versie. Dit antwoord is niet in de "
+        f"cache bewaard."
     )
 
 
@@ -120,11 +177,13 @@ def raster_from_wcs(
         Band to read from the answer.
     axis_labels : (str, str)
         WCS 2.0 subset axis names of the coverage (``X``/``Y`` for RD New on GeoServer).
+        ``scalesize`` always uses the grid axes :data:`GRID_AXES`.
 
     Raises
     ------
-    DownloadError
-        The server answered an error or no GeoTIFF (not cached).
+    HttpStatusError, DownloadError
+        The server answered an error (its ExceptionReport text is shown) or no GeoTIFF;
+        nothing is cached then.
     """
     import rasterio
     from rasterio.io import MemoryFile
@@ -143,7 +202,7 @@ def raster_from_wcs(
         ]
         if resolution_m:
             w, h = _size(minx, miny, maxx, maxy, resolution_m)
-            params.append(("scalesize", f"{axis_labels[0]}({w}),{axis_labels[1]}({h})"))
+            params.append(("scalesize", f"{GRID_AXES[0]}({w}),{GRID_AXES[1]}({h})"))
     elif version.startswith("1.0"):
         if not resolution_m:
             raise ManifestError(f"{what}: WCS 1.0.0 needs `resolution_m` (cell size in metres).")
@@ -157,16 +216,18 @@ def raster_from_wcs(
         ]
     else:
         raise ManifestError(f"{what}: WCS version {version!r} is not supported; use '2.0.1' or '1.0.0'.")
-    from afweging.data import _cache
+    from afweging.data import _cache, _progress
 
-    content = _cache.request(
-        url, params=params, expect="bytes", what=what, validate=lambda b: _is_tiff(b, what=what)
-    )
+    with _progress.bar(what, unit="B") as bar:
+        content = _cache.request(
+            url, params=params, expect="bytes", what=what, validate=lambda b: _is_tiff(b, what=what),
+            on_bytes=bar.update,
+        )
     try:
         with MemoryFile(content) as mem, mem.open() as src:
             return _raster_from_dataset(src, unit=unit, band=band, assign_crs=None, source=f"{coverage} ({url})")
     except rasterio.errors.RasterioIOError as exc:
-        raise DownloadError(f"{what}: the answer looks like a TIFF but cannot be read ({exc}).") from exc
+        raise DownloadError(f"{what}: het antwoord lijkt een TIFF maar is niet te lezen ({exc}).") from exc
 
 
 def _size(minx: float, miny: float, maxx: float, maxy: float, res: float) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from afweging._errors import ConfigError, InputFileNotFoundError, MissingColumnError
@@ -25,6 +26,9 @@ class Category:
     everyday: bool
     tags: tuple[tuple[str, str], ...]
     note: str = ""
+    #: {key: values}: a feature that carries ``key`` belongs to the category only when one
+    #: of its ``;``-separated values is in ``values`` (a feature without the key passes).
+    if_tagged: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _parse(doc: dict, *, what: str) -> dict[str, Category]:
@@ -47,12 +51,21 @@ def _parse(doc: dict, *, what: str) -> dict[str, Category]:
                 )
             k, v = t.split("=")
             pairs.append((k.strip(), v.strip()))
+        cond = spec.get("if_tagged", {})
+        if not isinstance(cond, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cond.values()
+        ):
+            raise ConfigError(
+                f"{what}: categories.{cid}.if_tagged must be a table of lists, e.g. "
+                f'{{ "healthcare:speciality" = ["general"] }}.'
+            )
         out[cid] = Category(
             id=cid,
             label=str(spec.get("label", cid)),
             everyday=bool(spec.get("everyday", False)),
             tags=tuple(pairs),
             note=str(spec.get("note", "")).strip(),
+            if_tagged=tuple((str(k), tuple(v)) for k, v in cond.items()),
         )
     return out
 
@@ -110,7 +123,11 @@ def categorise(
     """Rows of ``df`` that match a category, one row per (feature, category).
 
     Adds a ``category`` column; the original index is kept (so a feature in two
-    categories has its index twice). Rows matching nothing are dropped.
+    categories has its index twice). Rows matching nothing are dropped. A category's
+    ``if_tagged`` condition is applied where ``df`` has a column for its key (e.g.
+    ``healthcare:speciality`` in online OSM points). A feature that matches one category
+    through two tags (``amenity=doctors`` and ``healthcare=doctor``) counts once, when
+    ``df`` identifies features (``osm_type``, ``osm_id_num``).
 
     Examples
     --------
@@ -133,4 +150,15 @@ def categorise(
     merged = left.reset_index(names="_index").merge(lookup, on=["_k", "_v"], how="inner")
     merged = merged.sort_values(["_row", "category"]).set_index("_index")
     merged.index.name = df.index.name
+    for cid, cat in table.items():
+        for key, values in cat.if_tagged:
+            if key not in merged.columns:
+                continue
+            refused = np.array([
+                isinstance(v, str) and v.strip() != "" and not any(x.strip() in values for x in v.split(";"))
+                for v in merged[key].to_numpy()
+            ], dtype=bool)
+            merged = merged[~((merged["category"] == cid).to_numpy() & refused)]
+    if {"osm_type", "osm_id_num"} <= set(merged.columns):
+        merged = merged[~merged.duplicated(["osm_type", "osm_id_num", "category"])]
     return merged.drop(columns=["_k", "_v", "_row"])
