@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from afweging._errors import AfwegingError
+from afweging._outputs import OutputFolder
 
 
 def _echo_warning(message: warnings.WarningMessage | str) -> None:
@@ -55,12 +58,12 @@ def run(area_path: Path | None, out_dir: Path, norms: Path | None, priorities: P
     """Reken alles door en schrijf kaarten, barcode, prioriteiten en rapport."""
     from afweging.pipeline import run as run_pipeline
 
-    def job() -> Any:
+    def job(out: OutputFolder) -> Any:
         click.echo("Gebied laden ...")
         area = _load(area_path)
-        return run_pipeline(area, out_dir, progress=_progress, norms=norms, priorities=priorities)
+        return run_pipeline(area, out, progress=_progress, norms=norms, priorities=priorities)
 
-    _execute(job, out_dir)
+    _execute(job, out_dir, kind="run")
 
 
 @main.command()
@@ -79,9 +82,9 @@ def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: 
     from afweging.analyses.plan import plan_command_main
 
     _execute(
-        lambda: plan_command_main(list(plans), area_path, out_dir, norms=norms, repair=repair,
-                                  progress=_progress),
-        out_dir,
+        lambda out: plan_command_main(list(plans), area_path, out, norms=norms, repair=repair,
+                                      progress=_progress),
+        out_dir, kind="plan",
     )
 
 
@@ -89,27 +92,64 @@ def _progress(message: str) -> None:
     click.echo(f"{message} ...")
 
 
-def _execute(job: Callable[[], Any], out_dir: Path) -> None:
-    """Run a command's job: data caveats as 'let op' lines, errors in red with exit code 2,
-    then the Dutch summary and the files written (``job`` returns an object with
-    ``summary`` and ``files``)."""
+def _execute(job: Callable[[OutputFolder], Any], out_dir: Path, *, kind: str) -> None:
+    """Run a command's job: the out folder is checked and locked first (before anything is
+    computed), data caveats as 'let op' lines, errors in red with exit code 2, then the
+    Dutch summary and the files written (``job`` gets the open :class:`OutputFolder` and
+    returns an object with ``summary`` and ``files``). Ctrl-C and SIGTERM stop the job
+    with a message; the earlier outputs are then left as they were."""
     t0 = time.perf_counter()
+    folder = OutputFolder(out_dir, kind=kind)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = job()
-        for w in _unique(caught):
-            _echo_warning(w)
+        with _stop_on_sigterm(), folder as out:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = job(out)
+            for w in _unique(caught):
+                _echo_warning(w)
     except AfwegingError as exc:
         click.secho(f"Fout: {exc}", fg="red", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        done = "is compleet bijgewerkt" if folder.committed is not None else "is niet veranderd"
+        click.secho(f"Afgebroken. De uitvoer in {out_dir} {done}.", fg="red", err=True)
+        sys.exit(130)
     click.echo("")
     for line in result.summary:
         click.echo(line)
     click.echo("")
     click.echo(f"Uitvoer in {out_dir} ({time.perf_counter() - t0:.1f} s):")
-    for f in result.files:
-        click.echo(f"  {f.name}")
+    for line in _listing(out_dir, result.files):
+        click.echo(f"  {line}")
+
+
+def _listing(out_dir: Path, files: list[Path]) -> list[str]:
+    """The written files, one line per file or per folder (``kaarten/ (11 bestanden)``)."""
+    groups: dict[str, int] = {}
+    for f in files:
+        parts = f.relative_to(out_dir).parts
+        key = parts[0] + ("/" if len(parts) > 1 else "")
+        groups[key] = groups.get(key, 0) + 1
+    return [f"{k} ({n} bestanden)" if k.endswith("/") else k for k, n in groups.items()]
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt while a job runs, so it stops like Ctrl-C: the
+    staging folder is removed and the lock released (SIGKILL cannot be caught; the next
+    command in the folder cleans up after it)."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not in the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _unique(caught: list[warnings.WarningMessage]) -> list[str]:

@@ -1,14 +1,14 @@
 """`afweging run`: load an area, compute everything, write every output.
 
-Outputs are first written to a temporary folder next to ``out_dir`` and moved into
-place only when every step succeeded, so a failing run never leaves half-written files.
+Outputs go through the one output writer (:mod:`afweging._outputs`): written into a
+staging folder inside ``out_dir`` and swapped in at once only when every step succeeded,
+so a failing or interrupted run leaves the earlier outputs as they were, and a user's own
+files in the folder are never touched.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from afweging._outputs import OutputFolder, output_folder
 from afweging.geo.area import Area
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _buurten_frame(area: Area, extra: list[pd.DataFrame]) -> gpd.GeoDataFrame:
 
 def run(
     area: Area,
-    out_dir: str | Path,
+    out_dir: str | Path | OutputFolder,
     *,
     progress: Callable[[str], None] | None = None,
     norms: str | Path | None = None,
@@ -63,8 +64,11 @@ def run(
     ----------
     area : Area
         From :func:`afweging.load_area` or :func:`afweging.demo_area`.
-    out_dir : path-like
-        Created if needed; existing output files are replaced only when the run succeeds.
+    out_dir : path-like or OutputFolder
+        Created if needed; checked and locked before any computing. The earlier outputs of
+        ``afweging run`` in it are replaced, all at once, only when the run succeeds; other
+        files in it are left alone. The CLI passes an :class:`~afweging._outputs.OutputFolder`
+        it opened (and so checked) before loading the area.
     progress : callable, optional
         Called with a Dutch description before each step (the CLI prints it).
     norms : path-like, optional
@@ -72,10 +76,7 @@ def run(
     priorities : path-like, optional
         A user TOML overriding the priority settings (``analyses/priorities/priorities.toml``).
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".afweging-", dir=out_dir.parent))
-    result = RunResult(area=area, out_dir=out_dir)
+    result = RunResult(area=area, out_dir=out_dir.out if isinstance(out_dir, OutputFolder) else Path(out_dir))
     say = progress or (lambda msg: log.info(msg))
     per_buurt: list[pd.DataFrame] = []
 
@@ -89,7 +90,7 @@ def run(
 
         return wrap
 
-    try:
+    with output_folder(out_dir, kind="run") as out:
         from afweging.analyses.reach.reachability import reachability
         from afweging.barcode import load_norms, score, sensitivity, write_barcode_html
         from afweging.layers import compute_layers, summarise_layers
@@ -121,26 +122,21 @@ def run(
 
         say("Uitvoer schrijven")
         gdf = _buurten_frame(area, per_buurt)
-        gdf.to_file(tmp / "buurten.gpkg", layer="buurten", driver="GPKG")
-        written = ["buurten.gpkg"]
+        gdf.to_file(out.path("buurten.gpkg"), layer="buurten", driver="GPKG")
         if reach is not None:
-            reach.homes.to_parquet(tmp / "woningen_bereikbaarheid.parquet")
-            written.append("woningen_bereikbaarheid.parquet")
-        write_barcode_html(scores, tmp / "barcode.html", sensitivity=sensitivity(scores))
-        written.append("barcode.html")
+            reach.homes.to_parquet(out.path("woningen_bereikbaarheid.parquet"))
+        write_barcode_html(scores, out.path("barcode.html"), sensitivity=sensitivity(scores))
         if prios is not None:
             wijknamen = area.wijken["wijknaam"].to_dict() if area.wijken is not None else None
-            write_priorities_csv(prios, tmp / "prioriteiten.csv", wijknamen=wijknamen)
-            written.append("prioriteiten.csv")
+            write_priorities_csv(prios, out.path("prioriteiten.csv"), wijknamen=wijknamen)
         from afweging.maps import write_maps_and_report
 
         t0 = time.perf_counter()
         write_maps_and_report(
-            area, tmp, layers=layers, reach=reach, scores=scores, priorities=prios,
+            area, out.staging, layers=layers, reach=reach, scores=scores, priorities=prios,
             progress=say, timings_s=result.timings_s,
         )
         result.timings_s["kaarten en rapport"] = time.perf_counter() - t0
-        written += ["kaart.html", "rapport.html"] + (["kaarten"] if (tmp / "kaarten").exists() else [])
 
         result.summary.extend(_summary_lines(area))
         result.summary.extend(summarise_layers(area, layers))
@@ -150,15 +146,7 @@ def run(
         if prios is not None:
             result.summary.extend(_priority_lines(prios))
 
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name in written:
-            target = out_dir / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            shutil.move(str(tmp / name), str(target))
-            result.files.append(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        result.files = out.commit()
     return result
 
 

@@ -45,10 +45,16 @@ def same_content(a: Path, b: Path) -> bool:
     return False
 
 
+def output_files(folder: Path) -> list[Path]:
+    """The files a user sees in an output folder (the hidden ``.afweging`` state left out)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*")
+                  if p.is_file() and p.relative_to(folder).parts[0] != ".afweging")
+
+
 def compare(before: Path, after: Path) -> bool:
     """Print one line per file; True when every file is identical or equivalent."""
-    files_a = sorted(p.relative_to(before) for p in before.rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(after) for p in after.rglob("*") if p.is_file())
+    files_a = output_files(before)
+    files_b = output_files(after)
     ok = files_a == files_b
     if not ok:
         print("file sets differ:", sorted(map(str, set(files_a) ^ set(files_b))))

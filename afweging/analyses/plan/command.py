@@ -13,6 +13,7 @@ from pathlib import Path
 
 from afweging._errors import PlanError
 from afweging._format import nl_int
+from afweging._outputs import OutputFolder, output_folder
 from afweging.analyses.plan.check import PlanCheck, check_plan, prepare_baseline, unique_names
 from afweging.analyses.plan.format import read_plan
 from afweging.analyses.plan.report import write_plan_checks
@@ -34,7 +35,7 @@ class PlanRunResult:
 def plan_command_main(
     plan_paths: Sequence[str | Path],
     area: Area | str | Path | None,
-    out_dir: str | Path,
+    out_dir: str | Path | OutputFolder,
     *,
     norms: str | Path | None = None,
     repair: bool = False,
@@ -48,8 +49,10 @@ def plan_command_main(
         One plan, or several variants to compare side by side.
     area : Area, path of an area.toml, or None
         None: the bundled demo area.
-    out_dir : path
-        Receives ``plan_check.html`` and ``plan_check.json``.
+    out_dir : path or OutputFolder
+        Receives ``plan_check.html`` and ``plan_check.json`` (through the output writer,
+        which checks and locks it before anything is computed; the CLI passes the folder it
+        opened already).
     norms : path, optional
         A norms TOML merged into the bundled norms.
     repair : bool
@@ -63,6 +66,19 @@ def plan_command_main(
         The checks, the files written, Dutch summary lines (shortfalls per variant) and
         the seconds per step (area loading counted separately as ``gebied laden``).
     """
+    with output_folder(out_dir, kind="plan") as out:
+        return _plan_command(plan_paths, area, out, norms=norms, repair=repair, progress=progress)
+
+
+def _plan_command(
+    plan_paths: Sequence[str | Path],
+    area: Area | str | Path | None,
+    out: OutputFolder,
+    *,
+    norms: str | Path | None,
+    repair: bool,
+    progress: Callable[[str], None] | None,
+) -> PlanRunResult:
     say = progress or (lambda m: log.info(m))
     timings: dict[str, float] = {}
     if not plan_paths:
@@ -103,7 +119,7 @@ def plan_command_main(
         timings[f"plan {plan.name}"] = time.perf_counter() - t
     say("Rapport schrijven")
     t = time.perf_counter()
-    files = write_plan_checks(checks, out_dir)
+    files = write_plan_checks(checks, out)
     timings["rapport schrijven"] = time.perf_counter() - t
     summary = []
     for c in checks:

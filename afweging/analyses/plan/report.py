@@ -23,6 +23,7 @@ from afweging import _names, settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
 from afweging._html import escape
+from afweging._outputs import OutputFolder, output_folder
 from afweging.analyses.plan.apply import DERIVED_COLUMNS, DWELLING_PCT_COLUMNS, HOUSEHOLD_COLUMNS
 from afweging.analyses.plan.format import FUNCTIONS, PROPERTIES, SPREADS
 from afweging.analyses.plan.norms import KENGETAL_UPPER_M2, NIET_VAN_TOEPASSING, is_short
@@ -715,21 +716,13 @@ def _walk_area(check: PlanCheck, path: Any, bbox: Any) -> str:
             f'{nl_number(settings.detour_factor, 1)})</title></path>')
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write UTF-8 text (helper for tests)."""
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[Path]:
+def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path | OutputFolder) -> list[Path]:
     """Write ``plan_check.html`` and ``plan_check.json`` (variants side by side).
 
-    The files are written to a temporary folder and moved into ``out_dir`` only when both
-    are complete, so a failure never leaves half-written output.
+    They go through the output writer (:mod:`afweging._outputs`): both files are swapped
+    into ``out_dir`` at once, replacing those of the earlier plan check there, so a failure
+    never leaves half-written output and other files in the folder are left alone.
     """
-    import shutil
-    import tempfile
-
     if not checks:
         raise PlanError("No plan checks to write.")
     if any(c.baseline.area is not checks[0].baseline.area for c in checks):
@@ -737,18 +730,7 @@ def write_plan_checks(checks: Sequence[PlanCheck], out_dir: str | Path) -> list[
             "Variants are compared against one area: check them with check_plans(area, plans) "
             "or with one prepare_baseline(area)."
         )
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".afweging-plan-", dir=out.parent))
-    try:
-        files = {"plan_check.json": checks_json(checks), "plan_check.html": checks_html(checks)}
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in files:
-            shutil.move(str(tmp / name), str(out / name))
-            written.append(out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return written
+    with output_folder(out_dir, kind="plan") as out:
+        out.path("plan_check.json").write_text(checks_json(checks), encoding="utf-8")
+        out.path("plan_check.html").write_text(checks_html(checks), encoding="utf-8")
+        return out.commit()

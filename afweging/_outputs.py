@@ -1,0 +1,611 @@
+"""The one output writer: every command writes its files through an :class:`OutputFolder`.
+
+What it guarantees, for ``afweging run``, ``afweging plan`` and every later command:
+
+* the out folder is checked **before** any computing (not an existing file, not a system
+  folder such as ``/proc``, writable, symbolic links possible) and locked, so a second
+  command into the same folder is refused with a clear message instead of racing;
+* the new files are written into a staging folder inside the out folder and swapped in
+  with **one** atomic rename, so an interruption at any moment (Ctrl-C, SIGTERM, SIGKILL,
+  a full disk) leaves either the complete old set or the complete new set;
+* the files it wrote are recorded (``manifest.json``); it only ever touches those, never
+  a file of the user (``o/kaarten/mine.pdf`` survives), and it refuses to write over a
+  file it did not write;
+* outputs of an earlier run that the new run no longer makes are removed (its own only);
+* staging folders left by a killed run are cleaned up by the next command in that folder.
+
+Layout of an out folder ``o`` after ``afweging run --out o``::
+
+    o/buurten.gpkg            -> .afweging/run/current/buurten.gpkg        (relative symlink)
+    o/kaarten/thema_groen.png -> ../.afweging/run/current/kaarten/thema_groen.png
+    o/kaarten/mine.pdf           a file of the user: never touched
+    o/.afweging/lock             locked (flock) while a command works in o
+    o/.afweging/run/current   -> v-<id>                                    (THE switch)
+    o/.afweging/run/v-<id>/      the complete set of one run, with manifest.json
+
+The visible names are relative symbolic links through ``current``, so replacing
+``current`` (``rename(2)`` of a new link over it) switches every file at once. Because the
+links are relative and the sets live inside ``o``, a copy of the folder (``cp -r``,
+``zip -r``) stays intact. Each command keeps its own set (``run``, ``plan``, ...), so
+``afweging plan --out o`` next to ``afweging run --out o`` leaves the other's files alone.
+
+Usage (the CLI opens the folder first, then computes, then the command commits)::
+
+    with OutputFolder("uitvoer", kind="run") as out:   # checks and locks, before computing
+        ...compute...
+        frame.to_file(out.path("buurten.gpkg"))        # a path inside the staging folder
+        files = out.commit()                           # the atomic swap
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from afweging._errors import AfwegingError
+
+#: Hidden folder inside the out folder that holds the lock and the output sets.
+STATE_DIR = ".afweging"
+
+#: File in each output set listing its files (relative POSIX paths) and the folders made.
+MANIFEST = "manifest.json"
+
+#: Layout version written into the manifest.
+MANIFEST_FORMAT = "afweging-uitvoer/1"
+
+#: Folders that are never an out folder (virtual file systems of the operating system).
+SYSTEM_DIRS: tuple[str, ...] = ("/proc", "/sys", "/dev")
+
+#: Test hook: the writer pauses (sleeps) at this step of :meth:`OutputFolder.commit` after
+#: printing ``afweging-pause <step>`` to stderr, so a test can kill it exactly there.
+PAUSE_ENV = "AFWEGING_TEST_PAUSE"
+
+_CURRENT = "current"
+_VERSION_PREFIX = "v-"
+
+
+class OutputError(AfwegingError, OSError):
+    """The out folder cannot be used (a file, a system folder, not writable, a user file
+    in the way)."""
+
+
+class OutputBusyError(OutputError):
+    """Another afweging command is writing into the same out folder."""
+
+
+# ----------------------------------------------------------------------------- helpers
+def _pause(step: str) -> None:
+    if os.environ.get(PAUSE_ENV) == step:
+        print(f"afweging-pause {step}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+def _reason(exc: OSError) -> str:
+    """A Dutch reason for an OS error."""
+    reasons = {
+        errno.EACCES: "geen schrijfrechten",
+        errno.EPERM: "niet toegestaan",
+        errno.EROFS: "alleen-lezen bestandssysteem",
+        errno.ENOSPC: "de schijf is vol",
+        errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+        errno.ENOENT: "het pad bestaat niet",
+        errno.ENAMETOOLONG: "de naam is te lang",
+        errno.EDQUOT: "het schijfquotum is op",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _is_ours(link: Path, target: str) -> bool:
+    """True when ``link`` is a symbolic link with exactly the text ``target``."""
+    try:
+        return link.is_symlink() and os.readlink(link) == target
+    except OSError:
+        return False
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _link_target(kind: str, rel: str) -> str:
+    """Text of the symbolic link at ``<out>/<rel>`` (relative to the link's folder)."""
+    return "../" * rel.count("/") + f"{STATE_DIR}/{kind}/{_CURRENT}/{rel}"
+
+
+def _valid_kind(kind: str) -> bool:
+    return bool(kind) and kind.replace("_", "").isalnum() and kind.isascii()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _under_system_dir(path: Path) -> str | None:
+    text = str(path)
+    for d in SYSTEM_DIRS:
+        if text == d or text.startswith(d + "/"):
+            return d
+    return None
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``: readers see the old file or the new one, never half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- lock
+class _Lock:
+    """An exclusive, non-blocking lock on ``<out>/.afweging/lock``.
+
+    The operating system releases it when the process ends, however it ends (also on
+    SIGKILL), so a killed run never leaves a stale lock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, out: Path) -> None:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _lock_fd(fd)
+            except BlockingIOError:
+                holder = ""
+                with contextlib.suppress(OSError, ValueError):
+                    holder = os.read(fd, 32).decode("ascii").strip()
+                os.close(fd)
+                who = f" (proces {holder})" if holder.isdigit() else ""
+                raise OutputBusyError(
+                    f"In de map {out} is al een andere afweging-opdracht bezig{who}. Wacht tot "
+                    f"die klaar is, of kies een andere map met --out. Twee opdrachten in één "
+                    f"map tegelijk zouden elkaars uitvoer overschrijven."
+                ) from None
+            # the lock file may have been removed (and recreated) between open and lock
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        self.fd = fd
+
+    def release(self, *, remove: bool = False) -> None:
+        if self.fd is None:
+            return
+        if remove:
+            self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.fd, 0)
+        os.close(self.fd)  # closing releases the lock
+        self.fd = None
+
+
+def _lock_fd(fd: int) -> None:
+    """Lock ``fd`` exclusively without waiting; BlockingIOError when someone holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise BlockingIOError(str(exc)) from exc
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+# ----------------------------------------------------------------------------- the writer
+class OutputFolder:
+    """An out folder that a command writes one complete set of files into.
+
+    Parameters
+    ----------
+    path : path-like
+        The out folder (``--out``). Created when missing; removed again when the command
+        fails before anything was written and the folder did not exist before.
+    kind : str
+        Name of the output set, one per command (``"run"``, ``"plan"``, ...). Each set
+        replaces only its own earlier files.
+
+    Use it as a context manager: entering checks the folder, takes the lock, and cleans up
+    what a killed earlier command left; :meth:`path` gives where to write each file;
+    :meth:`commit` swaps the complete set in; leaving releases the lock and removes the
+    staging folder when nothing was committed.
+    """
+
+    def __init__(self, path: str | Path, *, kind: str) -> None:
+        if not _valid_kind(kind):
+            raise ValueError(f"kind must be a simple name such as 'run'; got {kind!r}.")
+        self.out = Path(path)
+        self.kind = kind
+        self._lock: _Lock | None = None
+        self._staging: Path | None = None
+        self._made_out: list[Path] = []
+        self._made_state = False
+        self.committed: list[Path] | None = None
+        self._depth = 0
+
+    # -- paths
+    @property
+    def state(self) -> Path:
+        """``<out>/.afweging``: the lock and the output sets."""
+        return self.out / STATE_DIR
+
+    @property
+    def sets(self) -> Path:
+        """``<out>/.afweging/<kind>``: this command's output sets."""
+        return self.state / self.kind
+
+    @property
+    def staging(self) -> Path:
+        """The folder the new set is written into (inside the out folder)."""
+        if self._staging is None:
+            raise RuntimeError("Open the OutputFolder (use it in a with statement) before writing.")
+        return self._staging
+
+    @property
+    def is_open(self) -> bool:
+        return self._lock is not None
+
+    def path(self, name: str | Path) -> Path:
+        """Where to write the output ``name`` (relative, e.g. ``"kaarten/groen.png"``);
+        its parent folders are created."""
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.parts[0] == STATE_DIR:
+            raise ValueError(f"An output name is a relative path inside the out folder; got {name!r}.")
+        target = self.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def _link_target(self, rel: str) -> str:
+        return _link_target(self.kind, rel)
+
+    # -- open / close
+    def __enter__(self) -> OutputFolder:
+        if self._depth == 0:
+            self.open()
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.close()
+
+    def open(self) -> OutputFolder:
+        """Check the folder, take the lock, clean up leftovers, make the staging folder.
+
+        Raises
+        ------
+        OutputError
+            The folder is a file, a system folder, or not writable (with the reason).
+        OutputBusyError
+            Another afweging command holds the folder.
+        """
+        if self.is_open:
+            return self
+        self.committed = None
+        out = self.out
+        absolute = Path(os.path.abspath(out))
+        for candidate in (absolute, absolute.resolve()):
+            system = _under_system_dir(candidate)
+            if system:
+                raise OutputError(
+                    f"De uitvoermap {out} ligt in {system}, een systeemmap van het besturingssysteem "
+                    f"waar geen bestanden horen. Kies een gewone map met --out, bijvoorbeeld "
+                    f"--out afweging-uitvoer."
+                )
+        if out.exists() and not out.is_dir():
+            raise OutputError(
+                f"De uitvoermap {out} is een bestaand bestand, geen map. Kies een andere naam met "
+                f"--out (afweging schrijft nooit over een bestand dat het niet zelf maakte)."
+            )
+        missing = []
+        for parent in (absolute, *absolute.parents):
+            if parent.exists():
+                break
+            missing.append(parent)
+        try:
+            for folder in reversed(missing):
+                folder.mkdir()
+                self._made_out.append(folder)
+            self._made_state = not self.state.exists()
+            self.state.mkdir(exist_ok=True)
+            self._lock = _Lock(self.state / "lock")
+            self._lock.acquire(out)
+        except OutputBusyError:
+            self._undo_open()
+            raise
+        except OSError as exc:
+            self._undo_open()
+            raise OutputError(
+                f"In de uitvoermap {out} kan afweging niet schrijven ({_reason(exc)}). Kies een map "
+                f"waar u mag schrijven met --out, of pas de rechten aan."
+            ) from exc
+        try:
+            self._probe()
+            self._recover()
+            self.sets.mkdir(exist_ok=True)
+            self._staging = self.sets / f"{_VERSION_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+            self._staging.mkdir()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _probe(self) -> None:
+        """Write, link and remove a probe in the out folder itself (read-only folders, full
+        disks and file systems without symbolic links fail here, before any computing)."""
+        probe = self.out / f"{STATE_DIR}-probe-{os.getpid()}"
+        link = self.state / f"probe-{os.getpid()}"
+        linking = False
+        try:
+            probe.write_bytes(b"afweging\n")
+            linking = True
+            os.symlink(probe.name, link)
+        except OSError as exc:
+            what = _reason(exc)
+            if linking:
+                what = f"symbolische koppelingen maken lukt hier niet: {what}"
+            raise OutputError(
+                f"In de uitvoermap {self.out} kan afweging niet schrijven ({what}). Kies een map "
+                f"waar u mag schrijven met --out, of pas de rechten aan."
+            ) from exc
+        finally:
+            link.unlink(missing_ok=True)
+            probe.unlink(missing_ok=True)
+
+    def _undo_open(self) -> None:
+        if self._made_state:
+            shutil.rmtree(self.state, ignore_errors=True)
+        for folder in reversed(self._made_out):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+    def close(self) -> None:
+        """Release the lock; without a commit, remove the staging folder (and the out
+        folder when it was made by :meth:`open` and holds nothing else)."""
+        if self._lock is None:
+            return
+        if self._staging is not None and self.committed is None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        self._staging = None
+        nothing = self.committed is None and not self._current_sets()
+        if nothing:
+            with contextlib.suppress(OSError):
+                self.sets.rmdir()
+        empty_state = nothing and self._made_state and not any(
+            p.name != "lock" for p in self.state.iterdir()
+        )
+        self._lock.release(remove=empty_state)
+        self._lock = None
+        if empty_state:
+            with contextlib.suppress(OSError):
+                self.state.rmdir()
+            for folder in reversed(self._made_out):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+    def _current_sets(self) -> list[Path]:
+        if not self.state.is_dir():
+            return []
+        return [d / _CURRENT for d in self.state.iterdir() if (d / _CURRENT).is_symlink()]
+
+    # -- what is there
+    def _manifest_of(self, kind: str) -> dict[str, Any]:
+        doc = _read_manifest(self.state / kind / _CURRENT)
+        return doc or {"files": {}, "dirs": []}
+
+    def _owned_elsewhere(self) -> dict[str, str]:
+        """Names owned by the other commands' current sets -> their kind."""
+        owned: dict[str, str] = {}
+        if self.state.is_dir():
+            for d in sorted(self.state.iterdir()):
+                if d.is_dir() and d.name != self.kind and (d / _CURRENT).is_symlink():
+                    for name in self._manifest_of(d.name).get("files", {}):
+                        owned[name] = d.name
+        return owned
+
+    def _remove_links(self, names: list[str], keep: set[str], dirs: list[str], keep_dirs: set[str]) -> None:
+        """Remove our links for ``names`` (except ``keep``), then the folders in ``dirs``
+        that we made and that are now empty (except ``keep_dirs``)."""
+        for name in names:
+            if name not in keep:
+                link = self.out / name
+                if _is_ours(link, self._link_target(name)):
+                    link.unlink()
+        for d in sorted(set(dirs) - keep_dirs, key=lambda x: -x.count("/")):
+            with contextlib.suppress(OSError):
+                (self.out / d).rmdir()  # only when empty: a user's file keeps it
+
+    def _recover(self) -> None:
+        """Clean up what killed commands left: staging folders, old sets, links to them."""
+        for probe in self.out.glob(f"{STATE_DIR}-probe-*"):
+            probe.unlink(missing_ok=True)  # probes are made under the lock: these are dead
+        if not self.state.is_dir():
+            return
+        for sets in sorted(p for p in self.state.iterdir() if p.is_dir() and _valid_kind(p.name)):
+            kind_writer = OutputFolder(self.out, kind=sets.name)
+            current = sets / _CURRENT
+            live = os.readlink(current) if current.is_symlink() else None
+            keep = kind_writer._manifest_of(sets.name)
+            for entry in sorted(sets.iterdir()):
+                if entry.name == live or entry.name == _CURRENT:
+                    continue
+                if entry.name.startswith(_VERSION_PREFIX) and entry.is_dir() and not entry.is_symlink():
+                    doc = _read_manifest(entry) or {"files": {}, "dirs": []}
+                    kind_writer._remove_links(
+                        list(doc.get("files", {})), set(keep.get("files", {})),
+                        list(doc.get("dirs", [])), set(keep.get("dirs", [])),
+                    )
+                    shutil.rmtree(entry, ignore_errors=True)
+                elif entry.is_symlink() and entry.name.startswith(_CURRENT):
+                    entry.unlink()  # a half-made switch (current.new)
+            if live is None:
+                with contextlib.suppress(OSError):
+                    sets.rmdir()
+
+    # -- commit
+    def commit(self) -> list[Path]:
+        """Swap the complete new set in (one atomic rename) and remove this command's
+        outputs of the earlier run that the new set no longer has.
+
+        Returns
+        -------
+        list of Path
+            The written files, as paths in the out folder, sorted.
+
+        Raises
+        ------
+        OutputError
+            A file of the user has the name of an output (nothing is changed then).
+        """
+        staging = self.staging
+        if self.committed is not None:
+            raise RuntimeError("This OutputFolder was already committed.")
+        names = sorted(
+            p.relative_to(staging).as_posix()
+            for p in staging.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p.name != MANIFEST
+        )
+        old = self._manifest_of(self.kind)
+        old_files = list(old.get("files", {}))
+        old_dirs = list(old.get("dirs", []))
+        others = self._owned_elsewhere()
+        blocked = []
+        for name in names:
+            if name in others:
+                blocked.append(f"{name} (uitvoer van 'afweging {others[name]}')")
+                continue
+            parts = name.split("/")
+            for i in range(1, len(parts)):
+                parent = self.out.joinpath(*parts[:i])
+                if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+                    blocked.append(f"{'/'.join(parts[:i])} (een bestand waar een map moet komen)")
+                    break
+            else:
+                link = self.out / name
+                if (link.exists() or link.is_symlink()) and not _is_ours(link, self._link_target(name)):
+                    blocked.append(name)
+        if blocked:
+            raise OutputError(
+                f"In de uitvoermap {self.out} staan al bestanden met de naam van een uitvoerbestand "
+                f"die afweging niet zelf heeft geschreven: {', '.join(blocked)}. afweging "
+                f"overschrijft geen bestanden van anderen: verplaats of hernoem ze, of kies een "
+                f"andere map met --out. Er is niets veranderd."
+            )
+        new_dirs = sorted({"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)})
+        made_dirs = sorted({d for d in new_dirs if not (self.out / d).is_dir()}
+                           | {d for d in old_dirs if d in new_dirs})
+        doc = {
+            "format": MANIFEST_FORMAT,
+            "command": self.kind,
+            "files": {n: {"bytes": (staging / n).stat().st_size, "sha256": _sha256(staging / n)}
+                      for n in names},
+            "dirs": made_dirs,
+        }
+        atomic_write_text(staging / MANIFEST, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        _fsync_dir(staging)
+        _pause("staged")
+
+        made_links: list[Path] = []
+        created: list[Path] = []
+        switch = self.sets / f"{_CURRENT}.new"
+        try:
+            for d in new_dirs:
+                if not (self.out / d).is_dir():
+                    (self.out / d).mkdir()
+                    created.append(self.out / d)
+            for name in names:
+                link = self.out / name
+                if not link.is_symlink():
+                    os.symlink(self._link_target(name), link)
+                    made_links.append(link)
+            _fsync_dir(self.out)
+            _pause("linked")
+            switch.unlink(missing_ok=True)
+            os.symlink(staging.name, switch)
+            os.replace(switch, self.sets / _CURRENT)  # the switch: old set -> new set
+        except BaseException:
+            switch.unlink(missing_ok=True)
+            for link in made_links:
+                link.unlink(missing_ok=True)
+            for folder in reversed(created):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        _fsync_dir(self.sets)
+        self.committed = [self.out / n for n in names]
+        _pause("swapped")
+        self._remove_links(old_files, set(names), old_dirs, set(made_dirs))
+        for entry in self.sets.iterdir():
+            if entry.name.startswith(_VERSION_PREFIX) and entry != staging and entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+        return self.committed
+
+    def files(self) -> list[Path]:
+        """The files of this command's current set, as paths in the out folder."""
+        return [self.out / n for n in sorted(self._manifest_of(self.kind).get("files", {}))]
+
+
+@contextlib.contextmanager
+def output_folder(out: str | Path | OutputFolder, *, kind: str) -> Iterator[OutputFolder]:
+    """An open :class:`OutputFolder` for ``out``: the one given (already opened by the
+    CLI, left open), or a new one for a path (opened here and closed afterwards)."""
+    if isinstance(out, OutputFolder):
+        with out:
+            yield out
+    else:
+        with OutputFolder(out, kind=kind) as folder:
+            yield folder
