@@ -7,9 +7,18 @@ Messages name the file, the column or the feature, the rule that was broken and 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AfwegingError(Exception):
-    """Base class of all afweging errors."""
+    """Base class of all afweging errors.
+
+    ``problems`` holds the single problems of an input file checked against its declared
+    schema (:class:`afweging._schema.Problem`: file, section, key, rule, fix), empty
+    otherwise.
+    """
+
+    problems: tuple[Any, ...] = ()
 
 
 class ManifestError(AfwegingError, ValueError):
@@ -65,6 +74,10 @@ class NormsError(AfwegingError, ValueError):
 
 class ConfigError(AfwegingError, ValueError):
     """A settings TOML (priorities, tag table...) is malformed."""
+
+
+class SettingsError(ConfigError):
+    """A value in :mod:`afweging.settings` is of the wrong type or out of range."""
 
 
 class PlanError(AfwegingError, ValueError):

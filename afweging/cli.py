@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from afweging._errors import AfwegingError
+from afweging._failure import explain
 from afweging._outputs import OutputFolder
 
 
@@ -25,13 +26,17 @@ def _echo_warning(message: warnings.WarningMessage | str) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="afweging")
 @click.option("-v", "--verbose", is_flag=True, help="Meer uitvoer (logging).")
-def main(verbose: bool) -> None:
+@click.option("--debug", is_flag=True,
+              help="Toon bij een fout de volledige technische details (traceback).")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, debug: bool) -> None:
     """afweging: ruimtelijke afweging voor Nederlandse gemeenten.
 
     Lagen per buurt (groen, hitte, geluid, sociale huur, voorzieningen), de
     Utrechtse barcode, de 10-minutenstad, prioriteiten en de plantoets.
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = {"debug": debug}
 
 
 def _load(area_path: Path | None):
@@ -94,10 +99,13 @@ def _progress(message: str) -> None:
 
 def _execute(job: Callable[[OutputFolder], Any], out_dir: Path, *, kind: str) -> None:
     """Run a command's job: the out folder is checked and locked first (before anything is
-    computed), data caveats as 'let op' lines, errors in red with exit code 2, then the
-    Dutch summary and the files written (``job`` gets the open :class:`OutputFolder` and
+    computed), data caveats as 'let op' lines, then the Dutch summary and the files written (``job`` gets the open :class:`OutputFolder` and
     returns an object with ``summary`` and ``files``). Ctrl-C and SIGTERM stop the job
-    with a message; the earlier outputs are then left as they were."""
+    with a message; the earlier outputs are then left as they were.
+
+    Every failure ends in one red ``Fout:`` line (see :mod:`afweging._failure`): exit code 2
+    for bad input, 1 for an internal error, whose traceback goes to a log file (and to the
+    screen with ``afweging --debug``)."""
     t0 = time.perf_counter()
     folder = OutputFolder(out_dir, kind=kind)
     try:
@@ -107,13 +115,12 @@ def _execute(job: Callable[[OutputFolder], Any], out_dir: Path, *, kind: str) ->
                 result = job(out)
             for w in _unique(caught):
                 _echo_warning(w)
-    except AfwegingError as exc:
-        click.secho(f"Fout: {exc}", fg="red", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         done = "is compleet bijgewerkt" if folder.committed is not None else "is niet veranderd"
         click.secho(f"Afgebroken. De uitvoer in {out_dir} {done}.", fg="red", err=True)
         sys.exit(130)
+    except Exception as exc:  # every failure becomes a Dutch message, never a traceback
+        _fail(exc)
     click.echo("")
     for line in result.summary:
         click.echo(line)
@@ -150,6 +157,16 @@ def _stop_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(exc: BaseException) -> None:
+    failure = explain(exc)
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and (root.obj or {}).get("debug"):
+        click.echo("".join(traceback.format_exception(exc)), err=True)
+    click.secho(f"Fout: {failure.message}", fg="red", err=True)
+    sys.exit(failure.exit_code)
 
 
 def _unique(caught: list[warnings.WarningMessage]) -> list[str]:

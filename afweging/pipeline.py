@@ -20,6 +20,7 @@ import pandas as pd
 
 from afweging._outputs import OutputFolder, output_folder
 from afweging.geo.area import Area
+from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def run(
     priorities : path-like, optional
         A user TOML overriding the priority settings (``analyses/priorities/priorities.toml``).
     """
+    check_settings()
     result = RunResult(area=area, out_dir=out_dir.out if isinstance(out_dir, OutputFolder) else Path(out_dir))
     say = progress or (lambda msg: log.info(msg))
     per_buurt: list[pd.DataFrame] = []

@@ -24,7 +24,7 @@ def test_missing_manifest_is_a_clear_error_and_writes_nothing(tmp_path: Path) ->
     out = tmp_path / "uit"
     res = CliRunner().invoke(main, ["run", "--area", str(tmp_path / "nope.toml"), "--out", str(out)])
     assert res.exit_code == 2
-    assert "nope.toml does not exist" in res.output
+    assert "nope.toml bestaat niet" in res.output
     assert not out.exists()
     # no temporary folders left behind either
     assert [p.name for p in tmp_path.iterdir()] == []

@@ -364,20 +364,20 @@ def test_area_cache_survives_a_corrupt_pickle(tmp_path):
 
 
 def test_manifest_missing(tmp_path):
-    with pytest.raises(InputFileNotFoundError, match=r"nergens\.toml does not exist.*demo area"):
+    with pytest.raises(InputFileNotFoundError, match=r"nergens\.toml bestaat niet.*demogebied"):
         load_area(tmp_path / "nergens.toml")
 
 
 def test_manifest_not_toml_or_unknown_keys(tmp_path):
     bad = tmp_path / "area.toml"
     bad.write_text('name = "x"\n[buurten\npath = 1\n')
-    with pytest.raises(ManifestError, match=r"area\.toml is not valid TOML"):
+    with pytest.raises(ManifestError, match=r"area\.toml: geen geldige TOML op regel 2, kolom 9 \('\[buurten'\)"):
         load_area(bad)
     bad.write_text('name = "x"\n[buurt]\npath = "b.gpkg"\n')
-    with pytest.raises(ManifestError, match=r"unknown section\(s\) or key\(s\) \['buurt'\]"):
+    with pytest.raises(ManifestError, match=r"area\.toml: buurt: onbekende sleutel\. Bedoelde u 'buurten'\?"):
         load_area(bad)
     bad.write_text('name = "x"\n')
-    with pytest.raises(ManifestError, match=r"\[buurten\] section is required"):
+    with pytest.raises(ManifestError, match=r"area\.toml: buurten: ontbreekt \(verplicht\)\. Oplossing: een sectie \[buurten\]"):
         load_area(bad)
 
 
@@ -402,7 +402,7 @@ def test_file_without_crs_and_the_crs_fix(tmp_path):
 
 def test_statistics_id_column_absent(tmp_path):
     path = _write_area(tmp_path / "statsid", stats_id="code")
-    with pytest.raises(MissingColumnError, match=r"stats\.csv has no id column 'code'.*Set `id = "):
+    with pytest.raises(MissingColumnError, match=r"stats\.csv heeft geen codekolom 'code'.*Zet `id = "):
         load_area(path)
 
 
@@ -416,7 +416,7 @@ def test_statistics_codes_match_no_buurt(tmp_path):
 def test_statistics_file_missing(tmp_path):
     path = _write_area(tmp_path / "nostats")
     (path.parent / "stats.csv").unlink()
-    with pytest.raises(InputFileNotFoundError, match=r"stats\.csv does not exist"):
+    with pytest.raises(InputFileNotFoundError, match=r"stats\.csv bestaat niet"):
         load_area(path)
 
 
@@ -425,7 +425,7 @@ def test_network_file_that_is_not_a_graph(tmp_path):
     with pytest.raises(NetworkError, match=r"\[networks\.walk\] in area\.toml: .*buurten\.gpkg is not a GraphML graph"):
         load_area(path)
     path.write_text(path.read_text().replace("[networks.walk]", "[networks.car]"))
-    with pytest.raises(ManifestError, match=r"\[networks\.car\] is not a known mode"):
+    with pytest.raises(ManifestError, match=r"\[networks\] car: onbekende sleutel\. Bekende sleutels hier: bike, walk\."):
         load_area(path)
 
 
@@ -520,8 +520,8 @@ def test_online_errors(tmp_path):
     with pytest.raises(ManifestError, match=r'add `gemeentecode = "GM0344"`'):
         load_area(path)
     path.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "osm"\n')
-    with pytest.raises(ManifestError, match=r"online = 'osm' is not supported; use \['pdok'\]"):
+    with pytest.raises(ManifestError, match=r'\[buurten\] online: online = "osm" wordt niet ondersteund; gebruik online = "pdok"\.'):
         load_area(path)
     path.write_text('name = "x"\n[buurten]\nlayer = "b"\n')
-    with pytest.raises(ManifestError, match=r'\[buurten\] needs a `path` or `online = "pdok"`'):
+    with pytest.raises(ManifestError, match=r'\[buurten\] path: ontbreekt: geef path = "bestand" of online = "pdok" \(downloaden\)\.'):
         load_area(path)

@@ -30,6 +30,7 @@ import json
 import logging
 import re
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -81,30 +82,53 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
     path = Path(path)
     if not path.exists():
         raise InputFileNotFoundError(
-            f"Statistics file {path} does not exist. Check `path` in [statistics] (relative to the manifest)."
+            f"Het CBS-bestand {path} bestaat niet. Controleer `path` in [statistics] (relatief aan het manifest)."
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+        try:
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+            raise ManifestError(
+                f"Het CBS-bestand {path} kan niet als Excel-werkblad {sheet if sheet is not None else 1!r} "
+                f"gelezen worden ({exc}). Controleer `sheet` in [statistics], of sla het op als CSV."
+            ) from exc
     elif suffix in (".csv", ".txt"):
-        with path.open(encoding="utf-8-sig") as fh:
-            head = fh.readline()
-        sep = ";" if head.count(";") > head.count(",") else ","
-        names = [c.strip().strip('"') for c in head.rstrip("\r\n").split(sep)]
-        text = {c: str for c in names if c in KWB_TEXT_COLUMNS or c == id_column}
-        # numbers parse directly; "." and blanks are NaN; columns pandas cannot read as
-        # numbers (decimal commas, thousands spaces) are cleaned by _to_float below
-        df = pd.read_csv(
-            path, sep=sep, dtype=text, keep_default_na=False, na_values=[".", ""],
-            encoding="utf-8-sig",
-        )
+        try:
+            with path.open(encoding="utf-8-sig") as fh:
+                head = fh.readline()
+            sep = ";" if head.count(";") > head.count(",") else ","
+            names = [c.strip().strip('"') for c in head.rstrip("\r\n").split(sep)]
+            text = {c: str for c in names if c in KWB_TEXT_COLUMNS or c == id_column}
+            # numbers parse directly; "." and blanks are NaN; columns pandas cannot read as
+            # numbers (decimal commas, thousands spaces) are cleaned by _to_float below
+            df = pd.read_csv(
+                path, sep=sep, dtype=text, keep_default_na=False, na_values=[".", ""],
+                encoding="utf-8-sig",
+            )
+        except UnicodeDecodeError as exc:
+            raw = path.read_bytes()
+            line = raw[: exc.start].count(b"\n") + 1 if exc.object == raw else "?"
+            raise ManifestError(
+                f"Het CBS-bestand {path} is niet als UTF-8 opgeslagen (regel {line}: byte "
+                f"{exc.object[exc.start]:#04x}, waarschijnlijk Windows-1252/ANSI). Sla het op als UTF-8 "
+                f"(Excel: Opslaan als > 'CSV UTF-8 (door komma's gescheiden)')."
+            ) from exc
+        except pd.errors.ParserError as exc:
+            raise ManifestError(
+                f"Het CBS-bestand {path} is geen leesbare CSV ({exc}). Controleer het scheidingsteken "
+                f"(komma of puntkomma) en de aanhalingstekens."
+            ) from exc
     else:
-        raise ManifestError(f"Statistics file {path}: unknown format {suffix!r}; use CSV or XLSX in CBS kwb layout.")
+        raise ManifestError(
+            f"Het CBS-bestand {path} heeft een onbekend formaat ({suffix!r}); gebruik CSV of XLSX in "
+            f"de indeling van de CBS kerncijfers wijken en buurten."
+        )
     df.columns = [str(c).strip() for c in df.columns]
     if id_column not in df.columns:
         raise MissingColumnError(
-            f"Statistics file {path} has no id column {id_column!r}; its first columns are "
-            f"{list(df.columns)[:8]}. Set `id = \"<column with codes like BU03440111>\"` in [statistics]."
+            f"Het CBS-bestand {path} heeft geen codekolom {id_column!r}; de eerste kolommen zijn "
+            f"{list(df.columns)[:8]}. Zet `id = \"<kolom met codes als BU03440111>\"` in [statistics]."
         )
     df[id_column] = df[id_column].astype(str).str.strip()
     df = df[df[id_column] != ""]
@@ -120,7 +144,10 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
     df = pd.DataFrame(out, index=df.index)
     if df[id_column].duplicated().any():
         dup = df.loc[df[id_column].duplicated(), id_column].tolist()[:5]
-        raise ManifestError(f"Statistics file {path}: codes occur more than once in {id_column!r}: {dup}.")
+        raise ManifestError(
+            f"Het CBS-bestand {path}: codes komen meer dan eens voor in {id_column!r}: {dup}. Laat elke "
+            f"buurt één keer voorkomen."
+        )
     return df.set_index(id_column)
 
 

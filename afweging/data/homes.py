@@ -14,11 +14,15 @@ hold fifty flats. We therefore spread in two steps (a simple dasymetric method):
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from afweging._errors import ManifestError
+from afweging._format import nl_int
 
 #: OSM building values counted as multi-family (apartment) buildings; all others single-family.
 MULTI_FAMILY_BUILDINGS = frozenset({"apartments", "residential", "dormitory"})
@@ -103,6 +107,10 @@ def spread_residents(
     return out
 
 
+#: Most stand-in points :func:`grid_homes_for_empty_buurten` places (about 80 MB of points).
+MAX_GRID_POINTS = 1_000_000
+
+
 def grid_homes_for_empty_buurten(
     homes: gpd.GeoDataFrame,
     buurten: gpd.GeoDataFrame,
@@ -129,6 +137,18 @@ def grid_homes_for_empty_buurten(
         return out
     from shapely import points as make_points
 
+    bounds = buurten.geometry.loc[empty].bounds
+    cells = math.inf
+    if math.isfinite(spacing_m) and spacing_m > 0:
+        nx = (bounds["maxx"] - bounds["minx"]) / spacing_m + 1
+        ny = (bounds["maxy"] - bounds["miny"]) / spacing_m + 1
+        cells = float((nx * ny).sum())
+    if cells > MAX_GRID_POINTS:  # refuse before allocating (0.01 m would need hundreds of GiB)
+        raise ManifestError(
+            f"{what}: grid_spacing_m = {spacing_m:g} geeft ongeveer {nl_int(cells)} rasterpunten in "
+            f"{len(empty)} buurt(en); meer dan {nl_int(MAX_GRID_POINTS)} kan niet. Kies een grotere "
+            f"afstand, bijv. grid_spacing_m = 100."
+        )
     rows = []
     for code in empty:
         poly = buurten.geometry.loc[code]

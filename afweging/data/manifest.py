@@ -63,7 +63,6 @@ import logging
 import os
 import pickle
 import sys
-import tomllib
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -73,40 +72,27 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-from pyproj import CRS
 
 from afweging import settings
-from afweging._errors import InputFileNotFoundError, ManifestError, MissingColumnError, NoMatchError
+from afweging._errors import ManifestError, MissingColumnError, NoMatchError
+from afweging._schema import read_toml
 from afweging.data import tags as tagtable
 from afweging.data.cbs import kwb_from_cbs, read_kwb
 from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
+from afweging.data.manifest_schema import check_manifest
 from afweging.data.osm import category_tags, graph_from_polygon, points_from_polygon, read_graph
 from afweging.data.pdok import wijken_buurten_from_pdok
 from afweging.data.rasters import raster_from_wcs, read_raster
 from afweging.data.vector import check_geometries, read_vector
 from afweging.geo.area import Area, Provenance, assign_buurt
 from afweging.geo.raster import Raster
+from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
-_KNOWN_TOP = {
-    "name", "gemeentecode", "crs", "buurten", "wijken", "statistics", "facilities", "homes",
-    "green", "networks", "rasters", "lines", "description", "synthetic",
-}
 _MODES = ("walk", "bike")
 _RASTERS = ("heat", "noise")
 _T = TypeVar("_T")
-
-#: Sections that can download their data instead of reading a file (``online = ...``).
-_ONLINE: dict[str, tuple[str, ...]] = {
-    "buurten": ("pdok",),
-    "wijken": ("pdok",),
-    "statistics": ("cbs",),
-    "facilities": ("osm",),
-    "homes": ("osm",),
-    "networks": ("osm",),
-    "rasters": ("wcs",),
-}
 
 
 def load_area(path: str | Path, *, cache: bool | None = None) -> Area:
@@ -132,19 +118,15 @@ def load_area(path: str | Path, *, cache: bool | None = None) -> Area:
         ``area.meta["caveats"]`` lists the data caveats (Dutch); each is also issued as
         a ``UserWarning``, on a cache hit too.
     """
+    check_settings()
     manifest = Path(path)
     if manifest.is_dir():
         manifest = manifest / "area.toml"
-    if not manifest.exists():
-        raise InputFileNotFoundError(
-            f"Area manifest {manifest} does not exist. Give the path of an area.toml "
-            f"(see README, 'The area manifest'), or run without --area for the demo area."
-        )
-    raw = manifest.read_bytes()
-    try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{manifest} is not valid TOML: {exc}. Fix the line named in the message.") from exc
+    doc, raw = read_toml(
+        manifest, error=ManifestError, what="Het gebiedsmanifest",
+        hint="Het formaat staat in docs/invoer.md; zonder --area rekent afweging met het demogebied.",
+    )
+    check_manifest(doc, file=str(manifest))
     use_cache = settings.use_cache if cache is None else bool(cache)
     key = _area_cache_key(manifest, raw, doc) if use_cache else None
     area = _read_area_cache(manifest, key) if key else None
@@ -259,27 +241,18 @@ class _Loader:
         self._vectors: dict[tuple[str, str | None, str | None], gpd.GeoDataFrame] = {}
 
     # -------------------------------------------------------------- helpers
+    # The document was checked against manifest_schema.Manifest: every key is known and of
+    # its declared type and range.
     def section(self, name: str) -> dict[str, Any] | None:
-        sec = self.doc.get(name)
-        if sec is None:
-            return None
-        if not isinstance(sec, dict):
-            raise ManifestError(f"{self.manifest}: [{name}] must be a table.")
+        sec: dict[str, Any] | None = self.doc.get(name)
         return sec
 
     def file(self, sec: dict[str, Any], name: str) -> Path:
-        if "path" not in sec:
-            kinds = _ONLINE.get(name.split(".")[0])
-            alt = f" or `online = \"{kinds[0]}\"`" if kinds else ""
-            raise ManifestError(f"{self.manifest}: [{name}] needs a `path`{alt}.")
         p = Path(sec["path"])
         return p if p.is_absolute() else self.base / p
 
     def col(self, sec: dict[str, Any], key: str, default: str, name: str) -> str:
-        value = sec.get(key, default)
-        if not isinstance(value, str):
-            raise ManifestError(f"{self.manifest}: [{name}] `{key}` must be a column name (string).")
-        return value
+        return str(sec.get(key, default))
 
     def prov(self, key: str, sec: dict[str, Any], path: Path | None, default_source: str) -> None:
         self.provenance[key] = Provenance(
@@ -293,17 +266,9 @@ class _Loader:
         return f"[{name}] in {self.manifest.name}"
 
     def online(self, sec: dict[str, Any], name: str) -> str | None:
-        """The section's ``online`` source (validated), or None for a file."""
+        """The section's ``online`` source (one the schema allows), or None for a file."""
         kind = sec.get("online")
-        if kind is None:
-            return None
-        allowed = _ONLINE.get(name.split(".")[0], ())
-        if kind not in allowed:
-            hint = f"use {list(allowed)}" if allowed else "this section reads files only; give a `path`"
-            raise ManifestError(f"{self.what(name)}: online = {kind!r} is not supported; {hint}.")
-        if "path" in sec:
-            raise ManifestError(f"{self.what(name)}: give either `path` or `online`, not both.")
-        return str(kind)
+        return None if kind is None else str(kind)
 
     def gemeentecode(self, name: str) -> str:
         code = self.doc.get("gemeentecode")
@@ -350,18 +315,6 @@ class _Loader:
     # -------------------------------------------------------------- load
     def load(self) -> Area:
         doc = self.doc
-        unknown = sorted(set(doc) - _KNOWN_TOP)
-        if unknown:
-            raise ManifestError(
-                f"{self.manifest}: unknown section(s) or key(s) {unknown}; known are {sorted(_KNOWN_TOP)}."
-            )
-        if "name" not in doc:
-            raise ManifestError(f"{self.manifest}: the manifest needs a `name`.")
-        if "crs" in doc and CRS.from_user_input(doc["crs"]) != CRS.from_user_input(settings.crs):
-            raise ManifestError(
-                f"{self.manifest}: crs = {doc['crs']!r}, but the toolkit works in {settings.crs}. "
-                f"Files in other CRSs are converted automatically; leave `crs` out or set it to {settings.crs}."
-            )
         buurten = self.buurten()
         stats_year = None
         stats = self.statistics()
@@ -396,8 +349,7 @@ class _Loader:
 
     def buurten(self) -> gpd.GeoDataFrame:
         sec = self.section("buurten")
-        if sec is None:
-            raise ManifestError(f"{self.manifest}: the [buurten] section is required (path, layer, id).")
+        assert sec is not None  # required by the schema
         if self.online(sec, "buurten"):
             year = int(sec.get("year", 2023))
             gdf = wijken_buurten_from_pdok(self.gemeentecode("buurten"), level="buurten", year=year)
@@ -538,14 +490,12 @@ class _Loader:
             if value != "osm_value":
                 out["osm_value"] = out[value]
             empty = [c for c in table if c not in set(out["category"])]
-        elif fmt == "categories":
+        else:  # "categories"
             ccol = self.col(sec, "category", "category", "facilities")
             if ccol not in gdf.columns:
                 raise MissingColumnError(f"{self.what('facilities')}: {path.name} has no column {ccol!r}.")
             out = gdf.rename(columns={ccol: "category"})
             empty = []
-        else:
-            raise ManifestError(f"{self.what('facilities')}: unknown format {fmt!r}; use 'osm-tags' or 'categories'.")
         if len(out) == 0:
             raise ManifestError(f"{self.what('facilities')}: no feature in {path.name} matches any category.")
         name_col = sec.get("name_column", "name")
@@ -584,16 +534,12 @@ class _Loader:
                 if c not in gdf.columns:
                     raise MissingColumnError(f"{self.what('homes')}: {path.name} has no column {c!r}.")
             if include is not None:
-                if not isinstance(include, dict) or not include:
-                    raise ManifestError(f"{self.what('homes')}: `include` must be a table like {{ building = [\"house\"] }}.")
                 mask = np.zeros(len(gdf), dtype=bool)
                 for k, values in include.items():
                     mask |= ((gdf[key] == k) & gdf[value].isin(list(values))).to_numpy()
                 gdf = gdf[mask]
             gdf = gdf.rename(columns={value: "osm_value"}) if value != "osm_value" else gdf
             kind_col = "osm_value"
-        elif fmt != "points":
-            raise ManifestError(f"{self.what('homes')}: unknown format {fmt!r}; use 'osm-tags' or 'points'.")
         if len(gdf) == 0:
             raise ManifestError(f"{self.what('homes')}: no home points selected from {path.name}; check `include`.")
         gdf = gdf.reset_index(drop=True)
@@ -616,8 +562,6 @@ class _Loader:
                     f"a_inw: add a [statistics] section or a `residents` column."
                 )
             policy = sec.get("missing_homes", "warn")
-            if policy not in ("warn", "grid"):
-                raise ManifestError(f"{self.what('homes')}: missing_homes = {policy!r}; use 'warn' or 'grid'.")
             points = gdf[[*keep, "geometry"]]
             if policy == "grid":
                 points = self.collect(
@@ -634,7 +578,6 @@ class _Loader:
         if sec is None:
             self.missing["green"] = "geen groenvlakken in het manifest (alleen parken als punten, indien aanwezig)"
             return None
-        self.online(sec, "green")
         path = self.file(sec, "green")
         gdf = read_vector(path, layer=sec.get("layer"), what=self.what("green"), assign_crs=sec.get("crs"))
         check_geometries(gdf, what=f"{self.what('green')} ({path.name})", kinds=("Polygon", "MultiPolygon"))
@@ -647,8 +590,6 @@ class _Loader:
         secs = self.section("networks") or {}
         out: dict[str, nx.MultiDiGraph] = {}
         for mode, sec in secs.items():
-            if mode not in _MODES:
-                raise ManifestError(f"{self.manifest}: [networks.{mode}] is not a known mode; use {list(_MODES)}.")
             if self.online(sec, f"networks.{mode}"):
                 poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
                 out[mode] = graph_from_polygon(poly, mode=mode)
@@ -667,13 +608,8 @@ class _Loader:
         out: dict[str, Raster] = {}
         units = {"heat": "degC", "noise": "dB"}
         for name, sec in secs.items():
-            if name not in _RASTERS:
-                raise ManifestError(f"{self.manifest}: [rasters.{name}] is not known; use {list(_RASTERS)}.")
             unit = str(sec.get("unit", units[name]))
             if self.online(sec, f"rasters.{name}"):
-                for key in ("url", "coverage"):
-                    if not isinstance(sec.get(key), str):
-                        raise ManifestError(f"{self.what(f'rasters.{name}')}: online = \"wcs\" needs `{key}`.")
                 minx, miny, maxx, maxy = self.study_polygon(buurten, {"buffer_m": 100.0, **sec}).bounds
                 res = sec.get("resolution_m")
                 out[name] = raster_from_wcs(
@@ -695,7 +631,6 @@ class _Loader:
         secs = self.section("lines") or {}
         out: dict[str, gpd.GeoDataFrame] = {}
         for name, sec in secs.items():
-            self.online(sec, f"lines.{name}")
             path = self.file(sec, f"lines.{name}")
             gdf = read_vector(path, layer=sec.get("layer"), what=self.what(f"lines.{name}"), assign_crs=sec.get("crs"))
             out[name] = gdf

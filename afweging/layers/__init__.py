@@ -21,6 +21,7 @@ from afweging.layers.green import green_layer, point_allowance_m
 from afweging.layers.heat import heat_layer
 from afweging.layers.housing import housing_by_wijk, housing_city, housing_layer
 from afweging.layers.noise import energetic_mean_db, noise_layer
+from afweging.settings_schema import check_settings
 
 __all__ = [
     "LayerContext",
@@ -55,6 +56,7 @@ def compute_layers(area: Area) -> LayerResult:
         ``values`` with the columns of green, heat, noise, housing and facilities
         (see ``docs/architecture.md``), ``methods`` with one row per column.
     """
+    check_settings()
     ctx = LayerContext(area)
     return LayerResult.join([
         green_layer(ctx),

@@ -72,6 +72,7 @@ from afweging.analyses.plan.norms import (
     plan_verdicts,
 )
 from afweging.geo.area import Area
+from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ def prepare_baseline(area: Area, *, norms: Any = None, minutes: float | None = N
     minutes : float, optional
         N-minute-city threshold (default :data:`afweging.settings.minutes`).
     """
+    check_settings()
     from afweging.analyses.reach.reachability import reachability
     from afweging.barcode import load_norms, score
     from afweging.layers import compute_layers

@@ -79,6 +79,7 @@ from afweging.analyses.reach.graph import MODES, ArrayGraph, array_graph, check_
 from afweging.data import tags
 from afweging.geo.area import Area
 from afweging.geo.snap import kdtree, nearest_distance_m, point_xy, snap_points
+from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
@@ -565,6 +566,7 @@ def reachability(
     NetworkError
         A network of the Area is unusable (no edges, no lengths...).
     """
+    check_settings()
     t0 = time.perf_counter()
     mode_list = _resolve_modes(modes)
     minutes = _positive("minutes", minutes)

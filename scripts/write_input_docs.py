@@ -1,0 +1,119 @@
+"""Write ``docs/invoer.md``: every key of every input file, from the declared schemas.
+
+Usage: ``python scripts/write_input_docs.py`` after adding or changing a key in a schema
+(``tests/test_input_errors.py`` fails while the file is stale).
+"""
+
+from __future__ import annotations
+
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from afweging._schema import unwrap
+from afweging.data.manifest_schema import sections
+from afweging.settings_schema import Settings
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "invoer.md"
+
+INTRO = """# Invoer: elk bestand, elke sleutel
+
+Gegenereerd door `scripts/write_input_docs.py` uit de schema's (pydantic) in de code; niet met
+de hand bewerken. Elke sleutel wordt gecontroleerd op naam, type en bereik voordat er iets
+wordt gerekend. Een onbekende sleutel (vaak een tikfout) geeft een fout met "Bedoelde u ...?";
+een verkeerd type of een waarde buiten het bereik geeft een fout die het bestand, de sectie,
+de sleutel, de regel en de oplossing noemt (zie `docs/foutmeldingen.md`).
+
+Typen zijn streng: `synthetic = "false"` (tekst) is geen `false`, `year = "2023"` geen getal.
+`inf` en `nan` zijn nergens toegestaan. Een TOML-bestand mag met of zonder BOM als UTF-8
+opgeslagen zijn.
+
+| invoer | schema |
+|---|---|
+| gebiedsmanifest (`area.toml`) | `afweging/data/manifest_schema.py` |
+| instellingen (`afweging.settings`) | `afweging/settings_schema.py` |
+| normen (TOML) | `afweging/barcode/norms.py` |
+| prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
+| planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
+
+Een sleutel toevoegen is één regel in het model van zijn sectie, met type, bereik, uitleg en
+voorbeeld; draai daarna dit script.
+"""
+
+
+def type_text(annotation: Any) -> str:
+    """The type of a key in Dutch words."""
+    words = []
+    for tp in unwrap(annotation):
+        origin = typing.get_origin(tp)
+        if origin is typing.Literal:
+            words.append(" / ".join(f'"{a}"' for a in typing.get_args(tp)))
+        elif origin is dict or (isinstance(tp, type) and issubclass(tp, BaseModel)):
+            words.append("tabel")
+        else:
+            words.append({str: "tekst", int: "geheel getal", float: "getal", bool: "true/false",
+                          Path: "pad"}.get(tp, str(tp)))
+    return " of ".join(dict.fromkeys(words))
+
+
+def rule_text(field: Any) -> str:
+    """The range or form of a key (``> 0, ≤ 30``)."""
+    parts = []
+    for m in field.metadata:
+        for attr, sign in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
+            if getattr(m, attr, None) is not None:
+                parts.append(f"{sign} {getattr(m, attr):g}".replace(".", ","))
+        if getattr(m, "pattern", None):
+            parts.append(f"vorm `{m.pattern}`")
+        if getattr(m, "min_length", None):
+            parts.append("niet leeg")
+    if field.is_required():
+        parts.insert(0, "verplicht")
+    return ", ".join(parts)
+
+
+def _is_table(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def table(model: type[BaseModel], *, nested: bool = True) -> str:
+    rows = ["| sleutel | type | regel | betekenis | voorbeeld |", "|---|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        kinds = unwrap(field.annotation)
+        if not nested and any(_is_table(t) or (typing.get_origin(t) is dict and _is_table(typing.get_args(t)[1]))
+                              for t in kinds):
+            continue  # sub-tables get their own section
+        example = f"`{field.examples[0]}`" if field.examples else ""
+        rows.append(f"| `{name}` | {type_text(field.annotation)} | {rule_text(field)} | "
+                    f"{field.description or ''} | {example} |")
+    return "\n".join(rows)
+
+
+def render() -> str:
+    """The text of docs/invoer.md."""
+    out = [INTRO, "## Gebiedsmanifest (`area.toml`)\n",
+           "Alleen `name` en `[buurten]` zijn verplicht. Elke gegevenssectie heeft `path` (een "
+           "bestand) of `online` (downloaden, waar dat kan).\n"]
+    by_model: dict[type[BaseModel], list[str]] = {}
+    for name, model in sections().items():
+        by_model.setdefault(model, []).append(name)
+    for model, names in by_model.items():
+        if all(n and not model.model_fields.keys() - {"walk", "bike", "heat", "noise"} for n in names):
+            continue  # [networks] / [rasters] only hold the sub-tables
+        title = " en ".join(f"[{n}]" for n in names if n) or "Bovenaan het bestand"
+        online = getattr(model, "ONLINE", ())
+        extra = (" `online` kan zijn: " + ", ".join(f'"{o}"' for o in online) + ".") if online else ""
+        out += [f"### {title}\n", *([f"{extra.strip()}\n"] if extra else []), table(model, nested=not names[0]), ""]
+    out += ["## Instellingen (`afweging.settings`)\n",
+            "Te wijzigen in Python (`afweging.settings.walk_speed_kmh = 5.0`); gecontroleerd bij "
+            "het laden van een gebied, een run, een plantoets en een bereikbaarheidsberekening.\n",
+            table(Settings), ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"{DOC} geschreven\n")

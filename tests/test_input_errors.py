@@ -1,0 +1,264 @@
+"""Bad input: every key checked against its declared schema, Dutch messages, no tracebacks.
+
+The cases of issue 12 (items 3 and 4) and docs/foutmeldingen.md, one test each.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import box
+
+from afweging import settings
+from afweging._errors import InputFileNotFoundError, ManifestError, SettingsError
+from afweging.cli import main
+from afweging.data.homes import grid_homes_for_empty_buurten
+from afweging.data.manifest import load_area
+from afweging.data.manifest_schema import check_manifest, sections
+from afweging.settings_schema import Settings, check_settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+STATS = "gwb_code_10,regio,a_inw,a_woning\nBU99990001,Noord,30,12\nBU99990002,Zuid,10,4\n"
+
+GOOD = """name = "Mini"
+[buurten]
+path = "buurten.gpkg"
+layer = "buurten"
+[statistics]
+path = "stats.csv"
+year = 2023
+"""
+
+
+@pytest.fixture()
+def area_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two buurten next to the Domtoren (RD metres) with CBS statistics; no homes."""
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    gpd.GeoDataFrame(
+        {"buurtcode": ["BU99990001", "BU99990002"], "buurtnaam": ["Noord", "Zuid"], "wijkcode": ["WK999900"] * 2},
+        geometry=[box(136000, 455000, 136200, 455100), box(136200, 455000, 136300, 455100)],
+        crs="EPSG:28992",
+    ).to_file(tmp_path / "buurten.gpkg", layer="buurten")
+    (tmp_path / "stats.csv").write_text(STATS, encoding="utf-8")
+    (tmp_path / "area.toml").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+def _manifest_error(doc_text: str, folder: Path) -> ManifestError:
+    (folder / "area.toml").write_text(doc_text, encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        load_area(folder / "area.toml")
+    return info.value
+
+
+# ----------------------------------------------------------------- the manifest schema
+
+
+def test_typo_inside_a_section_is_refused_with_a_suggestion(area_dir: Path) -> None:
+    # issue 12: `inlcude` in [homes] was silently ignored (every OSM point became a home)
+    doc = GOOD + '[homes]\npath = "buurten.gpkg"\ninlcude = { building = ["house"] }\n'
+    exc = _manifest_error(doc, area_dir)
+    assert str(exc) == (
+        f"{area_dir / 'area.toml'}: [homes] inlcude: onbekende sleutel. Bedoelde u 'include'? "
+        "Herstel de spelling of verwijder de sleutel."
+    )
+    (problem,) = exc.problems
+    assert (problem.section, problem.key, problem.rule) == ("homes", "inlcude", "onbekende sleutel")
+
+
+def test_wrong_types_name_file_section_key_rule_and_fix(area_dir: Path) -> None:
+    doc = GOOD.replace('name = "Mini"', 'name = "Mini"\nsynthetic = "false"').replace(
+        "year = 2023", 'year = "twintig"').replace('path = "buurten.gpkg"', "path = 42")
+    exc = _manifest_error(doc, area_dir)
+    lines = str(exc).splitlines()
+    assert lines[0] == f"Het gebiedsmanifest {area_dir / 'area.toml'} klopt niet (3 problemen):"
+    assert lines[1:] == [
+        f'  - {area_dir / "area.toml"}: synthetic = "false": moet true of false zijn, zonder '
+        "aanhalingstekens. Oplossing: true als de gegevens verzonnen zijn (demo), bijv. synthetic = false.",
+        f"  - {area_dir / 'area.toml'}: [buurten] path = 42: moet tekst zijn, tussen aanhalingstekens. "
+        'Oplossing: het bestand, relatief aan de map van het manifest, bijv. path = "buurten.gpkg".',
+        f'  - {area_dir / "area.toml"}: [statistics] year = "twintig": moet een geheel getal zijn, '
+        "zonder aanhalingstekens. Oplossing: het jaar van de CBS-cijfers, bijv. year = 2023.",
+    ]
+
+
+def test_ranges_and_choices(area_dir: Path) -> None:
+    for value, rule in (('"honderd"', "moet een getal zijn"), ("0.01", "moet minstens 10 zijn"),
+                        ("-100", "moet minstens 10 zijn"), ("inf", "moet een eindig getal zijn")):
+        doc = GOOD + f'[homes]\npath = "buurten.gpkg"\nmissing_homes = "grid"\ngrid_spacing_m = {value}\n'
+        assert f"[homes] grid_spacing_m = {value}: {rule}" in str(_manifest_error(doc, area_dir))
+    exc = _manifest_error(GOOD + '[wijken]\npath = "buurten.gpkg"\nlyer = "wijken"\n', area_dir)
+    assert "[wijken] lyer: onbekende sleutel. Bedoelde u 'layer'?" in str(exc)
+    exc = _manifest_error(GOOD + '[networks.walk]\npath = "w.graphml"\nformat = "shp"\n', area_dir)
+    assert '[networks.walk] format = "shp": moet een van deze waarden zijn: "graphml", "osm" of "pbf"' in str(exc)
+    exc = _manifest_error(GOOD.replace('name = "Mini"', 'name = "Mini"\ngemeentecode = "0344"'), area_dir)
+    assert 'gemeentecode = "0344": heeft niet de goede vorm. Oplossing: de CBS-code van de gemeente, bijv. gemeentecode = "GM0344".' in str(exc)
+
+
+def test_every_problem_at_once_and_no_pydantic_jargon() -> None:
+    doc = {"buurten": "x", "crs": "EPSG:4326", "lines": {"wegen": {"online": "osm"}},
+           "statistics": {"path": "s.csv", "sheet": 1.5}, "rasters": {"noise": {"online": "wcs", "coverage": "c"}}}
+    with pytest.raises(ManifestError) as info:
+        check_manifest(doc, file="area.toml")
+    text = str(info.value)
+    assert "(6 problemen)" in text
+    assert "name: ontbreekt (verplicht)" in text
+    assert 'crs = "EPSG:4326": de toolkit rekent in EPSG:28992' in text
+    assert 'buurten = "x": moet een tabel zijn' in text
+    assert "[lines.wegen] online: dit onderdeel leest alleen bestanden; geef een `path`" in text
+    # a key that may be text or a whole number gets one line naming both
+    assert "[statistics] sheet = 1.5: moet tekst zijn, tussen aanhalingstekens, of een geheel getal zijn" in text
+    assert '[rasters.noise] url: ontbreekt: online = "wcs" heeft `url` nodig' in text
+    for jargon in ("Input should", "pydantic", "validation error", "Value error"):
+        assert jargon not in text
+
+
+def test_manifest_with_a_byte_order_mark_loads(area_dir: Path) -> None:
+    path = area_dir / "area.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    area = load_area(path)
+    assert area.name == "Mini" and area.statistics_year == 2023 and len(area.buurten) == 2
+
+
+def test_manifest_saved_as_cp1252_is_named(area_dir: Path) -> None:
+    path = area_dir / "area.toml"
+    path.write_bytes(GOOD.replace('"Mini"', '"Mini"\ndescription = "Hoog Catharijne café"').encode("cp1252"))
+    with pytest.raises(ManifestError, match=r"area\.toml: regel 2 is geen UTF-8 \(byte 0xe9\).*Sla het op als UTF-8"):
+        load_area(path)
+
+
+def test_manifest_that_is_a_folder_or_missing(tmp_path: Path) -> None:
+    with pytest.raises(InputFileNotFoundError, match=r"nergens\.toml bestaat niet"):
+        load_area(tmp_path / "nergens.toml")
+    (tmp_path / "gebied").mkdir()  # a folder stands for its area.toml
+    with pytest.raises(InputFileNotFoundError, match=r"gebied/area\.toml bestaat niet"):
+        load_area(tmp_path / "gebied")
+
+
+def test_statistics_csv_saved_as_cp1252(area_dir: Path) -> None:
+    (area_dir / "stats.csv").write_bytes(STATS.replace("Zuid", "Zuid-Oost café").encode("cp1252"))
+    with pytest.raises(ManifestError, match=r"stats\.csv is niet als UTF-8 opgeslagen \(regel 3: byte 0xe9"):
+        load_area(area_dir / "area.toml")
+
+
+def test_grid_stand_in_homes_refused_before_allocating(area_dir: Path) -> None:
+    buurten = gpd.read_file(area_dir / "buurten.gpkg").set_index("buurtcode")
+    buurten["a_inw"] = [30.0, 10.0]
+    homes = gpd.GeoDataFrame({"buurtcode": []}, geometry=[], crs="EPSG:28992")
+    # 0.01 m over 300 x 100 m would be 3e8 points (GiBs): refused from the bounds alone
+    # (200 / 0.01 + 1) * (100 / 0.01 + 1) + (100 / 0.01 + 1) ** 2 = 300,050,002
+    with pytest.raises(ManifestError, match=r"grid_spacing_m = 0\.01 geeft ongeveer 300\.050\.002 rasterpunten"):
+        grid_homes_for_empty_buurten(homes, buurten, spacing_m=0.01)
+    # 100 m: one stand-in point per buurt (each is smaller than the grid)
+    with pytest.warns(UserWarning, match="40 inwoners zijn benaderd met 3 rasterpunten"):
+        out = grid_homes_for_empty_buurten(homes, buurten, spacing_m=100.0)
+    assert sorted(out["buurtcode"]) == ["BU99990001", "BU99990001", "BU99990002"]
+
+
+def test_input_docs_are_generated_from_the_schemas() -> None:
+    render = runpy.run_path(str(DOCS.parent / "scripts" / "write_input_docs.py"))["render"]
+    assert (DOCS / "invoer.md").read_text("utf-8") == render(), "run python scripts/write_input_docs.py"
+    text = render()
+    for name, model in sections().items():
+        for key in model.model_fields:
+            shown = f"[{name}.{key}]" if name in ("networks", "rasters") else f"`{key}`"
+            assert shown in text, f"[{name}] {key}"
+    assert all(f"`{key}`" in text for key in Settings.model_fields)
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def test_every_setting_is_declared() -> None:
+    public = {k for k, v in vars(settings).items()
+              if not k.startswith("_") and not callable(v) and type(v).__name__ != "module"
+              and k not in ("annotations",)}
+    assert public == set(Settings.model_fields)
+
+
+@pytest.mark.parametrize(("name", "value", "rule"), [
+    ("walk_speed_kmh", 0, "walk_speed_kmh = 0: moet groter zijn dan 0"),
+    ("walk_speed_kmh", -5.0, "walk_speed_kmh = -5.0: moet groter zijn dan 0"),
+    ("walk_speed_kmh", "5", 'walk_speed_kmh = "5": moet een getal zijn'),
+    ("detour_factor", 0.5, "detour_factor = 0.5: moet minstens 1 zijn"),
+    ("max_minutes", 5.0, "max_minutes: max_minutes (5) is kleiner dan minutes (10)"),
+    ("use_cache", "ja", 'use_cache = "ja": moet true of false zijn'),
+])
+def test_wrong_settings_are_refused_where_work_starts(
+    monkeypatch: pytest.MonkeyPatch, area_dir: Path, name: str, value: object, rule: str
+) -> None:
+    check_settings()  # the defaults pass
+    monkeypatch.setattr(settings, name, value)
+    with pytest.raises(SettingsError, match=re.escape(f"afweging.settings: {rule}")):
+        check_settings()
+    # a negative walking speed gave -inf minutes (100 % reach everything): now refused up front
+    with pytest.raises(SettingsError):
+        load_area(area_dir / "area.toml")
+
+
+def test_reachability_refuses_a_zero_walking_speed(monkeypatch: pytest.MonkeyPatch, demo) -> None:
+    from afweging.analyses.reach import reachability
+
+    monkeypatch.setattr(settings, "walk_speed_kmh", 0.0)
+    with pytest.raises(SettingsError, match=r"walk_speed_kmh = 0\.0: moet groter zijn dan 0\. Oplossing: loopsnelheid"):
+        reachability(demo)
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+
+def test_cli_bad_manifest_exit_2_without_traceback(area_dir: Path, tmp_path: Path) -> None:
+    (area_dir / "area.toml").write_text(GOOD + '[homes]\npath = "b.gpkg"\ninlcude = {}\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", "--area", str(area_dir / "area.toml"), "--out", str(tmp_path / "uit")])
+    assert res.exit_code == 2
+    assert "Fout: " in res.output and "Bedoelde u 'include'?" in res.output
+    assert "Traceback" not in res.output
+
+
+def _crash(exc: BaseException):
+    def job(*args: object, **kwargs: object) -> None:
+        raise exc
+    return job
+
+
+def test_cli_internal_error_exit_1_with_a_log_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import afweging.analyses.plan as plan_pkg
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(plan_pkg, "plan_command_main", _crash(RuntimeError("kapot")))
+    res = CliRunner().invoke(main, ["plan", "x.geojson", "--out", str(tmp_path / "p")])
+    assert res.exit_code == 1
+    assert "Fout: interne fout in afweging (RuntimeError: kapot). Dit ligt niet aan uw invoer" in res.output
+    assert "Traceback" not in res.output
+    (log,) = (tmp_path / "cache" / "logs").glob("fout-*.log")
+    assert str(log) in res.output
+    text = log.read_text("utf-8")
+    assert "Traceback (most recent call last)" in text and "RuntimeError: kapot" in text
+    # --debug shows the traceback on screen as well
+    res = CliRunner().invoke(main, ["--debug", "plan", "x.geojson", "--out", str(tmp_path / "p")])
+    assert res.exit_code == 1 and "Traceback (most recent call last)" in res.output
+
+
+@pytest.mark.parametrize(("exc", "code", "text"), [
+    (MemoryError(), 1, "Fout: het werkgeheugen is op. Reken een kleiner gebied door"),
+    (PermissionError(13, "Permission denied", "/data/plan.gpkg"), 2,
+     "Fout: /data/plan.gpkg: geen toegang. Controleer de rechten"),
+    (OSError(28, "No space left on device", "/uit/kaart.html"), 2, "Fout: /uit/kaart.html: de schijf is vol."),
+    (UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte"), 2,
+     "Fout: een invoerbestand is niet als UTF-8 opgeslagen"),
+])
+def test_cli_os_and_memory_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, exc: BaseException,
+                                  code: int, text: str) -> None:
+    import afweging.analyses.plan as plan_pkg
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(plan_pkg, "plan_command_main", _crash(exc))
+    res = CliRunner().invoke(main, ["plan", "x.geojson", "--out", str(tmp_path / "p")])
+    assert res.exit_code == code
+    assert text in res.output and "Traceback" not in res.output
