@@ -253,6 +253,33 @@ def test_weighted_mean_skips_missing_and_zero_weight():
     assert cov.loc["G", "x"] == pytest.approx(100 * 4 / 9)
 
 
+def test_weighted_mean_per_group_leaves_out_buurten_without_a_group():
+    v = pd.DataFrame({"x": [10.0, 20.0, 40.0, 7.0], "y": [1.0, np.nan, 3.0, 5.0]}, index=list("abcd"))
+    w = pd.DataFrame({"x": [1.0, 3.0, 2.0, 9.0], "y": [2.0, 2.0, 2.0, 9.0]}, index=list("abcd"))
+    groups = pd.Series(["W2", "W1", "W2", None], index=list("abcd"), name="wijkcode")
+    means, cov = weighted_mean(v, w, groups)
+    assert means.index.tolist() == ["W1", "W2"] and means.index.name == "wijkcode"
+    assert means.loc["W1", "x"] == 20.0 and np.isnan(means.loc["W1", "y"])
+    assert means.loc["W2", "x"] == pytest.approx((10 + 80) / 3)
+    assert means.loc["W2", "y"] == pytest.approx((2 + 6) / 4)
+    assert cov.loc["W1", "y"] == 0.0 and cov.loc["W2", "y"] == 100.0
+
+
+def test_home_quantile_groups_homes_by_their_buurt():
+    from afweging.barcode.aggregation import home_quantile
+
+    homes = pd.DataFrame({
+        "buurtcode": ["a", "a", "b", "c", None, "a"],
+        "residents": [1.0, 1.0, 1.0, 1.0, 5.0, 2.0],
+        "walk_min_x": [3.0, 9.0, 4.0, 100.0, 0.0, 5.0],
+    })
+    groups = pd.Series(["W1", "W2", None], index=["a", "b", "c"])
+    q = home_quantile(homes, "walk_min_x", groups, 0.5)
+    # W1: a's homes 3 (1), 5 (2), 9 (1): half of the 4 residents reach within 5 minutes;
+    # W2: b alone; c has no group and the home without a buurt counts nowhere
+    assert q.to_dict() == {"W1": 5.0, "W2": 4.0}
+
+
 def test_wijk_quantile_from_homes_not_mean_of_buurt_quantiles():
     class Reach:  # the shape of a ReachabilityResult
         buurten = pd.DataFrame(

@@ -92,20 +92,26 @@ def weighted_mean(
     (17.5, 100.0)
     """
     groups = groups.reindex(values.index)
-    keep = groups.notna()
-    v = values.loc[keep].astype(float)
-    w = weights.reindex(index=v.index, columns=v.columns).astype(float)
-    g = groups.loc[keep]
+    keep = groups.notna().to_numpy()
+    # one float block each (a frame built column by column has a block per column, and
+    # every operation below would then run once per block); groups as integer codes
+    # (sorted like the group codes), so pandas does not inspect the key
+    v = pd.DataFrame(values.to_numpy(dtype=float)[keep], columns=values.columns)
+    w = pd.DataFrame(weights.reindex(index=values.index[keep], columns=v.columns).to_numpy(dtype=float),
+                     columns=v.columns)
+    codes, labels = pd.factorize(groups[keep].to_numpy(dtype=object), sort=True)
     w_pos = w.where(w > 0)  # NaN or non-positive weight -> left out
     has_value = v.notna() & w_pos.notna()
     vw = (v * w_pos).where(has_value)
-    num = vw.groupby(g).sum(min_count=1)
-    den = w_pos.where(has_value).groupby(g).sum(min_count=1)
+    num = vw.groupby(codes).sum(min_count=1)
+    den = w_pos.where(has_value).groupby(codes).sum(min_count=1)
     means = num / den
-    total_w = w_pos.groupby(g).sum(min_count=1)
+    total_w = w_pos.groupby(codes).sum(min_count=1)
     coverage = 100.0 * den.fillna(0.0) / total_w
     # inf values (e.g. "unreachable" minutes) survive: inf * w = inf, mean inf.
     means = means.where(den > 0)
+    index = pd.Index(labels, name=groups.name)
+    means.index = coverage.index = index
     return means, coverage
 
 
@@ -147,9 +153,12 @@ def home_quantile(
     """
     from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
-    group_of_home = homes["buurtcode"].astype(str).map(groups)
     labels = pd.Index(sorted(groups.dropna().astype(str).unique()))
-    codes = labels.get_indexer(group_of_home.astype(object).where(group_of_home.notna(), None))
+    # group of every distinct buurtcode, then of every home (far fewer lookups than homes)
+    buurt_of_home, buurt_codes = pd.factorize(homes["buurtcode"])
+    group_of_buurt = groups.reindex(pd.Index(buurt_codes).astype(str))
+    code_of_buurt = labels.get_indexer(group_of_buurt.astype(object).where(group_of_buurt.notna(), None))
+    codes = np.where(buurt_of_home >= 0, code_of_buurt[buurt_of_home], -1)
     values = homes[home_col].to_numpy(dtype=float)
     weights = homes["residents"].to_numpy(dtype=float)
     weights = np.where(np.isfinite(weights), weights, 0.0)

@@ -6,6 +6,7 @@ format and every category documents its choices. Users override it with their ow
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -82,8 +83,7 @@ def load_tag_table(override: str | Path | None = None) -> dict[str, Category]:
     >>> ("leisure", "playground") in table["speelplek"].tags
     True
     """
-    text = resources.files("afweging.data").joinpath("osm_tags.toml").read_text("utf-8")
-    table = _parse(tomllib.loads(text), what="osm_tags.toml")
+    table = dict(_bundled_table())  # a copy: callers may change their table
     if override is not None:
         path = Path(override)
         if not path.exists():
@@ -98,6 +98,13 @@ def load_tag_table(override: str | Path | None = None) -> dict[str, Category]:
             else:
                 table.pop(cid, None)
     return table
+
+
+@functools.cache
+def _bundled_table() -> dict[str, Category]:
+    """The bundled ``osm_tags.toml``, parsed once per process (its categories are frozen)."""
+    text = resources.files("afweging.data").joinpath("osm_tags.toml").read_text("utf-8")
+    return _parse(tomllib.loads(text), what="osm_tags.toml")
 
 
 def labels(table: dict[str, Category] | None = None) -> dict[str, str]:

@@ -45,8 +45,8 @@ class LayerResult:
     @staticmethod
     def method_table(rows: list[dict[str, str]]) -> pd.DataFrame:
         """Build a methods table from dicts with key ``indicator`` plus METHOD_COLUMNS."""
-        df = pd.DataFrame(rows)
-        return df.set_index("indicator")[list(METHOD_COLUMNS)]
+        index = pd.Index([r["indicator"] for r in rows], name="indicator")
+        return pd.DataFrame({c: [r[c] for r in rows] for c in METHOD_COLUMNS}, index=index)
 
     @classmethod
     def join(cls, results: list[LayerResult]) -> LayerResult:

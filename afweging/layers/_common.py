@@ -52,9 +52,13 @@ def method_row(
 
 def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """``numerator / denominator`` with NaN (never inf) where the denominator is 0 or NaN."""
-    den = denominator.astype(float)
-    den = den.where(den > 0)
-    return numerator.astype(float) / den
+    num, den = numerator.astype(float), denominator.astype(float)
+    if not num.index.equals(den.index):  # align as pandas does
+        den = den.where(den > 0)
+        return num / den
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = num.to_numpy() / np.where(den.to_numpy() > 0, den.to_numpy(), np.nan)
+    return pd.Series(ratio, index=num.index, name=num.name if num.name == den.name else None)
 
 
 

@@ -176,8 +176,9 @@ def facilities_layer(
     counted = [c for c in cats if c not in no_data_cats]
     zero = counts[counted].eq(0.0)
     n_missing = zero.sum(axis=1).astype(float)
-    missing_text = zero.apply(lambda r: ", ".join(labels[c] for c in counted if r[c]), axis=1)
-    missing_text = missing_text.astype(object)
+    counted_labels = [labels[c] for c in counted]
+    missing_text = pd.Series([", ".join(n for n, z in zip(counted_labels, row, strict=True) if z)
+                              for row in zero.to_numpy(dtype=bool)], index=zero.index, dtype=object)
     n_missing[gaps] = np.nan
     missing_text[gaps] = np.nan
     values["fac_n_missing_categories"] = n_missing

@@ -135,7 +135,7 @@ class AppliedPlan:
         return sorted(self.buurt_changes.index)
 
 
-def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
+def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) -> AppliedPlan:
     """Apply a validated plan to an Area and return both (see the module doc for the rules).
 
     Parameters
@@ -144,6 +144,9 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
         Not modified.
     plan : Plan
         From :func:`afweging.analyses.plan.read_plan` or ``plan_from_frame``.
+    city : dict, optional
+        :func:`city_ratios` of ``area.buurten`` when already known (the plan check keeps
+        them with its baseline); computed when absent.
 
     Returns
     -------
@@ -184,7 +187,7 @@ def apply_plan(area: Area, plan: Plan) -> AppliedPlan:
     if problems:
         _raise(plan, problems)
 
-    city = _city_ratios(buurten)
+    city = city if city is not None else city_ratios(buurten)
     # ------------------------------------------------------------ new homes
     home_rows: list[pd.DataFrame] = []
     notes: list[str] = []
@@ -403,8 +406,9 @@ def _overlap_with_buurten(polys: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) ->
     return out
 
 
-def _city_ratios(buurten: pd.DataFrame) -> dict[str, float]:
-    """Area-wide ratios used where a buurt lacks the statistic."""
+def city_ratios(buurten: pd.DataFrame) -> dict[str, float]:
+    """Area-wide ratios used where a buurt lacks the statistic (household size, the share
+    of apartments, the age/sex and household make-up of all residents)."""
     def total(col: str) -> pd.Series:
         if col not in buurten.columns:
             return pd.Series(np.nan, index=buurten.index)
@@ -674,7 +678,7 @@ def update_statistics(buurten: gpd.GeoDataFrame, changes: pd.DataFrame, *,
     out = buurten.copy()
     if len(changes) == 0:
         return out
-    city = city if city is not None else _city_ratios(buurten)
+    city = city if city is not None else city_ratios(buurten)
     deltas = statistic_deltas(buurten, changes, city=city)
     return _apply_deltas(out, deltas)
 
@@ -745,38 +749,42 @@ def statistic_deltas(buurten: pd.DataFrame, changes: pd.DataFrame, *, city: dict
 
 def _apply_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataFrame:
     """Add count deltas to ``frame`` (buurten or wijken) and recompute the shares."""
-    codes = deltas.index
     wanted = (*PERSON_COLUMNS, *HOUSEHOLD_COLUMNS, "a_woning", *DWELLING_PCT_COLUMNS,
               "g_hhgro", "bev_dich", "a_lan_ha")
     cols = [c for c in wanted if c in frame.columns]
-    old = frame.loc[codes, cols].apply(pd.to_numeric, errors="coerce").astype(float)
-    new = old.copy()
+    pos = frame.index.get_indexer(deltas.index)
+    full = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, copy=True) for c in cols}
+    old = {c: a[pos] for c, a in full.items()}
+    new = dict(old)
+
+    def delta(col: str) -> np.ndarray:
+        return deltas[col].to_numpy(dtype=float)
+
     for col in (*PERSON_COLUMNS, *HOUSEHOLD_COLUMNS, "a_woning"):
         if col in cols and col in deltas.columns:
-            new[col] = old[col] + deltas[col]
-    if "a_woning" in cols:
-        won0, won1 = old["a_woning"], new["a_woning"]
-        for col in DWELLING_PCT_COLUMNS:
-            if col in cols and f"n:{col}" in deltas.columns:
-                count0 = (old[col] / 100.0 * won0).where(won0 != 0, 0.0)
-                count1 = count0 + deltas[f"n:{col}"]
-                new[col] = (100.0 * count1 / won1.where(won1 > 0)).where(won1 > 0)
-    if {"a_inw", "a_hh", "g_hhgro"} <= set(cols):
-        new["g_hhgro"] = new["a_inw"] / new["a_hh"].where(new["a_hh"] > 0)
-    if {"bev_dich", "a_inw"} <= set(cols):
-        scaled = old["bev_dich"] * new["a_inw"] / old["a_inw"].where(old["a_inw"] > 0)
-        if "a_lan_ha" in cols:
-            scaled = scaled.fillna(new["a_inw"] / (old["a_lan_ha"].where(old["a_lan_ha"] > 0) / 100.0))
-        new["bev_dich"] = scaled
+            new[col] = old[col] + delta(col)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if "a_woning" in cols:
+            won0, won1 = old["a_woning"], new["a_woning"]
+            for col in DWELLING_PCT_COLUMNS:
+                if col in cols and f"n:{col}" in deltas.columns:
+                    count0 = np.where(won0 != 0, old[col] / 100.0 * won0, 0.0)
+                    count1 = count0 + delta(f"n:{col}")
+                    new[col] = np.where(won1 > 0, 100.0 * count1 / won1, np.nan)
+        if {"a_inw", "a_hh", "g_hhgro"} <= set(cols):
+            new["g_hhgro"] = np.where(new["a_hh"] > 0, new["a_inw"] / new["a_hh"], np.nan)
+        if {"bev_dich", "a_inw"} <= set(cols):
+            scaled = np.where(old["a_inw"] > 0, old["bev_dich"] * new["a_inw"] / old["a_inw"], np.nan)
+            if "a_lan_ha" in cols:
+                lan = old["a_lan_ha"]
+                by_land = np.where(lan > 0, new["a_inw"] / (lan / 100.0), np.nan)
+                scaled = np.where(np.isnan(scaled), by_land, scaled)
+            new["bev_dich"] = scaled
     changed = [c for c in cols if c != "a_lan_ha"]
-    pos = frame.index.get_indexer(codes)
-    columns = {}
     for col in changed:
-        arr = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, copy=True)
-        arr[pos] = new[col].to_numpy(dtype=float)
-        columns[col] = arr
+        full[col][pos] = new[col]
     out = frame.copy()
-    out[changed] = pd.DataFrame(columns, index=frame.index)
+    out[changed] = pd.DataFrame({c: full[c] for c in changed}, index=frame.index)
     return out
 
 
@@ -786,7 +794,7 @@ def update_wijk_statistics(wijken: gpd.GeoDataFrame, buurten_before: pd.DataFram
     if len(changes) == 0:
         return wijken.copy()
     if deltas is None:
-        deltas = statistic_deltas(buurten_before, changes, city=_city_ratios(buurten_before))
+        deltas = statistic_deltas(buurten_before, changes, city=city_ratios(buurten_before))
     wijk_of = buurten_before.loc[deltas.index, "wijkcode"]
     per_wijk = deltas.groupby(wijk_of.to_numpy()).sum(min_count=1)
     per_wijk = per_wijk[per_wijk.index.isin(wijken.index)]

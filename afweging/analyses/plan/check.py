@@ -39,15 +39,16 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -56,7 +57,7 @@ import pandas as pd
 from afweging import _names, settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
-from afweging.analyses.plan.apply import AppliedPlan, apply_plan
+from afweging.analyses.plan.apply import AppliedPlan, apply_plan, city_ratios
 from afweging.analyses.plan.format import (
     Plan,
     plan_from_frame,
@@ -86,6 +87,8 @@ __all__ = [
 ]
 
 _MODE_NL = {"walk": "lopen", "bike": "fietsen"}
+
+_T = TypeVar("_T")
 
 
 # ============================================================================ baseline
@@ -121,6 +124,15 @@ class Baseline:
     minutes: float
     caveats: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, make: Callable[[], _T]) -> _T:
+        """``make()``, computed once per baseline: what every plan check reads from the
+        area before the plan (coordinates of the homes, city-wide ratios...)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        value: _T = self._derived[key]
+        return value
 
 
 @contextmanager
@@ -366,7 +378,7 @@ def check_plan(
             "baseline was prepared for another Area; call prepare_baseline(area) for this one."
         )
     t = time.perf_counter()
-    applied = apply_plan(area, plan)
+    applied = apply_plan(area, plan, city=baseline.derived("city_ratios", lambda: city_ratios(area.buurten)))
     timings["plan toepassen"] = time.perf_counter() - t
     return _after(plan, applied, baseline, timings)
 
@@ -442,21 +454,17 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
     new_fac = applied.new_facilities
     new_fac = new_fac[new_fac["category"].isin(before.categories)] if len(new_fac) else new_fac
     if len(new_fac):
-        hxy = point_xy(homes_b, what="reach.homes")
+        hxy = base.derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))
         fxy = point_xy(new_fac, what="new facilities")
         fcat = new_fac["category"].to_numpy()
         for mode in before.modes:
-            speed = settings.speed_m_per_min(mode)
-            limit_m = before.max_minutes * speed
-            unreachable = (homes_b[_names.reach_method_col(mode)] == "unreachable").to_numpy()
             for cat in sorted(set(fcat)):
-                old = homes_b[_names.reach_home_col(mode, cat)].to_numpy(dtype=float)
-                radius = np.where(np.isfinite(old), old * speed, limit_m)
-                radius[unreachable] = -1.0  # unknown stays unknown
+                radius = base.derived(f"radius:{mode}:{cat}", functools.partial(_radius_m, before, mode, cat))
                 for x, y in fxy[fcat == cat]:
                     d = np.hypot(hxy[:, 0] - x, hxy[:, 1] - y)
                     affected |= d < radius
-    codes = set(homes_b["buurtcode"].to_numpy()[affected].tolist()) | set(applied.buurt_changes.index)
+    buurt_of_home = base.derived("homes_buurtcode", lambda: homes_b["buurtcode"].to_numpy(dtype=object))
+    codes = set(buurt_of_home[affected].tolist()) | set(applied.buurt_changes.index)
     codes |= set(applied.new_homes["buurtcode"]) if len(applied.new_homes) else set()
     affected_buurten = sorted(str(c) for c in codes if pd.notna(c))
     if not affected_buurten:
@@ -477,6 +485,18 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
     buurten.loc[affected_buurten] = sub.buurten.loc[affected_buurten].to_numpy()
     result = dataclasses.replace(before, homes=homes, buurten=buurten)
     return result, affected_buurten
+
+
+def _radius_m(reach: Any, mode: str, category: str) -> np.ndarray:
+    """Per home: the straight-line distance within which a new facility of ``category``
+    could be closer than the current one (its time times the speed; -1 where the home is
+    unreachable: unknown stays unknown)."""
+    homes = reach.homes
+    speed = settings.speed_m_per_min(mode)
+    old = homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
+    radius = np.where(np.isfinite(old), old * speed, reach.max_minutes * speed)
+    radius[(homes[_names.reach_method_col(mode)] == "unreachable").to_numpy()] = -1.0
+    return radius
 
 
 def _everyday(base: Baseline) -> list[str]:
@@ -599,17 +619,17 @@ def _reach_verdicts(new_res: dict[str, Any], base: Baseline) -> list[Verdict]:
 def _indicator_changes(base: Baseline, layers: Any, reach: Any) -> pd.DataFrame:
     """Per buurt and indicator that changed: before and after (layers and reachability)."""
     frames: list[pd.DataFrame] = []
-    pairs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]] = [
-        (base.layers.values, layers.values, layers.methods)]
+    pairs: list[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]] = [
+        ("layers", base.layers.values, layers.values, layers.methods)]
     if base.reach is not None and reach is not None:
-        pairs.append((base.reach.buurten, reach.buurten, None))
-    for b, a, methods in pairs:
+        pairs.append(("reach", base.reach.buurten, reach.buurten, None))
+    for key, b, a, methods in pairs:
         found: list[pd.DataFrame] = []
         cols = [c for c in a.columns if c in b.columns]
         a = a.reindex(index=b.index)
         num = [c for c in cols if pd.api.types.is_numeric_dtype(b[c]) or pd.api.types.is_bool_dtype(b[c])]
-        xv = b[num].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        yv = a[num].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        xv = base.derived(f"changes:{key}:{','.join(num)}", functools.partial(_floats, b, num))
+        yv = _floats(a, num)
         with np.errstate(invalid="ignore"):
             same = (np.isnan(xv) & np.isnan(yv)) | (xv == yv) | np.isclose(xv, yv, rtol=1e-9, atol=1e-9)
         rows, cidx = np.nonzero(~same)
@@ -632,6 +652,14 @@ def _indicator_changes(base: Baseline, layers: Any, reach: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=["buurtcode", "indicator", "layer", "before", "after"])
     out = pd.concat(frames, ignore_index=True)[["buurtcode", "indicator", "layer", "before", "after"]]
     return out.sort_values(["buurtcode", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def _floats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The columns as one float matrix (NaN for missing and non-numeric values)."""
+    try:  # numeric and boolean blocks convert at once
+        return frame[columns].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
 # ============================================================================ variants
