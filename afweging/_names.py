@@ -49,10 +49,15 @@ def facility_col(category: str, stat: str) -> str:
 
 
 def reach_snap_col(mode: str) -> str:
-    """Per-home distance to the nearest network node, metres: ``walk_snap_m``."""
+    """Per-home distance to the nearest point of a street, metres: ``walk_snap_m``."""
     return f"{mode}_snap_m"
 
 
-def reach_unreachable_share_col(mode: str) -> str:
-    """Per-buurt % of residents at a network fragment cut off from the main network."""
-    return f"reach_{mode}_pct_residents_unreachable"
+def reach_no_route_col(mode: str) -> str:
+    """Per-home number of categories the network has no route to: ``walk_n_no_route``."""
+    return f"{mode}_n_no_route"
+
+
+def reach_no_route_share_col(mode: str) -> str:
+    """Per-buurt % of residents with no network route to some category (estimated)."""
+    return f"reach_{mode}_pct_residents_no_route"

@@ -40,6 +40,7 @@ from afweging import settings
 from afweging.analyses.reach.graph import build_array_graph
 from afweging.analyses.reach.reachability import _mode_times, reachability
 from afweging.geo.area import Area
+from afweging.geo.snap import kdtree
 
 HERE = Path(__file__).resolve().parent
 UTRECHT = HERE.parents[1] / "shared" / "data" / "utrecht" / "area.toml"
@@ -147,7 +148,7 @@ def main() -> None:
     t_build, ag = best_of(lambda: build_array_graph(G, mode), 1)
 
     def engine():
-        ag._tree = None  # include building the KD-tree over the nodes
+        ag._segments = None  # include building the snapping index over the streets
         return _mode_times(
             ag,
             homes,
@@ -161,7 +162,8 @@ def main() -> None:
     t_engine, mt = best_of(engine, args.repeat)
 
     # floor: facilities pre-snapped to nodes (not timed), plain min_only dijkstra per category
-    fac_nodes = {c: np.unique(ag.tree.query(f)[1]) for c, f in facs.items()}
+    node_tree = kdtree(ag.xy)
+    fac_nodes = {c: np.unique(node_tree.query(f)[1]) for c, f in facs.items()}
 
     def floor():
         return {
@@ -252,7 +254,7 @@ def main() -> None:
             "reachability_warm_wall_s": round(WALL[-1], 3),
             "homes_network": {m: int(rep.loc[m, "homes_network"]) for m in rep.index},
             "homes_fallback": {m: int(rep.loc[m, "homes_fallback"]) for m in rep.index},
-            "homes_unreachable": {m: int(rep.loc[m, "homes_unreachable"]) for m in rep.index},
+            "homes_no_route": {m: int(rep.loc[m, "homes_no_route"]) for m in rep.index},
             "residents_network_pct": {
                 m: round(float(rep.loc[m, "residents_network_pct"]), 2) for m in rep.index
             },

@@ -58,7 +58,8 @@ def sample_ratios(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ratios network/straight and straight distances for random pairs of allowed nodes."""
     lo, hi = BANDS_M[0][0], BANDS_M[-1][1]
-    cand = np.flatnonzero(allowed & ag.main)
+    labels, _ = ag.components  # pairs within the largest strongly connected component
+    cand = np.flatnonzero(allowed & (labels == np.argmax(np.bincount(labels))))
     sources = rng.choice(cand, size=min(n_sources, len(cand)), replace=False)
     dist = dijkstra(ag.forward, directed=True, indices=sources, limit=hi * 4)
     ratios, straight = [], []

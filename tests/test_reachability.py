@@ -176,45 +176,105 @@ def test_oneway_string_values_and_lists():
     assert build_array_graph(G, "bike").n_edges == 6
 
 
-def test_disconnected_island_is_reported_not_routed():
-    # main line 0-1-2-3 and an island 10-11 at y = 150 (within snap distance of nothing else)
-    G = line_graph()
-    G.add_node(10, x=1000.0, y=0.0)
-    G.add_node(11, x=1100.0, y=0.0)
-    G.add_edge(10, 11, length=100.0)
-    G.add_edge(11, 10, length=100.0)
-    homes = [(0, 0), (1000, 5)]
-    # a speelplek on the island (next to the island home) and one on the main line
-    area = make_area(
-        homes, [("speelplek", (1100, 0)), ("speelplek", (300, 0))], networks={"walk": G}
-    )
-    with pytest.warns(UserWarning) as rec:
-        r = reachability(area, modes="walk", categories=["speelplek"])
-    msgs = " ".join(str(w.message) for w in rec)
-    assert "los deel" in msgs
-    assert list(r.homes["walk_method"]) == ["network", "unreachable"]
-    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(300 / WALK)
-    assert np.isnan(r.homes["walk_min_speelplek"].iloc[1])
-    assert r.report.loc["walk", "homes_unreachable"] == 1
-    assert r.report.loc["walk", "main_component_nodes"] == 4
-    assert r.facility_report.loc[("walk", "speelplek"), "on_fragment"] == 1
-    # the unreachable home is left out of its buurt (B2), not counted as zero
-    assert np.isnan(r.buurten.loc["B2", _names.reach_share_col("walk", "speelplek", 10)])
-    assert r.buurten.loc["B2", _names.reach_unreachable_share_col("walk")] == 100.0
+# ------------------------------------------------------------------- edge snapping
 
 
-def test_facility_on_fragment_counts_only_by_fallback():
-    G = line_graph()
-    G.add_node(10, x=-200.0, y=0.0)
-    G.add_node(11, x=-210.0, y=0.0)
-    G.add_edge(10, 11, length=10.0)
-    G.add_edge(11, 10, length=10.0)
-    # facility snaps to the island node 10 (200 m from the home at node 0)
-    area = make_area([(0, 0)], [("speelplek", (-200, 0))], networks={"walk": G})
-    with pytest.warns(UserWarning, match="los deel"):
-        r = reachability(area, modes="walk", categories="speelplek", detour_factor=1.25)
-    assert r.homes["walk_method"].iloc[0] == "network"
-    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(200 * 1.25 / WALK)
+def test_home_mid_edge_enters_at_both_ends():
+    # home 20 m north of the middle of edge 1-2 (x 100..200); facility 10 m beside node 0:
+    # 20 m to the street, 50 m to node 1, 100 m to node 0, 10 m to the facility = 180 m
+    area = make_area([(150, 20)], [("speelplek", (-10, 0))], networks={"walk": line_graph()})
+    r = reachability(area, modes="walk", categories="speelplek")
+    assert r.homes["walk_snap_m"].iloc[0] == pytest.approx(20.0)
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(180 / WALK)
+    # a facility beyond node 3: leaves the street at the other end (20 + 150 + 5)
+    area2 = make_area([(150, 20)], [("speelplek", (305, 0))], networks={"walk": line_graph()})
+    r2 = reachability(area2, modes="walk", categories="speelplek")
+    assert r2.homes["walk_min_speelplek"].iloc[0] == pytest.approx(175 / WALK)
+
+
+def test_home_and_facility_on_the_same_edge_go_along_it():
+    # both on edge 1-2, 60 m apart along it, 5 m off on either side: 5 + 60 + 5 = 70 m
+    # (via node 1 it would be 5 + 20 + 80 + 5 = 110 m, via node 2 5 + 80 + 20 + 5 = 110 m)
+    area = make_area([(120, 5)], [("speelplek", (180, -5))], networks={"walk": line_graph()})
+    r = reachability(area, modes="walk", categories="speelplek")
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(70 / WALK)
+
+
+@pytest.mark.parametrize(
+    ("fac_x", "bike_m", "walk_m"),
+    [
+        (80.0, 5 + 30 + 5, 40.0),  # ahead, with the one-way direction
+        (20.0, 5 + 50 + 500 + 20 + 5, 40.0),  # behind: on to B, round via C, back from A
+    ],
+)
+def test_one_way_edge_for_bikes(fac_x, bike_m, walk_m):
+    # home 5 m beside the one-way street A->B (100 m) at x = 50, facility 5 m on the other side
+    G = oneway_graph(None)
+    area = make_area([(50, 5)], [("huisarts", (fac_x, -5))], networks={"walk": G, "bike": G})
+    r = reachability(area, categories=["huisarts"])
+    assert r.homes["bike_min_huisarts"].iloc[0] == pytest.approx(bike_m / BIKE)
+    assert r.homes["walk_min_huisarts"].iloc[0] == pytest.approx(walk_m / WALK)
+
+
+def test_home_beside_a_bridge_snaps_to_the_bridge_not_the_nearest_node():
+    # bridge B1 (0,0) - B2 (0,200) over a canal; on the east bank a street N (60,100) -
+    # M (60,0), and M - B1. The home at (15,100) is 45 m from node N but 15 m from the
+    # bridge: 15 + 100 (to B2) + 10 = 125 m to a facility 10 m north of B2. (Snapping to the
+    # nearest node would have gone N -> M -> B1 -> B2: 45 + 100 + 60 + 200 + 10 = 415 m.)
+    nodes = {"B1": (0, 0), "B2": (0, 200), "N": (60, 100), "M": (60, 0)}
+    G = graph(nodes, [("B1", "B2", 200), ("N", "M", 100), ("M", "B1", 60)])
+    area = make_area([(15, 100)], [("supermarkt", (0, 210))], networks={"walk": G})
+    r = reachability(area, modes="walk", categories="supermarkt")
+    assert r.homes["walk_snap_m"].iloc[0] == pytest.approx(15.0)
+    assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(125 / WALK)
+
+
+def fragment_graph():
+    """The issue's reproduction: two-way bike street A-B-C and a one-way spur D -> C of
+    1,000 m, with D 60 m from A (and no way from A to D)."""
+    nodes = {"A": (0, 0), "B": (450, 0), "C": (900, 0), "D": (0, 60)}
+    G = graph(nodes, [("A", "B", 450), ("B", "C", 450)])
+    G.add_edge("D", "C", length=1000.0, oneway=True)
+    return G
+
+
+def test_facility_on_a_fragment_is_routed_not_estimated():
+    # facilities at D (cut off from A) and at C (900 m from A over A-B-C): the network
+    # time to C, not 60 m × 1.52 to D as the crow flies (which A cannot reach)
+    G = fragment_graph()
+    area = make_area([(0, 0)], [("speelplek", (0, 60)), ("speelplek", (900, 0))],
+                     networks={"bike": G})
+    r = reachability(area, modes="bike", categories="speelplek")
+    assert r.homes["bike_method"].iloc[0] == "network"
+    assert r.homes["bike_min_speelplek"].iloc[0] == pytest.approx(900 / BIKE)
+    assert r.homes["bike_n_no_route"].iloc[0] == 0
+    # with only the facility at D there is no route at all: the straight-line estimate,
+    # and it says so
+    only_d = make_area([(0, 0)], [("speelplek", (0, 60))], networks={"bike": G})
+    with pytest.warns(UserWarning, match="geen route naar een speelplek"):
+        r2 = reachability(only_d, modes="bike", categories="speelplek")
+    assert r2.homes["bike_min_speelplek"].iloc[0] == pytest.approx(60 * settings.detour_factor / BIKE)
+    assert r2.homes["bike_n_no_route"].iloc[0] == 1
+    assert r2.facility_report.loc[("bike", "speelplek"), "homes_no_route"] == 1
+    assert r2.report.loc["bike", "homes_no_route"] == 1
+    assert r2.buurten.loc["B1", _names.reach_no_route_share_col("bike")] == 100.0
+    _, how = travel_minutes(build_array_graph(G, "bike"), np.array([[0.0, 0.0]]),
+                            np.array([[0.0, 60.0]]), mode="bike")
+    assert how[0] == "no_route"
+
+
+def test_home_on_a_fragment_is_routed():
+    # a home 15 m from D and 45 m from A lies beside the spur (nearest street point about
+    # 1 m from D): it rides the spur to C, 1,000 m less the metre to its street point
+    G = fragment_graph()
+    area = make_area([(0, 45)], [("huisarts", (900, 0))], networks={"bike": G})
+    r = reachability(area, modes="bike", categories="huisarts")
+    spur = LineString([(0, 60), (900, 0)])
+    along = spur.project(Point(0, 45))
+    want = Point(0, 45).distance(spur) + (1 - along / spur.length) * 1000.0
+    assert r.homes["bike_method"].iloc[0] == "network"
+    assert r.homes["bike_min_huisarts"].iloc[0] == pytest.approx(want / BIKE)
+    assert want == pytest.approx(14.97 + 998.9, abs=0.05)
 
 
 def test_category_without_facilities_is_nan_with_warning():
@@ -423,7 +483,7 @@ def test_bad_input_errors():
 def test_network_errors():
     G = line_graph()
     G.edges[0, 1, 0]["length"] = float("nan")
-    with pytest.raises(NetworkError, match=r"Edge \(0, 1, 0\).*length"):
+    with pytest.raises(NetworkError, match=r"Edge \(0, 1\).*length"):
         build_array_graph(G, "walk")
     G = line_graph()
     del G.edges[1, 2, 0]["length"]
@@ -484,20 +544,50 @@ def test_osm_xml_file_one_way_and_contraflow(tmp_path, contraflow):
     assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(side[(3, 4)] / WALK)
 
 
-def test_snap_points_many_points_match_brute_force():
+def test_nearest_distance_many_points_match_brute_force():
     # > 5,000 query points take the spatially sorted path; the order of results must be
-    # the input order and every nearest target the brute-force one
-    from afweging.geo.snap import snap_points
+    # the input order and every distance the brute-force one
+    from afweging.geo.snap import kdtree, nearest_distance_m
 
     rng = np.random.default_rng(9)
     targets = rng.uniform(0, 5000, (3000, 2))
     points = rng.uniform(-300, 5300, (8000, 2))
-    r = snap_points(points, targets, max_distance_m=60.0)
+    got = nearest_distance_m(points, kdtree(targets))
     check = rng.choice(len(points), 300, replace=False)
     d = np.hypot(
         points[check, None, 0] - targets[None, :, 0], points[check, None, 1] - targets[None, :, 1]
     )
-    np.testing.assert_array_equal(r.index[check], d.argmin(axis=1))
-    np.testing.assert_allclose(r.distance_m[check], d.min(axis=1))
-    np.testing.assert_array_equal(r.within[check], d.min(axis=1) <= 60.0)
-    assert (~r.within).any() and r.within.any()
+    np.testing.assert_allclose(got[check], d.min(axis=1))
+
+
+def test_segment_index_matches_brute_force_shapely():
+    # polylines of 1-4 pieces up to 400 m long (longer than the 50 m sample spacing), and
+    # points near and far: the nearest line, its distance and the position along it
+    import shapely
+
+    from afweging.geo.snap import SegmentIndex
+
+    rng = np.random.default_rng(12)
+    n_lines = 300
+    pieces = rng.integers(1, 5, n_lines)
+    starts = rng.uniform(0, 3000, (n_lines, 2))
+    lines, verts, seg_a, seg_b, seg_line = [], [], [], [], []
+    for i in range(n_lines):
+        steps = rng.uniform(-400, 400, (pieces[i], 2))
+        coords = np.vstack([starts[i], starts[i] + np.cumsum(steps, axis=0)])
+        base = len(verts)
+        verts.extend(coords.tolist())
+        seg_a += list(range(base, base + pieces[i]))
+        seg_b += list(range(base + 1, base + pieces[i] + 1))
+        seg_line += [i] * int(pieces[i])
+        lines.append(LineString(coords))
+    index = SegmentIndex(np.array(verts), np.array(seg_a), np.array(seg_b), np.array(seg_line))
+    points = np.vstack([rng.uniform(-500, 3500, (1500, 2)), rng.uniform(-3000, 6000, (100, 2))])
+    got = index.nearest(points, max_distance_m=60.0)
+    geoms = np.array(lines, dtype=object)
+    for k, p in enumerate(points):
+        d = shapely.distance(geoms, Point(p))
+        assert got.distance_m[k] == pytest.approx(d.min(), abs=1e-9)
+        assert d[got.line[k]] == pytest.approx(d.min(), abs=1e-9)
+        assert got.along_m[k] == pytest.approx(lines[got.line[k]].project(Point(p)), abs=1e-6)
+    assert (got.within == (got.distance_m <= 60.0)).all() and got.within.any()

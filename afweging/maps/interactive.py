@@ -506,26 +506,25 @@ def default_isochrone_points(
     """Start points for isochrones when none are chosen: one per mode with a network.
 
     The point is the representative point of the highest-ranked priority buurt that lies
-    on the network (within :data:`afweging.settings.max_snap_distance_m` of a node), or
+    on the network (within :data:`afweging.settings.max_snap_distance_m` of a street), or
     else of the buurt with the most inhabitants on the network.
 
     Returns
     -------
     list of (Dutch label, Point in EPSG:28992, mode)
     """
-    from scipy.spatial import cKDTree
+    from afweging.analyses.reach import array_graph
 
     flags = _adapt.priority_flags(priorities)
     out: list[tuple[str, Point, str]] = []
     reps = area.buurten.geometry.representative_point()
     rxy = shapely.get_coordinates(reps.values)
     for mode in modes:
-        graph = area.networks.get(mode)
-        if graph is None or graph.number_of_nodes() == 0:
+        if not area.has(f"network:{mode}"):
             continue
-        nodes = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
-        dist, _ = cKDTree(nodes).query(rxy)
-        near = pd.Series(dist <= settings.max_snap_distance_m, index=area.buurten.index.astype(str))
+        graph = array_graph(area.networks[mode], mode, what=f"Area.networks[{mode!r}]")
+        within = graph.snap(rxy, max_distance_m=settings.max_snap_distance_m).within
+        near = pd.Series(within, index=area.buurten.index.astype(str))
         if not near.any():
             continue
         code = None

@@ -263,14 +263,14 @@ def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) 
                 nl_int(r.get("homes", np.nan)),
                 nl_pct(r.get("residents_network_pct", np.nan), 1),
                 nl_pct(r.get("residents_fallback_pct", np.nan), 1),
-                nl_pct(r.get("residents_unreachable_pct", np.nan), 1),
+                nl_pct(r.get("residents_no_route_pct", np.nan), 1),
                 f"{nl_int(r.get('facilities_on_network', np.nan))} van {nl_int(r.get('facilities', np.nan))}",
                 f"{nl_number(r.get('speed_kmh', np.nan), 1)} km/u; omwegfactor "
                 f"{nl_number(r.get('detour_factor', np.nan), 2)}",
             ])
         out.append(_table(
             ["Vervoerwijze", "Knopen", "Woningen", "Inwoners via netwerk", "Hemelsbreed geschat",
-             "Onbereikbaar", "Voorzieningen op netwerk", "Aannamen"],
+             "Zonder route naar een categorie", "Voorzieningen op netwerk", "Aannamen"],
             rows, num=(1, 2, 3, 4, 5),
         ))
         out.append(

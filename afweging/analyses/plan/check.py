@@ -489,13 +489,15 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
 
 def _radius_m(reach: Any, mode: str, category: str) -> np.ndarray:
     """Per home: the straight-line distance within which a new facility of ``category``
-    could be closer than the current one (its time times the speed; -1 where the home is
-    unreachable: unknown stays unknown)."""
+    could change its time (its time times the speed; the search limit where it is beyond
+    the limit, or where the network had no route for some category: a new facility may
+    give the home its first route)."""
     homes = reach.homes
     speed = settings.speed_m_per_min(mode)
+    limit_m = reach.max_minutes * speed
     old = homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
-    radius = np.where(np.isfinite(old), old * speed, reach.max_minutes * speed)
-    radius[(homes[_names.reach_method_col(mode)] == "unreachable").to_numpy()] = -1.0
+    radius = np.where(np.isfinite(old), old * speed, limit_m)
+    radius[(homes[_names.reach_no_route_col(mode)] > 0).to_numpy()] = limit_m
     return radius
 
 
@@ -538,26 +540,23 @@ def _new_residents(applied: AppliedPlan, reach: Any, base: Baseline) -> dict[str
     out["categorieen"] = cats
     for mode in reach.modes:
         method = homes[_names.reach_method_col(mode)].to_numpy()
-        valid = method != "unreachable"
-        wv = np.where(valid, w, 0.0)
-        den = wv.sum()
         per_cat = {}
         count = np.zeros(len(homes))
         for c in cats:
             t = homes[_names.reach_home_col(mode, c)].to_numpy(dtype=float)
             within = np.nan_to_num(t, nan=np.inf) <= base.minutes
             count += within
-            finite = np.isfinite(t) & valid
+            finite = np.isfinite(t)
             median = float(np.median(t[finite])) if finite.any() else math.nan
             per_cat[c] = {
                 "label": labels.get(c, c),
-                "pct_binnen": 100.0 * float((wv * within).sum()) / den if den > 0 else math.nan,
+                "pct_binnen": 100.0 * float((w * within).sum()) / total if total > 0 else math.nan,
                 "mediaan_min": median,
             }
         complete = count == len(cats)
         out["per_modus"][mode] = {
-            "pct_alles_binnen": 100.0 * float((wv * complete).sum()) / den if den > 0 else math.nan,
-            "gem_aantal_binnen": float((wv * count).sum()) / den if den > 0 else math.nan,
+            "pct_alles_binnen": 100.0 * float((w * complete).sum()) / total if total > 0 else math.nan,
+            "gem_aantal_binnen": float((w * count).sum()) / total if total > 0 else math.nan,
             "pct_netwerk": 100.0 * float(w[method == "network"].sum()) / total if total > 0 else math.nan,
             "per_categorie": per_cat,
         }

@@ -634,7 +634,7 @@ def plan_map_svg(check: PlanCheck, *, width_px: int = 760) -> str:
             rh = reach.homes.reindex(nh.index)
             t = rh[[_names.reach_home_col("walk", c) for c in cats]].to_numpy(dtype=float)
             miss = (np.nan_to_num(t, nan=np.inf) > nr["minuten"]).sum(axis=1)
-            known = rh[_names.reach_method_col("walk")].notna().to_numpy() & (rh[_names.reach_method_col("walk")] != "unreachable").to_numpy()
+            known = rh[_names.reach_method_col("walk")].notna().to_numpy()
             keys = np.where(~known, "onbekend", np.where(miss == 0, "alle", np.where(miss <= 2, "1-2 missen", "3+ missen")))
         for key, g in zip(keys, nh.geometry, strict=True):
             cx, cy = xy(g.x, g.y)

@@ -147,16 +147,14 @@ def candidate_locations(
 
     serves = np.zeros((len(cand), len(xy)), dtype=bool)
     on_net = np.zeros((len(cand), len(xy)), dtype=bool)
-    for i, c in enumerate(cand):
-        close = np.hypot(xy[:, 0] - c[0], xy[:, 1] - c[1]) <= max_m
-        if not close.any():
-            continue
-        idx = np.flatnonzero(close)
-        minutes, how = travel_minutes(graph, xy[idx], c[None, :], mode=q.mode,
-                                      max_minutes=max(thr, 1e-6) * (1.0 + 1e-6))
-        ok = minutes <= thr * (1.0 + _RTOL)
-        serves[i, idx[ok]] = True
-        on_net[i, idx[ok]] = how[ok] == NETWORK
+    if len(xy):
+        # the homes are snapped once; one search per candidate
+        minutes, how = travel_minutes(graph, xy, {i: c[None, :] for i, c in enumerate(cand)},
+                                      mode=q.mode, max_minutes=max(thr, 1e-6) * (1.0 + 1e-6))
+        for i in range(len(cand)):
+            ok = minutes[i] <= thr * (1.0 + _RTOL)
+            serves[i] = ok
+            on_net[i] = ok & (how[i] == NETWORK)
 
     remaining = np.ones(len(xy), dtype=bool)
     rows = []

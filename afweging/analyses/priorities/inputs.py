@@ -21,7 +21,7 @@ from afweging.analyses.priorities.config import Indicator, Source
 from afweging.geo.area import Area
 
 #: Home methods of the reachability result.
-NETWORK, FALLBACK, UNREACHABLE = "network", "fallback", "unreachable"
+NETWORK, FALLBACK = "network", "fallback"
 
 #: ``Area.homes["origin"]`` of stand-in points placed on a grid (afweging.data.homes).
 GRID_ORIGIN = "rasterpunt"
@@ -214,7 +214,7 @@ class PriorityInputs:
         return pd.to_numeric(h[col], errors="coerce").reindex(self.homes().index).to_numpy(dtype=float)
 
     def home_method(self, mode: str) -> np.ndarray:
-        """Method per home for ``mode``: network / fallback / unreachable."""
+        """Method per home for ``mode``: network / fallback."""
         col = reach_method_col(mode)
         h = self.reach.homes
         if col not in h.columns:

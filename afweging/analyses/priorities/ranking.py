@@ -79,7 +79,6 @@ from afweging.analyses.priorities.config import (
 from afweging.analyses.priorities.inputs import (
     FALLBACK,
     GRID_ORIGIN,
-    UNREACHABLE,
     PriorityInputs,
     ResolvedIndicator,
 )
@@ -345,7 +344,6 @@ class _Gap:
     people: np.ndarray
     gap: np.ndarray
     fallback: np.ndarray
-    unreachable_homes: np.ndarray
     grid: np.ndarray
     report: dict[str, np.ndarray]
     missing_by_cat: dict[str, np.ndarray]
@@ -383,7 +381,6 @@ def _gap(inp: PriorityInputs, q: Question, cats: list[str], thr_min: float) -> _
         people=_bincount(pos, np.where(affected_h, w, 0.0), n),
         gap=_bincount(pos, wk * n_missing, n),
         fallback=_bincount(pos, np.where(method == FALLBACK, wk, 0.0), n),
-        unreachable_homes=_bincount(pos, (method == UNREACHABLE).astype(float), n),
         grid=_bincount(pos, np.where(homes["origin"].to_numpy() == GRID_ORIGIN, w, 0.0), n),
         report={},
         missing_by_cat={c: _bincount(pos, np.where(beyond[:, j], w, 0.0), n) for j, c in enumerate(cats)},
@@ -592,7 +589,7 @@ def _question(
 
     if not cats:
         nan = np.full(len(index), np.nan)
-        g = _Gap(nan, nan, nan, nan, nan, nan, nan, dict.fromkeys(q.report_groups, nan), {})
+        g = _Gap(nan, nan, nan, nan, nan, nan, dict.fromkeys(q.report_groups, nan), {})
         status[:] = NO_DATA
         why[:] = f"geen {'/'.join(labels[c].lower() for c in (q.categories or []))} in de bron"
     else:
@@ -765,8 +762,6 @@ def _reason(
             notes.append("afstand hemelsbreed × omwegfactor")
         elif fb > 0.5:
             notes.append(f"afstand voor {nl_pct(fb)} hemelsbreed × omwegfactor, verder via het netwerk")
-    if g.unreachable_homes[pos] > 0:
-        notes.append(f"{nl_int(g.unreachable_homes[pos])} woning(en) op een los netwerkdeel niet meegeteld")
     if g.group_total[pos] > 0 and g.grid[pos] > 0:
         notes.append("woningen benaderd met rasterpunten")
     text = "; ".join(parts)

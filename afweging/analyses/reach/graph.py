@@ -1,48 +1,50 @@
 """Compact array (CSR) street network per travel mode, for the reachability engine.
 
-The hot path of reachability never touches networkx: a street graph is turned once
-into a :class:`ArrayGraph` (node coordinates, a CSR matrix of edge lengths in metres in
-both directions, the largest strongly connected component) and every search runs on
-that with :func:`scipy.sparse.csgraph.dijkstra`.
+The hot path of reachability never touches networkx: a street network (a
+:class:`~afweging.geo.network.StreetNetwork` from the readers, or a networkx graph a user
+already has) is turned once into an :class:`ArrayGraph` and every search runs on that
+with :func:`scipy.sparse.csgraph.dijkstra`. An ArrayGraph holds
+
+* the *streets*: every edge once, however often it is stored (an osmnx two-way street
+  is stored in both directions), with its length, the directions it may be used in and
+  its geometry (interior vertices), for snapping points to the nearest point of a street;
+* a CSR matrix of lengths in metres over the usable directions (and its transpose), the
+  shortest of parallel edges;
+* on request, a :class:`~afweging.geo.snap.SegmentIndex` over the street geometries and
+  the strongly connected components (to tell "no route at all" from "too far").
 
 Direction rules (``osmnx`` conventions, see ``docs/architecture.md``):
 
-* ``walk``: walking ignores one-way streets; every edge is usable both ways.
-* ``bike``: an edge tagged ``oneway`` (True, ``"yes"``, ``"true"``, ``"1"``, ``"-1"``)
-  is usable only in its stored direction (osmnx already stores one-way streets in
-  their allowed direction), unless ``oneway:bicycle == "no"`` (contraflow cycling),
-  in which case the reverse is added. Untagged edges are two-way (their reverse is
-  added when it is absent, which makes no difference for osmnx graphs that hold both).
+* ``walk``: walking ignores one-way streets; every street is usable both ways.
+* ``bike``: a one-way street (osmnx ``oneway``; raw OSM values ``yes``/``true``/``1``/``F``
+  in the stored direction, ``-1``/``reverse``/``T`` against it, see
+  :func:`~afweging.geo.network.oneway_flags`) is usable only in its allowed direction,
+  unless ``oneway:bicycle=no`` (contraflow cycling). Untagged streets are two-way.
 
-Parallel edges keep the shortest length. Lengths are metres; times follow by dividing
-by the mode's speed, so one graph serves any speed setting.
-
-Files (GraphML, OSM XML, .osm.pbf) are read by :func:`afweging.data.osm.read_graph`
-into ``Area.networks``; this module starts from the networkx graph.
+Lengths are metres; times follow by dividing by the mode's speed, so one graph serves
+any speed setting.
 """
 
 from __future__ import annotations
 
-import contextlib
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
-from pyproj import CRS
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
-from afweging import settings
-from afweging._errors import NetworkError, UnknownModeError
-from afweging.geo.snap import kdtree
+from afweging._errors import UnknownModeError
+from afweging.geo.network import StreetNetwork, from_networkx, ranges
+from afweging.geo.snap import SegmentIndex
 
 MODES = ("walk", "bike")
 
-_TRUE = {"true", "yes", "1", "-1", "reverse"}
+#: Stored edges between the same two nodes whose lengths differ by at most this many
+#: metres (and with as many vertices) are one street: an osmnx two-way street is stored
+#: twice, and osmnx sums the lengths of a simplified edge in each direction separately.
+_SAME_LENGTH_M = 1e-6
 
 
 def check_mode(mode: str) -> str:
@@ -52,24 +54,48 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def _is_oneway(value: Any) -> bool:
-    """Whether an osmnx ``oneway`` value means one-way (lists: any one-way part)."""
-    if isinstance(value, list | tuple | set):
-        return any(_is_oneway(v) for v in value)
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if value is None:
-        return False
-    if isinstance(value, float) and np.isnan(value):
-        return False
-    return str(value).strip().lower() in _TRUE
+@dataclass(frozen=True)
+class StreetSnap:
+    """Points snapped to the nearest point of a street of an :class:`ArrayGraph`.
 
+    Attributes
+    ----------
+    street : ndarray of int64
+        Nearest street (``-1``: none).
+    distance_m : ndarray of float64
+        Straight-line distance from the point to that nearest street point.
+    within : ndarray of bool
+        ``distance_m <= max_distance_m``: the point lies inside the network's extent.
+    node_a, node_b : ndarray of int64
+        The street's end nodes (``street_u``, ``street_v``).
+    to_a_m, to_b_m : ndarray of float64
+        Network metres from the street point to ``node_a`` / ``node_b`` (the street's
+        length split at the point, in proportion to the distance along its geometry).
+    leave_a, leave_b : ndarray of bool
+        One may travel from the point to ``node_a`` / ``node_b`` (one-way streets: only
+        with the traffic; a point on a node may always leave through it).
+    arrive_a, arrive_b : ndarray of bool
+        One may travel from ``node_a`` / ``node_b`` to the point.
+    frac : ndarray of float64
+        Position along the street, 0 at ``node_a``, 1 at ``node_b``.
+    """
 
-def _bicycle_contraflow(value: Any) -> bool:
-    """Whether ``oneway:bicycle`` lifts the one-way restriction (lists: all parts "no")."""
-    if isinstance(value, list | tuple | set):
-        return len(value) > 0 and all(_bicycle_contraflow(v) for v in value)
-    return value is not None and str(value).strip().lower() == "no"
+    street: np.ndarray
+    distance_m: np.ndarray
+    within: np.ndarray
+    node_a: np.ndarray
+    node_b: np.ndarray
+    to_a_m: np.ndarray
+    to_b_m: np.ndarray
+    leave_a: np.ndarray
+    leave_b: np.ndarray
+    arrive_a: np.ndarray
+    arrive_b: np.ndarray
+    frac: np.ndarray
+
+    def take(self, idx: np.ndarray) -> StreetSnap:
+        """The snaps of a subset of the points."""
+        return StreetSnap(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
 
 
 @dataclass(eq=False)
@@ -84,18 +110,18 @@ class ArrayGraph:
     xy : ndarray, shape (n, 2)
         Node coordinates, EPSG:28992 metres.
     forward : scipy.sparse.csr_matrix, shape (n, n)
-        Edge length in metres from row node to column node, in the usable directions.
+        Length in metres from row node to column node, in the usable directions (the
+        shortest of parallel streets).
     backward : scipy.sparse.csr_matrix
         The transpose of ``forward`` (search from destinations back to origins).
-    main : ndarray of bool
-        Node lies in the largest strongly connected component. Points are only routed
-        when they snap to such a node; elsewhere (an island, a one-way dead end at the
-        edge of the extract) network times are not meaningful and are reported instead.
-    edge_u, edge_v : ndarray of int64
-        Usable directed edges (node positions), after the direction rules.
-    edge_length_m : ndarray of float64
-    edge_geometry : ndarray of object
-        LineString from ``u`` to ``v`` or None (straight segment) per usable edge.
+    street_u, street_v : ndarray of int32
+        End nodes of every street (each street once, in the direction it was stored).
+    street_length_m : ndarray of float64
+    street_forward, street_backward : ndarray of bool
+        The street is usable from ``street_u`` to ``street_v`` / the other way.
+    geom_offsets, geom_xy : ndarray or None
+        Interior vertices of street ``i``: ``geom_xy[geom_offsets[i]:geom_offsets[i+1]]``
+        (from ``street_u`` towards ``street_v``); None: all streets are straight.
     """
 
     mode: str
@@ -103,12 +129,16 @@ class ArrayGraph:
     xy: np.ndarray
     forward: sp.csr_matrix
     backward: sp.csr_matrix
-    main: np.ndarray
-    edge_u: np.ndarray
-    edge_v: np.ndarray
-    edge_length_m: np.ndarray
-    edge_geometry: np.ndarray
-    _tree: cKDTree | None = field(default=None, repr=False)
+    street_u: np.ndarray
+    street_v: np.ndarray
+    street_length_m: np.ndarray
+    street_forward: np.ndarray
+    street_backward: np.ndarray
+    geom_offsets: np.ndarray | None
+    geom_xy: np.ndarray | None
+    _segments: SegmentIndex | None = field(default=None, repr=False)
+    _street_geom_m: np.ndarray | None = field(default=None, repr=False)
+    _components: tuple[np.ndarray, sp.csr_matrix] | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -116,22 +146,95 @@ class ArrayGraph:
         return len(self.node_ids)
 
     @property
+    def n_streets(self) -> int:
+        """Number of streets (each stored once, whatever its directions)."""
+        return len(self.street_u)
+
+    @property
     def n_edges(self) -> int:
-        """Number of usable directed edges (after the direction rules, parallels kept)."""
-        return len(self.edge_u)
+        """Number of usable directed edges (a two-way street counts twice)."""
+        return int(self.street_forward.sum() + self.street_backward.sum())
 
     @property
-    def n_main(self) -> int:
-        """Number of nodes in the largest strongly connected component."""
-        return int(self.main.sum())
+    def nbytes(self) -> int:
+        """Memory held by the graph's arrays (the snapping index included once built)."""
+        arrays: list[Any] = [self.node_ids, self.xy, self.street_u, self.street_v,
+                             self.street_length_m, self.street_forward, self.street_backward,
+                             self.geom_offsets, self.geom_xy, self._street_geom_m]
+        for m in (self.forward, self.backward):
+            arrays += [m.data, m.indices, m.indptr]
+        if self._segments is not None:
+            s = self._segments
+            arrays += [s.seg_a, s.seg_b, s.seg_line, s.seg_len, s.seg_offset, s.seg_first,
+                       s.seg_last, s.sample_seg, s.tree.data, s.tree.indices]
+        if self._components is not None:
+            lab, cond = self._components
+            arrays += [lab, cond.data, cond.indices, cond.indptr]
+        return int(sum(a.nbytes for a in arrays if a is not None))
 
+    # ------------------------------------------------------------------ snapping
     @property
-    def tree(self) -> cKDTree:
-        """KD-tree over all node coordinates (built on first use)."""
-        if self._tree is None:
-            self._tree = kdtree(self.xy)
-        return self._tree
+    def segments(self) -> SegmentIndex:
+        """Index over the straight pieces of every street (built on first use)."""
+        if self._segments is None:
+            n, m = self.n_nodes, self.n_streets
+            inner = (np.diff(self.geom_offsets) if self.geom_offsets is not None
+                     else np.zeros(m, dtype=np.int64))
+            count = inner + 2
+            start = np.cumsum(count) - count
+            chain = np.empty(int(count.sum()), dtype=np.int64)
+            chain[start] = self.street_u
+            chain[start + count - 1] = self.street_v
+            vertices = self.xy
+            if self.geom_offsets is not None and inner.any():
+                chain[ranges(start + 1, inner)] = n + ranges(self.geom_offsets[:-1], inner)
+                vertices = np.concatenate([self.xy, self.geom_xy])
+            valid = np.ones(len(chain) - 1, dtype=bool)
+            valid[(start + count - 1)[:-1]] = False  # no piece from one street to the next
+            seg_a = chain[:-1][valid].astype(np.int32)
+            seg_b = chain[1:][valid].astype(np.int32)
+            del chain, valid
+            seg_line = np.repeat(np.arange(m, dtype=np.int32), inner + 1)
+            self._segments = SegmentIndex(vertices, seg_a, seg_b, seg_line)
+            self._street_geom_m = np.bincount(seg_line, weights=self._segments.seg_len, minlength=m)
+        return self._segments
 
+    def snap(self, points_xy: np.ndarray, *, max_distance_m: float = np.inf) -> StreetSnap:
+        """Snap points to the nearest point of a street.
+
+        The street's length is split at that point in proportion to the distance along
+        its geometry; a point is on a node when the nearest street point is the street's
+        end, and may then leave and arrive through that node whatever the street's
+        direction.
+        """
+        seg = self.segments
+        ls = seg.nearest(points_xy, max_distance_m=max_distance_m)
+        found = ls.line >= 0
+        s = np.where(found, ls.line, 0)
+        glen = self._street_geom_m[s]  # type: ignore[index]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(glen > 0, np.clip(ls.along_m / glen, 0.0, 1.0), 0.0)
+        frac = np.where(ls.at_start, 0.0, np.where(ls.at_end, 1.0, frac))
+        length = self.street_length_m[s]
+        fwd, bwd = self.street_forward[s], self.street_backward[s]
+        at_a = ls.at_start | (frac == 0.0)
+        at_b = ls.at_end | (frac == 1.0)
+        return StreetSnap(
+            street=ls.line,
+            distance_m=ls.distance_m,
+            within=ls.within,
+            node_a=self.street_u[s].astype(np.int64),
+            node_b=self.street_v[s].astype(np.int64),
+            to_a_m=frac * length,
+            to_b_m=(1.0 - frac) * length,
+            leave_a=found & (bwd | at_a),
+            leave_b=found & (fwd | at_b),
+            arrive_a=found & (fwd | at_a),
+            arrive_b=found & (bwd | at_b),
+            frac=frac,
+        )
+
+    # ------------------------------------------------------------------ search
     def distances_from(
         self,
         nodes: np.ndarray,
@@ -152,7 +255,7 @@ class ArrayGraph:
         nodes : ndarray of int
             Source node positions (repeats allowed: the smallest offset counts).
         offsets_m : ndarray of float
-            Distance already travelled at each source (e.g. the snap distance).
+            Distance already travelled at each source (e.g. along the snapped street).
         limit_m : float
             Search limit; distances beyond it are ``inf``.
         reverse : bool
@@ -176,28 +279,70 @@ class ArrayGraph:
         dist = dijkstra(aug, directed=True, indices=n, limit=limit_m)
         return np.asarray(dist[:n], dtype=np.float64)
 
+    @property
+    def components(self) -> tuple[np.ndarray, sp.csr_matrix]:
+        """Strongly connected component per node, and the reversed condensation graph.
 
-def _graph_crs_ok(G: nx.MultiDiGraph, *, what: str) -> None:
-    crs = G.graph.get("crs")
-    if crs is None:
-        raise NetworkError(
-            f"{what} has no graph attribute 'crs'. Project it to {settings.crs} first, "
-            f"e.g. `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
+        ``cond[j, i]`` is set when some street leads from component ``i`` to ``j``.
+        """
+        if self._components is None:
+            ncomp, labels = connected_components(self.forward, directed=True, connection="strong")
+            coo = self.forward.tocoo()
+            a, b = labels[coo.row], labels[coo.col]
+            cross = a != b
+            cond = sp.csr_matrix(
+                (np.ones(int(cross.sum())), (b[cross], a[cross])), shape=(ncomp, ncomp)
+            )
+            self._components = (labels.astype(np.int32), cond)
+        return self._components
+
+    @property
+    def n_components(self) -> int:
+        """Number of strongly connected components."""
+        return int(self.components[1].shape[0])
+
+    def can_reach(self, targets: np.ndarray) -> np.ndarray:
+        """Per node: some route (of any length) leads from it to one of ``targets``."""
+        labels, cond = self.components
+        out = np.zeros(self.n_nodes, dtype=bool)
+        targets = np.asarray(targets, dtype=np.int64)
+        if len(targets) == 0:
+            return out
+        tc = np.unique(labels[targets])
+        k = cond.shape[0]
+        # a virtual component k leading to every target component, searched backwards
+        aug = sp.csr_matrix(
+            (np.concatenate([cond.data, np.ones(len(tc))]),
+             np.concatenate([cond.indices, tc]).astype(np.int32),
+             np.concatenate([cond.indptr, [cond.indptr[-1] + len(tc)]]).astype(np.int32)),
+            shape=(k + 1, k + 1),
         )
-    if CRS.from_user_input(crs) != CRS.from_user_input(settings.crs):
-        raise NetworkError(
-            f"{what} is in {CRS.from_user_input(crs).to_string()}, not {settings.crs}. "
-            f"Project it first: `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
+        reached = breadth_first_order(aug, k, directed=True, return_predecessors=False)
+        ok = np.zeros(k + 1, dtype=bool)
+        ok[reached] = True
+        return ok[labels]
+
+    # ------------------------------------------------------------------ geometry
+    def street_lines(self, streets: np.ndarray | None = None) -> np.ndarray:
+        """Street geometries as shapely LineStrings from ``street_u`` to ``street_v``."""
+        net = StreetNetwork(
+            node_ids=self.node_ids, xy=self.xy, u=self.street_u, v=self.street_v,
+            length_m=self.street_length_m, oneway=~self.street_backward,
+            contraflow=np.zeros(self.n_streets, dtype=bool), geom_offsets=self.geom_offsets,
+            geom_xy=self.geom_xy, description="",
         )
+        return net.lines(streets)
 
 
-def build_array_graph(G: nx.MultiDiGraph, mode: str, *, what: str | None = None) -> ArrayGraph:
-    """Turn an osmnx-style street graph into an :class:`ArrayGraph` for ``mode``.
+def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGraph:
+    """Turn a street network into an :class:`ArrayGraph` for ``mode``.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        Projected to EPSG:28992; nodes with ``x``, ``y``; edges with ``length`` (m).
+    G : StreetNetwork or networkx.MultiDiGraph
+        A :class:`~afweging.geo.network.StreetNetwork` (from the network readers), or an
+        osmnx-style graph projected to EPSG:28992 (nodes with ``x``, ``y``; edges with
+        ``length`` in metres).
     mode : {"walk", "bike"}
         Decides the direction rules (see the module docstring).
     what : str, optional
@@ -211,6 +356,7 @@ def build_array_graph(G: nx.MultiDiGraph, mode: str, *, what: str | None = None)
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph(crs="EPSG:28992")
     >>> G.add_node(1, x=0.0, y=0.0); G.add_node(2, x=100.0, y=0.0)
     >>> _ = G.add_edge(1, 2, length=100.0, oneway=True)
@@ -219,126 +365,71 @@ def build_array_graph(G: nx.MultiDiGraph, mode: str, *, what: str | None = None)
     """
     check_mode(mode)
     what = what or f"the {mode} network"
-    if not isinstance(G, nx.MultiDiGraph | nx.DiGraph | nx.Graph):
-        raise NetworkError(f"{what} is a {type(G).__name__}, not a networkx graph.")
-    if G.number_of_nodes() == 0 or next(iter(G.edges()), None) is None:
-        raise NetworkError(
-            f"{what} has {G.number_of_nodes()} nodes and {G.number_of_edges()} edges; "
-            f"a street network needs both. Check the network file of the manifest."
-        )
-    _graph_crs_ok(G, what=what)
+    net = G if isinstance(G, StreetNetwork) else from_networkx(G, what=what)
+    u = net.u.astype(np.int64)
+    v = net.v.astype(np.int64)
+    length = net.length_m
+    both = np.ones(net.n_edges, dtype=bool) if mode == "walk" else (~net.oneway | net.contraflow)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    inner = net.interior_counts()
+    order = np.lexsort((length, inner, hi, lo))
+    lo_s, hi_s, in_s, len_s = lo[order], hi[order], inner[order], length[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = ((lo_s[1:] != lo_s[:-1]) | (hi_s[1:] != hi_s[:-1]) | (in_s[1:] != in_s[:-1])
+               | (len_s[1:] - len_s[:-1] > _SAME_LENGTH_M))
+    del lo_s, hi_s, in_s, len_s
+    group = np.cumsum(new) - 1
+    n_groups = int(group[-1]) + 1
+    # usable directions of every stored edge, as lo -> hi and hi -> lo
+    lo_hi = (u == lo) | both
+    hi_lo = (u == hi) | both
+    g_lo_hi = np.bincount(group, weights=lo_hi[order], minlength=n_groups) > 0
+    g_hi_lo = np.bincount(group, weights=hi_lo[order], minlength=n_groups) > 0
+    rep = order[new]
+    del order, group, new
+    su, sv = u[rep], v[rep]
+    rep_lo = su == lo[rep]
+    fwd = np.where(rep_lo, g_lo_hi, g_hi_lo)
+    bwd = np.where(rep_lo, g_hi_lo, g_lo_hi)
+    sl = length[rep]
+    offsets = gxy = None
+    if net.geom_offsets is not None:
+        cnt = inner[rep]
+        if cnt.any():
+            offsets = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+            gxy = net.geom_xy[ranges(net.geom_offsets[rep], cnt)]  # type: ignore[index]
 
-    node_ids = np.empty(G.number_of_nodes(), dtype=object)
-    xy = np.empty((G.number_of_nodes(), 2), dtype=np.float64)
-    index: dict[Any, int] = {}
-    for i, (node, d) in enumerate(G.nodes(data=True)):
-        try:
-            xy[i, 0] = float(d["x"])
-            xy[i, 1] = float(d["y"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise NetworkError(
-                f"Node {node!r} of {what} has no numeric 'x'/'y' coordinates ({d}). "
-                f"Every node needs x and y in {settings.crs} metres."
-            ) from exc
-        node_ids[i] = node
-        index[node] = i
-    if not np.isfinite(xy).all():
-        raise NetworkError(f"{what} has nodes with non-finite x/y coordinates.")
-    with contextlib.suppress(TypeError, ValueError, OverflowError):
-        node_ids = node_ids.astype(np.int64)
-
-    if isinstance(G, nx.MultiDiGraph):
-        # the plain adjacency dicts (networkx's storage, which G.adj wraps in read-only
-        # views): several times faster than G.edges(data=True) on large graphs
-        adj = getattr(G, "_adj", None) or G.adj
-        triples = [
-            (u, v, d)
-            for u, nbrs in adj.items()
-            for v, keydict in nbrs.items()
-            for d in keydict.values()
-        ]
-    else:
-        triples = list(G.edges(data=True))
-    m = len(triples)
-    us, vs, ds = zip(*triples, strict=True)
-    u_arr = np.fromiter((index[u] for u in us), dtype=np.int64, count=m)
-    v_arr = np.fromiter((index[v] for v in vs), dtype=np.int64, count=m)
-    raw_len = [d.get("length") for d in ds]
-    len_arr = pd.to_numeric(pd.Series(raw_len, dtype=object), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
+    n = net.n_nodes
+    rows = np.concatenate([su[fwd], sv[bwd]])
+    cols = np.concatenate([sv[fwd], su[bwd]])
+    vals = np.concatenate([sl[fwd], sl[bwd]])
+    o = np.lexsort((vals, cols, rows))
+    rows, cols, vals = rows[o], cols[o], vals[o]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    rows, cols, vals = rows[first], cols[first], vals[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    forward = sp.csr_matrix(
+        (vals, cols.astype(np.int32), np.cumsum(indptr).astype(np.int32)), shape=(n, n)
     )
-    bad = ~np.isfinite(len_arr) | (len_arr < 0)
-    if bad.any():
-        j = int(np.flatnonzero(bad)[0])
-        edges = list(G.edges(keys=True)) if G.is_multigraph() else [(*e, 0) for e in G.edges()]
-        u, v, k = edges[j]
-        raise NetworkError(
-            f"Edge ({u!r}, {v!r}, {k!r}) of {what} has length {raw_len[j]!r} ({int(bad.sum())} "
-            f"edge(s) in all); every edge needs a finite, non-negative 'length' in metres "
-            f"(osmnx adds it; for a hand-built graph set it, e.g. the straight-line distance)."
-        )
-    geoms = np.empty(m, dtype=object)
-    geoms[:] = [d.get("geometry") for d in ds]
-    if mode == "walk" or not G.is_directed():
-        both = np.ones(m, dtype=bool)
-    else:
-        both = np.fromiter(
-            (
-                (not _is_oneway(d.get("oneway", False)))
-                or _bicycle_contraflow(d.get("oneway:bicycle"))
-                for d in ds
-            ),
-            dtype=bool,
-            count=m,
-        )
-
-    # Usable directed edges: every stored edge plus the reverse where two-way.
-    rev = np.flatnonzero(both)
-    import shapely
-
-    rev_geoms = np.empty(len(rev), dtype=object)
-    has_geom = np.array([g is not None for g in geoms[rev]], dtype=bool)
-    if has_geom.any():
-        rev_geoms[has_geom] = shapely.reverse(np.asarray(list(geoms[rev][has_geom]), dtype=object))
-    eu = np.concatenate([u_arr, v_arr[rev]])
-    ev = np.concatenate([v_arr, u_arr[rev]])
-    el = np.concatenate([len_arr, len_arr[rev]])
-    eg = np.concatenate([geoms, rev_geoms])
-    # Drop exact duplicates (the reverse of a two-way osmnx edge is already stored).
-    order = np.lexsort((el, ev, eu))
-    eu, ev, el, eg = eu[order], ev[order], el[order], eg[order]
-    dup = np.zeros(len(eu), dtype=bool)
-    dup[1:] = (eu[1:] == eu[:-1]) & (ev[1:] == ev[:-1]) & (np.abs(el[1:] - el[:-1]) < 1e-6)
-    keep = ~dup
-    eu, ev, el, eg = eu[keep], ev[keep], el[keep], eg[keep]
-
-    n = len(node_ids)
-    # CSR with the shortest of parallel edges (sorted by length within (u, v): first wins).
-    first = np.ones(len(eu), dtype=bool)
-    first[1:] = (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])
-    cu, cv, cl = eu[first], ev[first], el[first]
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.add.at(indptr, cu + 1, 1)
-    indptr = np.cumsum(indptr).astype(np.int32)
-    forward = sp.csr_matrix((cl, cv.astype(np.int32), indptr), shape=(n, n))
+    del rows, cols, vals, o, first
     backward = forward.transpose().tocsr()
     backward.has_sorted_indices = False
     backward.sort_indices()
-
-    ncomp, labels = connected_components(forward, directed=True, connection="strong")
-    counts = np.bincount(labels, minlength=ncomp)
-    main = labels == int(np.argmax(counts))
     return ArrayGraph(
         mode=mode,
-        node_ids=node_ids,
-        xy=xy,
+        node_ids=net.node_ids,
+        xy=net.xy,
         forward=forward,
         backward=backward,
-        main=main,
-        edge_u=eu,
-        edge_v=ev,
-        edge_length_m=el,
-        edge_geometry=eg,
+        street_u=su.astype(np.int32),
+        street_v=sv.astype(np.int32),
+        street_length_m=sl,
+        street_forward=fwd,
+        street_backward=bwd,
+        geom_offsets=offsets,
+        geom_xy=gxy,
     )
 
 
@@ -347,13 +438,19 @@ _CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[int, int], ArrayGra
 )
 
 
-def array_graph(G: nx.MultiDiGraph, mode: str, *, what: str | None = None) -> ArrayGraph:
-    """:func:`build_array_graph`, cached per graph object and mode.
+def _signature(G: Any) -> tuple[int, int]:
+    if isinstance(G, StreetNetwork):
+        return (G.n_nodes, G.n_edges)
+    return (G.number_of_nodes(), G.number_of_edges())
+
+
+def array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGraph:
+    """:func:`build_array_graph`, cached per network object and mode.
 
     The cache entry is rebuilt when the number of nodes or edges changed; a graph whose
     edge lengths are edited in place must be copied first (``Area.copy()`` does).
     """
-    sig = (G.number_of_nodes(), G.number_of_edges())
+    sig = _signature(G)
     try:
         entry = _CACHE.setdefault(G, {})
     except TypeError:  # not weak-referenceable

@@ -3,37 +3,41 @@
 How it works
 ------------
 * **Network model.** Each street network of the Area (``Area.networks[mode]``) becomes
-  a compact array graph (:mod:`afweging.analyses.reach.graph`): edge lengths in a CSR matrix,
-  walking two-way everywhere, cycling respecting tagged one-way streets unless
-  ``oneway:bicycle=no``. Only the largest strongly connected component is routed.
-* **Snapping.** Homes and facilities snap to their nearest network node (KD-tree); the
-  snap distance is travelled at the mode's speed and added to the time (at both ends).
-  A point farther than ``max_snap_distance_m`` (default
-  :data:`afweging.settings.max_snap_distance_m`) from every node lies *outside the
-  network's extent*; a point whose nearest node lies on a fragment that is not
-  strongly connected to the main network is *unreachable*.
+  a compact array graph (:mod:`afweging.analyses.reach.graph`): every street once with
+  its geometry, and edge lengths in a CSR matrix; walking two-way everywhere, cycling
+  respecting one-way streets unless ``oneway:bicycle=no``. The whole graph is routed,
+  every fragment included.
+* **Snapping.** Homes and facilities snap to the nearest point of the nearest street
+  (:meth:`~afweging.analyses.reach.graph.ArrayGraph.snap`) and enter the network at both
+  ends of that street, with the street's length split at the point (one-way streets
+  only with the traffic, by bike). The snap distance is travelled at the mode's speed
+  and added to the time (at both ends). A home and a facility on the same street are
+  also connected straight along it. A point farther than ``max_snap_distance_m``
+  (default :data:`afweging.settings.max_snap_distance_m`) from every street lies
+  *outside the network's extent*.
 * **Search.** One Dijkstra search per mode and category from all its facilities at
-  once (a virtual super-source whose edges weigh the facilities' snap distances), on
-  the reversed graph, so the time is *from home to facility* also on one-way streets.
-  The search stops at ``max_minutes`` (default :data:`afweging.settings.max_minutes`):
-  every time above it is ``inf``, "not within ``max_minutes``".
+  once (a virtual super-source whose edges weigh the way from each street end to the
+  facility), on the reversed graph, so the time is *from home to facility* also on
+  one-way streets. The search stops at ``max_minutes`` (default
+  :data:`afweging.settings.max_minutes`): every time above it is ``inf``, "not within
+  ``max_minutes``". Homes are snapped once for all categories.
 * **Method per home** (column ``{mode}_method``):
 
-  - ``"network"``: the home snaps to the main network. Its time is the network time to
-    the nearest facility that snaps to the main network, **or**, when it is shorter,
-    the fallback time to a facility that lies off the network (outside its extent or
-    on a fragment). This keeps homes near the edge of a truncated network from
-    missing a closer facility just outside it (the Utrecht networks cover only
-    Kanaleneiland); facilities on the network are never estimated by the fallback.
+  - ``"network"``: the home lies within ``max_snap_distance_m`` of a street. Its time is
+    the network time to the nearest facility within the network's extent, **or**, when
+    it is shorter, the fallback time to a facility outside the extent. This keeps homes
+    near the edge of a truncated network from missing a closer facility just outside it
+    (the Utrecht networks cover only Kanaleneiland); facilities within the extent are
+    never estimated by the fallback. Where no route leads from the home to any facility
+    of a category within the extent (a one-way street out of a fragment, or a piece cut
+    off from the rest), and only there, the time for that category is the fallback
+    estimate: the home's ``{mode}_n_no_route`` counts such categories, the buurt's
+    ``reach_{mode}_pct_residents_no_route`` the residents concerned.
   - ``"fallback"``: the Area has no network for the mode, or the home lies outside
-    the network's extent (farther than ``max_snap_distance_m`` from every node). Time
-    = straight-line distance to the nearest facility of the category (all facilities,
-    on the network or not) × ``detour_factor`` (default
+    the network's extent. Time = straight-line distance to the nearest facility of the
+    category (all facilities, on the network or not) × ``detour_factor`` (default
     :data:`afweging.settings.detour_factor`, calibrated in
     ``benchmarks/calibrate_detour.py``) / speed.
-  - ``"unreachable"``: the home's nearest node lies on a network fragment cut off from
-    the main network; its times are NaN (unknown, not zero and not ``inf``), it is left
-    out of the buurt aggregates and counted in ``reach_{mode}_pct_residents_unreachable``.
 
 * **Per buurt** (resident-weighted over the homes of the buurt that have a time):
   share within 5/10/15 (and ``minutes``) minutes, weighted median and 90th percentile
@@ -50,7 +54,7 @@ import html
 import logging
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,20 +74,22 @@ from afweging._names import (
     reach_fallback_share_col,
     reach_home_col,
     reach_method_col,
+    reach_no_route_col,
+    reach_no_route_share_col,
     reach_share_col,
     reach_snap_col,
     reach_stat_col,
-    reach_unreachable_share_col,
 )
-from afweging.analyses.reach.graph import MODES, ArrayGraph, array_graph, check_mode
+from afweging.analyses.reach.graph import MODES, ArrayGraph, StreetSnap, array_graph, check_mode
 from afweging.data import tags
 from afweging.geo.area import Area
-from afweging.geo.snap import kdtree, nearest_distance_m, point_xy, snap_points
+from afweging.geo.network import ranges
+from afweging.geo.snap import kdtree, nearest_distance_m, point_xy
 from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
-NETWORK, FALLBACK, UNREACHABLE = "network", "fallback", "unreachable"
+NETWORK, FALLBACK, NO_ROUTE = "network", "fallback", "no_route"
 
 #: Thresholds (minutes) of the per-buurt "share within" columns; ``minutes`` is added.
 SHARE_THRESHOLDS_MIN: tuple[float, ...] = (5.0, 10.0, 15.0)
@@ -101,10 +107,11 @@ class ReachabilityResult:
     ----------
     homes : GeoDataFrame
         Index of ``area.homes``; ``buurtcode``, ``residents``, per mode ``{mode}_method``
-        (``"network"``/``"fallback"``/``"unreachable"``), ``{mode}_snap_m`` (distance to
-        the nearest network node, NaN without network) and per mode and category
+        (``"network"``/``"fallback"``), ``{mode}_snap_m`` (distance to the nearest point
+        of a street, NaN without network), ``{mode}_n_no_route`` (categories without a
+        network route, estimated by the fallback) and per mode and category
         ``{mode}_min_{category}`` (minutes; ``inf`` beyond ``max_minutes``; NaN for
-        unreachable homes and for categories without facilities); Point geometry.
+        categories without facilities); Point geometry.
     buurten : DataFrame
         Indexed by ``buurtcode``, all buurten of the Area (NaN where a buurt has no
         homes or no residents); the columns of :mod:`afweging._names` ``reach_*``.
@@ -114,12 +121,14 @@ class ReachabilityResult:
         straight-line fallback, ``"no data"`` for categories without facilities),
         ``source`` and a Dutch ``description``.
     report : DataFrame
-        Per mode: network size, homes and residents on network / fallback / unreachable,
-        facilities on and off the network, settings used and seconds taken.
+        Per mode: network size (nodes, usable directed edges, strongly connected
+        components), homes and residents on the network / on the fallback / without a
+        route to some category, facilities on and off the network, settings used and
+        seconds taken.
     facility_report : DataFrame
-        Per (mode, category): facilities on the network, off it (beyond the snap
-        distance), on a fragment, and the number of network homes whose nearest
-        facility was an off-network one.
+        Per (mode, category): facilities on the network and off it (beyond the snap
+        distance), the number of network homes without a route to any of them, and the
+        number whose nearest facility was an off-network one.
     warnings : list of str
         The Dutch data caveats that were also issued as warnings.
     """
@@ -141,7 +150,7 @@ class ReachabilityResult:
                 "homes",
                 "homes_network",
                 "homes_fallback",
-                "homes_unreachable",
+                "homes_no_route",
                 "residents_network_pct",
                 "residents_fallback_pct",
             ]
@@ -150,7 +159,7 @@ class ReachabilityResult:
                 "homes": "woningen",
                 "homes_network": "via netwerk",
                 "homes_fallback": "hemelsbreed × omrijfactor",
-                "homes_unreachable": "onbereikbaar (los netwerkdeel)",
+                "homes_no_route": "geen route naar een categorie",
                 "residents_network_pct": "% inwoners via netwerk",
                 "residents_fallback_pct": "% inwoners hemelsbreed",
             }
@@ -223,10 +232,73 @@ def _positive(name: str, value: float) -> float:
 @dataclass
 class _ModeTimes:
     metres: dict[str, np.ndarray]  # per category, effective metres (time × speed)
+    no_route: dict[str, np.ndarray]  # per category: no network route, straight-line estimate
     method: np.ndarray  # object array of method strings
     snap_m: np.ndarray
     report: dict[str, Any]
     facility_rows: list[dict[str, Any]]
+
+
+def _along_own_street(
+    graph: ArrayGraph, home: StreetSnap, fac: StreetSnap, fac_extra_m: np.ndarray
+) -> np.ndarray:
+    """Per home, metres along its own street to the nearest facility on that street.
+
+    ``inf`` where no facility lies on the home's street, or only against its one-way
+    direction (the way round over the network is found by the search).
+    """
+    out = np.full(len(home.street), np.inf)
+    if len(fac.street) == 0 or len(home.street) == 0:
+        return out
+    order = np.argsort(fac.street, kind="stable")
+    fs = fac.street[order]
+    lo = np.searchsorted(fs, home.street, side="left")
+    count = np.searchsorted(fs, home.street, side="right") - lo
+    if not count.any():
+        return out
+    h = np.repeat(np.arange(len(home.street)), count)
+    f = order[ranges(lo, count)]
+    street = home.street[h]
+    fh, ff = home.frac[h], fac.frac[f]
+    ok = np.where(ff > fh, graph.street_forward[street],
+                  np.where(ff < fh, graph.street_backward[street], True))
+    d = np.where(ok, np.abs(ff - fh) * graph.street_length_m[street] + fac_extra_m[f], np.inf)
+    np.minimum.at(out, h, d)
+    return out
+
+
+def _network_metres(
+    graph: ArrayGraph, homes: StreetSnap, facs: StreetSnap, *, limit_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Network metres from snapped homes to the nearest of the snapped facilities.
+
+    One Dijkstra search on the reversed graph from every street end through which a
+    facility can be reached (offset: the way along its street plus its snap distance),
+    then per home the best of leaving its street at either usable end, or going along it
+    straight to a facility on the same street. Returns the metres (``inf`` beyond
+    ``limit_m``) and whether no route exists at all (whatever its length).
+    """
+    src = np.concatenate([facs.node_a[facs.arrive_a], facs.node_b[facs.arrive_b]])
+    off = np.concatenate([
+        facs.to_a_m[facs.arrive_a] + facs.distance_m[facs.arrive_a],
+        facs.to_b_m[facs.arrive_b] + facs.distance_m[facs.arrive_b],
+    ])
+    dist = graph.distances_from(src, off, limit_m=limit_m, reverse=True)
+    via_a = np.where(homes.leave_a, homes.to_a_m + dist[homes.node_a], np.inf)
+    via_b = np.where(homes.leave_b, homes.to_b_m + dist[homes.node_b], np.inf)
+    own = _along_own_street(graph, homes, facs, facs.distance_m)
+    t = np.minimum(np.minimum(via_a, via_b), own) + homes.distance_m
+    far = t > limit_m
+    no_route = np.zeros(len(t), dtype=bool)
+    if far.any():
+        reach = graph.can_reach(src)
+        routed = (
+            (homes.leave_a & reach[homes.node_a])
+            | (homes.leave_b & reach[homes.node_b])
+            | np.isfinite(own)
+        )
+        no_route = far & ~routed
+    return t, no_route
 
 
 def _mode_times(
@@ -245,59 +317,52 @@ def _mode_times(
     method = np.full(n, FALLBACK, dtype=object)
     snap_m = np.full(n, np.nan)
     out: dict[str, np.ndarray] = {}
+    no_route: dict[str, np.ndarray] = {}
     rows: list[dict[str, Any]] = []
-    rep: dict[str, Any] = {"network_nodes": 0, "network_edges": 0, "main_component_nodes": 0}
+    rep: dict[str, Any] = {"network_nodes": 0, "network_edges": 0, "network_components": 0}
 
     if graph is not None:
-        rep.update(
-            network_nodes=graph.n_nodes,
-            network_edges=graph.n_edges,
-            main_component_nodes=graph.n_main,
-        )
-        hs = snap_points(home_xy, graph.tree, max_distance_m=max_snap_distance_m)
-        snap_m = hs.distance_m.copy()
-        on_main = np.zeros(n, dtype=bool)
-        on_main[hs.within] = graph.main[hs.index[hs.within]]
-        method[hs.within] = UNREACHABLE
-        method[on_main] = NETWORK
-        net_homes = np.flatnonzero(on_main)
+        rep.update(network_nodes=graph.n_nodes, network_edges=graph.n_edges)
+        hs_all = graph.snap(home_xy, max_distance_m=max_snap_distance_m)
+        snap_m = hs_all.distance_m.copy()
+        method[hs_all.within] = NETWORK
+        net_homes = np.flatnonzero(hs_all.within)
+        hs = hs_all.take(net_homes)
         all_fac = np.concatenate([fac_xy[c] for c in fac_xy]) if fac_xy else np.empty((0, 2))
-        fs_all = snap_points(all_fac, graph.tree, max_distance_m=max_snap_distance_m)
+        fs_all = graph.snap(all_fac, max_distance_m=max_snap_distance_m)
     fb_homes = np.flatnonzero(method == FALLBACK)
 
     start = 0
     for cat, xy in fac_xy.items():
         k = len(xy)
         metres = np.full(n, np.nan)
+        nr = np.zeros(n, dtype=bool)
         row: dict[str, Any] = {
             "category": cat,
             "facilities": k,
             "on_network": 0,
             "off_network": k,
-            "on_fragment": 0,
+            "homes_no_route": 0,
             "homes_off_network_closer": 0,
         }
         if k == 0:
-            out[cat] = metres
+            out[cat], no_route[cat] = metres, nr
             rows.append(row)
             continue
         tree_all = kdtree(xy)
         if len(fb_homes):
             metres[fb_homes] = nearest_distance_m(home_xy[fb_homes], tree_all) * detour_factor
         if graph is not None:
-            fi = fs_all.index[start : start + k]
-            fd = fs_all.distance_m[start : start + k]
-            fw = fs_all.within[start : start + k]
-            fon = fw & graph.main[fi]
-            row.update(
-                on_network=int(fon.sum()),
-                off_network=int((~fw).sum()),
-                on_fragment=int((fw & ~fon).sum()),
-            )
+            fs = fs_all.take(np.arange(start, start + k))
+            fon = fs.within
+            row.update(on_network=int(fon.sum()), off_network=int((~fon).sum()))
             t = np.full(len(net_homes), np.inf)
             if fon.any() and len(net_homes):
-                dist = graph.distances_from(fi[fon], fd[fon], limit_m=limit_m, reverse=True)
-                t = dist[hs.index[net_homes]] + hs.distance_m[net_homes]
+                t, none = _network_metres(graph, hs, fs.take(np.flatnonzero(fon)), limit_m=limit_m)
+                if none.any():
+                    t[none] = nearest_distance_m(home_xy[net_homes[none]], tree_all) * detour_factor
+                    nr[net_homes[none]] = True
+                    row["homes_no_route"] = int(none.sum())
             if (~fon).any() and len(net_homes):
                 t_off = nearest_distance_m(home_xy[net_homes], kdtree(xy[~fon])) * detour_factor
                 closer = (t_off < t) & (t_off <= limit_m)
@@ -306,44 +371,51 @@ def _mode_times(
             metres[net_homes] = t
         start += k
         metres[metres > limit_m] = np.inf
-        out[cat] = metres
+        out[cat], no_route[cat] = metres, nr
         rows.append(row)
 
+    any_nr = np.zeros(n, dtype=bool)
+    for v in no_route.values():
+        any_nr |= v
     rep.update(
+        network_components=graph.n_components if graph is not None else 0,
         homes=n,
         homes_network=int((method == NETWORK).sum()),
         homes_fallback=int((method == FALLBACK).sum()),
-        homes_unreachable=int((method == UNREACHABLE).sum()),
+        homes_no_route=int(any_nr.sum()),
         facilities=int(sum(r["facilities"] for r in rows)),
         facilities_on_network=int(sum(r["on_network"] for r in rows)),
         facilities_off_network=int(sum(r["off_network"] for r in rows)),
-        facilities_on_fragment=int(sum(r["on_fragment"] for r in rows)),
+        pairs_no_route=int(sum(r["homes_no_route"] for r in rows)),
         pairs_off_network_closer=int(sum(r["homes_off_network_closer"] for r in rows)),
     )
-    return _ModeTimes(out, method, snap_m, rep, rows)
+    return _ModeTimes(out, no_route, method, snap_m, rep, rows)
 
 
 def travel_minutes(
     graph: ArrayGraph | None,
     origins_xy: np.ndarray,
-    destinations_xy: np.ndarray,
+    destinations_xy: np.ndarray | Mapping[Any, np.ndarray],
     *,
     mode: str,
     max_minutes: float | None = None,
     max_snap_distance_m: float | None = None,
     detour_factor: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Minutes from each origin to its nearest destination, and the method per origin.
+) -> tuple[Any, Any]:
+    """Minutes from each origin to its nearest destination, and how they were found.
 
-    The engine of :func:`reachability` for one mode and one set of destinations (see
-    the module docstring for the rules).
+    The engine of :func:`reachability` for one mode (see the module docstring for the
+    rules). Origins are snapped once; with several destination sets (categories) one
+    search runs per set.
 
     Parameters
     ----------
     graph : ArrayGraph or None
         From :func:`afweging.analyses.reach.graph.array_graph`; None: straight-line fallback.
-    origins_xy, destinations_xy : ndarray, shape (n, 2)
+    origins_xy : ndarray, shape (n, 2)
         EPSG:28992 metres.
+    destinations_xy : ndarray of shape (m, 2), or a mapping of them
+        One set of destinations, or several by name (e.g. per category).
     mode : {"walk", "bike"}
         Sets the speed (:func:`afweging.settings.speed_m_per_min`).
     max_minutes, max_snap_distance_m, detour_factor : float, optional
@@ -351,11 +423,12 @@ def travel_minutes(
 
     Returns
     -------
-    minutes : ndarray of float
-        ``inf`` beyond ``max_minutes`` or when nothing is reachable; NaN for unreachable
-        origins and when there are no destinations.
-    method : ndarray of str
-        ``"network"``, ``"fallback"`` or ``"unreachable"``.
+    minutes : ndarray of float (or a dict of them, keyed like ``destinations_xy``)
+        ``inf`` beyond ``max_minutes``; NaN when there are no destinations.
+    method : ndarray of str (or a dict of them)
+        ``"network"``; ``"fallback"`` (no network, or the origin lies outside its
+        extent); ``"no_route"`` (on the network, but no route leads to any destination:
+        straight line × detour factor).
 
     Examples
     --------
@@ -366,10 +439,12 @@ def travel_minutes(
     """
     check_mode(mode)
     speed = settings.speed_m_per_min(mode)
+    many = isinstance(destinations_xy, Mapping)
+    dest: dict[Any, Any] = dict(destinations_xy) if many else {"_": destinations_xy}
     mt = _mode_times(
         graph,
         np.asarray(origins_xy, dtype=np.float64).reshape(-1, 2),
-        {"_": np.asarray(destinations_xy, dtype=np.float64).reshape(-1, 2)},
+        {k: np.asarray(v, dtype=np.float64).reshape(-1, 2) for k, v in dest.items()},
         speed_m_per_min=speed,
         max_minutes=_positive(
             "max_minutes", settings.max_minutes if max_minutes is None else max_minutes
@@ -382,7 +457,11 @@ def travel_minutes(
             "detour_factor", settings.detour_factor if detour_factor is None else detour_factor
         ),
     )
-    return mt.metres["_"] / speed, mt.method.astype(str)
+    minutes = {k: mt.metres[k] / speed for k in dest}
+    how = {k: np.where(mt.no_route[k], NO_ROUTE, mt.method).astype(str) for k in dest}
+    if many:
+        return minutes, how
+    return minutes["_"], how["_"]
 
 
 # ---------------------------------------------------------------------- aggregation
@@ -431,8 +510,11 @@ def weighted_quantile_by_group(
         g, s, e = groups[nonempty], starts[nonempty], ends[nonempty]
         base = np.where(s > 0, cw[np.maximum(s - 1, 0)], 0.0)
         total = cw[e - 1] - base
+        # a cumulative share that equals q exactly (e.g. 23 of 46 equal weights) must count
+        # as reached whatever the rounding of the running sum over the groups before it
+        tol = 1e-9 * total
         for k, qk in enumerate(qs):
-            idx = np.clip(np.searchsorted(cw, base + qk * total, side="left"), s, e - 1)
+            idx = np.clip(np.searchsorted(cw, base + qk * total - tol, side="left"), s, e - 1)
             res[k, g] = v[idx]
     return res[0] if np.ndim(q) == 0 else res
 
@@ -467,10 +549,9 @@ def _aggregate(
     cols: dict[str, np.ndarray] = {}
     for mode in modes:
         method = homes[reach_method_col(mode)].to_numpy()
-        counted = (codes >= 0) & w_ok
-        valid = counted & (method != UNREACHABLE)
+        no_route = homes[reach_no_route_col(mode)].to_numpy() > 0
+        valid = (codes >= 0) & w_ok
         wv = np.where(valid, w, 0.0)
-        cv = np.where(valid, codes, -1)
         for cat in categories:
             v = homes[reach_home_col(mode, cat)].to_numpy(dtype=np.float64)
             has = valid & ~np.isnan(v)
@@ -497,15 +578,12 @@ def _aggregate(
         else:
             cols[reach_completeness_col(mode, minutes)] = np.full(nb, np.nan)
             cols[reach_complete_share_col(mode, minutes)] = np.full(nb, np.nan)
-        del cv
-        wc = np.where(counted, w, 0.0)
-        cc = np.where(counted, codes, 0)
-        den_all = np.bincount(cc, weights=wc, minlength=nb)
         cols[reach_fallback_share_col(mode)] = _share(
-            np.bincount(cc, weights=wc * (method == FALLBACK), minlength=nb), den_all
+            np.bincount(np.where(valid, codes, 0), weights=wv * (method == FALLBACK), minlength=nb),
+            den,
         )
-        cols[reach_unreachable_share_col(mode)] = _share(
-            np.bincount(cc, weights=wc * (method == UNREACHABLE), minlength=nb), den_all
+        cols[reach_no_route_share_col(mode)] = _share(
+            np.bincount(np.where(valid, codes, 0), weights=wv * no_route, minlength=nb), den
         )
     df = pd.DataFrame(cols, index=buurt_index.copy())
     df.index.name = "buurtcode"
@@ -644,19 +722,23 @@ def reachability(
             max_snap_distance_m=max_snap,
             detour_factor=detour,
         )
+        n_no_route = np.zeros(len(home_xy), dtype=np.int64)
+        for cat in cats:
+            n_no_route += mt.no_route[cat]
         new_cols[reach_method_col(mode)] = mt.method.astype(str)
         new_cols[reach_snap_col(mode)] = mt.snap_m
+        new_cols[reach_no_route_col(mode)] = n_no_route
         for cat in cats:
             new_cols[reach_home_col(mode, cat)] = mt.metres[cat] / speed
-        shares = {
-            m: (100.0 * res_w[mt.method == m].sum() / total_w) if total_w > 0 else np.nan
-            for m in (NETWORK, FALLBACK, UNREACHABLE)
-        }
+
+        def pct(mask: np.ndarray) -> float:
+            return (100.0 * res_w[mask].sum() / total_w) if total_w > 0 else np.nan
+
         rep = dict(mt.report)
         rep.update(
-            residents_network_pct=shares[NETWORK],
-            residents_fallback_pct=shares[FALLBACK],
-            residents_unreachable_pct=shares[UNREACHABLE],
+            residents_network_pct=pct(mt.method == NETWORK),
+            residents_fallback_pct=pct(mt.method == FALLBACK),
+            residents_no_route_pct=pct(n_no_route > 0),
             speed_kmh=speed * 60.0 / 1000.0,
             max_minutes=max_minutes,
             max_snap_distance_m=max_snap,
@@ -676,20 +758,21 @@ def reachability(
             if rep["homes_fallback"]:
                 caveat(
                     f"{nl_int(rep['homes_fallback'])} van {nl_int(len(homes))} woningen "
-                    f"({nl_pct(shares[FALLBACK])} van de inwoners) liggen verder dan {_g(max_snap)} m "
-                    f"van het {net_nl}: voor hen is de reistijd {_MODE_NL[mode]} hemelsbrede "
-                    f"afstand × omrijfactor {_g(detour)} (een benadering)."
+                    f"({nl_pct(rep['residents_fallback_pct'])} van de inwoners) liggen verder dan "
+                    f"{_g(max_snap)} m van de dichtstbijzijnde straat van het {net_nl}: voor hen is "
+                    f"de reistijd {_MODE_NL[mode]} hemelsbrede afstand × omrijfactor {_g(detour)} "
+                    f"(een benadering)."
                 )
-            if rep["homes_unreachable"]:
+            if rep["homes_no_route"]:
+                lost = [labels.get(r["category"], r["category"]).lower()
+                        for r in mt.facility_rows if r["homes_no_route"]]
                 caveat(
-                    f"{rep['homes_unreachable']} woningen liggen bij een los deel van het "
-                    f"{net_nl} dat niet met het hoofdnetwerk verbonden is: hun reistijd "
-                    f"{_MODE_NL[mode]} is onbekend (NaN) en telt niet mee in de buurtcijfers."
-                )
-            if rep["facilities_on_fragment"]:
-                caveat(
-                    f"{rep['facilities_on_fragment']} voorzieningen liggen bij een los deel van "
-                    f"het {net_nl}; ze tellen alleen hemelsbreed × omrijfactor mee."
+                    f"Vanaf {nl_int(rep['homes_no_route'])} "
+                    f"{'woning' if rep['homes_no_route'] == 1 else 'woningen'} leidt over het {net_nl} geen "
+                    f"route naar een {' of '.join(lost[:3])}{' (of andere)' if len(lost) > 3 else ''} "
+                    f"(eenrichtingsverkeer of een los deel van het netwerk): voor die "
+                    f"voorzieningen is hun reistijd {_MODE_NL[mode]} hemelsbrede afstand × "
+                    f"omrijfactor {_g(detour)} (een benadering)."
                 )
     homes = gpd.GeoDataFrame(
         pd.concat(
@@ -848,13 +931,15 @@ def _methods_table(
         )
         rows.append(
             {
-                "indicator": reach_unreachable_share_col(mode),
+                "indicator": reach_no_route_share_col(mode),
                 "unit": "%",
                 "method": "measured",
                 "source": src,
                 "description": (
-                    f"Aandeel inwoners bij een los deel van het {_NETWORK_NL[mode]}, niet "
-                    f"verbonden met het hoofdnetwerk: reistijd onbekend."
+                    f"Aandeel inwoners vanaf wier woning over het {_NETWORK_NL[mode]} geen route "
+                    f"leidt naar ten minste één categorie voorzieningen (eenrichtingsverkeer of "
+                    f"een los netwerkdeel): voor die categorie is hun reistijd hemelsbreed × "
+                    f"omrijfactor."
                 ),
             }
         )
@@ -874,9 +959,10 @@ def isochrone(
 ) -> gpd.GeoDataFrame:
     """Area reachable within N minutes from a point over the street network.
 
-    Built from the reached edges, not a convex hull: every edge reached in full is
-    kept, an edge reached part-way is cut where the time runs out, the walk/ride from
-    the point to its nearest node is included, and the lines are buffered by
+    Built from the reached streets, not a convex hull: every street reached in full is
+    kept, a street reached part-way is cut where the time runs out, the walk/ride from
+    the point to the nearest point of a street is included (the start enters the network
+    there, as homes do), and the lines are buffered by
     ``buffer_m`` (default :data:`afweging.settings.isochrone_buffer_m`).
 
     Parameters
@@ -911,56 +997,68 @@ def isochrone(
     budgets = [float(b) for b in np.atleast_1d(np.asarray(minutes, dtype=np.float64))]
     budgets_min = [_positive("minutes", b) for b in budgets]
     p = point if isinstance(point, Point) else Point(*point)
-    xy = np.array([[p.x, p.y]])
-    s = snap_points(xy, graph.tree, max_distance_m=max_snap)
-    if not s.within[0]:
+    snap = graph.snap(np.array([[p.x, p.y]]), max_distance_m=max_snap)
+    snap_d = float(snap.distance_m[0])
+    if not snap.within[0]:
         raise MissingDataError(
-            f"The point ({p.x:.0f}, {p.y:.0f}) lies {s.distance_m[0]:.0f} m from the nearest node "
+            f"The point ({p.x:.0f}, {p.y:.0f}) lies {snap_d:.0f} m from the nearest street "
             f"of the {mode} network of {area.name!r} (max {max_snap:g} m): outside the "
             f"network's extent. Pick a point inside it or raise max_snap_distance_m."
         )
     speed = settings.speed_m_per_min(mode)
-    node = int(s.index[0])
-    snap_d = float(s.distance_m[0])
     limit_m = max(budgets_min) * speed
-    dist = graph.distances_from(np.array([node]), np.array([snap_d]), limit_m=limit_m)
-    du = dist[graph.edge_u]
-    reachable = np.isfinite(du)
-    geoms = graph.edge_geometry.copy()
-    missing = np.array([g is None for g in geoms], dtype=bool) & reachable
-    if missing.any():
-        a = graph.xy[graph.edge_u[missing]]
-        b = graph.xy[graph.edge_v[missing]]
-        geoms[missing] = shapely.linestrings(np.stack([a, b], axis=1))
-    node_pt = Point(graph.xy[node])
-    # street key: unordered node pair + length, so both directions of a street are one
-    lo = np.minimum(graph.edge_u, graph.edge_v)
-    hi = np.maximum(graph.edge_u, graph.edge_v)
-    key = np.rec.fromarrays([lo, hi, np.round(graph.edge_length_m, 3)])
-    uniq, key_id = np.unique(key, return_inverse=True)
-    n_keys = len(uniq)
-    street_len = np.asarray(uniq["f2"], dtype=np.float64)
+    leave = np.array([snap.leave_a[0], snap.leave_b[0]])
+    nodes = np.array([snap.node_a[0], snap.node_b[0]])[leave]
+    offsets = snap_d + np.array([snap.to_a_m[0], snap.to_b_m[0]])[leave]
+    dist = graph.distances_from(nodes, offsets, limit_m=limit_m)
+    length = graph.street_length_m
+    # a street is entered from its start node (if usable that way) or its end node
+    d_u = np.where(graph.street_forward, dist[graph.street_u], np.inf)
+    d_v = np.where(graph.street_backward, dist[graph.street_v], np.inf)
+    s0, f0 = int(snap.street[0]), float(snap.frac[0])
+    reached = np.flatnonzero(np.isfinite(d_u) | np.isfinite(d_v) | (np.arange(len(length)) == s0))
+    lines = dict(zip(reached.tolist(), graph.street_lines(reached), strict=True))
     rows = []
     for b in budgets_min:
         budget = b * speed
-        rem = budget - du
-        full = reachable & (rem >= graph.edge_length_m)
-        part = reachable & (rem > 0) & ~full
-        # one piece per street: a two-way street is stored in both directions
-        full_idx = np.flatnonzero(full)
-        _, first = np.unique(key[full_idx], return_index=True)
-        pieces = list(geoms[full_idx[first]])
-        for j in np.flatnonzero(part):
-            frac = rem[j] / graph.edge_length_m[j]
-            pieces.append(shapely.ops.substring(geoms[j], 0.0, frac, normalized=True))
-        reached = np.clip(np.where(reachable, rem, 0.0), 0.0, graph.edge_length_m)
-        per_street = np.bincount(key_id, weights=reached, minlength=n_keys)
-        network_m = float(np.minimum(per_street, street_len).sum())
+        lr = length[reached]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a_u = np.where(lr > 0, (budget - d_u[reached]) / lr, np.inf)
+            a_v = np.where(lr > 0, (budget - d_v[reached]) / lr, np.inf)
+        a_u = np.clip(np.nan_to_num(a_u, nan=0.0, neginf=0.0), 0.0, 1.0)
+        a_v = np.clip(np.nan_to_num(a_v, nan=0.0, neginf=0.0), 0.0, 1.0)
+        network_m = 0.0
+        pieces: list[Any] = []
+        for j, street in enumerate(reached.tolist()):
+            spans = [(0.0, float(a_u[j])), (1.0 - float(a_v[j]), 1.0)]
+            if street == s0 and budget > snap_d:
+                step = (budget - snap_d) / length[s0] if length[s0] > 0 else 1.0
+                spans.append((f0 - step if snap.leave_a[0] else f0,
+                              f0 + step if snap.leave_b[0] else f0))
+            for lo, hi in _union_of_spans(spans):
+                network_m += (hi - lo) * float(length[street])
+                line = lines[street]
+                pieces.append(line if (lo, hi) == (0.0, 1.0)
+                              else shapely.ops.substring(line, lo, hi, normalized=True))
         if snap_d > 0:
-            link = LineString([p, node_pt])
+            foot = lines[s0].interpolate(f0, normalized=True)
+            link = LineString([p, foot])
             pieces.append(link if snap_d <= budget else shapely.ops.substring(link, 0.0, budget))
             network_m += min(snap_d, budget)
-        lines = np.array([g for g in pieces if g is not None and not g.is_empty], dtype=object)
-        poly = shapely.union_all(shapely.buffer(lines, buf)) if len(lines) else shapely.Polygon()
+        geoms = np.array([g for g in pieces if g is not None and not g.is_empty], dtype=object)
+        poly = shapely.union_all(shapely.buffer(geoms, buf)) if len(geoms) else shapely.Polygon()
         rows.append({"minutes": b, "mode": mode, "network_m": network_m, "geometry": poly})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.crs)
+
+
+def _union_of_spans(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The union of intervals within [0, 1] as sorted disjoint intervals (empty ones dropped)."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted((max(0.0, lo), min(1.0, hi)) for lo, hi in spans):
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out

@@ -234,6 +234,13 @@ def _node(ways: list[_Way]) -> _Segments:
     keep = np.isin(u, np.fromiter(main, dtype=np.int64))
     segs, way_of = segs[keep], way_of[keep]
     xy, u, v = endpoints(segs)
+    # every segment starts and ends exactly on its (rounded) nodes, as in osmnx graphs
+    coords, idx = shapely.get_coordinates(segs, return_index=True)
+    count = np.bincount(idx, minlength=len(segs))
+    last = np.cumsum(count) - 1
+    coords[last - count + 1] = xy[u]
+    coords[last] = xy[v]
+    segs = shapely.linestrings(coords, indices=idx)
     return _Segments(segs, way_of, u, v, xy)
 
 
