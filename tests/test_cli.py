@@ -83,5 +83,5 @@ def test_plan_command_refuses_rd_coordinates_in_a_geojson_without_crs(tmp_path: 
     res = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "p")])
     assert res.exit_code == 2, res.output
     assert "zonder_crs.geojson" in res.output
-    assert "Declare the CRS" in res.output
+    assert "ze lijken op RD New-meters (EPSG:28992)" in res.output and "Geef het juiste stelsel op" in res.output
     assert not (tmp_path / "p").exists()

@@ -5,6 +5,7 @@ The cases of issue 12 (items 3 and 4) and docs/foutmeldingen.md, one test each.
 
 from __future__ import annotations
 
+import json
 import re
 import runpy
 from pathlib import Path
@@ -15,7 +16,15 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 from afweging import settings
-from afweging._errors import InputFileNotFoundError, ManifestError, SettingsError
+from afweging._errors import (
+    GeographicCrsError,
+    InputFileNotFoundError,
+    ManifestError,
+    NoMatchError,
+    PlanError,
+    SettingsError,
+)
+from afweging.analyses.plan import plan_from_frame, read_plan
 from afweging.cli import main
 from afweging.data.homes import grid_homes_for_empty_buurten
 from afweging.data.manifest import load_area
@@ -262,3 +271,115 @@ def test_cli_os_and_memory_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     res = CliRunner().invoke(main, ["plan", "x.geojson", "--out", str(tmp_path / "p")])
     assert res.exit_code == code
     assert text in res.output and "Traceback" not in res.output
+
+
+# ------------------------------------------------------------------- weak messages (item 5)
+
+
+def test_buurten_geojson_in_rd_metres_without_crs_member(area_dir: Path) -> None:
+    # RFC 7946: no "crs" member means lon/lat; RD metres there used to end in
+    # "111 invalid geometries ... Invalid Coordinate[inf inf]"
+    feature = {"type": "Feature", "properties": {"buurtcode": "BU1", "buurtnaam": "A", "wijkcode": "WK1"},
+               "geometry": {"type": "Polygon", "coordinates": [[[136000, 455000], [136100, 455000],
+                                                                [136100, 455100], [136000, 455000]]]}}
+    (area_dir / "b.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    (area_dir / "area.toml").write_text('name = "x"\n[buurten]\npath = "b.geojson"\n', encoding="utf-8")
+    with pytest.raises(GeographicCrsError) as info:
+        load_area(area_dir / "area.toml")
+    text = str(info.value)
+    assert "[buurten] in area.toml" in text and "b.geojson" in text
+    assert "x 136000 tot 136100, y 455000 tot 455100" in text and "ze lijken op RD New-meters (EPSG:28992)" in text
+    assert "urn:ogc:def:crs:EPSG::28992" in text and "inf" not in text
+
+
+def test_an_empty_buurten_layer_is_blamed_on_buurten(area_dir: Path) -> None:
+    gpd.GeoDataFrame({"buurtcode": [], "buurtnaam": [], "wijkcode": []}, geometry=[], crs="EPSG:28992").to_file(
+        area_dir / "buurten.gpkg", layer="buurten")
+    exc = _manifest_error(GOOD, area_dir)
+    assert "[buurten] in area.toml: buurten.gpkg (laag 'buurten') bevat geen buurten" in str(exc)
+    assert "statistics" not in str(exc)
+
+
+def test_integer_id_columns_become_text_codes(area_dir: Path) -> None:
+    # buurt and wijk ids stored as integers, and a [wijken] reading the same file
+    gpd.GeoDataFrame({"buurtcode": [1, 2], "buurtnaam": ["Noord", "Zuid"], "wijkcode": [10, 10]},
+                     geometry=[box(136000, 455000, 136200, 455100), box(136200, 455000, 136300, 455100)],
+                     crs="EPSG:28992").to_file(area_dir / "buurten.gpkg", layer="buurten")
+    (area_dir / "stats.csv").write_text("gwb_code_10,a_inw\nBU1,3\n", encoding="utf-8")
+    with pytest.raises(NoMatchError, match=r"e\.g\. \['BU1'\]\) matches a buurtcode of \[buurten\] \(e\.g\. \['1', '2'\]\)"):
+        load_area(area_dir / "area.toml")
+    (area_dir / "area.toml").write_text(
+        'name = "x"\n[buurten]\npath = "buurten.gpkg"\n[wijken]\npath = "buurten.gpkg"\nid = "wijkcode"\n', encoding="utf-8")
+    area = load_area(area_dir / "area.toml")  # the two buurten polygons read as wijk polygons too
+    assert area.buurten.index.tolist() == ["1", "2"] and area.buurten["wijkcode"].tolist() == ["10", "10"]
+    assert area.wijken.index.tolist() == ["10", "10"]
+
+
+# ------------------------------------------------------------------------------ plans
+
+
+def _plan_file(path: Path, props: list[str]) -> Path:
+    """A GeoJSON (lon/lat) with one 100 m wide square per feature, properties as raw JSON text
+    (so that the non-standard NaN and Infinity can be written)."""
+    feats = []
+    for i, p in enumerate(props):
+        x = 5.10 + 0.002 * i
+        ring = f"[[{x},52.08],[{x + 0.0015},52.08],[{x + 0.0015},52.081],[{x},52.081],[{x},52.08]]"
+        feats.append('{"type":"Feature","properties":{' + p + '},"geometry":{"type":"Polygon","coordinates":[' + ring + "]}}")
+    path.write_text('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}", encoding="utf-8")
+    return path
+
+
+def test_plan_nan_and_infinity_are_named_not_defaulted(tmp_path: Path) -> None:
+    # GDAL reads the non-standard NaN / Infinity; NaN used to become the default silently,
+    # Infinity was shown as np.float64(inf)
+    path = _plan_file(tmp_path / "p.geojson", ['"naam":"a","woningen":NaN', '"naam":"b","woningen":10,"huishoudgrootte":Infinity',
+                                               '"naam":"c","woningen":null'])
+    with pytest.raises(PlanError) as info:
+        read_plan(path)
+    text = str(info.value)
+    assert "object 0 ('a'): woningen = NaN is geen getal; het moet een geheel getal van minstens 0 zijn. Laat de eigenschap weg" in text
+    assert "object 1 ('b'): huishoudgrootte = Infinity is geen eindig getal; het moet een getal groter dan 0 zijn." in text
+    assert "np.float64" not in text and "'c'" not in text  # null is the default: no problem
+    assert "(2 problemen)" in text
+
+
+def test_plan_with_non_utf8_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "p.geojson"
+    _plan_file(path, ['"naam":"caf\u00e9","woningen":5'])
+    path.write_bytes(path.read_text("utf-8").encode("cp1252"))
+    with pytest.raises(PlanError, match=r"p\.geojson: regel 1 is geen UTF-8 \(byte 0xe9\).*Een GeoJSON is altijd UTF-8"):
+        read_plan(path)
+
+
+def test_implausible_dwelling_density() -> None:
+    # 10^15 dwellings on 2 ha is refused; 1,000 on 1 ha gets a warning
+    frame = gpd.GeoDataFrame({"naam": ["toren"], "woningen": [10**15]}, geometry=[box(136000, 455000, 136200, 455100)],
+                             crs="EPSG:28992")
+    with pytest.raises(PlanError, match=r"object 0 \('toren'\): 1\.000\.000\.000\.000\.000 woningen op 2 ha is "
+                                        r"500\.000\.000\.000\.000 woningen per ha; meer dan 5\.000 per ha kan niet"):
+        plan_from_frame(frame)
+    with pytest.warns(UserWarning, match=r"object 0 \('toren'\): 1\.000 woningen per ha: meer dan 500 per ha is zeer hoog"):
+        plan_from_frame(frame.assign(woningen=1_000).set_geometry([box(136000, 455000, 136100, 455100)]))
+
+
+def test_many_problems_are_grouped() -> None:
+    frame = gpd.GeoDataFrame({"naam": [f"v{i}" for i in range(25)], "woningen": [-1] * 25},
+                             geometry=[box(136000 + 20 * i, 455000, 136010 + 20 * i, 455010) for i in range(25)],
+                             crs="EPSG:28992")
+    with pytest.raises(PlanError) as info:
+        plan_from_frame(frame)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 1 + 11 + 1  # header, 10 features, the rest counted, the docs line
+    assert lines[11] == "  - en nog 15 objecten met hetzelfde probleem"
+
+
+def test_plan_feature_limit_is_checked_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import afweging.analyses.plan.format as fmt
+
+    path = _plan_file(tmp_path / "p.geojson", [f'"naam":"v{i}","woningen":1' for i in range(3)])
+    monkeypatch.setattr(fmt, "MAX_PLAN_FEATURES", 2)
+    monkeypatch.setattr(fmt.pyogrio, "read_arrow", _crash(AssertionError("the file was read")))
+    with pytest.raises(PlanError, match=r"p\.geojson: het plan heeft 3 objecten; de plantoets neemt er hoogstens 2\. "
+                                        r"Voeg kavels samen tot bouwvelden"):
+        read_plan(path)

@@ -383,7 +383,7 @@ def test_manifest_not_toml_or_unknown_keys(tmp_path):
 
 def test_layer_that_does_not_exist(tmp_path):
     path = _write_area(tmp_path / "layer", buurten_extra='layer = "buurt"')
-    with pytest.raises(ManifestError, match=r"buurten\.gpkg has no layer 'buurt'; its layers are \['buurten'\]"):
+    with pytest.raises(ManifestError, match=r"buurten\.gpkg heeft geen laag 'buurt'; de lagen zijn \['buurten'\]"):
         load_area(path)
 
 
@@ -393,7 +393,7 @@ def test_file_without_crs_and_the_crs_fix(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pyogrio warns when writing without CRS
         _buurten().set_crs(None, allow_override=True).to_file(folder / "buurten.gpkg", layer="buurten")
-    with pytest.raises(NoCrsError, match=r"buurten\.gpkg has no coordinate reference system.*crs = \"EPSG:28992\""):
+    with pytest.raises(NoCrsError, match=r"buurten\.gpkg heeft geen coördinatenstelsel.*crs = \"EPSG:28992\""):
         load_area(path)
     path.write_text(path.read_text().replace('layer = "buurten"', 'layer = "buurten"\ncrs = "EPSG:28992"'))
     area, _ = _load_quiet(path)

@@ -130,26 +130,27 @@ def test_every_problem_is_listed_at_once():
     with pytest.raises(PlanError) as err:
         make_plan(feats)
     msg = str(err.value)
-    assert "7 problems" in msg
-    assert re.search(r"feature 0 \('min'\): woningen = -5.*whole number of at least 0", msg)
-    assert "feature 1 ('te veel')" in msg and "120 %" in msg
-    assert "functie = 'kantoor' is unknown" in msg
-    assert "categorie = 'supermarket' is unknown" in msg and "Did you mean 'supermarkt'?" in msg
-    assert "feature 4 ('leeg punt'): a point needs a `categorie`" in msg
-    assert "woningen = 30 does not apply to a groen polygon" in msg
-    assert "woningen = 2.5" in msg
+    assert "7 problemen" in msg
+    assert re.search(r"object 0 \('min'\): woningen = -5, maar het moet een geheel getal van minstens 0 zijn\. "
+                     r"Sloop staat als positief getal in woningen_sloop\.", msg)
+    assert "object 1 ('te veel')" in msg and "= 120 %, meer dan 100 %" in msg
+    assert 'functie = "kantoor" bestaat niet' in msg
+    assert 'categorie = "supermarket" bestaat niet' in msg and "Bedoelde u 'supermarkt'?" in msg
+    assert "object 4 ('leeg punt'): een punt heeft een `categorie` nodig" in msg
+    assert "woningen = 30 hoort niet bij een groen-vlak" in msg
+    assert "object 6 ('half'): woningen = 2.5, maar het moet een geheel getal van minstens 0 zijn." in msg
     assert "docs/plan_format.md" in msg
 
 
 def test_self_intersecting_polygon_is_refused_by_default():
     bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100), (X0, Y0)])
-    with pytest.raises(PlanError, match=r"feature 0 \('vlinder'\): invalid polygon \(Self-intersection"):
+    with pytest.raises(PlanError, match=r"object 0 \('vlinder'\): ongeldig vlak \(Self-intersection"):
         make_plan([{"naam": "vlinder", "woningen": 10, "geometry": bowtie}])
 
 
 def test_self_intersecting_polygon_is_repaired_with_a_warning_on_request():
     bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100), (X0, Y0)])
-    with pytest.warns(UserWarning, match="repaired with make_valid"):
+    with pytest.warns(UserWarning, match="hersteld met make_valid"):
         plan = make_plan([{"naam": "vlinder", "woningen": 10, "geometry": bowtie}], repair=True)
     # two triangles of 50 x 100 / 2 = 2,500 m² each
     assert plan.features.iloc[0]["area_m2"] == pytest.approx(5_000.0)
@@ -158,7 +159,7 @@ def test_self_intersecting_polygon_is_repaired_with_a_warning_on_request():
 
 def test_plan_without_crs_is_refused():
     frame = plan_frame([{"woningen": 10, "geometry": _box(0, 0, 100, 100)}], crs=None)
-    with pytest.raises(PlanError, match="no coordinate reference system"):
+    with pytest.raises(PlanError, match="heeft geen coördinatenstelsel"):
         plan_from_frame(frame)
 
 
@@ -167,7 +168,7 @@ def test_geojson_in_rd_metres_without_crs_member_is_refused(tmp_path: Path):
     feature = {"type": "Feature", "properties": {"woningen": 10},
                "geometry": {"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + 100, Y0], [X0 + 100, Y0 + 100], [X0, Y0]]]}}
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
-    with pytest.raises(PlanError, match=r"not longitude/latitude.*urn:ogc:def:crs:EPSG::28992"):
+    with pytest.raises(PlanError, match=r"zegt lengte- en breedtegraden \(EPSG:4326\).*ze lijken op RD New-meters.*urn:ogc:def:crs:EPSG::28992"):
         read_plan(path)
 
 
@@ -175,23 +176,23 @@ def test_gpkg_without_crs_is_refused(tmp_path: Path):
     path = tmp_path / "plan.gpkg"
     with pytest.warns(UserWarning, match="'crs' was not provided"):  # pyogrio, writing the bad file
         plan_frame([{"woningen": 10, "geometry": _box(0, 0, 100, 100)}], crs=None).to_file(path)
-    with pytest.raises(PlanError, match="no coordinate reference system"):
+    with pytest.raises(PlanError, match="heeft geen coördinatenstelsel"):
         read_plan(path)
 
 
 def test_missing_file_is_a_plan_error(tmp_path: Path):
-    with pytest.raises(PlanError, match="does not exist"):
+    with pytest.raises(PlanError, match="bestaat niet"):
         read_plan(tmp_path / "nope.geojson")
 
 
 def test_unknown_properties_warn_and_are_kept_for_the_report():
-    with pytest.warns(UserWarning, match=r"unknown properties are ignored: hoogte \(in blok\)"):
+    with pytest.warns(UserWarning, match=r"onbekende eigenschappen worden genegeerd: hoogte \(in blok\)"):
         plan = make_plan([{"naam": "blok", "woningen": 10, "hoogte": 30, "geometry": _box(0, 0, 100, 100)}])
     assert plan.ignored == {"hoogte": ["blok"]}
 
 
 def test_m2_that_do_not_fit_in_the_polygon_are_refused():
-    with pytest.raises(PlanError, match=r"groen_m2 \+ speelruimte_m2 \+ voorzieningen_m2 = 12,000 m² is more"):
+    with pytest.raises(PlanError, match=r"groen_m2 \+ speelruimte_m2 \+ voorzieningen_m2 = 12\.000 m² is meer"):
         make_plan([{"naam": "blok", "woningen": 10, "groen_m2": 9000, "speelruimte_m2": 3000,
                     "geometry": _box(0, 0, 100, 100)}])
 
@@ -207,7 +208,7 @@ def test_gpkg_with_a_polygon_and_a_point_layer_is_read_whole(tmp_path: Path):
 
 
 def test_percentages_below_one_warn():
-    with pytest.warns(UserWarning, match=r"sociale_huur_pct = 0.3.*Did you mean 30"):
+    with pytest.warns(UserWarning, match=r"sociale_huur_pct = 0\.3.*Bedoelde u 30\?"):
         make_plan([{"naam": "blok", "woningen": 10, "sociale_huur_pct": 0.3, "geometry": _box(0, 0, 100, 100)}])
 
 
@@ -272,7 +273,7 @@ def test_demolition_removes_residents_from_the_homes_inside():
 
 def test_demolishing_more_than_the_buurt_has_is_refused():
     plan = make_plan([{"naam": "sloop", "woningen_sloop": 1500, "geometry": _box(0, 0, 200, 200)}])
-    with pytest.raises(PlanError, match=r"demolishes 1,500 dwellings in buurt BU01 \(Noordbuurt\), which has only 1,000"):
+    with pytest.raises(PlanError, match=r"sloopt 1\.500 woningen in buurt BU01 \(Noordbuurt\), die er maar 1\.000 heeft"):
         apply_plan(tiny_area(), plan)
 
 
@@ -282,8 +283,8 @@ def test_plan_outside_the_area_is_refused():
     with pytest.raises(PlanError) as err:
         apply_plan(tiny_area(), plan)
     msg = str(err.value)
-    assert "feature 0 ('ver weg'): 100 % of the polygon (10,000 m²) lies outside the buurten" in msg
-    assert "feature 1 ('kiosk'): the point lies outside the buurten" in msg
+    assert "object 0 ('ver weg'): 100 % van het vlak (10.000 m²) ligt buiten de buurten" in msg
+    assert "object 1 ('kiosk'): het punt ligt buiten de buurten" in msg
 
 
 def test_original_area_is_untouched():
@@ -418,7 +419,7 @@ def test_docs_describe_every_property():
 
 
 def test_overlapping_polygons_are_refused():
-    with pytest.raises(PlanError, match=r"feature 0 \('blok'\) and feature 1 \('park'\) overlap by 2,500 m²"):
+    with pytest.raises(PlanError, match=r"object 0 \('blok'\) en object 1 \('park'\) overlappen 2\.500 m²"):
         make_plan([{"naam": "blok", "woningen": 10, "geometry": _box(0, 0, 100, 100)},
                    {"naam": "park", "functie": "groen", "geometry": _box(50, 50, 150, 150)}])
     # touching along an edge is fine

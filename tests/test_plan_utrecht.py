@@ -71,5 +71,5 @@ def test_json_is_valid_and_names_the_real_buurt(check):
 
 
 def test_a_plan_outside_utrecht_is_refused(utrecht_area, base):
-    with pytest.raises(PlanError, match=r"feature 0 \('Vaartkwartier'\): 100 % of the polygon .* lies outside"):
+    with pytest.raises(PlanError, match=r"object 0 \('Vaartkwartier'\): 100 % van het vlak .* ligt buiten"):
         check_plan(utrecht_area, EXAMPLES / "plan_demostad.geojson", baseline=base)

@@ -229,6 +229,17 @@ def _write_area_cache(manifest: Path, key: str, area: Area) -> None:
         log.warning("Could not write the area cache %s: %s", path, exc)
 
 
+def _layer_text(sec: dict[str, Any]) -> str:
+    return f" (laag {sec['layer']!r})" if sec.get("layer") else ""
+
+
+def _rename(gdf: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFrame:
+    """Rename columns to the toolkit's names; a column that already has a target name (and
+    is not itself renamed) gives way, so no name occurs twice."""
+    clash = [new for old, new in columns.items() if old != new and new in gdf.columns and new not in columns]
+    return gdf.drop(columns=clash).rename(columns=columns)
+
+
 class _Loader:
     def __init__(self, manifest: Path, doc: dict[str, Any]) -> None:
         self.manifest = manifest
@@ -358,6 +369,11 @@ class _Loader:
         else:
             path = self.file(sec, "buurten")
             gdf = read_vector(path, layer=sec.get("layer"), what=self.what("buurten"), assign_crs=sec.get("crs"))
+        if len(gdf) == 0:
+            raise ManifestError(
+                f"{self.what('buurten')}: {path.name}{_layer_text(sec)} "
+                f"bevat geen buurten. Controleer `path` en `layer` in [buurten]."
+            )
         id_col = self.col(sec, "id", "buurtcode", "buurten")
         name_col = self.col(sec, "name", "buurtnaam", "buurten")
         wijk_col = self.col(sec, "wijk", "wijkcode", "buurten")
@@ -368,8 +384,9 @@ class _Loader:
                     f"its columns are {[x for x in gdf.columns if x != 'geometry']}."
                 )
         check_geometries(gdf, what=f"{self.what('buurten')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
-        gdf = gdf.rename(columns={id_col: "buurtcode", name_col: "buurtnaam", wijk_col: "wijkcode"})
+        gdf = _rename(gdf, {id_col: "buurtcode", name_col: "buurtnaam", wijk_col: "wijkcode"})
         gdf["buurtcode"] = gdf["buurtcode"].astype(str)
+        gdf["wijkcode"] = gdf["wijkcode"].astype(str)
         if gdf["buurtcode"].duplicated().any():
             dup = gdf.loc[gdf["buurtcode"].duplicated(), "buurtcode"].tolist()[:5]
             raise ManifestError(f"{self.what('buurten')}: buurtcodes occur twice: {dup}.")
@@ -438,7 +455,8 @@ class _Loader:
                     f"{[x for x in gdf.columns if x != 'geometry']}."
                 )
             check_geometries(gdf, what=f"{self.what('wijken')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
-            gdf = gdf.rename(columns={id_col: "wijkcode"}).set_index("wijkcode")
+            gdf = _rename(gdf, {id_col: "wijkcode"})
+            gdf = gdf.set_index(gdf["wijkcode"].astype(str)).drop(columns="wijkcode")
             name_col = sec.get("name")
             if name_col and name_col in gdf.columns:
                 gdf["wijknaam"] = gdf[name_col].astype(str)

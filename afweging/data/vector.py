@@ -45,35 +45,35 @@ def read_vector(
     """
     path = Path(path)
     if not path.exists():
-        raise InputFileNotFoundError(f"{what}: file {path} does not exist. Check the path (relative paths are relative to the manifest).")
+        raise InputFileNotFoundError(f"{what}: het bestand {path} bestaat niet. Controleer het pad (relatief aan het manifest).")
     if layer is not None:
         try:
             names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
         except pyogrio.errors.DataSourceError as exc:
             raise ManifestError(
-                f"{what}: {path} could not be opened as a vector file ({exc}). Use a GeoPackage, "
-                f"GeoJSON or Shapefile, or check the path."
+                f"{what}: {path} is geen leesbaar GIS-bestand ({exc}). Gebruik een GeoPackage, "
+                f"GeoJSON of Shapefile, of controleer het pad."
             ) from exc
         if layer not in names:
             raise ManifestError(
-                f"{what}: file {path} has no layer {layer!r}; its layers are {names}. "
-                f"Set `layer` to one of those."
+                f"{what}: het bestand {path} heeft geen laag {layer!r}; de lagen zijn {names}. "
+                f"Zet `layer` op een daarvan."
             )
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, where=where, use_arrow=_HAS_ARROW)
     except pyogrio.errors.DataSourceError as exc:
         raise ManifestError(
-            f"{what}: {path} could not be opened as a vector file ({exc}). Use a GeoPackage, "
-            f"GeoJSON or Shapefile, or check the path."
+            f"{what}: {path} is geen leesbaar GIS-bestand ({exc}). Gebruik een GeoPackage, "
+            f"GeoJSON of Shapefile, of controleer het pad."
         ) from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise ManifestError(f"{what}: {path} (layer {layer}) has no geometry column.")
+        raise ManifestError(f"{what}: {path} (laag {layer}) heeft geen geometriekolom.")
     if gdf.crs is None:
         if assign_crs is None:
             raise NoCrsError(
-                f"{what}: {path} has no coordinate reference system (CRS). Add `crs = \"EPSG:28992\"` "
-                f"to this section of the manifest if the coordinates are RD New metres "
-                f"(or the right EPSG code), or fix the file: `ogr2ogr -a_srs EPSG:28992 fixed.gpkg {path.name}`."
+                f"{what}: {path} heeft geen coördinatenstelsel (CRS). Zet `crs = \"EPSG:28992\"` "
+                f"in deze sectie van het manifest als de coördinaten RD New-meters zijn "
+                f"(of de juiste EPSG-code), of herstel het bestand: `ogr2ogr -a_srs EPSG:28992 goed.gpkg {path.name}`."
             )
         gdf = gdf.set_crs(assign_crs)
     return to_rd(gdf, what=f"{what} ({path})")
@@ -91,12 +91,12 @@ def check_geometries(
     problems: list[str] = []
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
-        problems.append(f"no geometry: {ids[missing.to_numpy()].astype(str).tolist()[:10]}")
+        problems.append(f"geen geometrie: {ids[missing.to_numpy()].astype(str).tolist()[:10]}")
     present = ~missing
     wrong = present & ~gdf.geometry.geom_type.isin(kinds)
     if wrong.any():
         problems.append(
-            f"geometry type not in {list(kinds)}: {ids[wrong.to_numpy()].astype(str).tolist()[:10]}"
+            f"geometrietype niet {' of '.join(kinds)}: {ids[wrong.to_numpy()].astype(str).tolist()[:10]}"
         )
     invalid = present & ~wrong & ~gdf.geometry.is_valid
     if invalid.any():
@@ -107,8 +107,8 @@ def check_geometries(
             for i, g in zip(ids[invalid.to_numpy()].astype(str)[:5], gdf.geometry[invalid][:5], strict=False)
         ]
         problems.append(
-            f"{int(invalid.sum())} invalid geometries, e.g. {examples}. Repair them, e.g. in "
-            f"QGIS (Vector > Geometry Tools > Fix Geometries) or with `gdf.geometry = gdf.make_valid()`"
+            f"{int(invalid.sum())} ongeldige geometrieën, bijv. {examples}. Herstel ze, bijv. in "
+            f"QGIS (Vector > Geometrie > Geometrieën repareren) of met `gdf.geometry = gdf.make_valid()`"
         )
     if problems:
         raise InvalidGeometryError(f"{what}: " + "; ".join(problems) + ".")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 from pyproj import CRS
 
@@ -30,15 +32,51 @@ def to_rd(gdf: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
     """
     if gdf.crs is None:
         raise NoCrsError(
-            f"{what} has no coordinate reference system (CRS). Set it in the file "
-            f"(e.g. `ogr2ogr -a_srs EPSG:28992 out.gpkg in.gpkg`) or in Python with "
-            f"`gdf.set_crs('EPSG:28992')` if the coordinates are RD New metres, "
-            f"or `set_crs('EPSG:4326')` if they are longitude/latitude."
+            f"{what} heeft geen coördinatenstelsel (CRS). Zet het in het bestand "
+            f"(bijv. `ogr2ogr -a_srs EPSG:28992 uit.gpkg in.gpkg`) of in Python met "
+            f"`gdf.set_crs('EPSG:28992')` als de coördinaten RD New-meters zijn, "
+            f"of `set_crs('EPSG:4326')` als het lengte- en breedtegraden zijn."
         )
+    problem = lonlat_problem(gdf, is_geojson=".geojson" in what.lower() or ".json" in what.lower())
+    if problem:
+        raise GeographicCrsError(f"{what}: {problem}")
     target = CRS.from_user_input(settings.crs)
     if CRS.from_user_input(gdf.crs) == target:
         return gdf
     return gdf.to_crs(target)
+
+
+def lonlat_problem(gdf: gpd.GeoDataFrame, *, is_geojson: bool) -> str | None:
+    """Dutch explanation when a layer declares longitude/latitude (a geographic CRS) but
+    its coordinates cannot be degrees (typically RD New metres in a GeoJSON without a
+    ``crs`` member, which RFC 7946 reads as WGS84); None when the coordinates fit.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> bad = gpd.GeoDataFrame(geometry=[Point(136780, 455860)], crs="EPSG:4326")
+    >>> lonlat_problem(bad, is_geojson=True)[:60]
+    'het bestand zegt lengte- en breedtegraden (EPSG:4326), maar '
+    """
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    if crs is None or not crs.is_geographic or not len(gdf):
+        return None
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
+        return None
+    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        return None
+    rd = minx >= 0 and maxx <= 300_000 and miny >= 289_000 and maxy <= 630_000
+    looks = "ze lijken op RD New-meters (EPSG:28992)" if rd else "het zijn geen graden"
+    geojson = (" Een GeoJSON zonder \"crs\" wordt volgens de standaard (RFC 7946) gelezen als "
+               "lengte- en breedtegraden (WGS84).") if is_geojson else ""
+    return (
+        f"het bestand zegt lengte- en breedtegraden ({crs.to_string()}), maar de coördinaten "
+        f"(x {minx:.0f} tot {maxx:.0f}, y {miny:.0f} tot {maxy:.0f}) passen daar niet in: {looks}.{geojson} "
+        f"Geef het juiste stelsel op: zet in de GeoJSON \"crs\": {{\"type\": \"name\", \"properties\": "
+        f"{{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}}}, sla het bestand op als GeoPackage met EPSG:28992, "
+        f"of zet het om: `ogr2ogr -a_srs EPSG:28992 goed.gpkg <bestand>`."
+    )
 
 
 def require_projected(crs: object, *, what: str) -> None:

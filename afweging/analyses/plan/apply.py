@@ -58,7 +58,7 @@ import shapely
 from afweging import settings
 from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
-from afweging.analyses.plan.format import HOME_SPACING_M, MAX_OUTSIDE_SHARE, Plan
+from afweging.analyses.plan.format import HOME_SPACING_M, MAX_LISTED, MAX_OUTSIDE_SHARE, Plan
 from afweging.geo.area import Area, Provenance, assign_buurt
 
 #: Person counts of the CBS statistics, updated in proportion to the residents.
@@ -163,70 +163,47 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
     polys = plan.polygons
     # ------------------------------------------------------------ inside the area?
     overlap = _overlap_with_buurten(polys, buurten)
-    for i, row in polys.iterrows():
-        inside = overlap.get(i, {})
-        share_out = 1.0 - sum(inside.values()) / row["area_m2"]
-        if share_out > MAX_OUTSIDE_SHARE:
-            problems.append(
-                f"{_label(i, row)}: {100 * share_out:.0f} % of the polygon "
-                f"({share_out * row['area_m2']:,.0f} m²) lies outside the buurten of area "
-                f"{area.name!r}. Move it inside the area, or check its CRS (the plan's "
-                f"bounds are {_bounds_text(row.geometry)}; the area's are "
-                f"{_bounds_text(buurten.total_bounds)}, EPSG:28992)."
-            )
+    inside_m2 = np.array([sum(overlap.get(i, {}).values()) for i in polys.index], dtype=float)
+    area_m2 = polys["area_m2"].to_numpy(dtype=float)
+    share_out = 1.0 - inside_m2 / area_m2 if len(polys) else np.zeros(0)
+    outside = np.flatnonzero(share_out > MAX_OUTSIDE_SHARE)
+    for k in outside[:MAX_LISTED]:
+        i, row = polys.index[k], polys.iloc[k]
+        problems.append(
+            f"{_label(i, row)}: {nl_int(100 * share_out[k])} % van het vlak "
+            f"({nl_int(share_out[k] * area_m2[k])} m²) ligt buiten de buurten van gebied "
+            f"{area.name!r}. Leg het binnen het gebied, of controleer het coördinatenstelsel (het vlak ligt "
+            f"op {_bounds_text(row.geometry)}; het gebied op {_bounds_text(buurten.total_bounds)}, EPSG:28992)."
+        )
+    _more(problems, len(outside), "vlakken liggen (deels) buiten het gebied")
     pts = plan.points
     if len(pts):
-        pts_buurt = assign_buurt(pts, buurten)
-        for i in pts.index[pts_buurt.isna().to_numpy()]:
+        off = pts.index[assign_buurt(pts, buurten).isna().to_numpy()]
+        for i in off[:MAX_LISTED]:
             problems.append(
-                f"{_label(i, pts.loc[i])}: the point lies outside the buurten of area {area.name!r} "
-                f"({_bounds_text(pts.loc[i].geometry)}). Move it inside the area."
+                f"{_label(i, pts.loc[i])}: het punt ligt buiten de buurten van gebied {area.name!r} "
+                f"({_bounds_text(pts.loc[i].geometry)}). Leg het binnen het gebied."
             )
-    else:
-        pts_buurt = pd.Series(dtype=object)
+        _more(problems, len(off), "punten liggen buiten het gebied")
     if problems:
         _raise(plan, problems)
 
     city = city if city is not None else city_ratios(buurten)
     # ------------------------------------------------------------ new homes
-    home_rows: list[pd.DataFrame] = []
     notes: list[str] = []
-    for i, row in polys[(polys["functie"] == "wonen") & (polys["woningen"] > 0)].iterrows():
-        pts_xy, how = _home_points(row, area)
-        if how:
-            notes.append(how)
-        frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(pts_xy[:, 0], pts_xy[:, 1]), crs=settings.crs)
-        code = assign_buurt(frame, buurten)
-        keep = code.notna().to_numpy()
-        if not keep.any():  # every point fell just outside: one point in the largest overlap
-            code_max = max(overlap[i], key=lambda c: overlap[i][c])
-            part = shapely.intersection(row.geometry, buurten.geometry.loc[code_max])
-            frame = gpd.GeoDataFrame(geometry=[part.representative_point()], crs=settings.crs)
-            code = pd.Series([code_max], index=frame.index, dtype=object)
-            keep = np.ones(1, dtype=bool)
-        frame = frame[keep]
-        frame["buurtcode"] = code[keep].to_numpy()
-        frame["dwellings"] = float(row["woningen"]) / len(frame)
-        frame["plan_feature"] = row["naam"]
-        frame["_feature"] = i
-        home_rows.append(frame)
-
-    new_homes = (
-        gpd.GeoDataFrame(pd.concat(home_rows, ignore_index=True), geometry="geometry", crs=settings.crs)
-        if home_rows
-        else gpd.GeoDataFrame({"buurtcode": [], "dwellings": [], "plan_feature": [], "_feature": []},
-                              geometry=[], crs=settings.crs)
-    )
+    new_homes = _new_home_points(polys, area, overlap, notes)
     # household size and apartments share per (feature, buurt)
     defaults_used: dict[str, list[str]] = {"huishoudgrootte": [], "meergezins_pct": []}
-    hh = np.zeros(len(new_homes))
-    multi = np.zeros(len(new_homes))
-    pairs = list(zip(new_homes["_feature"], new_homes["buurtcode"], strict=True))
-    for fi, code in dict.fromkeys(pairs):
-        row = polys.loc[fi]
-        here = np.array([p == (fi, code) for p in pairs])
-        hh[here] = _household_size(row, code, buurten, city, defaults_used)
-        multi[here] = _multi_share(row, code, buurten, city, defaults_used)
+    feature = new_homes["_feature"].to_numpy()
+    codes = new_homes["buurtcode"].to_numpy()
+    hh = np.array(polys["huishoudgrootte"].reindex(feature), dtype=float)
+    multi = np.array(polys["meergezins_pct"].reindex(feature), dtype=float)
+    for values, of_buurt in ((hh, _household_size), (multi, _multi_share)):
+        need = ~np.isfinite(values)
+        for code in pd.unique(codes[need]):
+            here = need & (codes == code)
+            values[here] = of_buurt(code, buurten, city, defaults_used,
+                                    _label(feature[here][0], polys.loc[feature[here][0]]))
     new_homes["residents"] = new_homes["dwellings"] * hh
     new_homes["_hh"] = hh
     new_homes["_multi_pct"] = multi
@@ -242,15 +219,15 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
         name = buurten.at[code, "buurtnaam"]
         if not (won > 0) or not np.isfinite(inw):
             problems.append(
-                f"woningen_sloop: the plan demolishes {_en(dw)} dwellings in buurt {code} "
-                f"({name}), but CBS gives that buurt no dwellings (a_woning) or no inhabitants "
-                f"(a_inw). Demolition can only be applied where both are known."
+                f"woningen_sloop: het plan sloopt {nl_number(dw, 0 if float(dw).is_integer() else 1)} woningen in buurt {code} "
+                f"({name}), maar het CBS geeft die buurt geen woningen (a_woning) of geen inwoners "
+                f"(a_inw). Sloop kan alleen waar beide bekend zijn."
             )
         elif dw > won + 1e-9:
             problems.append(
-                f"woningen_sloop: the plan demolishes {_en(dw)} dwellings in buurt {code} "
-                f"({name}), which has only {won:,.0f} dwellings (CBS a_woning). Lower "
-                f"woningen_sloop of: {', '.join(sorted({str(polys.at[f, 'naam']) for f, c in demolished if c == code}))}."
+                f"woningen_sloop: het plan sloopt {nl_number(dw, 0 if float(dw).is_integer() else 1)} woningen in buurt {code} "
+                f"({name}), die er maar {nl_int(won)} heeft (CBS a_woning). Verlaag woningen_sloop "
+                f"van: {_first_names(sorted({str(polys.at[f, 'naam']) for f, c in demolished if c == code}))}."
             )
     if problems:
         _raise(plan, problems)
@@ -364,18 +341,60 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
 def _raise(plan: Plan, problems: list[str]) -> None:
     listing = "\n".join(f"  - {p}" for p in problems)
     raise PlanError(
-        f"{plan.source}: the plan cannot be applied ({len(problems)} problem"
-        f"{'s' if len(problems) != 1 else ''}):\n{listing}"
+        f"{plan.source}: het plan kan niet worden toegepast ({len(problems)} "
+        f"{'probleem' if len(problems) == 1 else 'problemen'}):\n{listing}"
     )
 
 
-def _en(x: float) -> str:
-    """A number for an (English) error message: ``1,500`` or ``1,234.5``."""
-    return f"{x:,.1f}".removesuffix(".0")
+def _more(problems: list[str], n: int, what: str) -> None:
+    if n > MAX_LISTED:
+        problems.append(f"en nog {nl_int(n - MAX_LISTED)} {what}")
 
 
 def _label(i: Any, row: pd.Series) -> str:
-    return f"feature {i} ({row['naam']!r})"
+    return f"object {i} ({row['naam']!r})"
+
+
+def _new_home_points(polys: gpd.GeoDataFrame, area: Area, overlap: dict[Any, dict[str, float]],
+                     notes: list[str]) -> gpd.GeoDataFrame:
+    """The home points of every wonen polygon, with buurt, dwellings per point and feature."""
+    buurten = area.buurten
+    wonen = polys[(polys["functie"] == "wonen") & (polys["woningen"] > 0)]
+    streets = _StreetLines(area) if (wonen["verdeling"] == "straten").any() else None
+    xy_parts, feats = [], []
+    for i, row in zip(wonen.index, wonen.itertuples(index=False), strict=True):
+        xy, how = _home_points(row, area, streets)
+        if how:
+            notes.append(how)
+        xy_parts.append(xy)
+        feats.append(np.full(len(xy), i, dtype=object))
+    if not xy_parts:
+        return gpd.GeoDataFrame({"buurtcode": [], "dwellings": [], "plan_feature": [], "_feature": []},
+                                geometry=[], crs=settings.crs)
+    xy = np.vstack(xy_parts)
+    feature = np.concatenate(feats)
+    frame = gpd.GeoDataFrame({"_feature": feature}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+                             crs=settings.crs)
+    frame["buurtcode"] = assign_buurt(frame, buurten).to_numpy()
+    frame = frame[frame["buurtcode"].notna()]
+    lost = wonen.index.difference(pd.Index(frame["_feature"].unique()))
+    if len(lost):  # every point of a polygon fell just outside: one point in its largest overlap
+        rescue = []
+        for i in lost:
+            code = max(overlap[i], key=lambda c: overlap[i][c])
+            part = shapely.intersection(polys.geometry.loc[i], buurten.geometry.loc[code])
+            rescue.append({"_feature": i, "buurtcode": code, "geometry": part.representative_point()})
+        frame = gpd.GeoDataFrame(pd.concat([frame, gpd.GeoDataFrame(rescue, geometry="geometry", crs=settings.crs)],
+                                           ignore_index=True), geometry="geometry", crs=settings.crs)
+    frame = frame.reset_index(drop=True)
+    per_feature = frame.groupby("_feature")["_feature"].transform("size").to_numpy(dtype=float)
+    frame["dwellings"] = wonen.loc[frame["_feature"], "woningen"].to_numpy(dtype=float) / per_feature
+    frame["plan_feature"] = wonen.loc[frame["_feature"], "naam"].to_numpy()
+    return frame[["buurtcode", "dwellings", "plan_feature", "_feature", "geometry"]]
+
+
+def _first_names(names: list[str]) -> str:
+    return ", ".join(names[:MAX_LISTED]) + (f" en {nl_int(len(names) - MAX_LISTED)} meer" if len(names) > MAX_LISTED else "")
 
 
 def _bounds_text(geom_or_bounds: Any) -> str:
@@ -433,10 +452,9 @@ def city_ratios(buurten: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def _household_size(row: pd.Series, code: str, buurten: pd.DataFrame, city: dict[str, float],
-                    used: dict[str, list[str]]) -> float:
-    if np.isfinite(row["huishoudgrootte"]):
-        return float(row["huishoudgrootte"])
+def _household_size(code: str, buurten: pd.DataFrame, city: dict[str, float],
+                    used: dict[str, list[str]], label: str) -> float:
+    """The household size of a buurt's new dwellings when the plan gives none."""
     name = buurten.at[code, "buurtnaam"]
     g = _num(buurten, code, "g_hhgro")
     if np.isfinite(g) and g > 0:
@@ -450,15 +468,14 @@ def _household_size(row: pd.Series, code: str, buurten: pd.DataFrame, city: dict
         used["huishoudgrootte"].append(f"{name}: {nl_number(city['hh_size'], 2)} (gemiddelde van het gebied)")
         return city["hh_size"]
     raise PlanError(
-        f"feature {row.name} ({row['naam']!r}): no household size for buurt {code}: CBS g_hhgro, "
-        f"a_inw and a_hh are unknown. Give huishoudgrootte in the plan (residents per new dwelling)."
+        f"{label}: geen huishoudgrootte voor buurt {code}: CBS g_hhgro, "
+        f"a_inw en a_hh zijn onbekend. Geef huishoudgrootte in het plan (bewoners per nieuwe woning)."
     )
 
 
-def _multi_share(row: pd.Series, code: str, buurten: pd.DataFrame, city: dict[str, float],
-                 used: dict[str, list[str]]) -> float:
-    if np.isfinite(row["meergezins_pct"]):
-        return float(row["meergezins_pct"])
+def _multi_share(code: str, buurten: pd.DataFrame, city: dict[str, float],
+                 used: dict[str, list[str]], label: str) -> float:
+    """The share of apartments among a buurt's new dwellings when the plan gives none."""
     name = buurten.at[code, "buurtnaam"]
     p = _num(buurten, code, "p_mgezw")
     if np.isfinite(p):
@@ -483,25 +500,25 @@ def _grid_points(poly: Any, spacing: float) -> np.ndarray:
     return np.column_stack([gx[inside], gy[inside]])
 
 
-def _home_points(row: pd.Series, area: Area) -> tuple[np.ndarray, str]:
-    """Home point coordinates for a wonen polygon, and a Dutch note when the spread fell back."""
+def _home_points(row: Any, area: Area, streets: _StreetLines | None) -> tuple[np.ndarray, str]:
+    """Home point coordinates for a wonen polygon (a row of ``itertuples``), and a Dutch
+    note when the spread fell back."""
     poly = row.geometry
-    n = int(row["woningen"])
+    n = int(row.woningen)
     # never more points than dwellings: widen the grid for a sparse programme
     spacing = max(HOME_SPACING_M, math.sqrt(poly.area / n))
     note = ""
-    if row["verdeling"] == "straten":
-        mode = "walk" if "walk" in area.networks else ("bike" if "bike" in area.networks else None)
-        if mode is not None:
-            xy = _street_points(poly, area, mode, spacing)
+    if row.verdeling == "straten":
+        if streets is not None and streets.lines is not None:
+            xy = streets.points(poly, spacing)
             if len(xy):
                 return xy, note
-            note = (f"{row['naam']}: geen straat van het netwerk binnen het vlak; de woningen "
+            note = (f"{row.naam}: geen straat van het netwerk binnen het vlak; de woningen "
                     f"zijn over het vlak verdeeld.")
         else:
-            note = (f"{row['naam']}: het gebied heeft geen straatnetwerk; de woningen zijn over "
+            note = (f"{row.naam}: het gebied heeft geen straatnetwerk; de woningen zijn over "
                     f"het vlak verdeeld in plaats van langs de straten.")
-        warnings.warn(note, stacklevel=4)
+        warnings.warn(note, stacklevel=5)
     xy = _grid_points(poly, spacing)
     if len(xy) == 0:
         p = poly.representative_point()
@@ -509,25 +526,40 @@ def _home_points(row: pd.Series, area: Area) -> tuple[np.ndarray, str]:
     return xy, note
 
 
-def _street_points(poly: Any, area: Area, mode: str, spacing: float) -> np.ndarray:
-    graph = area.networks[mode]
-    minx, miny, maxx, maxy = poly.bounds
-    lines = []
-    seen: set[tuple[Any, Any]] = set()
-    for u, v, data in graph.edges(data=True):
-        key = (min(u, v), max(u, v))
-        if key in seen:
-            continue
-        xu, yu = graph.nodes[u]["x"], graph.nodes[u]["y"]
-        xv, yv = graph.nodes[v]["x"], graph.nodes[v]["y"]
-        if max(xu, xv) < minx - 1000 or min(xu, xv) > maxx + 1000 or max(yu, yv) < miny - 1000 or min(yu, yv) > maxy + 1000:
-            continue
-        seen.add(key)
-        geom = data.get("geometry")
-        lines.append(geom if geom is not None else shapely.LineString([(xu, yu), (xv, yv)]))
-    if not lines:
+class _StreetLines:
+    """The street lines of the area's walk network (else bike), each street once, with a
+    spatial index: built once per plan, queried per polygon."""
+
+    def __init__(self, area: Area) -> None:
+        mode = "walk" if "walk" in area.networks else ("bike" if "bike" in area.networks else None)
+        self.lines: np.ndarray | None = None
+        if mode is None:
+            return
+        graph = area.networks[mode]
+        lines = []
+        seen: set[tuple[Any, Any]] = set()
+        for u, v, data in graph.edges(data=True):
+            key = (min(u, v), max(u, v))
+            if key in seen:
+                continue
+            seen.add(key)
+            geom = data.get("geometry")
+            lines.append(geom if geom is not None else shapely.LineString(
+                [(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]))
+        self.lines = np.array(lines, dtype=object)
+        self.tree = shapely.STRtree(self.lines)
+
+    def points(self, poly: Any, spacing: float) -> np.ndarray:
+        """Points every ``spacing`` m along the streets inside ``poly`` (at most one per
+        ``spacing²`` of its area)."""
+        assert self.lines is not None
+        return _street_points(poly, self.lines[self.tree.query(poly, predicate="intersects")], spacing)
+
+
+def _street_points(poly: Any, lines: np.ndarray, spacing: float) -> np.ndarray:
+    if not len(lines):
         return np.empty((0, 2))
-    clipped = shapely.intersection(np.array(lines, dtype=object), poly)
+    clipped = shapely.intersection(lines, poly)
     parts = shapely.get_parts(clipped)
     parts = parts[shapely.get_type_id(parts) == 1]  # LineString
     out = []
@@ -829,21 +861,22 @@ def _continue_index(index: pd.Index, n: int, *, prefix: str) -> pd.Index:
 
 
 def _new_green(polys: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    rows = []
-    for _, row in polys.iterrows():
-        if row["functie"] == "groen":
-            rows.append({"plan_feature": row["naam"], "area_m2": row["area_m2"], "geometry": row.geometry,
-                         "how": "vlak"})
-        elif row["functie"] == "wonen" and row["groen_m2"] > 0:
-            core = inner_polygon(row.geometry, float(row["groen_m2"]))
-            rows.append({"plan_feature": row["naam"], "area_m2": float(row["groen_m2"]), "geometry": core,
-                         "how": "groen_m2"})
-    if not rows:
+    """Green polygons (whole) and groen_m2 of housing polygons (an inner polygon), in plan order."""
+    whole = (polys["functie"] == "groen").to_numpy()
+    inner = ((polys["functie"] == "wonen") & (polys["groen_m2"] > 0)).to_numpy()
+    keep = whole | inner
+    if not keep.any():
         return gpd.GeoDataFrame({"plan_feature": [], "area_m2": [], "how": [], "kind": []},
                                 geometry=[], crs=settings.crs)
-    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.crs)
-    out["kind"] = PLAN_TAG
-    return out
+    sub = polys[keep]
+    is_whole = whole[keep]
+    geoms = sub.geometry.to_numpy().copy()
+    m2 = np.where(is_whole, sub["area_m2"].to_numpy(dtype=float), sub["groen_m2"].to_numpy(dtype=float))
+    for k in np.flatnonzero(~is_whole):
+        geoms[k] = inner_polygon(geoms[k], float(m2[k]))
+    return gpd.GeoDataFrame({"plan_feature": sub["naam"].to_numpy(), "area_m2": m2,
+                             "how": np.where(is_whole, "vlak", "groen_m2"), "kind": PLAN_TAG},
+                            geometry=geoms, crs=settings.crs)
 
 
 def inner_polygon(poly: Any, area_m2: float) -> Any:
@@ -877,25 +910,30 @@ def inner_polygon(poly: Any, area_m2: float) -> Any:
 
 
 def _new_facilities(plan: Plan, new_green: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    rows: list[dict[str, Any]] = []
-    for _, row in plan.points.iterrows():
-        rows.append({"category": row["categorie"], "name": row["naam"], "plan_feature": row["naam"],
-                     "geometry": row.geometry})
-    for _, row in plan.polygons.iterrows():
-        rep = row.geometry.representative_point()
-        if row["functie"] == "voorziening" and row["categorie"]:
-            rows.append({"category": row["categorie"], "name": row["naam"], "plan_feature": row["naam"],
-                         "geometry": rep})
-        if row["functie"] == "spelen" or row["speelruimte_m2"] > 0:
-            rows.append({"category": "speelplek", "name": f"{row['naam']} (speelruimte)",
-                         "plan_feature": row["naam"], "geometry": rep})
-    for _, g in new_green.iterrows():
-        if g["area_m2"] >= settings.green_min_area_m2:
-            rows.append({"category": "park", "name": f"{g['plan_feature']} (groen)",
-                         "plan_feature": g["plan_feature"], "geometry": g.geometry.representative_point()})
-    if not rows:
+    """Facility points: the plan's points, voorziening polygons with a categorie, play space
+    (spelen polygons, speelruimte_m2) and parks (new green of at least green_min_area_m2)."""
+    pts, polys = plan.points, plan.polygons
+    names = polys["naam"].to_numpy(dtype=object)
+    rep = shapely.point_on_surface(polys.geometry.to_numpy())
+    fac = ((polys["functie"] == "voorziening") & polys["categorie"].notna() & (polys["categorie"] != "")).to_numpy()
+    play = ((polys["functie"] == "spelen") | (polys["speelruimte_m2"] > 0)).to_numpy()
+    park = (new_green["area_m2"] >= settings.green_min_area_m2).to_numpy()
+    green_names = new_green["plan_feature"].to_numpy(dtype=object)
+    parts = [
+        (pts["categorie"].to_numpy(dtype=object), pts["naam"].to_numpy(dtype=object),
+         pts["naam"].to_numpy(dtype=object), pts.geometry.to_numpy()),
+        (polys["categorie"].to_numpy(dtype=object)[fac], names[fac], names[fac], rep[fac]),
+        (np.full(play.sum(), "speelplek", dtype=object), np.char.add(names[play].astype(str), " (speelruimte)"),
+         names[play], rep[play]),
+        (np.full(park.sum(), "park", dtype=object), np.char.add(green_names[park].astype(str), " (groen)"),
+         green_names[park], shapely.point_on_surface(new_green.geometry.to_numpy()[park])),
+    ]
+    if not sum(len(p[0]) for p in parts):
         return gpd.GeoDataFrame({"category": [], "name": [], "plan_feature": []}, geometry=[], crs=settings.crs)
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.crs)
+    return gpd.GeoDataFrame(
+        {"category": np.concatenate([p[0] for p in parts]), "name": np.concatenate([p[1] for p in parts]).astype(object),
+         "plan_feature": np.concatenate([p[2] for p in parts])},
+        geometry=np.concatenate([p[3] for p in parts]), crs=settings.crs)
 
 
 def _as_facility_rows(new_fac: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

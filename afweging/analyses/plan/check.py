@@ -53,6 +53,7 @@ from typing import Any, TypeVar
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from afweging import _names, settings
 from afweging._errors import PlanError
@@ -420,15 +421,11 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
 def _plan_buurten(plan: Plan, applied: AppliedPlan) -> list[str]:
     buurten = applied.before.buurten
     idx_f, idx_b = buurten.sindex.query(plan.features.geometry, predicate="intersects")
-    codes = set(buurten.index[idx_b])
     # a buurt only touched along its edge by a polygon is not a plan buurt
-    polys = plan.features.geometry.to_numpy()
-    keep = set()
-    for f, b in zip(idx_f, idx_b, strict=True):
-        g = polys[f]
-        if g.geom_type == "Point" or g.intersection(buurten.geometry.iloc[b]).area > 0:
-            keep.add(buurten.index[b])
-    return sorted(codes & keep)
+    geoms = plan.features.geometry.to_numpy()[idx_f]
+    point = shapely.get_type_id(geoms) == 0
+    inside = point | (shapely.area(shapely.intersection(geoms, buurten.geometry.to_numpy()[idx_b])) > 0)
+    return sorted(set(buurten.index[idx_b[inside]]))
 
 
 # ============================================================================ reachability

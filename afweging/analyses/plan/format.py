@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
 
 from afweging import settings
 from afweging._errors import PlanError
+from afweging._format import nl_int, nl_number
+from afweging._schema import suggest
+from afweging.geo.crs import lonlat_problem
 
 #: Functions (``functie``) a plan polygon can have.
 FUNCTIONS: dict[str, str] = {
@@ -133,13 +135,28 @@ PROPERTIES: dict[str, PlanProperty] = {
     )
 }
 
-#: Dutch words for the kinds, for messages.
+#: The rule of each kind, in Dutch, for messages.
 _KIND_RULE = {
-    "count": "a whole number of at least 0",
-    "pct": "a percentage between 0 and 100",
-    "m2": "a number of m² of at least 0",
-    "positive": "a number greater than 0",
+    "count": "een geheel getal van minstens 0",
+    "pct": "een percentage van 0 tot 100",
+    "m2": "een aantal m² van minstens 0",
+    "positive": "een getal groter dan 0",
 }
+
+#: Most features a plan may have (refused up front, before the file is read). A plan of
+#: 10,000 polygons is checked on Utrecht in a few seconds (``benchmarks/bench_plan.py``);
+#: a whole city drawn plot by plot is not a plan but a new area (use an area manifest).
+MAX_PLAN_FEATURES: int = 50_000
+
+#: Dwellings per hectare of a ``wonen`` polygon above which the plan is refused as
+#: impossible (one dwelling per 2 m² of land: even 50-storey towers on their footprint stay
+#: below this), and above which it gets a warning (Dutch high-density inner-city blocks
+#: reach 150-400 per ha).
+MAX_DWELLINGS_PER_HA: float = 5_000.0
+HIGH_DWELLINGS_PER_HA: float = 500.0
+
+#: Features named per problem in a message; the rest is counted ("en 12 meer").
+MAX_LISTED: int = 10
 
 
 @dataclass
@@ -220,66 +237,100 @@ def read_plan(
     Raises
     ------
     PlanError
-        Listing every problem: the file, the feature (number and name), the property
-        and the fix.
+        Listing every problem (in Dutch): the file, the feature (number and name), the
+        property and the fix. A plan of more than :data:`MAX_PLAN_FEATURES` features is
+        refused before it is read.
     """
     path = Path(path)
     what = str(path)
-    if not path.exists():
-        raise PlanError(f"Plan file {path} does not exist. Check the path.")
+    if not path.is_file():
+        raise PlanError(f"Het planbestand {path} bestaat niet"
+                        + (" (het is een map)" if path.is_dir() else "") + ". Controleer het pad.")
+    if path.suffix.lower() in (".geojson", ".json"):
+        _check_utf8(path)
     try:
         available = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise PlanError(
-            f"{what}: cannot be read as a vector file ({exc}). Save the plan as GeoJSON or "
-            f"GeoPackage (see docs/plan_format.md)."
+            f"{what}: is geen leesbaar GIS-bestand ({exc}). Sla het plan op als GeoJSON of "
+            f"GeoPackage (zie docs/plan_format.md)."
         ) from exc
     wanted = [layer] if isinstance(layer, str) else list(layer) if layer is not None else available
     unknown = [x for x in wanted if x not in available]
     if unknown:
-        raise PlanError(f"{what}: no layer(s) {unknown}; its layers are {available}.")
-    frames = []
+        raise PlanError(f"{what}: geen laag {unknown}; de lagen zijn {available}.")
+    counts = {lyr: int(pyogrio.read_info(path, layer=lyr)["features"]) for lyr in wanted}
+    _check_count(sum(counts.values()), what)
+    frames, nans = [], []
     for lyr in wanted:
-        gdf = pyogrio.read_dataframe(path, layer=lyr if len(available) > 1 else None)
-        if not isinstance(gdf, gpd.GeoDataFrame):
+        meta, table = pyogrio.read_arrow(path, layer=lyr if len(available) > 1 else None)
+        geom_col = meta["geometry_name"] or "wkb_geometry"
+        where = what + (f" (laag {lyr!r})" if len(available) > 1 else "")
+        if geom_col not in table.column_names:
             if len(wanted) == 1:
-                raise PlanError(f"{what}: layer {lyr!r} has no geometry. A plan needs polygons.")
+                raise PlanError(f"{where}: heeft geen geometrie. Een plan bestaat uit vlakken (en punten).")
             continue
-        _check_crs(gdf, what=f"{what}" + (f" (layer {lyr!r})" if len(available) > 1 else ""),
-                   is_geojson=path.suffix.lower() in (".geojson", ".json"))
+        nans.append(pd.DataFrame({c: _explicit_nan(table.column(c)) for c in table.column_names if c != geom_col}))
+        attrs = table.drop([geom_col]).to_pandas()
+        geoms = shapely.from_wkb(table.column(geom_col).to_numpy(zero_copy_only=False))
+        gdf = gpd.GeoDataFrame(attrs, geometry=geoms, crs=meta["crs"])
+        _check_crs(gdf, what=where, is_geojson=path.suffix.lower() in (".geojson", ".json"))
         frames.append(gdf.to_crs(settings.crs))
     if not frames:
-        raise PlanError(f"{what}: no layer with geometry.")
+        raise PlanError(f"{what}: geen laag met geometrie. Een plan bestaat uit vlakken (en punten).")
     gdf = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
         pd.concat(frames, ignore_index=True), geometry="geometry", crs=settings.crs
     )
-    return plan_from_frame(gdf, name=name or path.stem, what=what, repair=repair,
-                           categories=categories)
+    explicit_nan = pd.concat(nans, ignore_index=True).fillna(False).astype(bool)
+    return _validate(gdf, name=name or path.stem, what=what, repair=repair, categories=categories,
+                     explicit_nan=explicit_nan)
+
+
+def _check_utf8(path: Path) -> None:
+    """A GeoJSON must be UTF-8 (RFC 8259); GDAL would otherwise garble names silently."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanError(
+            f"{path}: regel {line} is geen UTF-8 (byte {raw[exc.start]:#04x}); het bestand is "
+            f"waarschijnlijk opgeslagen als Windows-1252/ANSI. Een GeoJSON is altijd UTF-8: sla "
+            f"het opnieuw op als UTF-8 (QGIS: Exporteren > Objecten opslaan als, codering UTF-8)."
+        ) from exc
+
+
+def _explicit_nan(column: Any) -> np.ndarray:
+    """Where a column holds a NaN that the file wrote (not a missing value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_floating(column.type):
+        return np.zeros(len(column), dtype=bool)
+    return np.asarray(pc.fill_null(pc.is_nan(column), False))
+
+
+def _check_count(n: int, what: str) -> None:
+    if n > MAX_PLAN_FEATURES:
+        raise PlanError(
+            f"{what}: het plan heeft {nl_int(n)} objecten; de plantoets neemt er hoogstens "
+            f"{nl_int(MAX_PLAN_FEATURES)}. Voeg kavels samen tot bouwvelden (één vlak per blok of "
+            f"veld met het totale programma), of splits het plan in deelplannen."
+        )
 
 
 def _check_crs(gdf: gpd.GeoDataFrame, *, what: str, is_geojson: bool) -> None:
     """Refuse a layer without CRS, and RD coordinates declared (or defaulted) as lon/lat."""
     if gdf.crs is None:
         raise PlanError(
-            f"{what}: the plan has no coordinate reference system (CRS). Save it with a CRS "
-            f"(QGIS: Export > Save Features As, choose EPSG:28992 or EPSG:4326), or set it with "
-            f"`ogr2ogr -a_srs EPSG:28992 plan_fixed.gpkg {Path(what.split(' (')[0]).name}` if the "
-            f"coordinates are RD New metres."
+            f"{what}: het plan heeft geen coördinatenstelsel (CRS). Sla het op met een CRS "
+            f"(QGIS: Exporteren > Objecten opslaan als, kies EPSG:28992 of EPSG:4326), of zet het met "
+            f"`ogr2ogr -a_srs EPSG:28992 plan_goed.gpkg {Path(what.split(' (')[0]).name}` als de "
+            f"coördinaten RD New-meters zijn."
         )
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic and len(gdf):
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
-            hint = (" A GeoJSON file without a \"crs\" member is read as longitude/latitude "
-                    "(WGS84, RFC 7946).") if is_geojson else ""
-            raise PlanError(
-                f"{what}: the file declares a geographic CRS ({crs.to_string()}) but its "
-                f"coordinates (x {minx:.0f} to {maxx:.0f}, y {miny:.0f} to {maxy:.0f}) are not "
-                f"longitude/latitude; they look like projected metres (RD New?).{hint} Declare "
-                f"the CRS, e.g. add \"crs\": {{\"type\": \"name\", \"properties\": {{\"name\": "
-                f"\"urn:ogc:def:crs:EPSG::28992\"}}}} to the GeoJSON, or convert the plan to "
-                f"EPSG:4326."
-            )
+    problem = lonlat_problem(gdf, is_geojson=is_geojson)
+    if problem:
+        raise PlanError(f"{what}: {problem}")
 
 
 def plan_from_frame(
@@ -295,319 +346,397 @@ def plan_from_frame(
     See :func:`read_plan` for the parameters; ``what`` names the plan in messages.
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise PlanError(f"{what}: a plan must be a GeoDataFrame with polygons, got {type(gdf).__name__}.")
+        raise PlanError(f"{what}: een plan is een GeoDataFrame met vlakken, geen {type(gdf).__name__}.")
+    _check_count(len(gdf), what)
     _check_crs(gdf, what=what, is_geojson=False)
-    gdf = gdf.to_crs(settings.crs).reset_index(drop=True)
-    if len(gdf) == 0:
-        raise PlanError(f"{what}: the plan has no features. Draw at least one polygon.")
+    return _validate(gdf.to_crs(settings.crs), name=name, what=what, repair=repair, categories=categories)
+
+
+class _Problems:
+    """Problems of a plan, grouped by rule: at most MAX_LISTED features named per rule."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[str]] = {}
+
+    def add(self, rule: str, text: str) -> None:
+        self.groups.setdefault(rule, []).append(text)
+
+    def add_rows(self, rule: str, rows: np.ndarray, text: Any) -> None:
+        """Add ``text(i)`` for the first MAX_LISTED rows and count the rest."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        for i in rows[:MAX_LISTED]:
+            self.add(rule, text(int(i)))
+        if len(rows) > MAX_LISTED:
+            self.add(rule, f"en nog {nl_int(len(rows) - MAX_LISTED)} objecten met hetzelfde probleem")
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.groups.values())
+
+    def lines(self) -> list[str]:
+        return [t for v in self.groups.values() for t in v]
+
+
+def _validate(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    what: str,
+    repair: bool,
+    categories: Sequence[str] | None,
+    explicit_nan: pd.DataFrame | None = None,
+) -> Plan:
+    """Check every feature and property at once, column by column (linear in the features)."""
+    gdf = gdf.reset_index(drop=True)
+    n = len(gdf)
+    if n == 0:
+        raise PlanError(f"{what}: het plan heeft geen objecten. Teken minstens één vlak.")
     if categories is None:
         from afweging.data.tags import load_tag_table
 
         categories = list(load_tag_table())
     cats = list(categories)
-    problems: list[str] = []
+    problems = _Problems()
+    cols = {c: gdf[c] for c in gdf.columns if c != gdf.geometry.name}
+    nan_given = {c: (explicit_nan[c].to_numpy(dtype=bool) if explicit_nan is not None and c in explicit_nan
+                     else np.zeros(n, dtype=bool)) for c in cols}
+    given = {c: ~_missing(s) | nan_given[c] for c, s in cols.items()}
+
+    names_raw = cols.get("naam")
+    has_name = given["naam"] if names_raw is not None else np.zeros(n, dtype=bool)
+    name_text = np.where(has_name, names_raw.astype(str).str.strip().to_numpy(dtype=object)
+                         if names_raw is not None else "", "")
+    labels = np.array([f"object {i} ({nm!r})" if ok else f"object {i}"
+                       for i, (nm, ok) in enumerate(zip(name_text, has_name, strict=True))], dtype=object)
+    short = np.where(has_name, name_text, np.char.add("#", np.arange(n).astype(str)).astype(object))
+
+    # ---- geometry
+    geoms, soort, repaired = _check_geometries(gdf.geometry.to_numpy(), labels, problems, repair=repair)
+    vlak = soort == "vlak"
+    area = np.where(vlak, np.nan_to_num(shapely.area(geoms)), 0.0)
+
+    # ---- functie decides which properties apply ("punt" for points)
     defaults: dict[str, list[str]] = {}
-    ignored: dict[str, list[str]] = {}
-    repaired: list[str] = []
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    geom_col = gdf.geometry.name
-    prop_cols = [c for c in gdf.columns if c != geom_col]
+    functie = np.where(vlak, "wonen", "punt").astype(object)
+    if "functie" in cols:
+        raw = cols["functie"].astype(str).str.strip().str.lower().to_numpy(dtype=object)
+        g = given["functie"] & vlak
+        bad = g & ~np.isin(raw, list(FUNCTIONS))
+        problems.add_rows("functie", bad, lambda i: (
+            f"{labels[i]}: functie = {_show(cols['functie'].iloc[i])} bestaat niet; gebruik een van {list(FUNCTIONS)}."))
+        functie = np.where(g & ~bad, raw, functie)
+        _record(defaults, "functie", short[vlak & ~given["functie"]])
+    else:
+        _record(defaults, "functie", short[vlak])
 
-    for i in range(len(gdf)):
-        raw = {c: gdf[c].iloc[i] for c in prop_cols}
-        label = _feature_label(i, raw)
-        geom = gdf.geometry.iloc[i]
-        soort, geom, geom_problem = _check_geometry(geom, label, repair=repair, repaired=repaired)
-        if geom_problem:
-            problems.append(geom_problem)
-        geoms.append(geom)
-        row, row_problems = _read_properties(raw, soort, label, i, cats, defaults, ignored)
-        row["soort"] = soort
-        row["area_m2"] = float(geom.area) if soort == "vlak" and geom is not None else 0.0
-        if soort == "vlak" and not row_problems and not geom_problem:
-            row_problems += _check_land(row, label)
-        problems += row_problems
-        rows.append(row)
-
-    problems += _check_overlaps(rows, geoms)
-    names = [r["naam"] for r in rows]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        problems.append(
-            f"names occur more than once: {dup}; give every feature its own `naam` so the "
-            f"report can tell them apart"
-        )
-    if not any(r["soort"] == "vlak" for r in rows):
-        problems.append("the plan has no polygon; a plan needs at least one polygon (functie wonen, groen, spelen or voorziening)")
-    if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
+    ignored = {c: short[given[c]].tolist() for c in cols if c not in PROPERTIES and given[c].any()}
+    out: dict[str, Any] = {
+        "naam": np.where(has_name, name_text, np.where(vlak, np.char.add("vlak ", np.arange(n).astype(str)),
+                                                       np.char.add("punt ", np.arange(n).astype(str)))).astype(object),
+        "functie": np.array([f if v else None for f, v in zip(functie, vlak, strict=True)], dtype=object),
+    }
+    for prop in PROPERTIES.values():
+        if prop.name in ("naam", "functie"):
+            continue
+        out[prop.name] = _read_property(prop, cols.get(prop.name), given.get(prop.name, np.zeros(n, dtype=bool)),
+                                        nan_given.get(prop.name, np.zeros(n, dtype=bool)), functie, vlak,
+                                        labels, short, cats, problems, defaults)
+    out["soort"] = soort
+    out["area_m2"] = area
+    wonen = vlak & (functie == "wonen")
+    _check_programme(out, wonen, labels, problems)
+    _check_land(out, vlak, functie, labels, problems)
+    for text in _check_overlaps(out["naam"], geoms, vlak & np.isin(shapely.get_type_id(geoms), (3, 6))
+                                & shapely.is_valid(geoms)):
+        problems.add("overlap", text)
+    dup = pd.Series(out["naam"]).duplicated(keep=False).to_numpy()
+    if dup.any():
+        problems.add("naam", f"namen komen meer dan eens voor: {_first(sorted(set(out['naam'][dup])))}; geef "
+                             f"elk object een eigen `naam`, zodat het rapport ze uit elkaar houdt.")
+    if not vlak.any():
+        problems.add("vlak", "het plan heeft geen vlak; een plan heeft minstens één vlak (functie wonen, groen, "
+                             "spelen of voorziening).")
+    if len(problems):
+        listing = "\n".join(f"  - {p}" for p in problems.lines())
         raise PlanError(
-            f"{what}: the plan cannot be used ({len(problems)} problem"
-            f"{'s' if len(problems) != 1 else ''}):\n{listing}\n"
-            f"The plan format is described in docs/plan_format.md."
+            f"{what}: het plan is niet bruikbaar ({len(problems)} "
+            f"{'probleem' if len(problems) == 1 else 'problemen'}):\n{listing}\n"
+            f"Het planformaat staat in docs/plan_format.md."
         )
     if repaired:
         warnings.warn(
-            f"{what}: invalid polygon(s) repaired with make_valid: {'; '.join(repaired)}. "
-            f"Check the drawing: the plan is judged on the repaired area.",
-            stacklevel=2,
+            f"{what}: ongeldige vlakken hersteld met make_valid: {'; '.join(repaired)}. Controleer de "
+            f"tekening: het plan wordt beoordeeld op het herstelde oppervlak.",
+            stacklevel=3,
         )
     if ignored:
         warnings.warn(
-            f"{what}: unknown properties are ignored: "
-            + "; ".join(f"{k} (in {', '.join(v[:5])})" for k, v in sorted(ignored.items()))
-            + f". Known properties: {', '.join(PROPERTIES)} (docs/plan_format.md).",
-            stacklevel=2,
+            f"{what}: onbekende eigenschappen worden genegeerd: "
+            + "; ".join(f"{k} (in {_first(v, 5)})" for k, v in sorted(ignored.items()))
+            + f". Bekende eigenschappen: {', '.join(PROPERTIES)} (docs/plan_format.md).",
+            stacklevel=3,
         )
-    frame = pd.DataFrame(rows)
-    features = gpd.GeoDataFrame(frame, geometry=geoms, crs=settings.crs)
+    features = gpd.GeoDataFrame(out, geometry=geoms, crs=settings.crs)
     return Plan(name=name, features=features, source=what, defaults=defaults,
                 ignored=ignored, repaired=repaired)
 
 
-def _check_overlaps(rows: list[dict[str, Any]], geoms: list[Any]) -> list[str]:
-    """Plan polygons may not overlap: every m² is judged once (green, play, housing...)."""
-    idx = [i for i, r in enumerate(rows) if r["soort"] == "vlak" and geoms[i] is not None
-           and geoms[i].geom_type in ("Polygon", "MultiPolygon") and geoms[i].is_valid]
-    if len(idx) < 2:
-        return []
-    polys = np.array([geoms[i] for i in idx], dtype=object)
-    tree = shapely.STRtree(polys)
-    a, b = tree.query(polys, predicate="intersects")
-    out = []
-    for p, q in zip(a, b, strict=True):
-        if p >= q:
-            continue
-        m2 = float(shapely.area(shapely.intersection(polys[p], polys[q])))
-        if m2 > 1.0:
-            i, j = idx[p], idx[q]
-            out.append(
-                f"feature {i} ({rows[i]['naam']!r}) and feature {j} ({rows[j]['naam']!r}) overlap by "
-                f"{m2:,.0f} m²; every m² of a plan counts once (as housing, green, play or facility "
-                f"land). Cut one out of the other, or give the green / play space inside a housing "
-                f"polygon as groen_m2 / speelruimte_m2."
-            )
-    return out
+def _missing(s: pd.Series) -> np.ndarray:
+    """Missing or blank cells (None, NaN, "", "  ")."""
+    miss = np.array(s.isna(), dtype=bool)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        miss |= np.array(s.astype(str).str.strip() == "", dtype=bool)
+    return miss
 
 
-def _feature_label(i: int, raw: dict[str, Any]) -> str:
-    name = raw.get("naam")
-    if _is_missing(name):
-        return f"feature {i}"
-    return f"feature {i} ({str(name)!r})"
+def _record(defaults: dict[str, list[str]], prop: str, names: np.ndarray) -> None:
+    if len(names):
+        defaults.setdefault(prop, []).extend(str(x) for x in names)
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
+def _first(items: Sequence[Any], k: int = MAX_LISTED) -> str:
+    """At most ``k`` items, then "en N meer"."""
+    shown = ", ".join(str(x) for x in items[:k])
+    return shown + (f" en {nl_int(len(items) - k)} meer" if len(items) > k else "")
 
 
-def _check_geometry(
-    geom: Any, label: str, *, repair: bool, repaired: list[str]
-) -> tuple[str, Any, str | None]:
-    """Kind of feature (vlak / punt) and the geometry (repaired), or a problem."""
-    if geom is None or geom.is_empty:
-        return "vlak", None, f"{label}: no geometry. Draw a polygon, or delete the feature."
-    kind = geom.geom_type
-    if kind in ("Point",):
-        return "punt", geom, None
-    if kind == "MultiPoint":
-        return "punt", geom, (f"{label}: a MultiPoint; give every facility its own point "
-                              f"(e.g. `gdf.explode()`).")
-    if kind not in ("Polygon", "MultiPolygon"):
-        return "vlak", geom, (f"{label}: geometry type {kind}; a plan has polygons (and "
-                              f"points for facilities). Convert lines to polygons first.")
-    if geom.has_z:
-        geom = shapely.force_2d(geom)
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+def _check_geometries(
+    geoms: np.ndarray, labels: np.ndarray, problems: _Problems, *, repair: bool
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Kind per feature (vlak / punt), the geometries (2D, repaired), repair notes."""
+    geoms = np.asarray(geoms, dtype=object).copy()
+    type_id = shapely.get_type_id(geoms)  # -1 missing, 0 Point, 3 Polygon, 4 MultiPoint, 6 MultiPolygon
+    empty = (type_id < 0) | shapely.is_empty(geoms)
+    soort = np.where(np.isin(type_id, (0, 4)) & ~empty, "punt", "vlak").astype(object)
+    problems.add_rows("geen geometrie", empty, lambda i: f"{labels[i]}: heeft geen geometrie. Teken een vlak, of verwijder het object.")
+    problems.add_rows("multipoint", (type_id == 4) & ~empty, lambda i: (
+        f"{labels[i]}: een MultiPoint; geef elke voorziening een eigen punt (bijv. `gdf.explode()`)."))
+    other = ~np.isin(type_id, (0, 3, 4, 6)) & ~empty
+    problems.add_rows("type", other, lambda i: (
+        f"{labels[i]}: geometrietype {getattr(geoms[i], 'geom_type', '?')}; een plan heeft "
+        f"vlakken (en punten voor voorzieningen). Zet lijnen eerst om in vlakken."))
+    poly = np.isin(type_id, (3, 6)) & ~empty
+    z = poly & shapely.has_z(geoms)
+    if z.any():
+        geoms[z] = shapely.force_2d(geoms[z])
+    invalid = poly & ~shapely.is_valid(geoms)
+    repaired: list[str] = []
+    bad_rows = []
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
         if not repair:
-            return "vlak", geom, (
-                f"{label}: invalid polygon ({reason}), e.g. self-intersecting. Its area, and so "
-                f"the norms, would be ambiguous. Fix the drawing (QGIS: Vector > Geometry Tools "
-                f"> Fix Geometries, or `gdf.geometry = gdf.make_valid()`), or pass repair=True "
-                f"(CLI: --herstel) to repair it automatically with a warning."
-            )
-        before = float(shapely.area(geom))
-        fixed = shapely.make_valid(geom)
-        parts = shapely.get_parts(fixed)
+            bad_rows.append((i, reason))
+            continue
+        before = float(shapely.area(geoms[i]))
+        parts = shapely.get_parts(shapely.make_valid(geoms[i]))
         polys = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
         fixed = shapely.union_all(polys) if polys else shapely.Polygon()
         if fixed.is_empty:
-            return "vlak", geom, f"{label}: invalid polygon ({reason}) with no area left after repair."
-        repaired.append(f"{label}: {reason}; oppervlak {before:,.0f} -> {fixed.area:,.0f} m²")
-        geom = fixed
-    if geom.area <= 0:
-        return "vlak", geom, f"{label}: the polygon has no area."
-    return "vlak", geom, None
-
-
-def _read_properties(
-    raw: dict[str, Any],
-    soort: str,
-    label: str,
-    i: int,
-    cats: list[str],
-    defaults: dict[str, list[str]],
-    ignored: dict[str, list[str]],
-) -> tuple[dict[str, Any], list[str]]:
-    problems: list[str] = []
-    row: dict[str, Any] = {}
-    # functie first: it decides which properties apply
-    functie = "punt"
-    if soort == "vlak":
-        f_raw = raw.get("functie")
-        if _is_missing(f_raw):
-            functie = "wonen"
-        else:
-            functie = str(f_raw).strip().lower()
-            if functie not in FUNCTIONS:
-                problems.append(f"{label}: functie = {_show(f_raw)} is unknown; use one of {list(FUNCTIONS)}.")
-                functie = "wonen"
-    short = _short(i, raw)
-    for key in raw:
-        if key not in PROPERTIES and not _is_missing(raw[key]):
-            ignored.setdefault(key, []).append(short)
-    for prop in PROPERTIES.values():
-        value = raw.get(prop.name)
-        given = not _is_missing(value)
-        applies = functie in prop.applies
-        if prop.name == "functie":
-            row["functie"] = functie if soort == "vlak" else None
-            if soort == "vlak" and not given:
-                defaults.setdefault("functie", []).append(short)
+            problems.add("ongeldig", f"{labels[i]}: ongeldig vlak ({reason}) zonder oppervlak na herstel.")
             continue
-        if prop.name == "naam":
-            row["naam"] = str(value).strip() if given else (f"vlak {i}" if soort == "vlak" else f"punt {i}")
-            continue
-        if given and not applies:
-            if _zero_like(value):
-                # an explicit 0 where the property does not apply is harmless
-                row[prop.name] = _empty_value(prop)
-                continue
-            where = f"a {functie} polygon" if soort == "vlak" else "a point"
-            problems.append(
-                f"{label}: property {prop.name} = {_show(value)} does not apply to {where}; it applies "
-                f"to {_applies_nl(prop)}. Remove it, or set functie accordingly."
-            )
-            row[prop.name] = _empty_value(prop)
-            continue
-        if not applies:
-            row[prop.name] = _empty_value(prop)
-            continue
-        if not given:
-            if prop.name == "categorie" and soort == "punt":
-                problems.append(
-                    f"{label}: a point needs a `categorie` (one of {cats}); points are new "
-                    f"facilities."
-                )
-            elif prop.default is not None or prop.name in ("meergezins_pct", "huishoudgrootte"):
-                defaults.setdefault(prop.name, []).append(short)
-            row[prop.name] = prop.default if prop.default is not None else _empty_value(prop)
-            continue
-        parsed, problem = _parse_value(prop, value, label, cats)
-        if problem:
-            problems.append(problem)
-        row[prop.name] = parsed
-    if soort == "vlak" and functie == "wonen":
-        tenure = [row[k] for k in TENURE_PCT]
-        if all(isinstance(v, float) and np.isfinite(v) for v in tenure) and sum(tenure) > 100 + 1e-9:
-            problems.append(
-                f"{label}: {' + '.join(TENURE_PCT)} = {sum(tenure):g} %, more than 100 %. The rest "
-                f"to 100 % is free-sector owner-occupied housing; lower the shares."
-            )
-        pcts = {k: row[k] for k in (*TENURE_PCT, "meergezins_pct")}
-        small = [k for k, v in pcts.items() if isinstance(v, float) and 0 < v < 1]
-        if small:
-            warnings.warn(
-                f"{label}: {', '.join(f'{k} = {pcts[k]:g}' for k in small)}: percentages are "
-                f"0-100, so this is less than 1 %. Did you mean {', '.join(f'{100 * pcts[k]:g}' for k in small)}?",
-                stacklevel=4,
-            )
-    return row, problems
+        repaired.append(f"{labels[i]}: {reason}; oppervlak {nl_int(before)} -> {nl_int(fixed.area)} m²")
+        geoms[i] = fixed
+    if bad_rows:
+        problems.add_rows("ongeldig", np.array([i for i, _ in bad_rows], dtype=int), lambda i: (
+            f"{labels[i]}: ongeldig vlak ({shapely.is_valid_reason(geoms[i])}), bijv. zelfdoorsnijdend. Het "
+            f"oppervlak, en dus de normen, zou dubbelzinnig zijn. Herstel de tekening (QGIS: Vector > "
+            f"Geometrie > Geometrieën repareren, of `gdf.geometry = gdf.make_valid()`), of geef "
+            f"repair=True (CLI: --herstel) om het met een waarschuwing te laten herstellen."))
+    zero = poly & ~invalid & (shapely.area(geoms) <= 0)
+    problems.add_rows("geen oppervlak", zero, lambda i: f"{labels[i]}: het vlak heeft geen oppervlak.")
+    return geoms, soort, repaired
 
 
-def _short(i: int, raw: dict[str, Any]) -> str:
-    name = raw.get("naam")
-    return str(name).strip() if not _is_missing(name) else f"#{i}"
+def _read_property(
+    prop: PlanProperty, col: pd.Series | None, given: np.ndarray, nan_given: np.ndarray,
+    functie: np.ndarray, vlak: np.ndarray, labels: np.ndarray, short: np.ndarray, cats: list[str],
+    problems: _Problems, defaults: dict[str, list[str]],
+) -> np.ndarray:
+    """One property for every feature: parsed, range-checked, defaults recorded."""
+    n = len(functie)
+    if col is None:
+        col = pd.Series([None] * n, dtype=object)
+    applies = np.isin(functie, prop.applies)
+    numeric = prop.kind not in ("text", "choice")
+    values = _parse(prop, col, n)
+    # given where it does not apply: harmless when 0, else a problem
+    misplaced = given & ~applies
+    if numeric:
+        misplaced &= ~(values == 0.0)
+    problems.add_rows(f"{prop.name} hoort niet", misplaced, lambda i: (
+        f"{labels[i]}: eigenschap {prop.name} = {_show(col.iloc[i])} hoort niet bij "
+        f"{'een ' + functie[i] + '-vlak' if vlak[i] else 'een punt'}; ze hoort bij {_applies_nl(prop)}. "
+        f"Haal haar weg, of pas de functie aan."))
+    use = given & applies
+    absent = ~given & applies
+    if prop.name == "categorie":
+        problems.add_rows("categorie punt", absent & ~vlak, lambda i: (
+            f"{labels[i]}: een punt heeft een `categorie` nodig (een van {cats}); punten zijn nieuwe voorzieningen."))
+    elif prop.default is not None or prop.name in ("meergezins_pct", "huishoudgrootte"):
+        _record(defaults, prop.name, short[absent])
+    if not numeric:
+        if prop.kind == "choice":
+            allowed = cats if prop.name == "categorie" else list(SPREADS)
+            bad = use & ~np.isin(values, allowed)
+            problems.add_rows(f"{prop.name} onbekend", bad, lambda i: (
+                f"{labels[i]}: {prop.name} = {_show(col.iloc[i])} bestaat niet; gebruik een van {allowed}."
+                + (f" Bedoelde u {close!r}?" if (close := suggest(str(values[i]), allowed)) else "")))
+            use &= ~bad
+        result = np.array(values, dtype=object)
+        result[~use] = prop.default
+        result[~applies] = None
+        return result
+    # numbers: NaN written in the file, infinity and text are no numbers
+    nan_written = use & nan_given
+    problems.add_rows(f"{prop.name} NaN", nan_written, lambda i: (
+        f"{labels[i]}: {prop.name} = NaN is geen getal; het moet {_KIND_RULE[prop.kind]} zijn. Laat de "
+        f"eigenschap weg (of null) voor de standaardwaarde ({prop.default_nl})."))
+    not_number = use & ~nan_given & ~np.isfinite(values)
+    problems.add_rows(f"{prop.name} geen getal", not_number, lambda i: (
+        f"{labels[i]}: {prop.name} = {_show(col.iloc[i])} is "
+        f"{'geen eindig getal' if _is_inf(col.iloc[i]) else 'geen getal'}; het moet {_KIND_RULE[prop.kind]} zijn."))
+    ok = use & np.isfinite(values)
+    v = np.where(ok, values, 0.0)
+    with np.errstate(invalid="ignore"):
+        broken = ok & {
+            "count": (v < 0) | (v != np.floor(v)),
+            "pct": (v < 0) | (v > 100),
+            "m2": v < 0,
+            "positive": v <= 0,
+        }[prop.kind]
+    problems.add_rows(f"{prop.name} bereik", broken, lambda i: (
+        f"{labels[i]}: {prop.name} = {_show(col.iloc[i])}, maar het moet {_KIND_RULE[prop.kind]} zijn."
+        + (" Sloop staat als positief getal in woningen_sloop." if prop.name == "woningen" and v[i] < 0 else "")))
+    ok &= ~broken
+    if prop.name == "huishoudgrootte":
+        high = ok & (v > 10)
+        problems.add_rows("huishoudgrootte hoog", high, lambda i: (
+            f"{labels[i]}: huishoudgrootte = {_show(col.iloc[i])} bewoners per woning is niet aannemelijk "
+            f"(meer dan 10); geef het gemiddelde aantal bewoners per nieuwe woning, bijv. 1,8."))
+        ok &= ~high
+    empty = 0.0 if prop.kind == "count" else (np.nan if prop.default is None else 0.0)
+    default = empty if prop.default is None else float(prop.default)
+    out = np.where(ok, v, np.where(absent, default, empty))
+    out = np.where(applies, out, empty)
+    return out.astype(np.int64) if prop.kind == "count" else out.astype(float)
 
 
-def _zero_like(value: Any) -> bool:
-    return _as_number(value) == 0.0
+def _parse(prop: PlanProperty, col: pd.Series, n: int) -> np.ndarray:
+    """The column as numbers (NaN where not a number) or as lower-case text."""
+    if prop.kind == "text":
+        return col.astype(str).str.strip().to_numpy(dtype=object)
+    if prop.kind == "choice":
+        return col.astype(str).str.strip().str.lower().to_numpy(dtype=object)
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return np.full(n, np.nan)
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    mapping = {v: _as_number(v) for v in pd.unique(col.to_numpy(dtype=object)) if v is not None}
+    return np.array([np.nan if (x := mapping.get(v)) is None else x for v in col.to_numpy(dtype=object)], dtype=float)
 
 
-def _empty_value(prop: PlanProperty) -> Any:
-    if prop.kind in ("text", "choice"):
-        return None
-    if prop.kind == "count":
-        return 0
-    return float("nan") if prop.default is None else float(prop.default) * 0.0
+def _check_programme(out: dict[str, Any], wonen: np.ndarray, labels: np.ndarray, problems: _Problems) -> None:
+    """Tenure shares add up to at most 100 %; dwellings per ha plausible; shares below 1 %."""
+    tenure = np.column_stack([out[k] for k in TENURE_PCT])
+    total = np.nansum(tenure, axis=1)
+    over = wonen & (total > 100 + 1e-9)
+    problems.add_rows("aandelen", over, lambda i: (
+        f"{labels[i]}: {' + '.join(TENURE_PCT)} = {nl_number(total[i])} %, meer dan 100 %. De rest tot "
+        f"100 % is vrije-sectorkoop; verlaag de aandelen."))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.where(wonen & (out["area_m2"] > 0), out["woningen"] / (out["area_m2"] / 10_000), 0.0)
+    too_dense = density > MAX_DWELLINGS_PER_HA
+    problems.add_rows("dichtheid", too_dense, lambda i: (
+        f"{labels[i]}: {nl_int(float(out['woningen'][i]))} woningen op {nl_number(out['area_m2'][i] / 10_000, 2).removesuffix(',00')} ha is "
+        f"{nl_int(float(density[i]))} woningen per ha; meer dan {nl_int(MAX_DWELLINGS_PER_HA)} per ha kan niet. "
+        f"Controleer het aantal woningen (en de eenheid) en het getekende vlak."))
+    dense = (density > HIGH_DWELLINGS_PER_HA) & ~too_dense
+    if dense.any():
+        rows = np.flatnonzero(dense)
+        warnings.warn(
+            f"{_first([f'{labels[i]}: {nl_int(density[i])}' for i in rows])} woningen per ha: meer dan "
+            f"{nl_int(HIGH_DWELLINGS_PER_HA)} per ha is zeer hoog (Nederlandse binnenstedelijke blokken halen "
+            f"150-400). Controleer het aantal woningen.", stacklevel=4)
+    pct_cols = (*TENURE_PCT, "meergezins_pct")
+    small = {k: wonen & (out[k] > 0) & (out[k] < 1) for k in pct_cols}
+    rows = np.flatnonzero(np.any(np.column_stack(list(small.values())), axis=1))
+    if len(rows):
+        parts = [f"{labels[i]}: " + ", ".join(f"{k} = {out[k][i]:g}" for k in pct_cols if small[k][i]) for i in rows]
+        hint = ", ".join(f"{100 * out[k][rows[0]]:g}" for k in pct_cols if small[k][rows[0]])
+        warnings.warn(
+            f"{_first(parts)}: percentages lopen van 0 tot 100, dit is dus minder dan 1 %. Bedoelde u {hint}?",
+            stacklevel=4)
+
+
+def _check_land(out: dict[str, Any], vlak: np.ndarray, functie: np.ndarray, labels: np.ndarray,
+                problems: _Problems) -> None:
+    """The m² given inside a polygon must fit in it."""
+    wonen = vlak & (functie == "wonen")
+    land = np.where(wonen[:, None], np.column_stack([np.nan_to_num(out[k]) for k in LAND_M2]),
+                    np.column_stack([np.zeros(len(vlak)), np.nan_to_num(out["speelruimte_m2"]), np.zeros(len(vlak))]))
+    total = land.sum(axis=1)
+    over = vlak & (total > out["area_m2"] * (1 + 1e-9))
+    problems.add_rows("m2", over, lambda i: (
+        f"{labels[i]}: {' + '.join(k for k, x in zip(LAND_M2, land[i], strict=True) if x or wonen[i])} = "
+        f"{nl_int(total[i])} m² is meer dan het oppervlak van het vlak ({nl_int(out['area_m2'][i])} m²). "
+        f"Teken het groen, de speelruimte of de voorzieningen als eigen vlak (functie groen / spelen / "
+        f"voorziening), of verlaag de m²."))
+
+
+def _check_overlaps(names: np.ndarray, geoms: np.ndarray, usable: np.ndarray) -> list[str]:
+    """Plan polygons may not overlap: every m² is judged once (green, play, housing...)."""
+    idx = np.flatnonzero(usable)
+    if len(idx) < 2:
+        return []
+    polys = geoms[idx]
+    a, b = shapely.STRtree(polys).query(polys, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    m2 = shapely.area(shapely.intersection(polys[a], polys[b])) if len(a) else np.zeros(0)
+    over = np.flatnonzero(m2 > 1.0)
+    out = [
+        f"object {idx[a[k]]} ({names[idx[a[k]]]!r}) en object {idx[b[k]]} ({names[idx[b[k]]]!r}) overlappen "
+        f"{nl_int(m2[k])} m²; elke m² van een plan telt één keer (als wonen, groen, spelen of voorziening). "
+        f"Knip het ene uit het andere, of geef groen of speelruimte binnen een woonvlak als groen_m2 / "
+        f"speelruimte_m2."
+        for k in over[:MAX_LISTED]
+    ]
+    if len(over) > MAX_LISTED:
+        out.append(f"en nog {nl_int(len(over) - MAX_LISTED)} overlappende paren")
+    return out
 
 
 def _applies_nl(prop: PlanProperty) -> str:
-    parts = [f"functie {a}" if a != "punt" else "points" for a in prop.applies]
-    return " and ".join(parts)
+    parts = [f"functie {a}" if a != "punt" else "punten" for a in prop.applies]
+    return " en ".join(parts)
 
 
-def _parse_value(
-    prop: PlanProperty, value: Any, label: str, cats: list[str]
-) -> tuple[Any, str | None]:
-    if prop.kind == "text":
-        return str(value), None
-    if prop.kind == "choice":
-        text = str(value).strip().lower()
-        allowed = cats if prop.name == "categorie" else list(SPREADS) if prop.name == "verdeling" else []
-        if text not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(text, allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            return None, (f"{label}: {prop.name} = {_show(value)} is unknown; use one of {allowed}.{hint}")
-        return text, None
-    number = _as_number(value)
-    if number is None:
-        return _empty_value(prop), (
-            f"{label}: {prop.name} = {_show(value)} is not a number; it must be {_KIND_RULE[prop.kind]}."
-        )
-    rule_broken = (
-        (prop.kind == "count" and (number < 0 or not float(number).is_integer()))
-        or (prop.kind == "pct" and not 0 <= number <= 100)
-        or (prop.kind == "m2" and number < 0)
-        or (prop.kind == "positive" and number <= 0)
-    )
-    if rule_broken:
-        extra = ""
-        if prop.name in ("woningen", "woningen_sloop") and number < 0:
-            extra = " Demolition is given as a positive number in woningen_sloop." if prop.name == "woningen" else ""
-        return _empty_value(prop), (
-            f"{label}: {prop.name} = {_show(value)}, but it must be {_KIND_RULE[prop.kind]}.{extra}"
-        )
-    if prop.name == "huishoudgrootte" and number > 10:
-        return _empty_value(prop), (
-            f"{label}: huishoudgrootte = {_show(value)} residents per dwelling is implausible (more "
-            f"than 10); give the average number of residents per new dwelling, e.g. 1.8."
-        )
-    return (int(number) if prop.kind == "count" else float(number)), None
+def _is_inf(value: Any) -> bool:
+    number = _to_float(value)
+    return number is not None and math.isinf(number)
 
 
 def _show(value: Any) -> str:
-    """A property value as the user wrote it, for messages (numbers without numpy noise)."""
-    number = _as_number(value) if not isinstance(value, str) else None
-    if number is not None:
-        return f"{number:g}"
-    return repr(str(value)) if isinstance(value, str) else repr(value)
+    """A property value as the user wrote it, for messages (``2.5``, ``"abc"``, ``Infinity``)."""
+    if isinstance(value, str):
+        return '"' + value + '"'
+    number = _to_float(value)
+    if number is None:
+        return repr(value) if not isinstance(value, bool | np.bool_) else str(bool(value)).lower()
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    return f"{number:g}"
+
+
+def _to_float(value: Any) -> float | None:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number):
+        return None
+    return float(value)  # type: ignore[arg-type]
 
 
 def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, numbers.Number):
-        v = float(value)  # type: ignore[arg-type]
-        return v if math.isfinite(v) else None
+    """A finite number from a number or a text ("1,8" with a Dutch decimal comma), else None."""
     if isinstance(value, str):
         text = value.strip().replace(" ", "")
         if "," in text and "." not in text:
@@ -616,22 +745,9 @@ def _as_number(value: Any) -> float | None:
             v = float(text)
         except ValueError:
             return None
-        return v if math.isfinite(v) else None
-    return None
-
-
-def _check_land(row: dict[str, Any], label: str) -> list[str]:
-    """The m² given inside a polygon must fit in it."""
-    area = row["area_m2"]
-    if row["functie"] == "wonen":
-        given = {k: row[k] for k in LAND_M2 if np.isfinite(row[k])}
     else:
-        given = {"speelruimte_m2": row["speelruimte_m2"]} if np.isfinite(row["speelruimte_m2"]) else {}
-    total = sum(given.values())
-    if total > area * (1 + 1e-9):
-        return [
-            f"{label}: {' + '.join(given)} = {total:,.0f} m² is more than the polygon's area "
-            f"({area:,.0f} m²). Draw the green, play or facility land as its own polygon "
-            f"(functie groen / spelen / voorziening), or lower the m²."
-        ]
-    return []
+        f = _to_float(value)
+        if f is None:
+            return None
+        v = f
+    return v if math.isfinite(v) else None
