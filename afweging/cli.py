@@ -93,6 +93,44 @@ def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: 
     )
 
 
+@main.command()
+@click.option("--gemeenten", "gemeenten", default=None,
+              help="Gemeentecodes, komma-gescheiden (GM0344,GM0363); met --demoregio ook een aantal.")
+@click.option("--provincie", "provincie", default=None, help="Alle gemeenten van een provincie (PV26).")
+@click.option("--alle", "alle", is_flag=True, help="Alle gemeenten van Nederland.")
+@click.option("--bronnen", "bronnen", type=click.Path(path_type=Path), default=None,
+              help="Sjabloon met online bronnen (area.toml met {gemeentecode}).")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+              help="Map met per gemeente een map <gemeentecode>/area.toml (opgehaalde bestanden).")
+@click.option("--demoregio", "demoregio", is_flag=True, help="De synthetische demoregio.")
+@click.option("--woningen", "woningen", type=int, default=12_000, show_default=True,
+              help="Aantal woningen van de demoregio.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-batch"),
+              show_default=True, help="Map voor de uitvoer.")
+@click.option("--workers", "workers", type=int, default=None,
+              help="Werkers van het lokale Dask-cluster (standaard: het aantal kernen).")
+@click.option("--scheduler", "scheduler", default=None,
+              help="Adres van een draaiende Dask-scheduler (tcp://host:8786); 'in-process': zonder Dask.")
+@click.option("--geheugen", "memory", default="auto", show_default=True,
+              help="Geheugengrens per werker (bijv. 4GB).")
+@click.option("--rangschikking", "ranking", type=click.Choice(["landelijk", "gemeente"]),
+              default="landelijk", show_default=True,
+              help="Prioriteiten en hitte-proxy over alle buurten samen of binnen elke gemeente.")
+@click.option("--norms", "norms", type=click.Path(path_type=Path), default=None,
+              help="Eigen normen (TOML).")
+@click.option("--priorities", "priorities", type=click.Path(path_type=Path), default=None,
+              help="Eigen instellingen voor de prioriteiten (TOML).")
+def batch(**options: Any) -> None:
+    """Reken veel gemeenten door, per gemeente met een grensbuffer, op Dask."""
+    from afweging.batch.command import batch_command_main
+
+    _execute(lambda: batch_command_main(progress=_progress_line, **options), options["out_dir"])
+
+
+def _progress_line(message: str) -> None:
+    click.echo(message)
+
+
 def _progress(message: str) -> None:
     click.echo(f"{message} ...")
 

@@ -420,3 +420,72 @@ def _odata_to_kwb(
         for c in absent:
             df[c] = np.nan
     return df
+
+
+# ----------------------------------------------------------------------------- gemeenten
+
+#: CBS "Gebieden in Nederland" tables (gemeenten with their provincie and other regions),
+#: per year of the gemeente division (1 January).
+GEBIEDEN_TABLES: dict[int, str] = {2017: "83553NED", 2018: "83859NED", 2026: "86247NED"}
+
+
+def _topic_key(props: list[dict[str, Any]], group_title: str, title: str, *, what: str) -> str:
+    """Key of the topic ``title`` (e.g. "Code") in the topic group ``group_title``.
+
+    "Gebieden in Nederland" names its columns ``Code_1``, ``Naam_2`` ... ``Code_28``:
+    the same title in many groups and numbers that change every year, so the column is
+    found through its group in ``DataProperties``.
+    """
+    groups = {p.get("ID") for p in props
+              if p.get("Type") == "TopicGroup" and str(p.get("Title", "")).strip().lower() == group_title.lower()}
+    for p in props:
+        if p.get("Type") == "Topic" and p.get("ParentID") in groups and str(p.get("Title", "")).strip() == title:
+            return str(p["Key"])
+    raise DownloadError(
+        f"{what}: de tabel heeft geen onderwerp '{title}' in de groep '{group_title}' "
+        f"(DataProperties); is dit een tabel 'Gebieden in Nederland'?"
+    )
+
+
+def gemeenten_from_cbs(
+    *, year: int = 2026, table: str | None = None, base_url: str = ODATA_URL
+) -> pd.DataFrame:
+    """Every gemeente of the Netherlands with its provincie, from CBS open data.
+
+    Reads the table "Gebieden in Nederland" of ``year`` (:data:`GEBIEDEN_TABLES`):
+    its ``DataProperties`` to find the columns (see :func:`_topic_key`), then
+    ``TypedDataSet`` with only those columns (one row per gemeente, about 342 x 5 values:
+    well under the ODataApi limit). CBS pads codes and names with spaces; they are
+    stripped.
+
+    Returns
+    -------
+    DataFrame
+        ``gemeentecode`` (``GM0344``), ``gemeentenaam``, ``provinciecode`` (``PV26``),
+        ``provincienaam``, sorted by gemeentecode.
+    """
+    if table is None:
+        if year not in GEBIEDEN_TABLES:
+            raise ManifestError(
+                f"Geen CBS-tabel 'Gebieden in Nederland' bekend voor {year}; bekend: "
+                f"{sorted(GEBIEDEN_TABLES)}. Geef de tabel zelf, bijv. table='86247NED'."
+            )
+        table = GEBIEDEN_TABLES[year]
+    what = f"CBS Gebieden in Nederland ({table})"
+    api = f"{base_url.rstrip('/')}/{table}"
+    props = _odata_pages(f"{api}/DataProperties", {"$format": "json"}, what=what)
+    cols = {
+        "gemeentecode": _topic_key(props, "Codes en namen van gemeenten", "Code", what=what),
+        "gemeentenaam": _topic_key(props, "Codes en namen van gemeenten", "Naam", what=what),
+        "provinciecode": _topic_key(props, "Provincies", "Code", what=what),
+        "provincienaam": _topic_key(props, "Provincies", "Naam", what=what),
+    }
+    rows = _odata_pages(f"{api}/TypedDataSet",
+                        {"$select": ",".join(["RegioS", *cols.values()]), "$format": "json"}, what=what)
+    raw = pd.DataFrame(rows)
+    absent = [k for k in cols.values() if k not in raw.columns]
+    if absent or raw.empty:
+        raise DownloadError(f"{what}: TypedDataSet gaf geen kolommen {absent or list(cols.values())}.")
+    out = pd.DataFrame({name: raw[key].astype(str).str.strip() for name, key in cols.items()})
+    out = out[out["gemeentecode"].str.match(r"^GM\d{4}$")]
+    return out.sort_values("gemeentecode").reset_index(drop=True)

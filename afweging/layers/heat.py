@@ -111,6 +111,15 @@ def heat_layer(area: Area | LayerContext, *, green_m2: pd.Series | None = None) 
 
 
 # ---------------------------------------------------------------------------- proxy
+#: Columns of :func:`heat_proxy_terms`: the unscaled terms of the proxy, and whether a
+#: higher value means hotter (True) or cooler (False).
+PROXY_TERMS: dict[str, bool] = {
+    "heat_proxy_density": True,
+    "heat_proxy_water_share": False,
+    "heat_proxy_green_share": False,
+}
+
+
 def heat_proxy_index(
     area: Area | LayerContext, *, green_m2: pd.Series | None = None
 ) -> tuple[pd.Series, dict[str, str], str]:
@@ -126,7 +135,10 @@ def heat_proxy_index(
     * ``g``: share of the land that is public green, only when the Area has green polygons.
 
     Equal weights. A buurt missing any used term is NaN. The index ranks buurten within
-    one area; it is not comparable between areas and not a temperature.
+    one area; it is not comparable between areas and not a temperature. The terms are
+    local to each buurt, only the scaling looks at all buurten: :func:`heat_proxy_terms`
+    and :func:`heat_proxy_from_terms` split the two (the batch over many gemeenten
+    scales the terms of all its buurten at once).
 
     Returns
     -------
@@ -134,43 +146,14 @@ def heat_proxy_index(
         The formula is Dutch text for reports.
     """
     ctx = LayerContext.of(area)
-    index = ctx.index
-    terms: list[pd.Series] = []
-    parts: list[str] = []
-    used: list[str] = []
-    density = ctx.cbs("ste_oad")
-    density_col = "ste_oad"
-    if density is None:
-        density, density_col = ctx.cbs("bev_dich"), "bev_dich"
-    if density is not None:
-        terms.append(_minmax(density))
-        used.append(density_col)
-        parts.append(
-            "d = dichtheid (CBS ste_oad, adressen per km² binnen 1 km)" if density_col == "ste_oad"
-            else "d = dichtheid (CBS bev_dich, inwoners per km² land; ste_oad ontbreekt)"
-        )
-    water_ha, total_ha = ctx.cbs("a_wat_ha"), ctx.cbs("a_opp_ha")
-    if water_ha is not None and total_ha is not None:
-        terms.append(1.0 - _minmax(safe_ratio(water_ha, total_ha)))
-        used.append("a_wat_ha/a_opp_ha")
-        parts.append("1 - w, w = wateraandeel (CBS a_wat_ha / a_opp_ha)")
-    polygons = ctx.green_polygons
-    if polygons is not None:
-        if green_m2 is None or green_m2.isna().all():
-            assert ctx.green_m2 is not None
-            green_m2 = ctx.green_m2[0]
-        green_m2 = green_m2.reindex(index)
-        terms.append(1.0 - _minmax(safe_ratio(green_m2, ctx.land_m2)))
-        used.append("groenaandeel")
-        parts.append("1 - g, g = aandeel openbaar groen van het land (groenvlakken)")
+    terms, parts, density_col = heat_proxy_terms(ctx, green_m2=green_m2)
     col = "heat_proxy_index"
-    if density is None:
+    if density_col is None:
         value = ctx.nan()
         row = method_row(col, layer=LAYER, unit="index 0-100", method="no data", source="geen",
                          description="Geen proxy mogelijk: CBS ste_oad en bev_dich ontbreken.")
         return value, row, "geen proxy mogelijk (geen dichtheid)"
-    stacked = pd.concat(terms, axis=1)
-    value = 100.0 * stacked.mean(axis=1, skipna=False)
+    value = heat_proxy_from_terms(terms)
     formula = (
         f"index = 100 × gemiddelde van [{'; '.join(parts)}], elk geschaald met (x - min) / (max - min) "
         f"over de buurten van dit gebied. 0 = koelst, 100 = heetst volgens de proxy; relatief "
@@ -180,10 +163,69 @@ def heat_proxy_index(
         formula += (" bev_dich is niet gebruikt: bedrijventerreinen hebben weinig inwoners maar veel "
                     "verharding.")
     stats = ctx.statistics_source
+    polygons = ctx.green_polygons
     src = stats + ("; " + ctx.source("green", default="groenvlakken") if polygons is not None else "")
     row = method_row(col, layer=LAYER, unit="index 0-100", method="proxy", source=src,
                      description="PROXY, geen gemeten hitte. " + formula)
     return value, row, formula
+
+
+def heat_proxy_terms(
+    area: Area | LayerContext, *, green_m2: pd.Series | None = None
+) -> tuple[pd.DataFrame, list[str], str | None]:
+    """The unscaled terms of :func:`heat_proxy_index` per buurt.
+
+    Returns
+    -------
+    (terms, parts, density_column)
+        ``terms`` has the columns of :data:`PROXY_TERMS` that the area supports (none
+        without a density column); ``parts`` are their Dutch descriptions and
+        ``density_column`` is ``"ste_oad"``, ``"bev_dich"`` or None.
+    """
+    ctx = LayerContext.of(area)
+    index = ctx.index
+    terms: dict[str, pd.Series] = {}
+    parts: list[str] = []
+    density = ctx.cbs("ste_oad")
+    density_col: str | None = "ste_oad"
+    if density is None:
+        density, density_col = ctx.cbs("bev_dich"), "bev_dich"
+    if density is None:
+        return pd.DataFrame(index=index), [], None
+    terms["heat_proxy_density"] = density
+    parts.append(
+        "d = dichtheid (CBS ste_oad, adressen per km² binnen 1 km)" if density_col == "ste_oad"
+        else "d = dichtheid (CBS bev_dich, inwoners per km² land; ste_oad ontbreekt)"
+    )
+    water_ha, total_ha = ctx.cbs("a_wat_ha"), ctx.cbs("a_opp_ha")
+    if water_ha is not None and total_ha is not None:
+        terms["heat_proxy_water_share"] = safe_ratio(water_ha, total_ha)
+        parts.append("1 - w, w = wateraandeel (CBS a_wat_ha / a_opp_ha)")
+    if ctx.green_polygons is not None:
+        if green_m2 is None or green_m2.isna().all():
+            assert ctx.green_m2 is not None
+            green_m2 = ctx.green_m2[0]
+        terms["heat_proxy_green_share"] = safe_ratio(green_m2.reindex(index), ctx.land_m2)
+        parts.append("1 - g, g = aandeel openbaar groen van het land (groenvlakken)")
+    return pd.DataFrame(terms, index=index), parts, density_col
+
+
+def heat_proxy_from_terms(terms: pd.DataFrame) -> pd.Series:
+    """The proxy index from its terms (:func:`heat_proxy_terms`), scaled over all rows.
+
+    Each term is min-max scaled over the rows of ``terms`` (inverted where a higher
+    value means cooler) and the index is 100 × their mean; a row missing a term is NaN.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"heat_proxy_density": [0.0, 5.0, 10.0],
+    ...                   "heat_proxy_water_share": [0.5, 0.0, 0.0]})
+    >>> heat_proxy_from_terms(t).round(1).tolist()
+    [0.0, 75.0, 100.0]
+    """
+    scaled = [_minmax(terms[c]) if PROXY_TERMS[c] else 1.0 - _minmax(terms[c])
+              for c in PROXY_TERMS if c in terms.columns]
+    return 100.0 * pd.concat(scaled, axis=1).mean(axis=1, skipna=False)
 
 
 def _minmax(s: pd.Series) -> pd.Series:

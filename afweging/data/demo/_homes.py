@@ -100,15 +100,18 @@ def _place_homes(
     return cand[~drop].reset_index(drop=True)
 
 
-def _households(homes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def households(homes: pd.DataFrame, rng: np.random.Generator, profile: np.ndarray | None = None) -> pd.DataFrame:
     """Draw a household, a tenure and a WOZ value for every home (microsimulation).
 
-    Adds ``residents``, ``n_00_14`` ... ``n_65_oo``, ``hh_type`` (0 single, 1 couple,
+    ``homes`` has ``buurtcode`` and ``apartment``; ``profile`` gives the buurt profile
+    (a key of ``_PROFILES``) per home, by default that of the Demostad buurt. Adds
+    ``residents``, ``n_00_14`` ... ``n_65_oo``, ``hh_type`` (0 single, 1 couple,
     2 family, 3 single parent), ``tenure`` (0 owner, 1 corporation, 2 private rent)
     and ``woz_keur``.
     """
     n = len(homes)
-    profile = homes["buurtcode"].map({s.code: s.profile for s in _BUURTEN}).to_numpy()
+    if profile is None:
+        profile = homes["buurtcode"].map({s.code: s.profile for s in _BUURTEN}).to_numpy()
     apt = homes["apartment"].to_numpy()
     hh = np.zeros(n, dtype=np.int64)
     tenure = np.zeros(n, dtype=np.int64)

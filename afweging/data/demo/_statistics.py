@@ -23,12 +23,13 @@ _SUM_COLUMNS = ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo", 
 _DWELLING_MEANS = ("g_wozbag", "p_1gezw", "p_mgezw", "p_koopw", "p_huurw", "p_wcorpw")
 
 
-def _buurt_statistics(
-    homes: pd.DataFrame, cells: dict[str, Polygon], water: Polygon, addresses: np.ndarray,
-    address_buurt: np.ndarray,
-) -> pd.DataFrame:
-    """CBS-kwb-like statistics per buurt, aggregated from the homes and the geometry."""
-    codes = [s.code for s in _BUURTEN]
+def household_statistics(homes: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The CBS-kwb-like columns that follow from the households, per buurt of ``codes``.
+
+    ``homes`` has the columns of the household draw (``residents``, ``n_00_14`` ...
+    ``n_65_oo``, ``hh_type``, ``tenure``, ``woz_keur``, ``apartment``, ``buurtcode``).
+    The area columns (``a_opp_ha`` ...) and ``ste_oad`` are left to the caller.
+    """
     g = homes.groupby("buurtcode")
     n = g.size().reindex(codes, fill_value=0).astype(float)
     df = pd.DataFrame(index=pd.Index(codes, name="buurtcode"))
@@ -53,6 +54,16 @@ def _buurt_statistics(
         df["p_koopw"] = (100.0 * count(homes["tenure"] == 0) / n).where(n > 0)
         df["p_huurw"] = 100.0 - df["p_koopw"]
         df["p_wcorpw"] = (100.0 * count(homes["tenure"] == 1) / n).where(n > 0)
+    return df
+
+
+def _buurt_statistics(
+    homes: pd.DataFrame, cells: dict[str, Polygon], water: Polygon, addresses: np.ndarray,
+    address_buurt: np.ndarray,
+) -> pd.DataFrame:
+    """CBS-kwb-like statistics per buurt, aggregated from the homes and the geometry."""
+    codes = [s.code for s in _BUURTEN]
+    df = household_statistics(homes, codes)
     area = np.array([cells[c].area for c in codes]) / 1e4
     wat = np.array([cells[c].intersection(water).area for c in codes]) / 1e4
     df["a_opp_ha"] = area

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import nearest_points
 
 from afweging import settings
-from afweging.data.demo._homes import _households, _place_homes
+from afweging.data.demo._homes import _place_homes, households
 from afweging.data.demo._layout import (
     _BUS_STOPS,
     _BUURTEN,
@@ -109,7 +109,7 @@ def _build(seed: int) -> Area:
     # homes and households
     forbidden = shapely.union_all([water.buffer(18.0), lines["ring"].buffer(45.0),
                                    green.geometry.buffer(6.0).union_all()])
-    homes = _households(_place_homes(cut_ways, seg, cells, forbidden, rng), rng)
+    homes = households(_place_homes(cut_ways, seg, cells, forbidden, rng), rng)
 
     # facilities: placed on land in the buurt of their coordinates
     land = {c: p.buffer(-10.0).difference(forbidden.difference(green.geometry.union_all()))

@@ -1,0 +1,136 @@
+"""Running the gemeente tasks: on a Dask cluster, or one after the other in this process.
+
+* By default a :class:`dask.distributed.LocalCluster` on this machine: one worker process
+  per core (``workers``), one thread each, a memory limit per worker.
+* ``scheduler="tcp://host:8786"`` connects to a running cluster instead (started with
+  ``dask scheduler`` and ``dask worker``); its workers must import afweging and reach the
+  input files and the out folder.
+* ``scheduler="in-process"`` runs the tasks here, one after the other (no Dask).
+
+The shared data of a region and the norms are scattered to the workers once (not shipped
+with every task); each task gets only its own gemeente's data. A task whose worker dies
+(e.g. out of memory) is retried on another worker (``retries``). The driver writes every
+gemeente's results as soon as it finishes (:class:`~afweging.batch.store.BatchStore`),
+so an interrupted batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from afweging._errors import AfwegingError, OptionalDependencyError
+from afweging.batch.buffer import BorderBuffer
+from afweging.batch.partition import SharedData
+from afweging.batch.store import BatchStore
+from afweging.batch.task import FAILED, GemeenteResult, run_gemeente
+
+log = logging.getLogger(__name__)
+
+#: Run the tasks in this process, one after the other (tests, small batches, debugging).
+IN_PROCESS = "in-process"
+
+#: How often a task is retried when its worker dies.
+RETRIES = 2
+
+
+def _dask() -> Any:
+    try:
+        import dask.distributed as dd
+    except ImportError as exc:  # pragma: no cover - the extra is part of .[test]
+        raise OptionalDependencyError(
+            "afweging batch heeft Dask nodig: pip install 'afweging[batch]'."
+        ) from exc
+    return dd
+
+
+def _dashboard_ok() -> bool:
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def execute(
+    sources: Sequence[Any],
+    *,
+    shared: SharedData | None,
+    snapshot: dict[str, Any],
+    buffer: BorderBuffer,
+    norms: Any,
+    store: BatchStore,
+    fingerprints: dict[str, str],
+    on_result: Callable[[GemeenteResult, int, int], None],
+    say: Callable[[str], None],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    memory_limit: str | float | None = "auto",
+    processes: bool = True,
+) -> None:
+    """Run the task of every source and write each result as soon as it is there."""
+    total = len(sources)
+    done = 0
+
+    def finish(res: GemeenteResult) -> None:
+        nonlocal done
+        done += 1
+        store.write(res, fingerprints[res.code])
+        on_result(res, done, total)
+
+    if not sources:
+        return
+    if scheduler == IN_PROCESS:
+        for src in sources:
+            finish(run_gemeente(src, shared, snapshot, buffer, norms))
+        return
+
+    dd = _dask()
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = dd.Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise AfwegingError(
+                    f"Kan de Dask-scheduler {scheduler} niet bereiken ({exc}). Start hem met "
+                    f"`dask scheduler` en `dask worker {scheduler}`, of laat --scheduler weg voor "
+                    f"een lokaal cluster."
+                ) from exc
+        else:
+            import os
+
+            n = workers or os.cpu_count() or 1
+            cluster = dd.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=processes,
+                memory_limit=memory_limit, dashboard_address=":0" if _dashboard_ok() else None,
+                silence_logs=logging.ERROR,
+            )
+            client = dd.Client(cluster)
+        link = client.dashboard_link if _dashboard_ok() else None
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        say(f"Dask: {n_workers} werker(s)" + (f"; dashboard: {link}" if link else ""))
+        shared_f = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
+        norms_f = client.scatter(norms, broadcast=True, hash=False) if norms is not None else None
+        futures = {
+            client.submit(run_gemeente, src, shared_f, snapshot, buffer, norms_f,
+                          key=f"afweging-gemeente-{src.code}", retries=RETRIES, pure=False): src
+            for src in sources
+        }
+        for fut in dd.as_completed(futures):
+            src = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker died, also after the retries
+                res = GemeenteResult(
+                    src.code, getattr(src, "name", "") or src.code, FAILED,
+                    reason=(f"de Dask-werker stopte ook na {RETRIES} nieuwe pogingen "
+                            f"({type(exc).__name__}: {exc}); te weinig geheugen per werker?"),
+                )
+            fut.release()
+            finish(res)
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,364 @@
+"""The batch over many gemeenten (afweging.batch) on the synthetic Demoregio.
+
+The central check: a batch partitioned per gemeente (each with its border buffer) gives
+every home and every buurt exactly what one run over the whole region gives, also for
+homes within 200 m of a municipal border; without the buffer it would not.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from afweging import settings
+from afweging._html import escape
+from afweging.batch import border_buffer, run_batch
+from afweging.batch.buffer import BorderBuffer
+from afweging.batch.partition import SharedData, partition_area
+from afweging.batch.store import BatchStore
+from afweging.data.region import demo_region
+
+
+@pytest.fixture(scope="module")
+def short_reach():
+    """A 6-minute search limit: a 2 km border buffer, so it cuts the small region."""
+    old = settings.max_minutes
+    settings.max_minutes = 6.0
+    yield border_buffer()
+    settings.max_minutes = old
+
+
+@pytest.fixture(scope="module")
+def region():
+    return demo_region(6, 7000)
+
+
+@pytest.fixture(scope="module")
+def whole(region, short_reach):
+    """One run over the whole region (all gemeenten but the broken one)."""
+    from afweging.analyses.priorities import prioritise
+    from afweging.analyses.reach import reachability
+    from afweging.barcode import score
+    from afweging.layers import compute_layers
+    from afweging.pipeline import _buurten_frame
+
+    area = region.area()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layers = compute_layers(area)
+        reach = reachability(area)
+        scores = score(area, layers, reach)
+        prios = prioritise(area, layers, reach)
+    frame = _buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"),
+                                  prios.to_buurt_frame()])
+    return area, reach, frame
+
+
+@pytest.fixture(scope="module")
+def batch(region, short_reach, tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_batch(out=out, region=region, scheduler="in-process")
+    return out, res
+
+
+def _homes(out, codes) -> gpd.GeoDataFrame:
+    store = BatchStore(out)
+    return pd.concat([store.homes(c) for c in codes])
+
+
+def test_region_is_generated_by_code(region):
+    assert region.codes == [f"GM99{i:02d}" for i in range(1, 7)]
+    assert 6000 < len(region.homes) < 8000
+    # the buurten tile each gemeente and the gemeenten share borders
+    for code in region.codes:
+        gem = region.gemeenten.geometry[code]
+        b = region.buurten[region.buurten["gemeentecode"] == code]
+        assert abs(b.geometry.area.sum() - gem.area) < 1.0
+    touching = region.gemeenten.geometry.iloc[0].touches(region.gemeenten.geometry.iloc[1])
+    assert touching
+    # the second gemeente has no supermarket of its own: its homes shop across the border
+    sup = region.facilities[region.facilities["category"] == "supermarkt"]
+    inside = shapely.contains_xy(region.gemeenten.geometry["GM9902"], *shapely.get_coordinates(sup.geometry).T)
+    assert not inside.any()
+    # statistics aggregated from the households: a_inw = residents of the homes
+    stats = region.gemeente_buurten("GM9901")
+    res = region.homes[region.homes["gemeentecode"] == "GM9901"].groupby("buurtcode")["residents"].sum()
+    assert np.allclose(stats["a_inw"], res.reindex(stats.index, fill_value=0.0))
+    assert demo_region(6, 7000) is region  # the same arguments give the same region
+
+
+def test_border_buffer_follows_the_settings(short_reach):
+    # 6 min x 15 km/h = 1,500 m over the network + 2 x 250 m snapping
+    assert short_reach.reach_m == pytest.approx(1500.0)
+    assert short_reach.network_m == pytest.approx(2000.0)
+    assert short_reach.facilities_m == pytest.approx(1750.0)
+    assert "2.000 m" in short_reach.explanation
+
+
+def test_partitioned_equals_whole_region_for_every_home_and_buurt(region, whole, batch):
+    area, reach, frame = whole
+    out, _ = batch
+    good = [c for c in region.codes if c != "GM9906"]
+    homes = _homes(out, good)
+    expected = pd.DataFrame(reach.homes.drop(columns="geometry"))
+    got = pd.DataFrame(homes[expected.columns]).loc[expected.index]
+    assert len(got) == len(expected) == len(area.homes)
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12, check_dtype=False)
+
+    # homes within 200 m of a municipal border (with neighbours across it)
+    borders = shapely.union_all([g.boundary for g in region.gemeenten.geometry])
+    frame_border = shapely.intersection(borders, shapely.buffer(region.gemeenten.union_all(), -1.0))
+    near = shapely.distance(reach.homes.geometry.to_numpy(), frame_border) < 200.0
+    assert near.sum() > 300
+    pd.testing.assert_frame_equal(got[near], expected[near], check_exact=False, rtol=1e-12, check_dtype=False)
+
+    merged = gpd.read_parquet(out / "buurten.parquet")
+    assert {"buurtcode", "gemeentecode"} <= {merged.index.name, *merged.columns}
+    assert sorted(merged.index) == sorted(frame.index)
+    cols = [c for c in frame.columns if c != "geometry"]
+    assert set(cols) <= set(merged.columns)
+    assert any(c.startswith("prio_") for c in cols) and "heat_proxy_index" in cols
+    for col in cols:
+        a, b = merged[col].reindex(frame.index), frame[col]
+        if pd.api.types.is_numeric_dtype(b.dtype) and not pd.api.types.is_bool_dtype(b.dtype):
+            np.testing.assert_allclose(a.to_numpy(dtype=float), b.to_numpy(dtype=float), rtol=1e-9,
+                                       equal_nan=True, err_msg=col)
+        else:
+            assert a.astype(str).tolist() == b.astype(str).tolist(), col
+    assert set(merged["rangschikking"]) == {"landelijk"}
+
+
+def test_without_the_buffer_border_homes_would_differ(region, whole, short_reach):
+    """The check above can fail: cut GM9902 without a buffer and its homes lose the
+    supermarkets across the border."""
+    from afweging.analyses.reach import reachability
+
+    _area, reach, _frame = whole
+    none = BorderBuffer(0.0, 0.0, 0.0, 0.0, 0.0, "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cut = reachability(partition_area(SharedData.from_region(region), region.piece("GM9902"), none),
+                           modes="walk", categories=["supermarkt"])
+    ref = reach.homes.loc[cut.homes.index, "walk_min_supermarkt"]
+    assert np.isfinite(ref).any()
+    assert not np.isfinite(cut.homes["walk_min_supermarkt"]).any()
+
+
+def test_broken_gemeente_is_reported_and_the_others_go_on(batch):
+    out, res = batch
+    st = res.statuses["GM9906"]
+    assert st["status"] == "fout"
+    assert "statistieken van GM9906" in st["reason"] and "hetzelfde jaar" in st["reason"]
+    assert all(res.statuses[c]["status"] == "klaar" for c in res.statuses if c != "GM9906")
+    assert res.failed == {"GM9906": st["reason"]}
+    html = (out / "batch.html").read_text(encoding="utf-8")
+    assert escape(st["reason"]) in html and "&#x27;BU99060191&#x27;" in html
+    assert "Mislukt" in html and "Grensbuffer 2.000 m" in html
+    for f in ("buurten.parquet", "buurten.gpkg", "barcode.csv", "prioriteiten.csv"):
+        assert (out / f).exists()
+    barcode = pd.read_csv(out / "barcode.csv", sep=";", decimal=",")
+    assert set(barcode["niveau"]) == {"gemeente", "wijk", "buurt"}
+    assert set(barcode.loc[barcode["niveau"] == "gemeente", "code"]) == {f"GM990{i}" for i in range(1, 6)}
+    prio = pd.read_csv(out / "prioriteiten.csv", sep=";", decimal=",")
+    assert set(prio["rangschikking"]) == {"landelijk"} and prio["gemeentecode"].notna().all()
+
+
+def test_resume_after_an_interruption(region, batch, short_reach, tmp_path):
+    from afweging.batch.api import _fingerprint
+    from afweging.batch.task import RegionSource, settings_snapshot
+
+    out_full, _ = batch
+    codes = ["GM9901", "GM9903"]
+    seen: list[str] = []
+
+    def interrupt(line: str) -> None:
+        if "klaar in" in line:
+            seen.append(line)
+            raise KeyboardInterrupt  # Ctrl-C right after the first gemeente finished
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(codes, out=tmp_path, region=region, scheduler="in-process", progress=interrupt)
+        assert len(seen) == 1
+        assert BatchStore(tmp_path).status("GM9901")["status"] == "klaar"
+        assert BatchStore(tmp_path).status("GM9903") is None
+        res = run_batch(codes, out=tmp_path, region=region, scheduler="in-process")
+    assert res.skipped == ["GM9901"]
+    assert all(res.statuses[c]["status"] == "klaar" for c in codes)
+    for c in codes:  # per gemeente the same as in the uninterrupted batch
+        pd.testing.assert_frame_equal(BatchStore(tmp_path).buurten(c), BatchStore(out_full).buurten(c))
+    # with other settings a finished gemeente is not finished any more
+    src = RegionSource(region.piece("GM9901"), f"{region.name}:{region.meta['seed']}:{len(region.homes)}")
+    fp = _fingerprint(src, settings_snapshot(), "", "")
+    assert BatchStore(tmp_path).done("GM9901", fp)
+    old = settings.detour_factor
+    settings.detour_factor = 1.6
+    try:
+        assert not BatchStore(tmp_path).done("GM9901", _fingerprint(src, settings_snapshot(), "", ""))
+    finally:
+        settings.detour_factor = old
+
+
+def test_batch_on_a_local_dask_cluster(region, batch, short_reach, tmp_path):
+    """A real dask.distributed LocalCluster with two workers (threads: seconds in CI)."""
+    out_full, _ = batch
+    lines: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_batch(["GM9902", "GM9904"], out=tmp_path, region=region, workers=2, processes=False,
+                        progress=lines.append)
+    assert any(line.startswith("Dask: 2 werker(s)") for line in lines)
+    assert res.statuses["GM9902"]["status"] == res.statuses["GM9904"]["status"] == "klaar"
+    for c in ("GM9902", "GM9904"):  # the same as in this process
+        pd.testing.assert_frame_equal(BatchStore(tmp_path).buurten(c), BatchStore(out_full).buurten(c))
+
+
+def test_ranking_within_gemeente_equals_a_run_per_gemeente(region, batch, short_reach, tmp_path):
+    import shutil
+
+    from afweging.analyses.priorities import prioritise
+    from afweging.analyses.reach import reachability
+    from afweging.layers import compute_layers
+
+    out_full, _ = batch
+    shutil.copytree(out_full / "gemeenten", tmp_path / "gemeenten")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_batch(["GM9901", "GM9902"], out=tmp_path, region=region, scheduler="in-process",
+                        ranking="gemeente")
+        area = region.area(["GM9902"])  # one gemeente with the region around it
+        layers = compute_layers(area)
+        prios = prioritise(area, layers, reachability(area))
+    assert res.skipped == ["GM9901", "GM9902"]  # the ranking is a matter of the merge only
+    merged = gpd.read_parquet(tmp_path / "buurten.parquet")
+    own = merged[merged["gemeentecode"] == "GM9902"]
+    exp = prios.to_buurt_frame()
+    for col in ("prio_speelplek_rank", "prio_voorzieningen_score", "prio_ontmoetingsplek_need_index"):
+        np.testing.assert_allclose(own[col].to_numpy(dtype=float), exp[col].reindex(own.index).to_numpy(dtype=float),
+                                   rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(own["heat_proxy_index"], layers.values["heat_proxy_index"].reindex(own.index),
+                               rtol=1e-9)
+    assert set(merged["rangschikking"]) == {"binnen de gemeente"}
+
+
+def test_cli_batch_demoregio(tmp_path):
+    from afweging.cli import main
+
+    out = tmp_path / "o"
+    r = CliRunner().invoke(main, ["batch", "--demoregio", "--gemeenten", "3", "--woningen", "2000",
+                                  "--out", str(out), "--scheduler", "in-process"])
+    assert r.exit_code == 0, r.output
+    assert "[3/3]" in r.output and "Mislukt: GM9903" in r.output
+    merged = gpd.read_parquet(out / "buurten.parquet")
+    assert set(merged["gemeentecode"]) == {"GM9901", "GM9902"} and merged.index.name == "buurtcode"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--demoregio", "--data", "x"], "Kies één bron"),
+    (["--demoregio", "--gemeenten", "40"], "2 tot 12 gemeenten"),
+    (["--data", ".", "--gemeenten", "GM12,GM0344"], "GM12 is geen gemeentecode"),
+    (["--bronnen", "x.toml", "--gemeenten", "GM0344", "--alle"], "Kies één van"),
+    (["--demoregio", "--rangschikking", "landelijk", "--gemeenten", "GM9901,GM0001"], "Onbekende gemeente"),
+])
+def test_cli_batch_refuses_bad_input_in_dutch(tmp_path, args, message):
+    from afweging.cli import main
+
+    r = CliRunner().invoke(main, ["batch", *args, "--out", str(tmp_path / "o"), "--scheduler", "in-process",
+                                  "--woningen", "2000"])
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
+
+
+# ------------------------------------------------------------------ sources
+
+
+def test_template_is_filled_in_with_the_border_buffer(tmp_path):
+    from afweging._errors import ManifestError
+    from afweging.batch.sources import render_template, template_sources
+
+    (tmp_path / "tags.toml").write_text("", encoding="utf-8")
+    tpl = tmp_path / "online.toml"
+    tpl.write_text(
+        'name = "{gemeentenaam}"\ngemeentecode = "{gemeentecode}"\n\n[buurten]\nonline = "pdok"\n\n'
+        '[facilities]\nonline = "osm"\ntags = "tags.toml"\n\n[networks.walk]\nonline = "osm"\n\n'
+        '[networks.bike] # fiets\nonline = "osm"\nbuffer_m = 9000\n',
+        encoding="utf-8",
+    )
+    text = render_template(tpl, "GM0344", "Utrecht")
+    import tomllib
+
+    doc = tomllib.loads(text)
+    assert doc["gemeentecode"] == "GM0344" and doc["name"] == "Utrecht"
+    assert doc["facilities"]["buffer_m"] == 8000 and doc["networks"]["walk"]["buffer_m"] == 8000
+    assert doc["networks"]["bike"]["buffer_m"] == 9000  # larger than needed: kept
+    assert "buffer_m" not in doc["buurten"]  # the buurten are the gemeente's own
+    assert doc["facilities"]["tags"] == str(tmp_path / "tags.toml")  # relative to the template
+    srcs = template_sources(tpl, ["GM0344", "GM0307"], tmp_path / "out")
+    assert [s.code for s in srcs] == ["GM0344", "GM0307"]
+    assert '"GM0307"' in (tmp_path / "out" / "gemeenten" / "GM0307" / "bronnen.toml").read_text()
+    tpl.write_text(tpl.read_text().replace("buffer_m = 9000", "buffer_m = 500"), encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"\[networks.bike\] buffer_m = 500 is kleiner dan de grensbuffer"):
+        render_template(tpl, "GM0344")
+    tpl.write_text('name = "x"\n', encoding="utf-8")
+    with pytest.raises(ManifestError, match="nergens {gemeentecode}"):
+        render_template(tpl, "GM0344")
+
+
+def test_gemeenten_from_cbs_recorded(monkeypatch, tmp_path):
+    from _recorded import FakeSession, recorded
+
+    from afweging.batch.sources import gemeente_codes
+    from afweging.data import _cache
+    from afweging.data.cbs import gemeenten_from_cbs
+
+    api = "https://opendata.cbs.nl/ODataApi/odata/86247NED"
+    session = FakeSession({f"{api}/DataProperties": recorded("cbs_86247NED_dataproperties.json"),
+                           f"{api}/TypedDataSet": recorded("cbs_86247NED_typeddataset_select.json")})
+    monkeypatch.setattr(_cache, "_session", session)
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    table = gemeenten_from_cbs()
+    assert table["gemeentecode"].tolist() == ["GM0307", "GM0321", "GM0344", "GM0363", "GM0599"]
+    assert table.set_index("gemeentecode").loc["GM0344", "gemeentenaam"] == "Utrecht"  # padding stripped
+    # the provincie columns are found through their group: Code_30 under "Provincies"
+    typed = [c for c in session.calls if c[1].endswith("TypedDataSet")][0]
+    assert typed[2]["$select"] == ["RegioS,Code_1,Naam_2,Code_30,Naam_31"]
+    assert gemeente_codes(provincie="PV26") == ["GM0307", "GM0321", "GM0344"]
+    assert len(gemeente_codes(provincie=None)) == 5
+
+
+def test_batch_over_fetched_folders_equals_a_run_on_the_folder(demo, tmp_path):
+    """--data DIR: a folder per gemeente with a file-based area.toml (the demo town)."""
+    from afweging.analyses.priorities import prioritise
+    from afweging.analyses.reach import reachability
+    from afweging.batch.sources import folder_sources
+    from afweging.data.demo import write_demo
+    from afweging.data.manifest import load_area
+    from afweging.layers import compute_layers
+
+    write_demo(tmp_path / "data" / "GM9999")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_batch(out=tmp_path / "o", sources=folder_sources(tmp_path / "data"),
+                        scheduler="in-process")
+        area = load_area(tmp_path / "data" / "GM9999" / "area.toml")
+        layers = compute_layers(area)
+        reach = reachability(area)
+        prio = prioritise(area, layers, reach).to_buurt_frame()
+    assert res.statuses["GM9999"]["status"] == "klaar"
+    got = gpd.read_parquet(tmp_path / "o" / "buurten.parquet")
+    exp = pd.concat([layers.values, reach.buurten, prio], axis=1)
+    for col in ("reach_walk_supermarkt_pct_within_10min", "green_m2_per_dwelling", "heat_proxy_index",
+                "prio_speelplek_rank", "prio_voorzieningen_score"):
+        np.testing.assert_allclose(got[col].to_numpy(dtype=float), exp[col].reindex(got.index).to_numpy(dtype=float),
+                                   rtol=1e-9, equal_nan=True, err_msg=col)
+    with pytest.raises(Exception, match="geen area.toml voor GM0344"):
+        folder_sources(tmp_path / "data", ["GM0344"])
