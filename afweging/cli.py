@@ -124,7 +124,8 @@ def batch(**options: Any) -> None:
     """Reken veel gemeenten door, per gemeente met een grensbuffer, op Dask."""
     from afweging.batch.command import batch_command_main
 
-    _execute(lambda: batch_command_main(progress=_progress_line, **options), options["out_dir"])
+    out_dir = options.pop("out_dir")
+    _execute(lambda out: batch_command_main(out=out, progress=_progress_line, **options), out_dir, kind="batch")
 
 
 def _progress_line(message: str) -> None:

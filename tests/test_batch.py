@@ -27,16 +27,17 @@ from afweging.data.region import demo_region
 
 @pytest.fixture(scope="module")
 def short_reach():
-    """A 6-minute search limit: a 2 km border buffer, so it cuts the small region."""
-    old = settings.max_minutes
-    settings.max_minutes = 6.0
+    """A 10-minute search limit and slow bikes (12 km/u): a 2.5 km border buffer, so it
+    cuts the small region."""
+    old = settings.bike_speed_kmh, settings.max_minutes
+    settings.bike_speed_kmh, settings.max_minutes = 12.0, 10.0
     yield border_buffer()
-    settings.max_minutes = old
+    settings.bike_speed_kmh, settings.max_minutes = old
 
 
 @pytest.fixture(scope="module")
 def region():
-    return demo_region(6, 7000)
+    return demo_region(6, 7000, homes_per_km2=500.0)
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +93,15 @@ def test_region_is_generated_by_code(region):
     stats = region.gemeente_buurten("GM9901")
     res = region.homes[region.homes["gemeentecode"] == "GM9901"].groupby("buurtcode")["residents"].sum()
     assert np.allclose(stats["a_inw"], res.reindex(stats.index, fill_value=0.0))
-    assert demo_region(6, 7000) is region  # the same arguments give the same region
+    assert demo_region(6, 7000, homes_per_km2=500.0) is region  # the same arguments give the same region
 
 
 def test_border_buffer_follows_the_settings(short_reach):
-    # 6 min x 15 km/h = 1,500 m over the network + 2 x 250 m snapping
-    assert short_reach.reach_m == pytest.approx(1500.0)
-    assert short_reach.network_m == pytest.approx(2000.0)
-    assert short_reach.facilities_m == pytest.approx(1750.0)
-    assert "2.000 m" in short_reach.explanation
+    # 10 min x 12 km/h = 2,000 m over the network + 2 x 250 m snapping
+    assert short_reach.reach_m == pytest.approx(2000.0)
+    assert short_reach.network_m == pytest.approx(2500.0)
+    assert short_reach.facilities_m == pytest.approx(2250.0)
+    assert "2.500 m" in short_reach.explanation
 
 
 def test_partitioned_equals_whole_region_for_every_home_and_buurt(region, whole, batch):
@@ -161,7 +162,7 @@ def test_broken_gemeente_is_reported_and_the_others_go_on(batch):
     assert res.failed == {"GM9906": st["reason"]}
     html = (out / "batch.html").read_text(encoding="utf-8")
     assert escape(st["reason"]) in html and "&#x27;BU99060191&#x27;" in html
-    assert "Mislukt" in html and "Grensbuffer 2.000 m" in html
+    assert "Mislukt" in html and "Grensbuffer 2.500 m" in html
     for f in ("buurten.parquet", "buurten.gpkg", "barcode.csv", "prioriteiten.csv"):
         assert (out / f).exists()
     barcode = pd.read_csv(out / "barcode.csv", sep=";", decimal=",")
@@ -298,7 +299,8 @@ def test_template_is_filled_in_with_the_border_buffer(tmp_path):
 
     doc = tomllib.loads(text)
     assert doc["gemeentecode"] == "GM0344" and doc["name"] == "Utrecht"
-    assert doc["facilities"]["buffer_m"] == 8000 and doc["networks"]["walk"]["buffer_m"] == 8000
+    need = round(border_buffer().total_m)  # 8000 m with the default settings
+    assert doc["facilities"]["buffer_m"] == need and doc["networks"]["walk"]["buffer_m"] == need
     assert doc["networks"]["bike"]["buffer_m"] == 9000  # larger than needed: kept
     assert "buffer_m" not in doc["buurten"]  # the buurten are the gemeente's own
     assert doc["facilities"]["tags"] == str(tmp_path / "tags.toml")  # relative to the template
@@ -309,7 +311,7 @@ def test_template_is_filled_in_with_the_border_buffer(tmp_path):
     with pytest.raises(ManifestError, match=r"\[networks.bike\] buffer_m = 500 is kleiner dan de grensbuffer"):
         render_template(tpl, "GM0344")
     tpl.write_text('name = "x"\n', encoding="utf-8")
-    with pytest.raises(ManifestError, match="nergens {gemeentecode}"):
+    with pytest.raises(ManifestError, match=r"nergens \{gemeentecode\}"):
         render_template(tpl, "GM0344")
 
 
@@ -329,7 +331,7 @@ def test_gemeenten_from_cbs_recorded(monkeypatch, tmp_path):
     assert table["gemeentecode"].tolist() == ["GM0307", "GM0321", "GM0344", "GM0363", "GM0599"]
     assert table.set_index("gemeentecode").loc["GM0344", "gemeentenaam"] == "Utrecht"  # padding stripped
     # the provincie columns are found through their group: Code_30 under "Provincies"
-    typed = [c for c in session.calls if c[1].endswith("TypedDataSet")][0]
+    typed = next(c for c in session.calls if c[1].endswith("TypedDataSet"))
     assert typed[2]["$select"] == ["RegioS,Code_1,Naam_2,Code_30,Naam_31"]
     assert gemeente_codes(provincie="PV26") == ["GM0307", "GM0321", "GM0344"]
     assert len(gemeente_codes(provincie=None)) == 5
@@ -360,5 +362,5 @@ def test_batch_over_fetched_folders_equals_a_run_on_the_folder(demo, tmp_path):
                 "prio_speelplek_rank", "prio_voorzieningen_score"):
         np.testing.assert_allclose(got[col].to_numpy(dtype=float), exp[col].reindex(got.index).to_numpy(dtype=float),
                                    rtol=1e-9, equal_nan=True, err_msg=col)
-    with pytest.raises(Exception, match="geen area.toml voor GM0344"):
+    with pytest.raises(Exception, match=r"geen area\.toml voor GM0344"):
         folder_sources(tmp_path / "data", ["GM0344"])

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +14,15 @@ from typing import Any
 from afweging import __version__
 from afweging._errors import ConfigError
 from afweging._format import nl_int, nl_number
+from afweging._outputs import OutputFolder, output_folder
 from afweging.batch.buffer import border_buffer
 from afweging.batch.cluster import execute
-from afweging.batch.merge import RANKINGS, check_ranking, merge
+from afweging.batch.merge import RANKING_COL, RANKINGS, check_ranking, merge
 from afweging.batch.partition import SharedData
 from afweging.batch.report import batch_html
 from afweging.batch.store import BatchStore
 from afweging.batch.task import DONE, FAILED, GemeenteResult, RegionSource, settings_snapshot
+from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ def _file_text(path: str | Path | None) -> str:
 def run_batch(
     gemeenten: Sequence[str] | None = None,
     *,
-    out: str | Path,
+    out: str | Path | OutputFolder,
     region: Any = None,
     sources: Sequence[Any] | None = None,
     name: str | None = None,
@@ -95,8 +94,9 @@ def run_batch(
     ----------
     gemeenten : list of str, optional
         Gemeentecodes to run (``"GM0344"``); default all of the region or sources.
-    out : path-like
-        Out folder: merged outputs (:data:`OUTPUT_FILES`) and, per gemeente,
+    out : path-like or OutputFolder
+        Out folder: the merged outputs (:data:`OUTPUT_FILES`, swapped in at once at the end
+        through :class:`~afweging._outputs.OutputFolder`) and, per gemeente,
         ``gemeenten/<code>/`` (written as each finishes; a rerun skips finished gemeenten).
     region : Region, optional
         An in-memory region (e.g. :func:`afweging.data.region.demo_region`): each gemeente
@@ -127,6 +127,29 @@ def run_batch(
     -------
     BatchResult
     """
+    check_settings()
+    with output_folder(out, kind="batch") as folder:
+        return _run(gemeenten, folder, region=region, sources=sources, name=name, workers=workers,
+                    scheduler=scheduler, memory_limit=memory_limit, processes=processes,
+                    ranking=ranking, norms=norms, priorities=priorities, progress=progress)
+
+
+def _run(
+    gemeenten: Sequence[str] | None,
+    folder: OutputFolder,
+    *,
+    region: Any,
+    sources: Sequence[Any] | None,
+    name: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    memory_limit: str | float | None,
+    processes: bool,
+    ranking: str,
+    norms: str | Path | None,
+    priorities: str | Path | None,
+    progress: Callable[[str], None] | None,
+) -> BatchResult:
     from afweging.barcode import load_norms
 
     t0 = time.perf_counter()
@@ -151,7 +174,7 @@ def run_batch(
             f"{' ...' if len(by_code) > 12 else ''}."
         )
     chosen = [by_code[c] for c in dict.fromkeys(codes)]
-    out_dir = Path(out)
+    out_dir = folder.out
     store = BatchStore(out_dir)
     buffer = border_buffer()
     snapshot = settings_snapshot()
@@ -170,7 +193,6 @@ def run_batch(
         else:
             say(f"[{i}/{n}] {res.code} {res.name}: MISLUKT: {res.reason}")
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     t_run = time.perf_counter()
     execute(todo, shared=shared, snapshot=snapshot, buffer=buffer, norms=norm_set, store=store,
             fingerprints=fps, on_result=on_result, say=say, workers=workers, scheduler=scheduler,
@@ -195,7 +217,7 @@ def run_batch(
     html = batch_html(name=name or "batch", order=order, statuses=statuses, skipped=skipped,
                       ranking_text=ranking_text, buffer_text=buffer.explanation, totals=totals,
                       synthetic=synthetic)
-    files = _write_outputs(out_dir, merged, html)
+    files = _write_outputs(folder, merged, html)
     result = BatchResult(out_dir=out_dir, statuses=statuses, skipped=skipped, files=files,
                          seconds=time.perf_counter() - t0)
     rate = homes / compute_s if compute_s > 0 and len(todo) else float("nan")
@@ -210,34 +232,26 @@ def run_batch(
     return result
 
 
-def _write_outputs(out_dir: Path, merged: Any, html: str) -> list[Path]:
-    """Write the merged outputs into a temporary folder, then move each into place."""
+def _write_outputs(folder: OutputFolder, merged: Any, html: str) -> list[Path]:
+    """Write the merged outputs into the staging folder and swap them in at once."""
+    import pandas as pd
+
     from afweging.analyses.priorities import priorities_table
 
-    tmp = Path(tempfile.mkdtemp(prefix=".afweging-batch-", dir=out_dir))
-    written: list[str] = []
-    try:
-        b = merged.buurten
-        if len(b):
-            b.to_parquet(tmp / "buurten.parquet")
-            gpkg = b.copy()
-            for col in gpkg.columns:
-                if col != "geometry" and gpkg[col].dtype == object:
-                    gpkg[col] = gpkg[col].astype("string")
-            gpkg.to_file(tmp / "buurten.gpkg", layer="buurten", driver="GPKG")
-            merged.barcode.to_csv(tmp / "barcode.csv", sep=";", decimal=",", index=False,
-                                  encoding="utf-8-sig")
-            tables = [priorities_table(r) for r in merged.priorities]
-            prio = tables[0] if len(tables) == 1 else __import__("pandas").concat(tables, ignore_index=True)
-            gem = b["gemeentecode"].reindex(prio["buurtcode"]).to_numpy()
-            prio.insert(2, "gemeentecode", gem)
-            prio.insert(0, "rangschikking", RANKINGS[merged.ranking])
-            prio.to_csv(tmp / "prioriteiten.csv", sep=";", decimal=",", index=False, encoding="utf-8-sig")
-            written += ["buurten.parquet", "buurten.gpkg", "barcode.csv", "prioriteiten.csv"]
-        (tmp / "batch.html").write_text(html, encoding="utf-8")
-        written.append("batch.html")
-        for fname in written:
-            os.replace(tmp / fname, out_dir / fname)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [out_dir / f for f in written]
+    b = merged.buurten
+    if len(b):
+        b.to_parquet(folder.path("buurten.parquet"))
+        gpkg = b.copy()
+        for col in gpkg.columns:
+            if col != "geometry" and gpkg[col].dtype == object:
+                gpkg[col] = gpkg[col].astype("string")
+        gpkg.to_file(folder.path("buurten.gpkg"), layer="buurten", driver="GPKG")
+        merged.barcode.to_csv(folder.path("barcode.csv"), sep=";", decimal=",", index=False,
+                              encoding="utf-8-sig")
+        prio = pd.concat([priorities_table(r) for r in merged.priorities], ignore_index=True)
+        prio.insert(2, "gemeentecode", b["gemeentecode"].reindex(prio["buurtcode"]).to_numpy())
+        prio.insert(0, RANKING_COL, RANKINGS[merged.ranking])
+        prio.to_csv(folder.path("prioriteiten.csv"), sep=";", decimal=",", index=False,
+                    encoding="utf-8-sig")
+    folder.path("batch.html").write_text(html, encoding="utf-8")
+    return folder.commit()

@@ -40,7 +40,7 @@ def batch_command_main(
     data: Path | None,
     demoregio: bool,
     woningen: int,
-    out_dir: Path,
+    out: Any,
     workers: int | None,
     scheduler: str | None,
     memory: str,
@@ -63,7 +63,8 @@ def batch_command_main(
                                   ("--provincie", provincie is not None), ("--alle", alle)) if on]
     if len(selections) > 1:
         raise ConfigError(f"Kies één van --gemeenten, --provincie en --alle; gegeven: {', '.join(selections)}.")
-    common: dict[str, Any] = {"out": out_dir, "workers": workers, "scheduler": scheduler,
+    out_dir = Path(getattr(out, "out", out))
+    common: dict[str, Any] = {"out": out, "workers": workers, "scheduler": scheduler,
                               "memory_limit": memory, "ranking": ranking, "norms": norms,
                               "priorities": priorities, "progress": progress}
     if demoregio:
