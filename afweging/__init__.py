@@ -1,7 +1,8 @@
 """afweging: ruimtelijke afweging for Dutch municipalities.
 
 Layers per buurt (green, heat, noise, social housing, voorzieningen), the Utrechtse
-barcode, 10-minute-city reachability, priorities (ongelijk investeren) and plan checks.
+barcode, 10-minute-city reachability, priorities (ongelijk investeren), plan checks and
+the city-wide location choice for new facilities.
 
 The public API is imported lazily, so ``import afweging`` and the CLI start fast::
 
@@ -36,7 +37,8 @@ _LAZY: dict[str, str] = {
     "render_svg": "afweging.barcode",
     "write_barcode_html": "afweging.barcode",
     "prioritise": "afweging.analyses.priorities",
-    "candidate_locations": "afweging.analyses.priorities",
+    "candidate_locations": "afweging.analyses.locations",
+    "choose_locations": "afweging.analyses.locations",
     "run": "afweging.pipeline",
     "check_plan": "afweging.analyses.plan",
     "read_plan": "afweging.analyses.plan",
@@ -47,8 +49,9 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from afweging.analyses.locations import candidate_locations, choose_locations
     from afweging.analyses.plan import check_plan, prepare_baseline, read_plan
-    from afweging.analyses.priorities import candidate_locations, prioritise
+    from afweging.analyses.priorities import prioritise
     from afweging.analyses.reach.reachability import ReachabilityResult, isochrone, reachability
     from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
@@ -66,6 +69,7 @@ __all__ = [
     "__version__",
     "candidate_locations",
     "check_plan",
+    "choose_locations",
     "compute_layers",
     "demo_area",
     "explain",

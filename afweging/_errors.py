@@ -84,6 +84,11 @@ class PlanError(AfwegingError, ValueError):
     """A development plan is unusable (outside the area, no CRS, negative dwellings...)."""
 
 
+class LocationError(AfwegingError, ValueError):
+    """A location choice cannot be made as asked (an unusable candidate file, constraints
+    that no choice can meet, an unknown fixed site...)."""
+
+
 class DownloadError(AfwegingError, RuntimeError):
     """An online source did not answer with usable data."""
 

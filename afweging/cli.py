@@ -33,7 +33,7 @@ def main(ctx: click.Context, verbose: bool, debug: bool) -> None:
     """afweging: ruimtelijke afweging voor Nederlandse gemeenten.
 
     Lagen per buurt (groen, hitte, geluid, sociale huur, voorzieningen), de
-    Utrechtse barcode, de 10-minutenstad, prioriteiten en de plantoets.
+    Utrechtse barcode, de 10-minutenstad, prioriteiten, de plantoets en de locatiekeuze.
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     ctx.obj = {"debug": debug}
@@ -130,6 +130,57 @@ def batch(**options: Any) -> None:
 
 def _progress_line(message: str) -> None:
     click.echo(message)
+
+
+@main.command()
+@click.option("--vraag", "question", type=click.Choice(["speelplek", "ontmoetingsplek", "voorzieningen"]),
+              default="speelplek", show_default=True,
+              help="Wat er bij komt: speelplek (kinderen), ontmoetingsplek (inwoners, 65-plussers) "
+                   "of voorzieningen (een cluster van alle dagelijkse voorzieningen; iedereen).")
+@click.option("--aantal", "n", type=click.IntRange(min=1), required=True,
+              help="Hoeveel nieuwe locaties er hoogstens bij komen.")
+@click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
+              help="Pad naar een gebiedsmanifest (area.toml). Zonder: het demogebied.")
+@click.option("--kandidaten", "candidates", type=click.Path(path_type=Path), default=None,
+              help="GeoPackage/GeoJSON met beschikbare kavels (punten of vlakken; optioneel id, "
+                   "naam, vast). Zonder: openbare ruimte, anders een raster over de buurten.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-locaties"),
+              show_default=True, help="Map voor locaties.gpkg, locaties.csv, kaart.html en rapport.html.")
+@click.option("--min-per-wijk", "min_per_wijk", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Minstens zoveel locaties in elke wijk met kandidaten.")
+@click.option("--max-per-buurt", "max_per_buurt", type=click.IntRange(min=1), default=None,
+              help="Hoogstens zoveel locaties per buurt.")
+@click.option("--vast", "fixed", multiple=True,
+              help="Id van een kandidaat die zeker gekozen wordt (herhaalbaar).")
+@click.option("--tijdslimiet", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconden voor de exacte oplossing (standaard 60); daarna de beste gevonden "
+                   "oplossing met de afstand tot het optimum.")
+@click.option("--raster-m", "spacing_m", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Afstand tussen gegenereerde kandidaten in meters (standaard een kwart van de norm).")
+@click.option("--export-problem", "problem_path", type=click.Path(path_type=Path), default=None,
+              help="Schrijf het dekkingsprobleem ook als .npz (formaat: docs/location_problem.md).")
+@click.option("--priorities", "priorities", type=click.Path(path_type=Path), default=None,
+              help="Eigen instellingen voor de prioriteiten (TOML): normen, doelgroepen, behoefte.")
+def locaties(question: str, n: int, area_path: Path | None, candidates: Path | None, out_dir: Path,
+             min_per_wijk: int, max_per_buurt: int | None, fixed: tuple[str, ...],
+             time_limit_s: float | None, spacing_m: float | None, problem_path: Path | None,
+             priorities: Path | None) -> None:
+    """Kies waar N nieuwe speelplekken, ontmoetingsplekken of voorzieningen het meest helpen.
+
+    Exact (HiGHS) over de hele stad, gewogen naar behoefte per buurt, vergeleken met de
+    gretige keuze.
+    """
+    from afweging.analyses.locations import locations_command_main
+
+    _execute(
+        lambda: locations_command_main(
+            question, n, area_path, out_dir, candidates=candidates, min_per_wijk=min_per_wijk,
+            max_per_buurt=max_per_buurt, fixed=fixed, time_limit_s=time_limit_s,
+            spacing_m=spacing_m, problem_path=problem_path, priorities=priorities,
+            progress=_progress,
+        ),
+        out_dir,
+    )
 
 
 def _progress(message: str) -> None:

@@ -46,6 +46,15 @@ detour_factor: float = 1.52
 #: entrances along a street lie within a few tens of metres of its centre line).
 isochrone_buffer_m: float = 50.0
 
+#: Generated candidate sites for a new facility (location choice) keep at least this
+#: distance from every home point: homes are buildings or dwellings in them, and a
+#: playground or building plot needs open ground. Public green is not thinned.
+candidate_clearance_m: float = 10.0
+
+#: Time limit of the exact location choice (MILP, HiGHS); when it is reached the best
+#: solution found (or the greedy one) is used and the optimality gap is reported.
+location_time_limit_s: float = 60.0
+
 #: Folder for cached downloads (keyed by a hash of the request).
 cache_folder: Path = Path(os.environ.get("AFWEGING_CACHE", Path.home() / ".cache" / "afweging"))
 

@@ -19,8 +19,8 @@ import pytest
 from shapely.geometry import Point, box
 
 from afweging._errors import ConfigError
+from afweging.analyses.locations import candidate_locations
 from afweging.analyses.priorities import (
-    candidate_locations,
     prio_col,
     prioritise,
     write_priorities_csv,

@@ -13,7 +13,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from afweging.analyses.priorities import candidate_locations, prioritise, write_priorities_csv
+from afweging.analyses.locations import candidate_locations
+from afweging.analyses.priorities import prioritise, write_priorities_csv
 
 
 def _inputs(area):

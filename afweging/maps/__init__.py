@@ -65,6 +65,7 @@ def write_maps_and_report(
     reach: Any = None,
     scores: Any = None,
     priorities: Any = None,
+    locations: Any = None,
     isochrones: Any = "auto",
     formats: Sequence[str] = ("png",),
     progress: Callable[[str], None] | None = None,
@@ -82,6 +83,8 @@ def write_maps_and_report(
         Created if needed.
     layers, reach, scores, priorities : optional
         Results of ``compute_layers``, ``reachability``, ``score`` and ``prioritise``.
+    locations : LocationChoice, optional
+        Result of ``choose_locations``: a map layer and a report section.
     isochrones : "auto", None, GeoDataFrame or list of (label, Point, mode)
         ``"auto"``: one start point per mode with a network
         (:func:`default_isochrone_points`, preferring the top priority buurt on the
@@ -123,7 +126,7 @@ def write_maps_and_report(
             iso = None
     kaart = write_map(
         area, out / "kaart.html", layers=layers, reach=reach, scores=scores,
-        priorities=priorities, isochrones=iso,
+        priorities=priorities, locations=locations, isochrones=iso,
         barcode_href="barcode.html" if scores is not None else None,
     )
     times["interactive_map"] = time.perf_counter() - t0
@@ -133,6 +136,7 @@ def write_maps_and_report(
     embed = [p for p in pngs if p.suffix == ".png"
              and (p.stem == "balansscore" or p.stem.startswith("prioriteit_"))]
     rapport = write_report(area, out / "rapport.html", layers=layers, reach=reach, scores=scores,
-                           priorities=priorities, images=embed, map_href="kaart.html")
+                           priorities=priorities, locations=locations, images=embed,
+                           map_href="kaart.html")
     times["report"] = time.perf_counter() - t0
     return [kaart, rapport, *pngs]

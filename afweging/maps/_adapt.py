@@ -131,3 +131,57 @@ def priority_flags(priorities: Any) -> PriorityFlags | None:
         questions.setdefault(str(qid), str(qid).replace("_", " ").capitalize())
     flags = flags.sort_values(["question", "rank"], kind="stable").reset_index(drop=True)
     return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, tables)
+
+
+@dataclass
+class LocationSites:
+    """A location choice as the map and the report draw it."""
+
+    label: str  # Dutch name of one new site ("speelplek", "voorzieningencluster")
+    group_label: str  # target group ("kinderen")
+    norm_text: str  # "200 m looproute"
+    report_groups: dict[str, str]  # CBS column -> Dutch plural
+    chosen: pd.DataFrame  # rank, site_id, buurtnaam, people_new, weight_new, reason, x, y, ...
+    greedy: pd.DataFrame
+    comparison: dict[str, Any]
+    before: dict[str, float]
+    constraints: dict[str, Any]
+    n: int
+    candidates: pd.DataFrame  # origin, status per candidate
+    caveats: list[str] = field(default_factory=list)
+
+
+def _xy_frame(sites: Any) -> pd.DataFrame:
+    frame = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    frame["x"] = sites.geometry.x.to_numpy() if len(sites) else []
+    frame["y"] = sites.geometry.y.to_numpy() if len(sites) else []
+    return frame
+
+
+def location_sites(locations: Any) -> LocationSites | None:
+    """What the maps need from a :class:`~afweging.analyses.locations.LocationChoice`."""
+    if locations is None:
+        return None
+    sites = getattr(locations, "sites", None)
+    demand = getattr(locations, "demand", None)
+    if sites is None or demand is None:
+        raise TypeError(
+            "locations must be a LocationChoice (from afweging.choose_locations); got "
+            f"{type(locations).__name__}."
+        )
+    q = demand.question
+    cand = pd.DataFrame(locations.candidates.drop(columns=locations.candidates.geometry.name))
+    return LocationSites(
+        label=str(locations.label),
+        group_label=str(q.group_label),
+        norm_text=str(q.norm_text()),
+        report_groups=dict(q.report_groups),
+        chosen=_xy_frame(sites),
+        greedy=_xy_frame(locations.greedy_sites),
+        comparison=dict(locations.comparison),
+        before=dict(locations.before),
+        constraints=dict(locations.constraints),
+        n=int(locations.n),
+        candidates=cand,
+        caveats=[str(c) for c in locations.caveats],
+    )

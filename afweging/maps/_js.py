@@ -10,6 +10,8 @@
 * ``afw.lines(geojson, style, tip)`` / ``afw.polygons(...)``: wijk boundaries, isochrones;
 * ``afw.points(pts, color, label)``: facilities of one category with light-weight grid
   clustering below zoom 15 (a count bubble per cell; click to zoom in);
+* ``afw.sites(rows, color)``: chosen sites of a location choice, numbered markers with a
+  tooltip and a popup;
 * ``afw.cells(rows, colors)`` and ``afw.dots(rows, colors)``: homes by travel time;
 * ``afw.legend(layer, html)``: register the legend of a layer; the legend control shows
   the legends of the layers that are on the map;
@@ -39,6 +41,9 @@ AFW_CSS = """
 .afw-cluster span { display: block; width: 26px; height: 26px; line-height: 26px; border-radius: 50%;
   color: #fff; text-align: center; font-weight: 600; font-size: 11px; border: 2px solid #fff;
   box-shadow: 0 0 3px rgba(0,0,0,0.5); }
+.afw-site span { display: block; width: 22px; height: 22px; line-height: 22px; border-radius: 50%;
+  color: #fff; text-align: center; font-weight: 700; font-size: 11px; border: 2px solid #fff;
+  box-shadow: 0 0 4px rgba(0,0,0,0.6); }
 .afw-popup h3 { font-size: 14px; margin: 0 0 2px 0; }
 .afw-popup .afw-sub { color: #555; font-size: 11.5px; margin-bottom: 4px; }
 .afw-popup table { border-collapse: collapse; font-size: 12px; margin: 4px 0; width: 100%; }
@@ -186,6 +191,18 @@ var afw = (function () {
     }
     group.on("add", function () { draw(); map.on("zoomend", draw); });
     group.on("remove", function () { map.off("zoomend", draw); });
+    return group;
+  };
+
+  api.sites = function (rows, color) {
+    var group = L.layerGroup();
+    rows.forEach(function (r) {
+      var m = L.marker([r[0], r[1]], { pane: "afwPoints", icon: L.divIcon({ className: "afw-site",
+        html: '<span style="background:' + color + '">' + r[2] + "</span>", iconSize: [26, 26] }) });
+      m.bindTooltip(r[3]);
+      m.bindPopup(r[4], { maxWidth: 380 });
+      group.addLayer(m);
+    });
     return group;
   };
 

@@ -16,6 +16,8 @@ What is on the map (everything a planner reads is Dutch):
 * facilities per category, clustered per map cell below zoom level 15;
 * the buurten flagged per priority question, with the reasons;
 * isochrones from chosen points;
+* the sites of a location choice (numbered in order of marginal gain, with their reasons),
+  and the greedy choice for comparison;
 * homes coloured by minutes to the nearest facility of one category (points when there
   are few, otherwise a grid of cells with the resident-weighted mean);
 * wijk boundaries.
@@ -561,6 +563,48 @@ def compute_isochrones(
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.crs)
 
 
+def _sites_layer(loc: _adapt.LocationSites, sites: pd.DataFrame, key: str,
+                 color: str) -> tuple[str, str, str]:
+    """(name, js, legend) of the sites of a location choice (``key``: optimaal / gretig)."""
+    lon, lat = _TO_WGS84.transform(sites["x"].to_numpy(dtype=float), sites["y"].to_numpy(dtype=float))
+    rows = []
+    for i, (_, r) in enumerate(sites.iterrows()):
+        extra = "".join(
+            f"<tr><td>{escape(lab.capitalize())} nieuw binnen de norm</td>"
+            f'<td class="afw-num">{nl_int(r[f"people_new_{c}"])}</td></tr>'
+            for c, lab in loc.report_groups.items())
+        popup = (
+            f'<div class="afw-popup"><h3>{int(r["rank"])}. {escape(r["site_id"])}'
+            f'{" (vast)" if bool(r["fixed"]) else ""}</h3>'
+            f'<div class="afw-sub">{escape(r["buurtnaam"])} · {escape(r["wijknaam"])}</div><table>'
+            f"<tr><td>{escape(loc.group_label.capitalize())} nieuw binnen {escape(loc.norm_text)}</td>"
+            f'<td class="afw-num">{nl_int(r["people_new"])}</td></tr>{extra}'
+            f'<tr><td>Behoeftegewogen winst</td><td class="afw-num">{nl_number(r["weight_new"], 1)}</td></tr>'
+            f'</table><div class="afw-small">{escape(r["reason"])}</div></div>'
+        )
+        tip = escape(f"{int(r['rank'])}. {r['site_id']} in {r['buurtnaam']}: "
+                     f"+{nl_int(r['people_new'])} {loc.group_label}")
+        rows.append([round(float(lat[i]), 6), round(float(lon[i]), 6), int(r["rank"]), tip, popup])
+    c = loc.comparison
+    if key == "optimaal":
+        title = f"Locatiekeuze {loc.label}: {'exact optimaal' if c['status'] == 'optimaal' else 'beste gevonden'}"
+        people, weight = c["people_new"], c["objective"]
+        meta = ["Nummer = volgorde van de marginale winst: eerst de locatie die het meest "
+                "toevoegt, dan wat de volgende daarbovenop toevoegt.",
+                f"Behoeftegewogen {nl_number(weight, 1)}; de gretige keuze haalt "
+                f"{nl_number(c['objective_greedy'], 1)} ({nl_pct(c['gap_greedy_pct'], 1)} minder)."]
+    else:
+        title = f"Locatiekeuze {loc.label}: gretige keuze (ter vergelijking)"
+        people, weight = c["people_new_greedy"], c["objective_greedy"]
+        meta = ["Steeds de locatie die er op dat moment het meest bij brengt.",
+                f"Behoeftegewogen {nl_number(weight, 1)}."]
+    items = [(color, f"{len(sites)} locaties: {nl_int(people)} {loc.group_label} nieuw binnen "
+                     f"{loc.norm_text}")]
+    legend = legend_html(title, items, meta=meta, kind="dot")
+    name = f"Locatiekeuze {loc.label}: {key}"
+    return name, f"afw.sites({js_json(rows)}, {js_json(color)})", legend
+
+
 # ----------------------------------------------------------------------------- the map
 def explore(
     area: Area,
@@ -569,6 +613,7 @@ def explore(
     reach: Any = None,
     scores: Any = None,
     priorities: Any = None,
+    locations: Any = None,
     indicators: Sequence[str] | None = None,
     category: str = "speelplek",
     mode: str = "walk",
@@ -597,6 +642,9 @@ def explore(
         From :func:`afweging.score`: theme and balance choropleths, barcodes in popups.
     priorities : PriorityResult, optional
         From :func:`afweging.prioritise`: flagged buurten with reasons.
+    locations : LocationChoice, optional
+        From :func:`afweging.choose_locations`: the chosen sites (on at opening) and the
+        greedy choice.
     indicators : list of str, optional
         Indicator columns (of ``layers.values`` or ``reach.buurten``) to draw; default a
         selection per layer (:data:`DEFAULT_LAYER_INDICATORS` and the 10-minute-city
@@ -793,6 +841,14 @@ def explore(
             if "label" in iso.columns else [],
         )
         fmap.add_child(_JsLayer("Isochronen", js, overlay=True, show=False, legend=legend))
+
+    # --- location choice
+    loc = _adapt.location_sites(locations)
+    if loc is not None:
+        for sites, key, color, show in ((loc.chosen, "optimaal", "#b71c1c", True),
+                                        (loc.greedy, "gretig", "#546e7a", False)):
+            name, js, legend = _sites_layer(loc, sites, key, color)
+            fmap.add_child(_JsLayer(name, js, overlay=True, show=show, legend=legend))
 
     # --- homes by minutes
     if reach is not None:

@@ -1,7 +1,8 @@
 """The report (``rapport.html``): one Dutch HTML file that can be mailed.
 
 Sections: summary of the city, the barcode of the city and of every wijk, the priorities
-with their reasons, maps (embedded PNGs) and a link to the interactive map, the method
+with their reasons, the location choice (when made: the chosen sites with their reasons
+and the comparison greedy vs optimal), maps (embedded PNGs) and a link to the interactive map, the method
 and caveats per layer (measured / statistics / proxy / no data), the coverage of the
 street network, and the sources. Everything is inside the file: CSS inline, pictures as
 SVG or ``data:`` URIs, no scripts, no external resources.
@@ -214,6 +215,82 @@ def _priorities(area: Area, priorities: Any, flags: _adapt.PriorityFlags | None)
     return "".join(out)
 
 
+def _locations(loc: _adapt.LocationSites) -> str:
+    c = loc.comparison
+    k = loc.constraints
+    grp = escape(loc.group_label)
+    cand = loc.candidates
+    origins = ", ".join(f"{nl_int(v)} {escape(o)}" for o, v in cand["origin"].value_counts().items())
+    rules = [f"hoogstens {nl_int(loc.n)} locaties"]
+    if k.get("min_per_wijk"):
+        rules.append(f"minstens {nl_int(k['min_per_wijk'])} per wijk")
+    if k.get("max_per_buurt") is not None:
+        rules.append(f"hoogstens {nl_int(k['max_per_buurt'])} per buurt")
+    if k.get("fixed"):
+        rules.append(f"vast: {escape(', '.join(k['fixed']))}")
+    out = [
+        f"<p>Waar helpen {nl_int(loc.n)} nieuwe locaties ({escape(loc.label)}) het meest? Gekozen is "
+        f"de combinatie die de meeste {grp} nieuw binnen {escape(loc.norm_text)} brengt, elke woning "
+        "gewogen met de behoefte-index van haar buurt (<i>ongelijk investeren voor gelijke kansen</i>, "
+        "dezelfde instellingen als de prioriteiten). Wie nu al binnen de norm woont, telt als bediend. "
+        "De keuze is exact opgelost als geheeltallig programma (HiGHS) en vergeleken met de gretige "
+        "keuze (steeds de locatie die er op dat moment het meest bij brengt).</p>",
+        f'<p class="small">Kandidaten: {escape(k.get("candidates", ""))} ({origins}). Voorwaarden: '
+        f"{'; '.join(rules)}.</p>",
+        '<div class="kpi">',
+        f"<div><b>{nl_int(c['people_new'])}</b><span>{grp} nieuw binnen de norm</span></div>",
+        f"<div><b>{nl_int(loc.before.get('people', float('nan')))}</b><span>{grp} nu buiten de "
+        "norm</span></div>",
+        f"<div><b>{nl_number(c['objective'], 1)}</b><span>behoeftegewogen winst</span></div>",
+        "</div>",
+    ]
+    rows = []
+    for _, r in loc.chosen.iterrows():
+        rows.append([
+            nl_int(r["rank"]),
+            f"{escape(r['site_id'])}{' (vast)' if bool(r['fixed']) else ''}<br>"
+            f"<span class='small'>{escape(r['origin'])}</span>",
+            f"{escape(r['buurtnaam'])}<br><span class='small'>{escape(r['wijknaam'])}</span>",
+            nl_int(r["people_new"]),
+            *[nl_int(r[f"people_new_{col}"]) for col in loc.report_groups],
+            nl_number(r["weight_new"], 1),
+            escape(r["reason"]),
+        ])
+    extra = [f"{lab.capitalize()} nieuw" for lab in loc.report_groups.values()]
+    if rows:
+        out.append(_table(["Nr.", "Locatie", "Buurt", f"{loc.group_label.capitalize()} nieuw", *extra,
+                           "Gewogen winst", "Reden"], rows, num=tuple(range(3, 5 + len(extra)))))
+    else:
+        out.append("<p>Geen locatie brengt iemand nieuw binnen de norm.</p>")
+    exact = "exact optimaal" if c["status"] == "optimaal" else (
+        f"tijdslimiet ({nl_number(k.get('time_limit_s', float('nan')), 0)} s): beste gevonden, "
+        f"hoogstens {nl_pct(c['gap_pct'], 1)} onder het optimum")
+    out.append("<h3>Gretig tegenover optimaal</h3>")
+    out.append(_table(
+        ["Oplossing", "Locaties", f"{loc.group_label.capitalize()} nieuw", "Behoeftegewogen",
+         "Rekentijd"],
+        [[f"Exact (HiGHS): {escape(exact)}", nl_int(len(loc.chosen)), nl_int(c["people_new"]),
+          nl_number(c["objective"], 1), f"{nl_number(c['seconds_exact'], 2)} s"],
+         ["Gretig", nl_int(len(loc.greedy)), nl_int(c["people_new_greedy"]),
+          nl_number(c["objective_greedy"], 1), f"{nl_number(c['seconds_greedy'], 2)} s"]],
+        num=(1, 2, 3, 4),
+    ))
+    same = set(loc.chosen["site_id"]) == set(loc.greedy["site_id"])
+    out.append(f"<p>De gretige keuze haalt {nl_pct(100.0 - c['gap_greedy_pct'], 1)} van de "
+               f"behoeftegewogen winst van de gekozen oplossing"
+               + (" en kiest dezelfde locaties." if same else
+                  f" ({nl_pct(c['gap_greedy_pct'], 1)} minder).") + "</p>")
+    out.append(f'<p class="small">Omvang van het probleem: {nl_int(c["homes"])} woningen buiten de norm die '
+               f"een kandidaat kan bedienen of niet, samengevoegd tot {nl_int(c['rows'])} groepen met "
+               f"dezelfde kandidaten (exact); {nl_int(c['sites'])} kandidaten, waarvan "
+               f"{nl_int(c['sites_kept'])} na het weglaten van kandidaten die niemand nieuw bedienen "
+               "of die een andere kandidaat in alles overtreft (alleen waar dat bewijsbaar veilig is). "
+               "De lagen locaties, gretig en kandidaten staan in locaties.gpkg.</p>")
+    if loc.caveats:
+        out.append('<ul class="caveats">' + "".join(f"<li>{escape(x)}</li>" for x in loc.caveats) + "</ul>")
+    return "".join(out)
+
+
 def _maps(images: Sequence[Path], map_href: str | None, notes: Sequence[str] = ()) -> str:
     out = [f'<p class="note">{escape(n)}</p>' for n in notes]
     if map_href:
@@ -313,6 +390,7 @@ def report_html(
     reach: Any = None,
     scores: Any = None,
     priorities: Any = None,
+    locations: Any = None,
     images: Sequence[str | Path] = (),
     map_href: str | None = "kaart.html",
 ) -> str:
@@ -329,6 +407,11 @@ def report_html(
         ("samenvatting", "Samenvatting", _summary(area, layers, reach, scores, flags)),
         ("barcode", "De Utrechtse barcode", _barcodes(scores, area)),
         ("prioriteiten", "Prioriteiten", _priorities(area, priorities, flags)),
+    ]
+    loc = _adapt.location_sites(locations)
+    if loc is not None:
+        sections.append(("locatiekeuze", f"Locatiekeuze: {loc.label}", _locations(loc)))
+    sections += [
         ("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href, map_notes)),
         ("methode", "Methode en kanttekeningen", _methods(area, layers, reach, scores, priorities)),
         ("bronnen", "Bronnen", _sources(area)),
@@ -356,6 +439,7 @@ def write_report(
     reach: Any = None,
     scores: Any = None,
     priorities: Any = None,
+    locations: Any = None,
     images: Sequence[str | Path] = (),
     map_href: str | None = "kaart.html",
 ) -> Path:
@@ -370,6 +454,8 @@ def write_report(
         Results of :func:`afweging.compute_layers`, :func:`afweging.reachability`,
         :func:`afweging.score` and :func:`afweging.prioritise`; a section without its
         input says so instead of being left out silently.
+    locations : LocationChoice, optional
+        From :func:`afweging.choose_locations`: adds the section *Locatiekeuze*.
     images : list of path-like
         PNG maps to embed (as ``data:`` URIs), e.g. from
         :func:`afweging.maps.static.write_static_maps`.
@@ -382,6 +468,6 @@ def write_report(
     """
     path = Path(path)
     text = report_html(area, layers=layers, reach=reach, scores=scores, priorities=priorities,
-                       images=images, map_href=map_href)
+                       locations=locations, images=images, map_href=map_href)
     path.write_text(text, encoding="utf-8")
     return path

@@ -7,8 +7,6 @@ Public functions
     out of reach x (1 + ongelijk investeren x need), with a Dutch reason per buurt.
 :func:`write_priorities_csv`
     The lists as ``prioriteiten.csv``.
-:func:`candidate_locations`
-    Where one new playground or meeting place in a buurt would serve the most people.
 :func:`load_priority_config`
     The settings of ``priorities.toml`` with a user's overrides.
 :func:`buurt_typology`
@@ -16,10 +14,10 @@ Public functions
 
 Modules: :mod:`~.config` (priorities.toml), :mod:`~.inputs` (what is read from the area,
 layers and reachability), :mod:`~.ranking` (need, gap, score, reasons, CSV),
-:mod:`~.typology` and :mod:`~.candidates`.
+:mod:`~.typology`. Where new playgrounds or meeting places should go is in
+:mod:`afweging.analyses.locations`.
 """
 
-from afweging.analyses.priorities.candidates import candidate_locations
 from afweging.analyses.priorities.config import PriorityConfig, load_priority_config
 from afweging.analyses.priorities.ranking import (
     PriorityResult,
@@ -36,7 +34,6 @@ __all__ = [
     "PriorityResult",
     "Typology",
     "buurt_typology",
-    "candidate_locations",
     "load_priority_config",
     "need_index",
     "prio_col",

@@ -99,6 +99,16 @@ class PriorityInputs:
         """CBS inhabitants (``a_inw``) per buurt."""
         return self.cbs_required("a_inw", for_what="Priorities (prioriteiten)")
 
+    def group_share(self, column: str, *, for_what: str) -> pd.Series:
+        """Share of a buurt's residents in a CBS group (``a_inw`` -> 1; NaN where the
+        buurt's inhabitants are unknown, 0 where it has none)."""
+        inw = self.residents()
+        if column == "a_inw":
+            return pd.Series(1.0, index=self.index).where(inw.notna())
+        col = self.cbs_required(column, for_what=for_what)
+        share = col / inw.where(inw > 0)
+        return share.where(inw != 0, 0.0)
+
     # ------------------------------------------------------------------ layers
     def layer(self, column: str) -> tuple[pd.Series, str, str] | None:
         """A layer column with its method and description, or None when absent."""
@@ -223,6 +233,15 @@ class PriorityInputs:
                 f"modes=('{mode}',))."
             )
         return h[col].reindex(self.homes().index).astype(str).to_numpy()
+
+    def reach_settings(self, mode: str) -> dict[str, float]:
+        """``detour_factor`` and ``max_snap_distance_m`` the reachability result used for
+        ``mode`` (so new times follow the same rules); empty when it does not say."""
+        report = getattr(self.reach, "report", None)
+        if report is None or mode not in report.index:
+            return {}
+        return {k: float(report.loc[mode, k]) for k in ("detour_factor", "max_snap_distance_m")
+                if k in report.columns and pd.notna(report.loc[mode, k])}
 
     def home_xy(self) -> np.ndarray:
         """Coordinates of the homes of :meth:`homes` (from reach.homes geometry)."""

@@ -47,8 +47,8 @@ homes on stand-in grid points from the same file) are "geen gegevens": not ranke
 flagged. The reasons carry the method caveats: "hitte: proxy", "afstand hemelsbreed ×
 omwegfactor".
 
-Also here: a buurt typology (:mod:`afweging.analyses.priorities.typology`) and candidate locations
-for a new playground or meeting place (:func:`candidate_locations`).
+Also here: a buurt typology (:mod:`afweging.analyses.priorities.typology`). Candidate locations
+for new playgrounds or meeting places are in :mod:`afweging.analyses.locations`.
 """
 
 from __future__ import annotations
@@ -349,23 +349,13 @@ class _Gap:
     missing_by_cat: dict[str, np.ndarray]
 
 
-def _group_share(inp: PriorityInputs, column: str, *, for_what: str) -> pd.Series:
-    """Share of a buurt's residents in a CBS group (``a_inw`` -> 1)."""
-    inw = inp.residents()
-    if column == "a_inw":
-        return pd.Series(1.0, index=inp.index).where(inw.notna())
-    col = inp.cbs_required(column, for_what=for_what)
-    share = col / inw.where(inw > 0)
-    return share.where(inw != 0, 0.0)
-
-
 def _gap(inp: PriorityInputs, q: Question, cats: list[str], thr_min: float) -> _Gap:
     homes = inp.homes()
     n = len(inp.index)
     pos = inp.index.get_indexer(homes["buurtcode"])
     res = homes["residents"].to_numpy(dtype=float)
     what = f"Priority question {q.id!r} (settings questions.{q.id}.group)"
-    share = _group_share(inp, q.group, for_what=what).to_numpy()[pos]
+    share = inp.group_share(q.group, for_what=what).to_numpy()[pos]
     w = np.nan_to_num(res * share, nan=0.0)
     method = inp.home_method(q.mode)
     times = np.column_stack([inp.home_minutes(q.mode, c) for c in cats])
@@ -386,7 +376,7 @@ def _gap(inp: PriorityInputs, q: Question, cats: list[str], thr_min: float) -> _
         missing_by_cat={c: _bincount(pos, np.where(beyond[:, j], w, 0.0), n) for j, c in enumerate(cats)},
     )
     for col in q.report_groups:
-        s = _group_share(inp, col, for_what=f"Priority question {q.id!r} (settings "
+        s = inp.group_share(col, for_what=f"Priority question {q.id!r} (settings "
                          f"questions.{q.id}.report_groups)").to_numpy()[pos]
         wr = np.nan_to_num(res * s, nan=0.0)
         out.report[col] = _bincount(pos, np.where(affected_h, wr, 0.0), n)
@@ -606,7 +596,7 @@ def _question(
             )
             status[gaps] = NO_DATA
             why[gaps] = "buurt ligt buiten de dekking van de voorzieningenbron"
-        group_share = _group_share(inp, q.group, for_what=f"questions.{q.id}.group")
+        group_share = inp.group_share(q.group, for_what=f"questions.{q.id}.group")
         unknown_group = group_share.isna() & status.eq(OK)
         status[unknown_group] = NO_DATA
         why[unknown_group] = f"CBS-aantal {q.group_label} onbekend"

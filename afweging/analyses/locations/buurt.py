@@ -1,17 +1,20 @@
-"""Candidate locations: where would one new playground or meeting place help most?
+"""Candidate locations in one buurt: where would one new playground or meeting place help most?
 
-A first step, for a flagged buurt. Candidate points are a regular grid inside the buurt
+A first step, for a buurt the priorities flagged. Candidate points are a regular grid inside the buurt
 (``spacing_m``; default a quarter of the norm's distance, 10-100 m). For every candidate,
 the travel time from every currently *unserved* home of the target group (beyond the
 norm, in the buurt or within reach of it) to the candidate is computed with the
-reachability engine's own rules (:func:`afweging.analyses.reach.reachability.travel_minutes`:
+reachability engine's own rules (:func:`afweging.analyses.reach.coverage.site_coverage`:
 along the network where the area has one and the home snaps to it, else straight line ×
 detour factor). A candidate serves a home when that time is within the norm.
 
-The best candidates are picked greedily: first the one that newly serves the most
-target people; then, counting only people not yet served, the next, and so on. Among
+The best candidates are picked greedily
+(:func:`~afweging.analyses.locations.solve.solve_greedy`): first the one that newly serves the
+most target people; then, counting only people not yet served, the next, and so on. Among
 candidates that serve the same number, the one closest (mean straight-line distance) to
-the people it serves wins, which is where a person looking at the map would put it.
+the people it serves wins, which is where a person looking at the map would put it. For
+several new sites across the whole city, chosen exactly and weighted by need, see
+:func:`~afweging.analyses.locations.choice.choose_locations`.
 """
 
 from __future__ import annotations
@@ -23,32 +26,18 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from afweging import settings
 from afweging._errors import ConfigError, NoMatchError
 from afweging._format import nl_int
+from afweging.analyses.locations.solve import Constraints, solve_greedy
 from afweging.analyses.priorities.config import NEAREST_QUESTIONS, load_priority_config
-from afweging.analyses.priorities.inputs import NETWORK, PriorityInputs
+from afweging.analyses.priorities.inputs import PriorityInputs
+from afweging.analyses.reach.coverage import RTOL, site_coverage
 from afweging.data import tags
 from afweging.geo.area import Area
-
-_RTOL = 1e-9
-
-
-def _grid(poly: Any, spacing_m: float) -> np.ndarray:
-    minx, miny, maxx, maxy = poly.bounds
-    xs = np.arange(minx + spacing_m / 2.0, maxx, spacing_m)
-    ys = np.arange(miny + spacing_m / 2.0, maxy, spacing_m)
-    gx, gy = np.meshgrid(xs, ys)
-    pts = shapely.points(gx.ravel(), gy.ravel())
-    inside = shapely.contains(poly, pts) if len(pts) else np.zeros(0, dtype=bool)
-    xy = np.column_stack([gx.ravel(), gy.ravel()])[inside]
-    if len(xy) == 0:
-        p = poly.representative_point()
-        xy = np.array([[p.x, p.y]])
-    return xy
+from afweging.geo.grid import grid_points
 
 
 def candidate_locations(
@@ -115,15 +104,10 @@ def candidate_locations(
 
     inp = PriorityInputs(area, None, reach)
     homes = inp.homes()
-    inw = inp.residents()
-    if q.group == "a_inw":
-        share = pd.Series(1.0, index=inp.index)
-    else:
-        grp = inp.cbs_required(q.group, for_what=f"candidate_locations({question!r})")
-        share = (grp / inw.where(inw > 0)).fillna(0.0)
+    share = inp.group_share(q.group, for_what=f"candidate_locations({question!r})").fillna(0.0)
     w = homes["residents"].to_numpy() * homes["buurtcode"].map(share).fillna(0.0).to_numpy()
     t = inp.home_minutes(q.mode, cat)
-    unserved = ~np.isnan(t) & (t > thr * (1.0 + _RTOL)) & (w > 0)
+    unserved = ~np.isnan(t) & (t > thr * (1.0 + RTOL)) & (w > 0)
     xy_all = inp.home_xy()
     in_buurt_all = homes["buurtcode"].to_numpy() == buurtcode
     poly = area.buurten.geometry.loc[buurtcode]
@@ -137,43 +121,31 @@ def candidate_locations(
     if unserved_before <= 0:
         return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=settings.crs)
 
-    cand = _grid(poly, spacing_m)
+    cand = grid_points(poly, spacing_m)
     graph = None
     if area.has(f"network:{q.mode}"):
         from afweging.analyses.reach.graph import array_graph
 
         graph = array_graph(area.networks[q.mode], q.mode, what=f"Area.networks[{q.mode!r}]")
-    from afweging.analyses.reach.reachability import travel_minutes
+    cov = site_coverage(graph, xy, inp.home_method(q.mode)[near], cand, mode=q.mode, minutes=thr,
+                        **inp.reach_settings(q.mode))
+    serves = cov.serves.toarray()
+    on_net = cov.network.toarray()
 
-    serves = np.zeros((len(cand), len(xy)), dtype=bool)
-    on_net = np.zeros((len(cand), len(xy)), dtype=bool)
-    if len(xy):
-        # the homes are snapped once; one search per candidate
-        minutes, how = travel_minutes(graph, xy, {i: c[None, :] for i, c in enumerate(cand)},
-                                      mode=q.mode, max_minutes=max(thr, 1e-6) * (1.0 + 1e-6))
-        for i in range(len(cand)):
-            ok = minutes[i] <= thr * (1.0 + _RTOL)
-            serves[i] = ok
-            on_net[i] = ok & (how[i] == NETWORK)
+    def closest(tied: np.ndarray, uncovered: np.ndarray) -> int:
+        """Among equally good candidates, the one nearest to the people it newly serves."""
+        mean_d = []
+        for j in tied:
+            sel = serves[j] & uncovered
+            d = np.hypot(xy[sel, 0] - cand[j, 0], xy[sel, 1] - cand[j, 1])
+            mean_d.append(float(np.average(d, weights=wt[sel])))
+        return int(tied[int(np.argmin(mean_d))])
 
+    picked = solve_greedy(cov.serves.T.tocsr(), wt, Constraints(n=n), tie_break=closest).order
     remaining = np.ones(len(xy), dtype=bool)
     rows = []
     label = tags.labels().get(cat, cat).lower()
-    for r in range(1, n + 1):
-        gain = serves[:, remaining] @ wt[remaining] if remaining.any() else np.zeros(len(cand))
-        best_gain = float(gain.max()) if len(gain) else 0.0
-        if best_gain <= 1e-9:
-            break
-        tied = np.flatnonzero(gain >= best_gain * (1.0 - 1e-9))
-        if len(tied) > 1:
-            mean_d = []
-            for j in tied:
-                sel = serves[j] & remaining
-                d = np.hypot(xy[sel, 0] - cand[j, 0], xy[sel, 1] - cand[j, 1])
-                mean_d.append(float(np.average(d, weights=wt[sel])))
-            best = int(tied[int(np.argmin(mean_d))])
-        else:
-            best = int(tied[0])
+    for r, best in enumerate(picked, start=1):
         newly = serves[best] & remaining
         people = float(wt[newly].sum())
         people_b = float(wt[newly & in_b].sum())
