@@ -173,13 +173,13 @@ def locaties(question: str, n: int, area_path: Path | None, candidates: Path | N
     from afweging.analyses.locations import locations_command_main
 
     _execute(
-        lambda: locations_command_main(
-            question, n, area_path, out_dir, candidates=candidates, min_per_wijk=min_per_wijk,
+        lambda out: locations_command_main(
+            question, n, area_path, out, candidates=candidates, min_per_wijk=min_per_wijk,
             max_per_buurt=max_per_buurt, fixed=fixed, time_limit_s=time_limit_s,
             spacing_m=spacing_m, problem_path=problem_path, priorities=priorities,
             progress=_progress,
         ),
-        out_dir,
+        out_dir, kind="locaties",
     )
 
 

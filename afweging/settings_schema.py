@@ -32,6 +32,8 @@ class Settings(Table):
     max_snap_distance_m: float = declare(ge=0, le=10_000, uitleg="de grootste afstand van een punt tot het netwerk in meters", voorbeeld="max_snap_distance_m = 250")
     detour_factor: float = declare(ge=1, le=10, uitleg="omrijfactor zonder netwerk (netwerkafstand / hemelsbrede afstand)", voorbeeld="detour_factor = 1.52")
     isochrone_buffer_m: float = declare(ge=0, le=1000, uitleg="halve breedte van de band rond bereikte straten in meters", voorbeeld="isochrone_buffer_m = 50")
+    candidate_clearance_m: float = declare(ge=0, le=1000, uitleg="afstand van gegenereerde kandidaatlocaties tot woningen in meters", voorbeeld="candidate_clearance_m = 10")
+    location_time_limit_s: float = declare(gt=0, le=86_400, uitleg="tijdslimiet van de exacte locatiekeuze in seconden", voorbeeld="location_time_limit_s = 60")
     cache_folder: Path | str = declare(uitleg="map voor gedownloade gegevens", voorbeeld='cache_folder = "~/.cache/afweging"')
     use_cache: bool = declare(uitleg="de downloadcache gebruiken", voorbeeld="use_cache = True")
     requests_timeout_s: float = declare(gt=0, le=3600, uitleg="leestime-out van een download in seconden", voorbeeld="requests_timeout_s = 60")

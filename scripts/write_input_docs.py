@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from afweging._schema import unwrap
+from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
 from afweging.data.manifest_schema import sections
 from afweging.settings_schema import Settings
 
@@ -38,6 +39,7 @@ opgeslagen zijn.
 | normen (TOML) | `afweging/barcode/norms.py` |
 | prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
+| kandidatenbestand (`--kandidaten`) | `afweging/analyses/locations/candidates.py` (`CANDIDATE_PROPERTIES`), zie `docs/location_problem.md` |
 
 Een sleutel toevoegen is één regel in het model van zijn sectie, met type, bereik, uitleg en
 voorbeeld; draai daarna dit script.
@@ -111,6 +113,12 @@ def render() -> str:
             "Te wijzigen in Python (`afweging.settings.walk_speed_kmh = 5.0`); gecontroleerd bij "
             "het laden van een gebied, een run, een plantoets en een bereikbaarheidsberekening.\n",
             table(Settings), ""]
+    out += ["## Kandidatenbestand (`afweging locaties --kandidaten`)\n",
+            "Een GeoPackage of GeoJSON (elk coördinatenstelsel) met de beschikbare kavels als punten "
+            "of vlakken (een vlak telt met een punt erbinnen). Andere eigenschappen worden genegeerd; "
+            "een die op een tikfout lijkt (`vats`) geeft een waarschuwing met de suggestie.\n",
+            "| eigenschap | type | betekenis | standaard |", "|---|---|---|---|",
+            *[f"| `{k}` | {t} | {m} | {d} |" for k, (t, m, d) in CANDIDATE_PROPERTIES.items()], ""]
     return "\n".join(out)
 
 

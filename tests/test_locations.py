@@ -392,11 +392,27 @@ def test_cli_locaties(tmp_path: Path) -> None:
                                     "--export-problem", str(tmp_path / "p.npz")])
     assert res.exit_code == 0, res.output
     assert "Exact optimaal" in res.output
-    assert sorted(p.name for p in out.iterdir()) == ["kaart.html", "locaties.csv", "locaties.gpkg", "rapport.html"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "kaart.html", "locaties.csv", "locaties.gpkg", "rapport.html"]
     assert (tmp_path / "p.npz").exists()
-    assert not list(tmp_path.glob(".afweging-*"))  # no temporary folder left behind
+    # the output writer's set: a user file in the folder is left alone by a second run
+    (out / "notities.txt").write_text("van mij")
+    again = CliRunner().invoke(main, ["locaties", "--aantal", "2", "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert (out / "notities.txt").read_text() == "van mij"
     bad = CliRunner().invoke(main, ["locaties", "--aantal", "3", "--out", str(out), "--kandidaten",
                                     str(tmp_path / "bestaat-niet.gpkg")])
     assert bad.exit_code == 2 and "bestaat niet" in bad.output and "Traceback" not in bad.output
     bad = CliRunner().invoke(main, ["locaties", "--aantal", "1", "--min-per-wijk", "1", "--out", str(out)])
     assert bad.exit_code == 2 and "--min-per-wijk 1" in bad.output
+    bad = CliRunner().invoke(main, ["locaties", "--aantal", "1", "--out", str(out), "--export-problem", str(tmp_path)])
+    assert bad.exit_code == 2 and "dat is een map" in bad.output
+
+
+def test_a_misspelt_candidate_property_is_named(demo, tmp_path: Path) -> None:
+    path = tmp_path / "kavels.gpkg"
+    gpd.GeoDataFrame({"vats": ["ja"], "eigenaar": ["gemeente"]}, geometry=[shapely.Point(150000, 450000)],
+                     crs=settings.crs).to_file(path, driver="GPKG")
+    with pytest.warns(UserWarning, match="'vats' wordt genegeerd; bedoelde u 'vast'"):
+        sites = read_candidate_sites(path, demo)
+    assert not sites["fixed"].any()

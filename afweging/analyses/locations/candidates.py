@@ -4,9 +4,10 @@ Two sources:
 
 * **a user file** (GeoPackage, GeoJSON or anything GDAL reads, any CRS): the plots that
   are available. Points are sites; a polygon stands for the point inside it that
-  :meth:`shapely.Polygon.representative_point` gives. Optional properties: ``id`` (unique;
-  default ``K1``, ``K2`` ... in file order), ``naam`` and ``vast`` (``ja`` / ``nee``: the
-  site must be chosen). Every site must lie in a buurt of the area.
+  :meth:`shapely.Polygon.representative_point` gives. Optional properties
+  (:data:`CANDIDATE_PROPERTIES`): ``id`` (unique; default ``K1``, ``K2`` ... in file order),
+  ``naam`` and ``vast`` (``ja`` / ``nee``: the site must be chosen). Every site must lie in
+  a buurt of the area.
 * **generated from public space**, per buurt:
 
   - public green (``Area.green`` polygons: parks, plantsoenen, sports parks; a kind
@@ -29,7 +30,9 @@ The grid spacing defaults to a quarter of the norm's distance, between 25 and 20
 
 from __future__ import annotations
 
+import difflib
 import math
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -59,6 +62,15 @@ SQUARE_KINDS: frozenset[str] = frozenset({"plein", "square"})
 
 #: Categories whose buildings stand on a yard that can become public space (per question).
 YARD_CATEGORIES: dict[str, str] = {"speelplek": "basisschool"}
+
+#: The properties of a candidate file (``--kandidaten``): name -> (type, Dutch meaning,
+#: default). Other properties are ignored; one that looks like a misspelling of these
+#: gets a warning with the suggestion.
+CANDIDATE_PROPERTIES: dict[str, tuple[str, str, str]] = {
+    "id": ("tekst, uniek", "id van de kavel in de uitvoer en voor --vast", "K1, K2 ... in bestandsvolgorde"),
+    "naam": ("tekst", "naam van de kavel in de uitvoer (ook: name)", "leeg"),
+    "vast": ("ja / nee", "de kavel wordt zeker gekozen", "nee"),
+}
 
 _YES = {"ja", "j", "yes", "true", "1", "waar"}
 _NO = {"nee", "n", "no", "false", "0", "onwaar", ""}
@@ -223,6 +235,12 @@ def read_candidate_sites(path: str | Path, area: Area) -> gpd.GeoDataFrame:
             )
     gdf = gpd.GeoDataFrame(pd.concat([f.to_crs(settings.crs) for f in frames], ignore_index=True),
                            geometry="geometry", crs=settings.crs)
+    known = {*CANDIDATE_PROPERTIES, "name", gdf.geometry.name}
+    for col in gdf.columns:
+        close = difflib.get_close_matches(str(col).lower(), list(CANDIDATE_PROPERTIES), n=1, cutoff=0.75)
+        if col not in known and close:
+            warnings.warn(f"{what}: eigenschap {col!r} wordt genegeerd; bedoelde u {close[0]!r}?",
+                          UserWarning, stacklevel=2)
     problems: list[str] = []
     types = gdf.geometry.geom_type.fillna("leeg").to_numpy()
     bad = ~np.isin(types, ["Point", "Polygon", "MultiPolygon"]) | gdf.geometry.is_empty.to_numpy()

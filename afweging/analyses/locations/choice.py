@@ -46,6 +46,7 @@ from afweging.analyses.priorities.config import QUESTIONS
 from afweging.analyses.priorities.inputs import PriorityInputs
 from afweging.data import tags
 from afweging.geo.area import Area
+from afweging.settings_schema import check_settings
 
 #: Columns of :attr:`LocationChoice.sites` and :attr:`LocationChoice.greedy_sites`.
 SITE_COLUMNS = (
@@ -368,6 +369,7 @@ def choose_locations(
     """
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
+    check_settings()
     if question not in QUESTIONS:
         raise ConfigError(f"Onbekende vraag {question!r}; kies uit {list(QUESTIONS)}.")
     n = _whole("n", n, low=1)

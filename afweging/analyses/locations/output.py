@@ -32,6 +32,8 @@ import pandas as pd
 import pyogrio
 import scipy.sparse as sp
 
+from afweging._errors import LocationError
+from afweging._outputs import atomic_write_bytes
 from afweging.analyses.locations.choice import LocationChoice
 
 #: Version of the ``.npz`` problem format (``docs/location_problem.md``).
@@ -91,7 +93,8 @@ def _gpkg_frame(sites: gpd.GeoDataFrame, choice: LocationChoice) -> gpd.GeoDataF
 
 
 def _replace(path: Path, write: Any) -> Path:
-    """Write through a temporary file in the same folder, then swap it in (atomic)."""
+    """Let ``write`` make a file (e.g. GDAL a GeoPackage) at a temporary name in the same
+    folder, then swap it in (atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -129,7 +132,8 @@ def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
     buf = io.StringIO()
     table.to_csv(buf, sep=";", decimal=",", index=False)
     data = buf.getvalue().encode("utf-8-sig")
-    csv = _replace(out / "locaties.csv", lambda p: p.write_bytes(data))
+    out.mkdir(parents=True, exist_ok=True)
+    csv = atomic_write_bytes(out / "locaties.csv", data)
 
     cand = choice.candidates.reset_index()
     cand = gpd.GeoDataFrame({
@@ -195,11 +199,32 @@ def problem_arrays(choice: LocationChoice) -> dict[str, np.ndarray]:
     }
 
 
+def problem_file(path: str | Path) -> Path:
+    """The file :func:`export_problem` writes for ``path`` (``.npz`` added when missing),
+    checked before anything is computed: not a folder, and its folder writable.
+
+    Raises
+    ------
+    LocationError
+        In Dutch, with the fix.
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".npz" and not p.is_dir():
+        p = p.with_name(p.name + ".npz")
+    if p.is_dir():
+        raise LocationError(f"--export-problem {path}: dat is een map; geef een bestandsnaam, "
+                            f"bijvoorbeeld {Path(path) / 'probleem.npz'}.")
+    folder = next((f for f in (p.parent, *p.parent.parents) if f.exists()), Path("."))
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise LocationError(f"--export-problem {path}: in {folder} kan afweging niet schrijven. "
+                            f"Kies een map waarin u mag schrijven.")
+    return p
+
+
 def export_problem(choice: LocationChoice, path: str | Path) -> Path:
     """Write the coverage problem as a compressed ``.npz`` (swapped in whole)."""
-    path = Path(path)
-    if path.suffix.lower() != ".npz":
-        path = path.with_name(path.name + ".npz")
+    path = problem_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     # numpy's savez stamps the current time on every member; a fixed date keeps the file
     # byte-identical for identical input
@@ -209,8 +234,7 @@ def export_problem(choice: LocationChoice, path: str | Path) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             with zf.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.asanyarray(arr), allow_pickle=False)
-    data = buf.getvalue()
-    return _replace(path, lambda p: p.write_bytes(data))
+    return atomic_write_bytes(path, buf.getvalue())
 
 
 def read_problem(path: str | Path) -> dict[str, Any]:
