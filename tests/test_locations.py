@@ -188,12 +188,40 @@ def test_reduction_keeps_the_optimum() -> None:
 # ------------------------------------------------------------------------------ coverage
 def test_site_coverage_fallback_rule_by_hand() -> None:
     homes = np.array([[0.0, 0.0], [130.0, 0.0], [140.0, 0.0], [0.0, 100.0]])
-    method = np.array(["fallback", "fallback", "fallback", "unreachable"])
+    method = np.array(["fallback"] * 4)
     # 200 m norm at 80 m/min = 2.5 min; detour 1.52: 131.6 m straight line is the limit
-    cov = site_coverage(None, homes, method, np.array([[0.0, 0.0], [0.0, 100.0]]), mode="walk",
+    cov = site_coverage(None, homes, method, np.array([[0.0, 0.0], [0.0, 220.0]]), mode="walk",
                         minutes=200 / 80, detour_factor=1.52)
-    assert cov.serves.toarray().tolist() == [[True, True, False, False], [True, False, False, False]]
+    assert cov.serves.toarray().tolist() == [[True, True, False, True], [False, False, False, True]]
     assert cov.network.nnz == 0
+    assert cov.site_method.tolist() == ["fallback", "fallback"]
+
+
+def test_site_coverage_without_a_route() -> None:
+    import networkx as nx
+
+    from afweging.analyses.reach.graph import array_graph
+
+    # two streets 60 m apart that do not meet: no route from one to the other
+    G = nx.MultiDiGraph(crs=settings.crs)
+    for node, (x, y) in {1: (0, 0), 2: (100, 0), 3: (0, 60), 4: (100, 60)}.items():
+        G.add_node(node, x=float(x), y=float(y))
+    for u, v in ((1, 2), (2, 1), (3, 4), (4, 3)):
+        G.add_edge(u, v, length=100.0)
+    graph = array_graph(G, "walk")
+    homes = np.array([[50.0, 5.0], [20.0, 5.0]])
+    sites = np.array([[50.0, 55.0], [30.0, 0.0]])
+    method = np.array(["network", "network"])
+    # site 0 lies across the gap: 50 m × 1.52 = 76 m in a straight line, but no route; it
+    # counts only for a home without a route to any existing facility
+    no = site_coverage(graph, homes, method, sites, mode="walk", minutes=2.5, detour_factor=1.52)
+    assert no.serves.toarray().tolist() == [[False, False], [True, True]]
+    ok = site_coverage(graph, homes, method, sites, mode="walk", minutes=2.5, detour_factor=1.52,
+                       no_route_ok=np.array([True, False]))
+    assert ok.serves.toarray().tolist() == [[True, False], [True, True]]
+    # along the street: 5 + 20 + 0 m for home 0 to site 1 (network); 5 + 10 m for home 1
+    assert ok.network.toarray().tolist() == [[False, False], [True, True]]
+    assert ok.site_method.tolist() == ["network", "network"]
 
 
 def test_site_coverage_on_the_network_matches_the_engine(demo) -> None:

@@ -127,8 +127,10 @@ def candidate_locations(
         from afweging.analyses.reach.graph import array_graph
 
         graph = array_graph(area.networks[q.mode], q.mode, what=f"Area.networks[{q.mode!r}]")
+    rs = inp.reach_settings(q.mode)
     cov = site_coverage(graph, xy, inp.home_method(q.mode)[near], cand, mode=q.mode, minutes=thr,
-                        **inp.reach_settings(q.mode))
+                        detour_factor=rs.get("detour_factor"),
+                        max_snap_distance_m=rs.get("max_snap_distance_m"))
     serves = cov.serves.toarray()
     on_net = cov.network.toarray()
 

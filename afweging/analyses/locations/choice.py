@@ -402,8 +402,14 @@ def choose_locations(
     timings["invoer"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    mode = priorities.config.questions[question].mode
+    graph = None
+    if area.has(f"network:{mode}"):
+        from afweging.analyses.reach.graph import array_graph
+
+        graph = array_graph(area.networks[mode], mode, what=f"Area.networks[{mode!r}]")
     inp = PriorityInputs(area, layers, reach)
-    demand = location_demand(inp, priorities, question)
+    demand = location_demand(inp, priorities, question, graph=graph)
     q = demand.question
     speed = settings.speed_m_per_min(q.mode)
     timings["vraag per woning"] = time.perf_counter() - t
@@ -419,11 +425,6 @@ def choose_locations(
     timings["kandidaten"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    graph = None
-    if area.has(f"network:{q.mode}"):
-        from afweging.analyses.reach.graph import array_graph
-
-        graph = array_graph(area.networks[q.mode], q.mode, what=f"Area.networks[{q.mode!r}]")
     cov = coverage_matrix(demand, sites, graph, **inp.reach_settings(q.mode))
     timings["dekking"] = time.perf_counter() - t
 

@@ -77,6 +77,7 @@ def coverage_matrix(
         sites_xy,
         mode=demand.question.mode,
         minutes=demand.minutes,
+        no_route_ok=demand.homes["no_route"].to_numpy()[homes],
         detour_factor=detour_factor,
         max_snap_distance_m=max_snap_distance_m,
     )

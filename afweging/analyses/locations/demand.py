@@ -17,6 +17,10 @@ priorities' own settings (``priorities.toml``):
     ``1 + ongelijk_investeren × need index of the home's buurt``: the factor of the
     priority score, so a buurt one standard deviation needier than average weighs about
     twice as much as one a standard deviation below it (the default settings).
+``no_route``
+    The home lies on the network but no route leads from it to any facility of its
+    missing categories (a cut-off piece): the engine then estimates its times in a
+    straight line, for new sites as well (see :mod:`afweging.analyses.reach.coverage`).
 ``weight``
     ``people × missing × need_weight``: what serving this home adds to the objective.
     Zero for homes already served (within the norm of an existing facility of every
@@ -36,6 +40,8 @@ from afweging._format import nl_int
 from afweging.analyses.priorities.config import Question
 from afweging.analyses.priorities.inputs import PriorityInputs
 from afweging.analyses.reach.coverage import RTOL
+from afweging.analyses.reach.graph import ArrayGraph
+from afweging.analyses.reach.reachability import NETWORK, NO_ROUTE, travel_minutes
 from afweging.data import tags
 
 
@@ -57,8 +63,8 @@ class Demand:
         Indexed like ``reach.homes`` (homes in a buurt of the area): ``buurtcode``,
         ``wijkcode``, ``people``, ``people_<col>`` per report group, ``need_index``
         (0-1, NaN without inhabitants), ``need_weight``, ``missing``, ``weight``,
-        ``covered`` (served now), ``excluded`` (unknown) and ``method`` (the
-        reachability engine's method per home).
+        ``covered`` (served now), ``excluded`` (unknown), ``method`` (the
+        reachability engine's method per home) and ``no_route``.
     xy : ndarray, shape (n, 2)
         Home coordinates, EPSG:28992.
     caveats : list of str
@@ -83,7 +89,8 @@ class Demand:
         return self.homes["weight"].to_numpy(dtype=float)
 
 
-def location_demand(inp: PriorityInputs, priorities: object, question: str) -> Demand:
+def location_demand(inp: PriorityInputs, priorities: object, question: str, *,
+                    graph: ArrayGraph | None = None) -> Demand:
     """Demand per home for ``question`` (see the module docstring).
 
     Parameters
@@ -95,6 +102,8 @@ def location_demand(inp: PriorityInputs, priorities: object, question: str) -> D
         settings, need index and buurt status are used as they are.
     question : str
         ``speelplek``, ``ontmoetingsplek`` or ``voorzieningen``.
+    graph : ArrayGraph, optional
+        The question's street network, to find the homes without any route (``no_route``).
     """
     cfg = priorities.config  # type: ignore[attr-defined]
     q: Question = cfg.questions[question]
@@ -134,6 +143,7 @@ def location_demand(inp: PriorityInputs, priorities: object, question: str) -> D
     out["excluded"] = excluded
     out["weight"] = np.where(excluded, 0.0, out["people"] * out["missing"] * out["need_weight"])
     out["method"] = inp.home_method(q.mode)
+    out["no_route"] = _no_route(inp, graph, q.mode, thr, cats, out, times if cats else None)
     if not cats:
         caveats.append(f"{q.label}: geen enkele voorziening van deze soort in het gebied, dus niet "
                        f"te zeggen wie er nu al bediend wordt; de locatiekeuze heeft geen gegevens.")
@@ -157,3 +167,25 @@ def location_demand(inp: PriorityInputs, priorities: object, question: str) -> D
         caveats=caveats,
     )
 
+
+
+def _no_route(inp: PriorityInputs, graph: ArrayGraph | None, mode: str, thr: float,
+              cats: list[str], homes: pd.DataFrame, times: np.ndarray | None) -> np.ndarray:
+    """Homes with demand on the network from which no route leads to any facility of any
+    of their missing categories (see ``no_route`` in the module docstring)."""
+    out = np.zeros(len(homes), dtype=bool)
+    sel = np.flatnonzero((homes["weight"].to_numpy() > 0) & (homes["method"].to_numpy() == NETWORK))
+    if graph is None or times is None or not len(sel):
+        return out
+    fac = inp.area.facilities
+    assert fac is not None  # a category is only counted when it has facilities
+    xy = inp.home_xy()[sel]
+    dest = {c: np.column_stack([g.x, g.y]) for c in cats
+            for g in [fac.geometry[fac["category"] == c]]}
+    _, how = travel_minutes(graph, xy, dest, mode=mode, max_minutes=thr * (1.0 + 1e-6),
+                            **inp.reach_settings(mode))
+    limit = thr * (1.0 + RTOL)
+    missing = times[sel] > limit
+    no_route = np.column_stack([how[c] == NO_ROUTE for c in cats])
+    out[sel] = (no_route | ~missing).all(axis=1)
+    return out

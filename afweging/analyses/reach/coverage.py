@@ -11,13 +11,21 @@ the homes it reported:
   when straight-line distance × detour factor / speed is within the limit;
 * an origin whose method is ``"network"`` gets its time from
   :func:`~afweging.analyses.reach.reachability.travel_minutes` with the site as the only
-  destination: along the network when the site lies on it, else straight line × detour
-  factor;
-* any other origin (``"unreachable"``: a home on a cut-off fragment) is never served.
+  destination: along the network when the site lies in the network's extent, else
+  straight line × detour factor;
+* when no route at all leads from a network origin to a site in the extent (a one-way
+  street out of a fragment, a piece cut off from the rest), the engine estimates the time
+  in a straight line only for a home that has no route to *any* facility of the
+  category. So such a pair counts only for the origins marked ``no_route_ok`` (they have
+  no route to an existing facility); for the others the site adds nothing.
 
 Because the time to a set of facilities is the minimum of the times to each of them (the
 engine searches from all facilities at once), a home is served by a set of sites exactly
-when one of them serves it: coverage is decomposable per site.
+when one of them serves it: coverage is decomposable per site. (The one exception: a
+``no_route_ok`` home covered only in a straight line by a site it cannot reach loses
+that estimate when another chosen site it *can* reach lies beyond the norm. That takes a
+home on a cut-off piece of network with sites on both sides; the plan check test would
+show it.)
 
 Only origins within the straight-line equivalent of the limit are routed (a route is never
 shorter than the straight line: network edges are at least as long as the line between
@@ -33,7 +41,7 @@ import scipy.sparse as sp
 
 from afweging import settings
 from afweging.analyses.reach.graph import ArrayGraph, check_mode
-from afweging.analyses.reach.reachability import FALLBACK, NETWORK, travel_minutes
+from afweging.analyses.reach.reachability import FALLBACK, NETWORK, NO_ROUTE, travel_minutes
 from afweging.geo.snap import kdtree
 
 #: Relative tolerance when comparing a time with the limit (the same as the priorities:
@@ -53,9 +61,8 @@ class SiteCoverage:
         Served, and the time came from the network (the origin and the site both lie on
         it); the other served pairs are straight line × detour factor.
     site_method : ndarray of str
-        Per site, the engine's method for the site's own location (``"network"``: it
-        lies on the network's main part; ``"fallback"``: outside its extent or no
-        network; ``"unreachable"``: on a cut-off fragment, so reached in a straight line).
+        Per site: ``"network"`` (it lies in the network's extent) or ``"fallback"``
+        (outside it, or no network: reached in a straight line).
     """
 
     serves: sp.csr_matrix
@@ -71,6 +78,7 @@ def site_coverage(
     *,
     mode: str,
     minutes: float,
+    no_route_ok: np.ndarray | None = None,
     detour_factor: float | None = None,
     max_snap_distance_m: float | None = None,
 ) -> SiteCoverage:
@@ -90,6 +98,9 @@ def site_coverage(
     mode : {"walk", "bike"}
     minutes : float
         The limit (e.g. the play norm of 200 m converted to minutes).
+    no_route_ok : ndarray of bool, optional
+        Per origin: it has no network route to any existing facility, so the engine's
+        straight-line estimate counts for a site it cannot reach either (default: none).
     detour_factor, max_snap_distance_m : float, optional
         As used for the reachability result (its ``report``); default
         :mod:`afweging.settings`.
@@ -138,23 +149,22 @@ def site_coverage(
     # the engine per site for origins on the network
     site_method = np.full(m, FALLBACK, dtype=object)
     net = np.flatnonzero(method == NETWORK)
+    ok_nr = np.zeros(n, dtype=bool) if no_route_ok is None else np.asarray(no_route_ok, dtype=bool)
     if graph is not None and m:
-        _, how = travel_minutes(graph, sites, sites[:1], mode=mode, max_minutes=limit,
-                                max_snap_distance_m=snap, detour_factor=detour)
-        site_method = how.astype(object)
+        site_method[graph.snap(sites, max_distance_m=snap).within] = NETWORK
     if graph is not None and len(net) and m:
         near = kdtree(origins[net]).query_ball_point(sites, r=limit * speed * (1.0 + 1e-6))
         for i, idx in enumerate(near):
             if not idx:
                 continue
-            o = net[np.asarray(idx, dtype=np.int64)]
-            t, _ = travel_minutes(graph, origins[o], sites[i : i + 1], mode=mode,
-                                  max_minutes=limit * (1.0 + 1e-6), max_snap_distance_m=snap,
-                                  detour_factor=detour)
-            ok = t <= limit
+            o = net[np.sort(np.asarray(idx, dtype=np.int64))]
+            t, how = travel_minutes(graph, origins[o], sites[i : i + 1], mode=mode,
+                                    max_minutes=limit * (1.0 + 1e-6), max_snap_distance_m=snap,
+                                    detour_factor=detour)
+            ok = (t <= limit) & ((how != NO_ROUTE) | ok_nr[o])
             rows.append(np.full(int(ok.sum()), i, dtype=np.int64))
             cols.append(o[ok])
-            nets.append(np.full(int(ok.sum()), site_method[i] == NETWORK, dtype=bool))
+            nets.append((how[ok] == NETWORK) & (site_method[i] == NETWORK))
 
     r = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
     c = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
