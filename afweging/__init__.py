@@ -40,6 +40,7 @@ _LAZY: dict[str, str] = {
     "candidate_locations": "afweging.analyses.locations",
     "choose_locations": "afweging.analyses.locations",
     "run": "afweging.pipeline",
+    "run_batch": "afweging.batch",
     "check_plan": "afweging.analyses.plan",
     "read_plan": "afweging.analyses.plan",
     "prepare_baseline": "afweging.analyses.plan",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from afweging.barcode import load_norms, render_svg, score, write_barcode_html
     from afweging.barcode.explain import explain
     from afweging.barcode.sensitivity import sensitivity
+    from afweging.batch import run_batch
     from afweging.data.demo import demo_area, write_demo
     from afweging.data.manifest import load_area
     from afweging.layers import compute_layers
@@ -83,6 +85,7 @@ __all__ = [
     "read_plan",
     "render_svg",
     "run",
+    "run_batch",
     "score",
     "sensitivity",
     "settings",

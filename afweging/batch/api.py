@@ -45,6 +45,9 @@ class BatchResult:
     summary : list of str
         Dutch lines for the CLI.
     seconds : float
+        The whole batch, merge and outputs included.
+    compute_seconds : float
+        The gemeente tasks only (wall clock).
     """
 
     out_dir: Path
@@ -53,6 +56,7 @@ class BatchResult:
     files: list[Path] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    compute_seconds: float = 0.0
 
     @property
     def failed(self) -> dict[str, str]:
@@ -219,7 +223,7 @@ def _run(
                       synthetic=synthetic)
     files = _write_outputs(folder, merged, html)
     result = BatchResult(out_dir=out_dir, statuses=statuses, skipped=skipped, files=files,
-                         seconds=time.perf_counter() - t0)
+                         seconds=time.perf_counter() - t0, compute_seconds=compute_s)
     rate = homes / compute_s if compute_s > 0 and len(todo) else float("nan")
     result.summary = [
         f"{n_done} van {len(order)} gemeenten klaar ({len(skipped)} eerder berekend), {n_fail} mislukt.",

@@ -203,7 +203,17 @@ def run_gemeente(
     result.info["seconds"] = time.perf_counter() - t0
     result.info["timings_s"] = timings
     result.info["worker_pid"] = os.getpid()
+    result.info["worker_peak_rss_mb"] = _peak_rss_mb()
     return result
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this (worker) process so far, MB (Linux/macOS)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
 
 
 def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms: Any,
