@@ -238,7 +238,7 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
     # ------------------------------------------------------------ buurt changes
     changes = _buurt_changes(new_homes, polys, dem_per_buurt, removed_res, buurten)
     deltas = statistic_deltas(buurten, changes, city=city) if len(changes) else None
-    buurten_after = _apply_deltas(buurten, deltas) if deltas is not None else buurten.copy()
+    buurten_after = apply_statistic_deltas(buurten, deltas) if deltas is not None else buurten.copy()
     wijken_after = None
     if area.wijken is not None:
         wijken_after = (update_wijk_statistics(area.wijken, buurten, changes, deltas=deltas)
@@ -292,7 +292,7 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
     if len(new_fac):
         new_fac["buurtcode"] = assign_buurt(new_fac, buurten).to_numpy()
         if area.facilities is not None:
-            add_fac = _as_facility_rows(new_fac, area.facilities)
+            add_fac = as_facility_rows(new_fac, area.facilities)
             fac_after = gpd.GeoDataFrame(pd.concat([area.facilities, add_fac]),
                                          geometry=area.facilities.geometry.name, crs=settings.crs)
             new_fac.index = add_fac.index
@@ -712,7 +712,7 @@ def update_statistics(buurten: gpd.GeoDataFrame, changes: pd.DataFrame, *,
         return out
     city = city if city is not None else city_ratios(buurten)
     deltas = statistic_deltas(buurten, changes, city=city)
-    return _apply_deltas(out, deltas)
+    return apply_statistic_deltas(out, deltas)
 
 
 def statistic_deltas(buurten: pd.DataFrame, changes: pd.DataFrame, *, city: dict[str, float]) -> pd.DataFrame:
@@ -779,8 +779,13 @@ def statistic_deltas(buurten: pd.DataFrame, changes: pd.DataFrame, *, city: dict
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _apply_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Add count deltas to ``frame`` (buurten or wijken) and recompute the shares."""
+def apply_statistic_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Add count deltas to ``frame`` (buurten or wijken) and recompute the shares.
+
+    ``deltas`` is indexed by the codes to change and holds any of the count columns of
+    :func:`statistic_deltas` (absent columns are left alone); ``g_hhgro`` and
+    ``bev_dich`` of the changed rows are recomputed. Returns a new frame.
+    """
     wanted = (*PERSON_COLUMNS, *HOUSEHOLD_COLUMNS, "a_woning", *DWELLING_PCT_COLUMNS,
               "g_hhgro", "bev_dich", "a_lan_ha")
     cols = [c for c in wanted if c in frame.columns]
@@ -830,7 +835,7 @@ def update_wijk_statistics(wijken: gpd.GeoDataFrame, buurten_before: pd.DataFram
     wijk_of = buurten_before.loc[deltas.index, "wijkcode"]
     per_wijk = deltas.groupby(wijk_of.to_numpy()).sum(min_count=1)
     per_wijk = per_wijk[per_wijk.index.isin(wijken.index)]
-    return _apply_deltas(wijken, per_wijk)
+    return apply_statistic_deltas(wijken, per_wijk)
 
 
 def _as_home_rows(new_homes: gpd.GeoDataFrame, homes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -936,8 +941,9 @@ def _new_facilities(plan: Plan, new_green: gpd.GeoDataFrame) -> gpd.GeoDataFrame
         geometry=np.concatenate([p[3] for p in parts]), crs=settings.crs)
 
 
-def _as_facility_rows(new_fac: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """New facility points in the layout of ``facilities``."""
+def as_facility_rows(new_fac: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """New facility points (``category``, ``buurtcode``, ``name``, ``plan_feature``) in the
+    layout of ``facilities``, their index continuing its index."""
     cols: dict[str, Any] = {
         "category": new_fac["category"].to_numpy(),
         "buurtcode": new_fac["buurtcode"].to_numpy(),

@@ -430,12 +430,13 @@ def _plan_buurten(plan: Plan, applied: AppliedPlan) -> list[str]:
 
 # ============================================================================ reachability
 def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
-    """Reachability after the plan, recomputed only for the buurten whose homes can change.
+    """Reachability after the plan, recomputed only for the buurten whose homes can change
+    (:func:`~afweging.analyses.reach.update.update_reachability`).
 
     Returns the result and the buurten that were recomputed.
     """
     from afweging.analyses.reach.reachability import reachability
-    from afweging.geo.snap import point_xy
+    from afweging.analyses.reach.update import update_reachability
 
     before = base.reach
     after = applied.after
@@ -445,57 +446,12 @@ def _reach_after(base: Baseline, applied: AppliedPlan) -> tuple[Any, list[str]]:
                                 categories=list(base.categories))
             return full, [str(c) for c in after.buurten.index]
         return None, []
-    homes_b = before.homes
-    affected = np.zeros(len(homes_b), dtype=bool)
-    affected |= homes_b.index.isin(applied.changed_homes)
-    new_fac = applied.new_facilities
-    new_fac = new_fac[new_fac["category"].isin(before.categories)] if len(new_fac) else new_fac
-    if len(new_fac):
-        hxy = base.derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))
-        fxy = point_xy(new_fac, what="new facilities")
-        fcat = new_fac["category"].to_numpy()
-        for mode in before.modes:
-            for cat in sorted(set(fcat)):
-                radius = base.derived(f"radius:{mode}:{cat}", functools.partial(_radius_m, before, mode, cat))
-                for x, y in fxy[fcat == cat]:
-                    d = np.hypot(hxy[:, 0] - x, hxy[:, 1] - y)
-                    affected |= d < radius
-    buurt_of_home = base.derived("homes_buurtcode", lambda: homes_b["buurtcode"].to_numpy(dtype=object))
-    codes = set(buurt_of_home[affected].tolist()) | set(applied.buurt_changes.index)
-    codes |= set(applied.new_homes["buurtcode"]) if len(applied.new_homes) else set()
-    affected_buurten = sorted(str(c) for c in codes if pd.notna(c))
-    if not affected_buurten:
-        return dataclasses.replace(before), []
-    homes_after: gpd.GeoDataFrame = after.require("homes", for_what="the plan check")
-    sub_homes = homes_after[homes_after["buurtcode"].isin(affected_buurten)]
-    sub_area = dataclasses.replace(after, homes=sub_homes)
-    with warnings.catch_warnings():
-        # its caveats describe the subset of homes, not the area: the baseline's stand, and
-        # the network share of the new residents is reported in PlanCheck.new_residents
-        warnings.simplefilter("ignore")
-        sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
-                           categories=list(before.categories), max_minutes=before.max_minutes)
-    keep = homes_b[~homes_b["buurtcode"].isin(affected_buurten)]
-    homes = pd.concat([keep, sub.homes])
-    homes = gpd.GeoDataFrame(homes.loc[homes_after.index], geometry=homes_b.geometry.name, crs=homes_b.crs)
-    buurten = before.buurten.copy()
-    buurten.loc[affected_buurten] = sub.buurten.loc[affected_buurten].to_numpy()
-    result = dataclasses.replace(before, homes=homes, buurten=buurten)
-    return result, affected_buurten
-
-
-def _radius_m(reach: Any, mode: str, category: str) -> np.ndarray:
-    """Per home: the straight-line distance within which a new facility of ``category``
-    could change its time (its time times the speed; the search limit where it is beyond
-    the limit, or where the network had no route for some category: a new facility may
-    give the home its first route)."""
-    homes = reach.homes
-    speed = settings.speed_m_per_min(mode)
-    limit_m = reach.max_minutes * speed
-    old = homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
-    radius = np.where(np.isfinite(old), old * speed, limit_m)
-    radius[(homes[_names.reach_no_route_col(mode)] > 0).to_numpy()] = limit_m
-    return radius
+    changed = set(applied.buurt_changes.index)
+    if len(applied.new_homes):
+        changed |= set(applied.new_homes["buurtcode"])
+    return update_reachability(before, after, changed_homes=applied.changed_homes,
+                               changed_buurten=sorted(changed),
+                               new_facilities=applied.new_facilities, derived=base.derived)
 
 
 def _everyday(base: Baseline) -> list[str]:

@@ -1,0 +1,148 @@
+"""Reachability of a changed Area, recomputing only the buurten whose homes can change.
+
+A plan, a scenario or a new facility changes a few homes and facilities; the travel
+times of every other home stay what they were. :func:`update_reachability` takes the
+result for the Area *before* and the Area *after* and recomputes only the buurten whose
+homes can change:
+
+* buurten with new homes, or homes whose residents changed unevenly (demolition), given
+  as ``changed_buurten`` / ``changed_homes``;
+* buurten with a home that a **new** facility could bring closer: a home whose current
+  time to the category is longer than the straight-line time to the new facility (every
+  home within the search limit where its time is beyond the limit, or where the network
+  had no route to some category: a new facility may give it its first route);
+* buurten with a home that a **closed** facility could have served: a home whose current
+  time to the category is at least the straight-line time to the closed facility.
+
+A route is never shorter than the straight line (snapping, the fallback's and the
+no-route estimate's detour factor only add to it), so no other home's time can change;
+the tests check the result against a full recomputation. Every home gets the residents
+of the Area after the change; the buurt figures of the buurten that are not recomputed
+stay valid as long as the residents of their homes changed by one factor per buurt
+(shares and quantiles weighted by residents do not change under a common factor), which
+is how plans and population forecasts change them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from afweging import _names, settings
+from afweging.analyses.reach.reachability import ReachabilityResult, reachability
+from afweging.geo.area import Area
+from afweging.geo.snap import point_xy
+
+_T = TypeVar("_T")
+
+
+def _compute(key: str, make: Callable[[], _T]) -> _T:
+    return make()
+
+
+def closer_radius_m(reach: ReachabilityResult, mode: str, category: str) -> np.ndarray:
+    """Per home: the straight-line distance within which a new facility of ``category``
+    could shorten its time (its time times the speed; the search limit where the time is
+    beyond the limit, or where the network had no route for some category: a new
+    facility may give the home its first route)."""
+    homes = reach.homes
+    speed = settings.speed_m_per_min(mode)
+    limit_m = reach.max_minutes * speed
+    old = homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
+    radius = np.where(np.isfinite(old), old * speed, limit_m)
+    radius[(homes[_names.reach_no_route_col(mode)] > 0).to_numpy()] = limit_m
+    return radius
+
+
+def served_radius_m(reach: ReachabilityResult, mode: str, category: str) -> np.ndarray:
+    """Per home: the straight-line distance within which a facility of ``category`` may
+    be the one its time leads to (its time times the speed; -1 where the time is beyond
+    the limit: closing anything leaves it beyond)."""
+    speed = settings.speed_m_per_min(mode)
+    old = reach.homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
+    return np.where(np.isfinite(old), old * speed, -1.0)
+
+
+def update_reachability(
+    before: ReachabilityResult,
+    area: Area,
+    *,
+    changed_homes: Iterable[object] = (),
+    changed_buurten: Iterable[str] = (),
+    new_facilities: gpd.GeoDataFrame | None = None,
+    closed_facilities: gpd.GeoDataFrame | None = None,
+    derived: Callable[[str, Callable[[], Any]], Any] = _compute,
+) -> tuple[ReachabilityResult, list[str]]:
+    """The reachability of ``area``, from ``before`` (computed for an earlier state of it).
+
+    Parameters
+    ----------
+    before : ReachabilityResult
+        For the Area before the change; its modes, categories and limits are reused.
+    area : Area
+        The Area after the change: homes (those of ``before`` minus none, plus new homes
+        that lie in ``changed_buurten``) and facilities.
+    changed_homes : iterable
+        Home ids whose residents changed other than by their buurt's common factor.
+    changed_buurten : iterable of str
+        Buurten to recompute in any case (new homes, demolition).
+    new_facilities, closed_facilities : GeoDataFrame, optional
+        Facility points (``category``) added and removed.
+    derived : callable, optional
+        ``derived(key, make)`` returns ``make()``, possibly kept from an earlier call with
+        the same ``before`` (the plan check keeps the home coordinates and search radii
+        with its baseline).
+
+    Returns
+    -------
+    (ReachabilityResult, list of str)
+        The result and the buurten that were recomputed (sorted).
+    """
+    homes_b = before.homes
+    affected = homes_b.index.isin(pd.Index(list(changed_homes)))
+    for frame, radius_of, what in ((new_facilities, closer_radius_m, "closer"),
+                                   (closed_facilities, served_radius_m, "served")):
+        if frame is None or not len(frame):
+            continue
+        frame = frame[frame["category"].isin(before.categories)]
+        if not len(frame):
+            continue
+        hxy = derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))
+        fxy = point_xy(frame, what="changed facilities")
+        fcat = frame["category"].to_numpy()
+        for mode in before.modes:
+            for cat in sorted(set(fcat)):
+                radius = derived(f"radius:{what}:{mode}:{cat}", functools.partial(radius_of, before, mode, cat))
+                for x, y in fxy[fcat == cat]:
+                    d = np.hypot(hxy[:, 0] - x, hxy[:, 1] - y)
+                    affected |= (d < radius) if what == "closer" else (d <= radius)
+    buurt_of_home = derived("homes_buurtcode", lambda: homes_b["buurtcode"].to_numpy(dtype=object))
+    codes = set(buurt_of_home[affected].tolist()) | set(changed_buurten)
+    recomputed = sorted(str(c) for c in codes if pd.notna(c))
+    homes_after: gpd.GeoDataFrame = area.require("homes", for_what="Reachability (bereikbaarheid)")
+    residents = pd.to_numeric(homes_after["residents"], errors="coerce").to_numpy()
+    if not recomputed:
+        homes = homes_b.loc[homes_after.index].copy()
+        homes["residents"] = residents
+        return dataclasses.replace(before, homes=homes, buurten=before.buurten.copy()), []
+    sub_area = dataclasses.replace(area, homes=homes_after[homes_after["buurtcode"].isin(recomputed)])
+    with warnings.catch_warnings():
+        # the caveats of a subset of homes describe that subset, not the area: the
+        # result before the change keeps the area's own
+        warnings.simplefilter("ignore")
+        sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
+                           categories=list(before.categories), max_minutes=before.max_minutes)
+    keep = homes_b[~homes_b["buurtcode"].isin(recomputed)]
+    homes = pd.concat([keep, sub.homes])
+    homes = gpd.GeoDataFrame(homes.loc[homes_after.index], geometry=homes_b.geometry.name, crs=homes_b.crs)
+    homes["residents"] = residents
+    buurten = before.buurten.copy()
+    buurten.loc[recomputed] = sub.buurten.loc[recomputed].to_numpy()
+    return dataclasses.replace(before, homes=homes, buurten=buurten), recomputed
