@@ -156,6 +156,20 @@ def _under_system_dir(path: Path) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def fixed_gpkg_date() -> Iterator[None]:
+    """GeoPackages record when they were written; a fixed date keeps them byte-identical.
+    Write every GeoPackage inside this block."""
+    import pyogrio
+
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and
     ``os.replace``: readers see the old file or the new one, never half a file."""

@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from afweging._outputs import OutputFolder, output_folder
+from afweging._outputs import OutputFolder, fixed_gpkg_date, output_folder
 from afweging.geo.area import Area
 from afweging.settings_schema import check_settings
 
@@ -37,7 +37,7 @@ class RunResult:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _buurten_frame(area: Area, extra: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+def buurten_frame(area: Area, extra: list[pd.DataFrame]) -> gpd.GeoDataFrame:
     """The buurten with statistics plus every per-buurt result, ready for GeoPackage."""
     gdf = area.buurten.copy()
     for frame in extra:
@@ -123,8 +123,9 @@ def run(
             per_buurt.append(prios.to_buurt_frame())
 
         say("Uitvoer schrijven")
-        gdf = _buurten_frame(area, per_buurt)
-        gdf.to_file(out.path("buurten.gpkg"), layer="buurten", driver="GPKG")
+        gdf = buurten_frame(area, per_buurt)
+        with fixed_gpkg_date():
+            gdf.to_file(out.path("buurten.gpkg"), layer="buurten", driver="GPKG")
         if reach is not None:
             reach.homes.to_parquet(out.path("woningen_bereikbaarheid.parquet"))
         write_barcode_html(scores, out.path("barcode.html"), sensitivity=sensitivity(scores))

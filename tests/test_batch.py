@@ -47,7 +47,7 @@ def whole(region, short_reach):
     from afweging.analyses.reach import reachability
     from afweging.barcode import score
     from afweging.layers import compute_layers
-    from afweging.pipeline import _buurten_frame
+    from afweging.pipeline import buurten_frame
 
     area = region.area()
     with warnings.catch_warnings():
@@ -56,7 +56,7 @@ def whole(region, short_reach):
         reach = reachability(area)
         scores = score(area, layers, reach)
         prios = prioritise(area, layers, reach)
-    frame = _buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"),
+    frame = buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"),
                                   prios.to_buurt_frame()])
     return area, reach, frame
 

@@ -222,7 +222,7 @@ def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms
     from afweging.barcode import score
     from afweging.layers import compute_layers
     from afweging.layers.heat import heat_proxy_terms
-    from afweging.pipeline import _buurten_frame
+    from afweging.pipeline import buurten_frame
 
     def timed(label: str, fn: Any) -> Any:
         t = time.perf_counter()
@@ -237,7 +237,7 @@ def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms
     reach = timed("bereikbaarheid", lambda: reachability(area))
     scores = timed("barcode", lambda: score(area, layers, reach, norms=norms))
     terms, _parts, _density = heat_proxy_terms(area)
-    buurten = _buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"), terms])
+    buurten = buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"), terms])
     buurten.insert(0, "gemeentecode", source.code)
     buurten.insert(1, "gemeentenaam", area.name)
     homes = reach.homes.copy()

@@ -21,19 +21,16 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import scipy.sparse as sp
 
 from afweging._errors import LocationError
-from afweging._outputs import atomic_write_bytes
+from afweging._outputs import atomic_write_bytes, fixed_gpkg_date
 from afweging.analyses.locations.choice import LocationChoice
 
 #: Version of the ``.npz`` problem format (``docs/location_problem.md``).
@@ -108,17 +105,6 @@ def _replace(path: Path, write: Any) -> Path:
     return path
 
 
-@contextmanager
-def _fixed_gpkg_date() -> Iterator[None]:
-    """GeoPackages record when they were written; a fixed date keeps them byte-identical."""
-    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
-
-
 def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
     """Write ``locaties.csv`` and ``locaties.gpkg`` into ``out_dir`` (each swapped in whole).
 
@@ -147,7 +133,7 @@ def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
     }, geometry=cand.geometry.to_numpy(), crs=choice.candidates.crs)
 
     def gpkg(p: Path) -> None:
-        with _fixed_gpkg_date():
+        with fixed_gpkg_date():
             _gpkg_frame(choice.sites, choice).to_file(p, layer="locaties", driver="GPKG")
             _gpkg_frame(choice.greedy_sites, choice).to_file(p, layer="gretig", driver="GPKG")
             cand.to_file(p, layer="kandidaten", driver="GPKG")
