@@ -9,6 +9,7 @@ No external JS, CSS or fonts: the files work offline.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,14 @@ def _tooltip(scores: BarcodeScores, row: UnitRow, norm_id: str) -> str:
     return "\n".join(lines)
 
 
-def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) -> str:
+def render_svg(
+    scores: BarcodeScores,
+    code: str,
+    *,
+    title: str | None = None,
+    changed: Mapping[str, str] | None = None,
+    compared_with: str = "",
+) -> str:
     """The barcode of one buurt, wijk or the city as an SVG string.
 
     Parameters
@@ -76,6 +84,12 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
         Buurtcode, wijkcode, gemeentecode or ``"stad"``.
     title : str, optional
         Heading inside the picture (default: level, name and balance score, in Dutch).
+    changed : mapping, optional
+        Norm id -> the status the stripe had in another barcode (e.g. today's): those
+        stripes get a badge, an arrow up when the status is better here and down when it
+        is worse, and a tooltip line with the other status.
+    compared_with : str
+        Name of the other barcode in the tooltip and legend (e.g. ``"2023"``).
 
     Returns
     -------
@@ -111,7 +125,7 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
     stripe_y = theme_y + 22
     labels_y = stripe_y + _STRIPE_H + 16
     legend_y = labels_y + label_h + 8
-    height = math.ceil(legend_y + 26)
+    height = math.ceil(legend_y + 26 + (20 if changed else 0))
 
     level_nl = {"buurt": "Buurt", "wijk": "Wijk", "stad": "Gemeente"}[row.level]
     name = row.name
@@ -174,7 +188,10 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
                 if proxy
                 else 'stroke="#ffffff" stroke-width="0"'
             )
-            tip = escape(_tooltip(scores, row, nid))
+            tip_text = _tooltip(scores, row, nid)
+            if changed and nid in changed:
+                tip_text += f"\n{compared_with or 'Eerder'}: {changed[nid]} (streep veranderd van kleur)"
+            tip = escape(tip_text)
             proxy_attr = ' data-proxy="1"' if proxy else ""
             out.append(
                 f'<g class="streep" data-norm="{escape(nid)}" data-status="{escape(status)}"'
@@ -183,6 +200,8 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
                 f'<rect x="{sx:.1f}" y="{stripe_y}" width="{_STRIPE_W}" height="{_STRIPE_H}" '
                 f'fill="{fill}" {stroke}/>'
             )
+            if changed and nid in changed:
+                out.append(_change_badge(sx, stripe_y, status, changed[nid]))
             sc = row.scores[nid]
             if not math.isnan(sc):
                 out.append(
@@ -221,8 +240,33 @@ def render_svg(scores: BarcodeScores, code: str, *, title: str | None = None) ->
         f'<text x="{lx:.1f}" y="{legend_y + 11}" font-size="10.5" fill="#555">'
         "* thema over een deel van de normen</text>"
     )
+    if changed:
+        since = f" ten opzichte van {compared_with}" if compared_with else ""
+        out.append(
+            f'<text x="16" y="{legend_y + 31}" font-size="11" fill="#222">'
+            f"{escape(f'Streep van kleur veranderd{since}: ▲ beter, ▼ slechter, ◆ van of naar geen gegevens')}"
+            "</text>"
+        )
     out.append("</svg>")
     return "".join(out)
+
+
+def _change_badge(x: float, y: float, status: str, other: str) -> str:
+    """A round badge at the top of a stripe whose status differs from ``other``: an arrow
+    up when ``status`` is better, down when worse (sideways to or from "geen gegevens")."""
+    rank = {VOLDOET: 0, BIJNA: 1, VOLDOET_NIET: 2}
+    if status in rank and other in rank:
+        better = rank[status] < rank[other]
+        arrow, kind = ("▲", "beter") if better else ("▼", "slechter")
+    else:
+        arrow, kind = ("◆", "anders")
+    cx, cy = x + _STRIPE_W / 2, y + 11
+    return (
+        f'<g class="veranderd" data-verandering="{kind}" data-eerder="{escape(other)}">'
+        f'<circle cx="{cx:.1f}" cy="{cy}" r="8.5" fill="#ffffff" stroke="#111" stroke-width="1.6"/>'
+        f'<text x="{cx:.1f}" y="{cy + 3.6:.1f}" font-size="10" text-anchor="middle" fill="#111">'
+        f"{arrow}</text></g>"
+    )
 
 
 class BarcodePicture:
@@ -346,20 +390,8 @@ def write_barcode_html(
     # ---- buurten, per wijk
     out.append("<section id='buurten'><h2>Buurten</h2>")
     bl = scores.buurt
-    parent = bl.parent if bl.parent is not None else pd.Series(None, index=bl.values.index)
-    wijk_codes = list(pd.unique(parent.dropna().astype(str)))
-    if scores.wijk is not None:
-        wijk_codes = [c for c in scores.wijk.codes if c in set(wijk_codes)]
-    batches = [(c, [b for b in bl.codes if parent.get(b) == c]) for c in wijk_codes]
-    orphans = [b for b in bl.codes if pd.isna(parent.get(b))]
-    if orphans:
-        batches.append(("", orphans))
-    for wcode, codes in batches:
-        wname = (
-            scores.wijk.names.get(wcode, wcode)
-            if scores.wijk is not None and wcode
-            else (wcode or "zonder wijk")
-        )
+    batches = buurt_batches(scores)
+    for _, wname, codes in batches:
         out.append(
             f"<details{' open' if len(batches) == 1 else ''}><summary>Wijk {escape(wname)}: "
             f"{len(codes)} buurten</summary>"
@@ -395,6 +427,22 @@ def write_barcode_html(
     out.append("</section></main></body></html>")
     path.write_text("".join(out), encoding="utf-8")
     return path
+
+
+def buurt_batches(scores: BarcodeScores) -> list[tuple[str, str, list[str]]]:
+    """The buurten grouped per wijk, in the wijken's order: (wijkcode, wijknaam, buurtcodes);
+    buurten without a wijk last, under ``("", "zonder wijk", ...)``."""
+    bl = scores.buurt
+    parent = bl.parent if bl.parent is not None else pd.Series(None, index=bl.values.index)
+    wijk_codes = list(pd.unique(parent.dropna().astype(str)))
+    if scores.wijk is not None:
+        wijk_codes = [c for c in scores.wijk.codes if c in set(wijk_codes)]
+    names = scores.wijk.names if scores.wijk is not None else pd.Series(dtype=object)
+    batches = [(c, str(names.get(c, c)), [b for b in bl.codes if parent.get(b) == c]) for c in wijk_codes]
+    orphans = [b for b in bl.codes if pd.isna(parent.get(b))]
+    if orphans:
+        batches.append(("", "zonder wijk", orphans))
+    return batches
 
 
 def _summary_table(scores: BarcodeScores, lv: LevelScores, codes: list[str] | None = None) -> str:

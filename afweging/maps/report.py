@@ -97,7 +97,8 @@ def _city_share(reach: Any, area: Area, column: str) -> float:
 def _summary(area: Area, layers: Any, reach: Any, scores: Any, flags: _adapt.PriorityFlags | None) -> str:
     inw = area.stat("a_inw").sum() if "a_inw" in area.buurten else float("nan")
     kpis = [
-        (nl_int(inw), f"inwoners (CBS {area.statistics_year or ''})".replace(" )", ")")),
+        (nl_int(inw), (f"inwoners (scenario {area.meta['scenario_year']})" if area.meta.get("scenario_year")
+                       else f"inwoners (CBS {area.statistics_year or ''})".replace(" )", ")"))),
         (nl_int(len(area.buurten)), "buurten"
          + (f" in {len(area.wijken)} wijken" if area.wijken is not None else "")),
     ]
@@ -393,6 +394,10 @@ def report_html(
     locations: Any = None,
     images: Sequence[str | Path] = (),
     map_href: str | None = "kaart.html",
+    title: str | None = None,
+    lead: str | None = None,
+    extra_sections: Sequence[tuple[str, str, str]] = (),
+    with_maps: bool = True,
 ) -> str:
     """The report as one self-contained HTML string (see :func:`write_report`)."""
     flags = _adapt.priority_flags(priorities)
@@ -405,6 +410,7 @@ def report_html(
                              "(zie Methode en kanttekeningen).")
     sections = [
         ("samenvatting", "Samenvatting", _summary(area, layers, reach, scores, flags)),
+        *extra_sections,
         ("barcode", "De Utrechtse barcode", _barcodes(scores, area)),
         ("prioriteiten", "Prioriteiten", _priorities(area, priorities, flags)),
     ]
@@ -412,21 +418,21 @@ def report_html(
     if loc is not None:
         sections.append(("locatiekeuze", f"Locatiekeuze: {loc.label}", _locations(loc)))
     sections += [
-        ("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href, map_notes)),
+        *([("kaarten", "Kaarten", _maps([Path(p) for p in images], map_href, map_notes))] if with_maps else []),
         ("methode", "Methode en kanttekeningen", _methods(area, layers, reach, scores, priorities)),
         ("bronnen", "Bronnen", _sources(area)),
     ]
     nav = "<nav>" + "".join(f'<a href="#{sid}">{escape(t)}</a>' for sid, t, _ in sections) + "</nav>"
     body = "".join(f'<section id="{sid}"><h2>{escape(t)}</h2>{content}</section>' for sid, t, content in sections)
-    title = f"{area.name}: ruimtelijke afweging"
+    title = title or f"{area.name}: ruimtelijke afweging"
+    lead = lead or ("lagen per buurt, de Utrechtse barcode, de 10-minutenstad en prioriteiten voor "
+                    "speelplekken, ontmoetingsplekken en voorzieningen.")
     return (
         '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} – rapport</title><style>{_CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
-        f'<p class="lead">Rapport van afweging {escape(afweging.__version__)}: lagen per buurt, de '
-        "Utrechtse barcode, de 10-minutenstad en prioriteiten voor speelplekken, "
-        "ontmoetingsplekken en voorzieningen.</p>"
+        f'<p class="lead">Rapport van afweging {escape(afweging.__version__)}: {escape(lead)}</p>'
         f"{nav}{body}</body></html>\n"
     )
 
@@ -442,6 +448,10 @@ def write_report(
     locations: Any = None,
     images: Sequence[str | Path] = (),
     map_href: str | None = "kaart.html",
+    title: str | None = None,
+    lead: str | None = None,
+    extra_sections: Sequence[tuple[str, str, str]] = (),
+    with_maps: bool = True,
 ) -> Path:
     """Write ``rapport.html``: the Dutch report of an area, one self-contained file.
 
@@ -461,6 +471,13 @@ def write_report(
         :func:`afweging.maps.static.write_static_maps`.
     map_href : str or None
         Relative link to the interactive map.
+    title, lead : str, optional
+        The heading and the line under it (plain text; default: the area's report).
+    extra_sections : list of (id, title, html)
+        Sections placed after the summary; ``html`` is ready HTML (escape data text with
+        :func:`afweging._html.escape`).
+    with_maps : bool
+        False leaves out the maps section (an output without maps).
 
     Returns
     -------
@@ -468,6 +485,7 @@ def write_report(
     """
     path = Path(path)
     text = report_html(area, layers=layers, reach=reach, scores=scores, priorities=priorities,
-                       locations=locations, images=images, map_href=map_href)
+                       locations=locations, images=images, map_href=map_href, title=title, lead=lead,
+                       extra_sections=extra_sections, with_maps=with_maps)
     path.write_text(text, encoding="utf-8")
     return path

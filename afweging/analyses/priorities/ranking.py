@@ -768,8 +768,13 @@ CSV_COLUMNS = ("vraag", "rang", "buurtcode", "buurtnaam", "wijk", "score", "mens
                "aandeel in vergelijkbare buurten (%)")
 
 
-def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The rows of ``prioriteiten.csv``: one per (question, buurt), Dutch headers."""
+def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | None = None,
+                     earlier: PriorityResult | None = None, earlier_label: str = "") -> pd.DataFrame:
+    """The rows of ``prioriteiten.csv``: one per (question, buurt), Dutch headers.
+
+    With ``earlier`` (the priorities of another moment, e.g. today next to a scenario's
+    target year) two columns follow: ``rang <earlier_label>`` and ``mensen <earlier_label>``.
+    """
     rows = []
     for q, frame in result.questions.items():
         question = result.config.questions[q]
@@ -790,11 +795,17 @@ def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | N
             "buurttype": frame["type_name"],
             "aandeel in vergelijkbare buurten (%)": frame["type_share_pct"].round(1),
         }))
-    return pd.concat(rows, ignore_index=True)[list(CSV_COLUMNS)]
+        if earlier is not None:
+            before = earlier.questions[q].reindex(frame.index)
+            rows[-1][f"rang {earlier_label}"] = before["rank"].astype("Int64").to_numpy()
+            rows[-1][f"mensen {earlier_label}"] = before["people"].round(0).astype("Int64").to_numpy()
+    extra = [f"rang {earlier_label}", f"mensen {earlier_label}"] if earlier is not None else []
+    return pd.concat(rows, ignore_index=True)[[*CSV_COLUMNS, *extra]]
 
 
 def write_priorities_csv(result: PriorityResult, path: str | Path, *,
-                         wijknamen: Mapping[str, str] | None = None) -> Path:
+                         wijknamen: Mapping[str, str] | None = None,
+                         earlier: PriorityResult | None = None, earlier_label: str = "") -> Path:
     """Write ``prioriteiten.csv``: Dutch headers, ``;`` separated, decimal comma.
 
     The Dutch spreadsheet convention (Excel/LibreOffice with Dutch settings open it
@@ -809,9 +820,11 @@ def write_priorities_csv(result: PriorityResult, path: str | Path, *,
     path : path-like
     wijknamen : mapping, optional
         wijkcode -> wijknaam (e.g. ``area.wijken["wijknaam"]``); codes otherwise.
+    earlier, earlier_label : PriorityResult and str, optional
+        Adds the rank and people of another moment (see :func:`priorities_table`).
     """
     path = Path(path)
-    priorities_table(result, wijknamen=wijknamen).to_csv(
+    priorities_table(result, wijknamen=wijknamen, earlier=earlier, earlier_label=earlier_label).to_csv(
         path, sep=";", decimal=",", index=False, encoding="utf-8-sig"
     )
     return path
