@@ -47,6 +47,8 @@ _LAZY: dict[str, str] = {
     "explore": "afweging.maps",
     "write_maps_and_report": "afweging.maps",
     "ReachabilityResult": "afweging.analyses.reach",
+    "scenario": "afweging.scenarios",
+    "read_scenario": "afweging.scenarios",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from afweging.layers import compute_layers
     from afweging.maps import explore, write_maps_and_report
     from afweging.pipeline import run
+    from afweging.scenarios import read_scenario, scenario
 
 __all__ = [
     "AfwegingError",
@@ -83,9 +86,11 @@ __all__ = [
     "prioritise",
     "reachability",
     "read_plan",
+    "read_scenario",
     "render_svg",
     "run",
     "run_batch",
+    "scenario",
     "score",
     "sensitivity",
     "settings",

@@ -89,6 +89,14 @@ class LocationError(AfwegingError, ValueError):
     that no choice can meet, an unknown fixed site...)."""
 
 
+class ScenarioError(AfwegingError, ValueError):
+    """A scenario file is malformed or does not fit the area (years, files, facilities)."""
+
+
+class ForecastError(ScenarioError):
+    """A population forecast cannot be read or applied (bands, codes, numbers)."""
+
+
 class DownloadError(AfwegingError, RuntimeError):
     """An online source did not answer with usable data."""
 

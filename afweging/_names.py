@@ -61,3 +61,14 @@ def reach_no_route_col(mode: str) -> str:
 def reach_no_route_share_col(mode: str) -> str:
     """Per-buurt % of residents with no network route to some category (estimated)."""
     return f"reach_{mode}_pct_residents_no_route"
+
+
+def moment_col(column: str, moment: str) -> str:
+    """A per-buurt column of one moment of a scenario, side by side with the other:
+    ``a_inw_2023`` / ``a_inw_2040`` (``moment`` is a year or ``"nu"``)."""
+    return f"{column}_{moment}"
+
+
+def population_col(band_slug: str) -> str:
+    """Inhabitants of an age band: ``inw_0_11``, ``inw_75_plus``."""
+    return f"inw_{band_slug}"

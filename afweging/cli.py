@@ -33,7 +33,8 @@ def main(ctx: click.Context, verbose: bool, debug: bool) -> None:
     """afweging: ruimtelijke afweging voor Nederlandse gemeenten.
 
     Lagen per buurt (groen, hitte, geluid, sociale huur, voorzieningen), de
-    Utrechtse barcode, de 10-minutenstad, prioriteiten, de plantoets en de locatiekeuze.
+    Utrechtse barcode, de 10-minutenstad, prioriteiten, de plantoets, de locatiekeuze en
+    scenario's (groei in balans).
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     ctx.obj = {"debug": debug}
@@ -180,6 +181,33 @@ def locaties(question: str, n: int, area_path: Path | None, candidates: Path | N
             progress=_progress,
         ),
         out_dir, kind="locaties",
+    )
+
+
+@main.command()
+@click.argument("scenario_file", required=False, type=click.Path(path_type=Path))
+@click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
+              help="Pad naar een gebiedsmanifest (area.toml). Zonder: het gebied uit het scenario, "
+                   "anders het demogebied.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-scenario"),
+              show_default=True, help="Map voor de uitvoer.")
+@click.option("--norms", "norms", type=click.Path(path_type=Path), default=None,
+              help="Eigen normen (TOML) die de meegeleverde normen overschrijven.")
+@click.option("--priorities", "priorities", type=click.Path(path_type=Path), default=None,
+              help="Eigen instellingen voor de prioriteiten (TOML).")
+def scenario(scenario_file: Path | None, area_path: Path | None, out_dir: Path, norms: Path | None,
+             priorities: Path | None) -> None:
+    """Groei in balans: de stad in het doeljaar met bevolkingsprognose en woningbouwprogramma.
+
+    SCENARIO_FILE is een scenario (TOML, zie docs/scenario_format.md); zonder: het
+    gegenereerde scenario van het demogebied.
+    """
+    from afweging.scenarios.command import scenario_command_main
+
+    _execute(
+        lambda out: scenario_command_main(scenario_file, area_path, out, norms=norms, priorities=priorities,
+                                          progress=_progress),
+        out_dir, kind="scenario",
     )
 
 

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from afweging._schema import unwrap
 from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
 from afweging.data.manifest_schema import sections
+from afweging.scenarios.forecast import FORECAST_COLUMNS
+from afweging.scenarios.schema import sections as scenario_sections
 from afweging.settings_schema import Settings
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "invoer.md"
@@ -39,6 +41,8 @@ opgeslagen zijn.
 | normen (TOML) | `afweging/barcode/norms.py` |
 | prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
+| scenario (`afweging scenario`) | `afweging/scenarios/schema.py`, zie `docs/scenario_format.md` |
+| bevolkingsprognose (CSV van een scenario) | `afweging/scenarios/forecast.py` (`FORECAST_COLUMNS`) |
 | kandidatenbestand (`--kandidaten`) | `afweging/analyses/locations/candidates.py` (`CANDIDATE_PROPERTIES`), zie `docs/location_problem.md` |
 
 Een sleutel toevoegen is één regel in het model van zijn sectie, met type, bereik, uitleg en
@@ -55,6 +59,8 @@ def type_text(annotation: Any) -> str:
             words.append(" / ".join(f'"{a}"' for a in typing.get_args(tp)))
         elif origin is dict or (isinstance(tp, type) and issubclass(tp, BaseModel)):
             words.append("tabel")
+        elif origin is list:
+            words.append("lijst van tabellen")
         else:
             words.append({str: "tekst", int: "geheel getal", float: "getal", bool: "true/false",
                           Path: "pad"}.get(tp, str(tp)))
@@ -113,6 +119,15 @@ def render() -> str:
             "Te wijzigen in Python (`afweging.settings.walk_speed_kmh = 5.0`); gecontroleerd bij "
             "het laden van een gebied, een run, een plantoets en een bereikbaarheidsberekening.\n",
             table(Settings), ""]
+    out += ["## Scenario (`afweging scenario`)\n",
+            "Paden zijn relatief aan het scenariobestand; zie `docs/scenario_format.md` voor de methode.\n"]
+    for name, model in scenario_sections().items():
+        title = f"[{name}]" if name in ("prognose",) else (f"[[{name}]]" if name else "Bovenaan het bestand")
+        out += [f"### {title}\n", table(model, nested=not name), ""]
+    out += ["## Bevolkingsprognose (CSV)\n",
+            "Gescheiden door `,` of `;` (dan ook `470.000`), UTF-8. Eén niveau per bestand.\n",
+            "| kolom | betekenis |", "|---|---|",
+            *[f"| `{k}` | {m} |" for k, m in FORECAST_COLUMNS.items()], ""]
     out += ["## Kandidatenbestand (`afweging locaties --kandidaten`)\n",
             "Een GeoPackage of GeoJSON (elk coördinatenstelsel) met de beschikbare kavels als punten "
             "of vlakken (een vlak telt met een punt erbinnen). Andere eigenschappen worden genegeerd; "

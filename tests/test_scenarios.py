@@ -1,0 +1,349 @@
+"""Scenarios (afweging scenario): forecast reading, the distribution over the buurten,
+the target-year Area, now against then, outputs and the CLI.
+
+The distribution is checked on a two-buurt example computed by hand; the whole chain on
+the demo town (one shared result per module) and, when ../shared is present, on Utrecht.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from afweging.cli import main
+from afweging.scenarios import (
+    AgeModel,
+    ForecastError,
+    PlanEntry,
+    Scenario,
+    ScenarioError,
+    read_scenario,
+    scenario,
+    target_area,
+)
+from afweging.scenarios.demo import _plans, demo_scenario, write_demo_scenario
+from afweging.scenarios.forecast import Forecast, forecast_from_frame, read_forecast
+from afweging.scenarios.population import distribute, parse_band, present_by_area
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CBS = ["a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo"]
+
+
+# ============================================================================ age bands
+def test_cbs_bands_split_by_single_years_of_age() -> None:
+    model = AgeModel()
+    split = {col: [(f.label, frac) for f, frac in parts] for col, parts in model.split.items()}
+    assert split["a_00_14"] == [("0-11", 12 / 15), ("12-14", 3 / 15)]
+    assert split["a_15_24"] == [("15-17", 3 / 10), ("18-24", 7 / 10)]
+    assert split["a_65_oo"] == [("65+", 1.0)]
+    with_share = AgeModel(0.4).split["a_65_oo"]
+    assert [(f.label, frac) for f, frac in with_share] == [("65-74", 0.6), ("75+", 0.4)]
+    # the policy bands are unions of fine bands
+    assert [f.label for f in model.fine_of(parse_band("12-17"))] == ["12-14", "15-17"]
+    assert [f.label for f in model.fine_of(parse_band("a_65_oo"))] == ["65+"]
+
+
+def test_75_plus_needs_a_share() -> None:
+    with pytest.raises(ForecastError, match="aandeel_75_plus"):
+        AgeModel().fine_of(parse_band("75+"))
+    with pytest.raises(ForecastError, match="past niet op de grenzen"):
+        AgeModel().fine_of(parse_band("0-10"))
+
+
+# ============================================================================ the distribution, by hand
+def two_buurten() -> pd.DataFrame:
+    """Buurt A (100 inhabitants) and B (200), the same age structure: 20/10/30/20/20 %."""
+    return pd.DataFrame(
+        {"buurtnaam": ["A", "B"], "a_inw": [100.0, 200.0],
+         "a_00_14": [20.0, 40.0], "a_15_24": [10.0, 20.0], "a_25_44": [30.0, 60.0],
+         "a_45_64": [20.0, 40.0], "a_65_oo": [20.0, 40.0]},
+        index=pd.Index(["A", "B"], name="buurtcode"),
+    )
+
+
+def run_distribute(buurten: pd.DataFrame, forecast: dict[str, float], new: dict[str, float] | None = None,
+                   now: pd.DataFrame | None = None):
+    model = AgeModel()
+    area_of = pd.Series("stad", index=buurten.index, dtype=object)
+    table = pd.DataFrame([forecast], index=pd.Index(["stad"], name="gebied")).astype(float)
+    present = present_by_area(now if now is not None else buurten, area_of, model)
+    return distribute(buurten, pd.Series(new or {}, dtype=float), table, area_of, model=model,
+                      present=present, names={"stad": "Stad"})
+
+
+def test_city_forecast_of_inhabitants_and_65_plus_by_hand() -> None:
+    # 65+: 60 now, 66 forecast: +6 spread by today's 65-plussers (A 20, B 40): +2 and +4.
+    # the rest: 330 - 66 = 264 forecast, 300 - 60 = 240 now: +24 spread by the under-65s
+    # (A 80, B 160): +8 and +16. So A 100 -> 110, B 200 -> 220; 65+ A 22, B 44.
+    d = run_distribute(two_buurten(), {"inwoners": 330, "65+": 66})
+    assert d.deltas["a_inw"].to_dict() == pytest.approx({"A": 10.0, "B": 20.0})
+    assert d.deltas["a_65_oo"].to_dict() == pytest.approx({"A": 2.0, "B": 4.0})
+    # the under-65 growth follows each buurt's own structure: A's 0-14 is 20/80 of its 8
+    assert d.deltas["a_00_14"].to_dict() == pytest.approx({"A": 2.0, "B": 4.0})
+    assert d.total_factor.to_dict() == pytest.approx({"A": 1.1, "B": 1.1})
+    assert d.messages == []
+
+
+def test_plans_residents_stay_and_the_forecast_rest_goes_to_existing_homes() -> None:
+    # A plan put 30 residents in A (with A's structure: 6 of them 65+). The buurten after
+    # the plan: A 130 (65+ 26), B 200 (65+ 40). Forecast 345, 65+ 69: the 65+ growth of
+    # the existing homes is 69 - 66 = 3 over existing 65-plussers A 20 / B 40: +1 / +2;
+    # the rest 276 - 264 = 12 over existing under-65s A 80 / B 160: +4 / +8.
+    after = two_buurten()
+    after.loc["A", ["a_inw", *CBS]] = [130.0, 26.0, 13.0, 39.0, 26.0, 26.0]
+    d = run_distribute(after, {"inwoners": 345, "65+": 69}, new={"A": 30.0}, now=two_buurten())
+    assert d.deltas["a_inw"].to_dict() == pytest.approx({"A": 5.0, "B": 10.0})
+    assert d.deltas["a_65_oo"].to_dict() == pytest.approx({"A": 1.0, "B": 2.0})
+    # existing homes of A: 100 residents grow by 5
+    assert d.total_factor["A"] == pytest.approx(1.05)
+    total = d.areas[d.areas["klasse"] == "totaal"].iloc[0]
+    assert (total["nu"], total["plannen"], total["bestaand"], total["prognose"]) == pytest.approx((300, 30, 300, 345))
+
+
+def test_plans_beyond_the_forecast_are_named_not_rescaled() -> None:
+    # the plan adds 30; the forecast allows 310 - 300 = 10 more: the existing homes must
+    # lose 20 (of 300: 6,7 %), and that is said; the plan keeps its 30.
+    after = two_buurten()
+    after.loc["A", ["a_inw", *CBS]] = [130.0, 26.0, 13.0, 39.0, 26.0, 26.0]
+    d = run_distribute(after, {"inwoners": 310, "65+": 66}, new={"A": 30.0}, now=two_buurten())
+    assert d.deltas["a_inw"].sum() == pytest.approx(-20.0)
+    assert len(d.messages) == 1
+    msg = d.messages[0]
+    assert "Stad" in msg and "30 inwoners toe" in msg and "met 20 afnemen (6,7 %)" in msg
+    assert "niet verkleind" in msg
+
+
+def test_forecast_below_the_plans_own_residents_is_an_error() -> None:
+    after = two_buurten()
+    after.loc["A", ["a_inw", *CBS]] = [130.0, 26.0, 13.0, 39.0, 26.0, 26.0]
+    with pytest.raises(ForecastError, match=r"klasse 65\+: de prognose \(5\) is kleiner dan .* \(6\)"):
+        run_distribute(after, {"inwoners": 345, "65+": 5}, new={"A": 30.0}, now=two_buurten())
+
+
+def test_forecast_equal_to_today_changes_nothing() -> None:
+    d = run_distribute(two_buurten(), {"inwoners": 300, "65+": 60})
+    assert d.deltas.empty
+    assert (d.total_factor == 1.0).all()
+
+
+# ============================================================================ the forecast CSV
+def test_forecast_csv_dutch_spreadsheet_and_year_column(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("gebied;jaar;inwoners;65+\nGM0344;2030;430.000;50.000\nGM0344;2040;470.000;61.000\n",
+                    encoding="utf-8")
+    f = read_forecast(path, year=2040, citation="bron")
+    assert f.table.loc["GM0344"].to_dict() == {"inwoners": 470000.0, "65+": 61000.0}
+    with pytest.raises(ForecastError, match="geen regels voor het doeljaar 2035"):
+        read_forecast(path, year=2035)
+
+
+def test_forecast_csv_problems_are_named_together(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("gebied,inwonres,65+\nGM0344,470000,zestig\n", encoding="utf-8")
+    with pytest.raises(ForecastError) as exc:
+        read_forecast(path, year=2040)
+    text = str(exc.value)
+    assert "kolom 'inwonres' is geen bekende kolom; bedoelt u 'inwoners'?" in text
+    cp1252 = tmp_path / "q.csv"
+    cp1252.write_bytes("gebied,inwoners\nGM0344,470000 \xe9\n".encode("cp1252"))
+    with pytest.raises(ForecastError, match="regel 2 is geen UTF-8"):
+        read_forecast(cp1252, year=2040)
+
+
+def test_forecast_codes_must_be_of_the_area(demo) -> None:
+    from afweging.scenarios.forecast import match_areas
+
+    f = forecast_from_frame(pd.DataFrame({"gebied": ["WK999901", "WK999907"], "inwoners": [1, 2]}), year=2040)
+    with pytest.raises(ForecastError, match="'WK999907' is geen buurt, wijk of de gemeente"):
+        match_areas(f, demo)
+    mixed = forecast_from_frame(pd.DataFrame({"gebied": ["WK999901", "BU99990201"], "inwoners": [1, 2]}),
+                                year=2040)
+    with pytest.raises(ForecastError, match="mengt niveaus"):
+        match_areas(mixed, demo)
+
+
+# ============================================================================ the scenario file
+def test_scenario_file_misspelt_key_and_missing_plan(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('doeljaar = 2040\n[[plannen]]\nbestand = "weg.geojson"\ngereed = 2030\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r'bestand = "weg\.geojson" bestaat niet'):
+        read_scenario(path)
+    path.write_text("doeljaar = 2040\ndoeljar = 2041\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="doeljaar"):
+        read_scenario(path)
+
+
+def test_utrecht_example_reads_with_its_cited_figures() -> None:
+    sc = read_scenario(EXAMPLES / "utrecht_2040.toml")
+    assert sc.target_year == 2040
+    assert sc.forecast is not None
+    assert sc.forecast.table.loc["GM0344"].to_dict() == {"inwoners": 470000.0, "65+": 61000.0}
+    assert "Sociale Visie Utrecht 2040" in sc.forecast.citation and "raadsbrief ouderen" in sc.forecast.citation
+    assert [p.completion_year for p in sc.plans] == [2030]
+
+
+# ============================================================================ the demo scenario
+@pytest.fixture(scope="module")
+def demo_result(demo):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return scenario(demo, demo_scenario(demo))
+
+
+def test_demo_totals_per_wijk_equal_the_forecast(demo_result) -> None:
+    then = demo_result.then.area.buurten
+    forecast = demo_result.scenario.forecast.table
+    per_wijk = then.groupby("wijkcode")[["a_inw", "a_65_oo"]].sum()
+    for code, row in forecast.iterrows():
+        assert per_wijk.at[code, "a_inw"] == pytest.approx(row["inwoners"], abs=1e-6)
+        assert per_wijk.at[code, "a_65_oo"] == pytest.approx(row["65-74"] + row["75+"], abs=1e-6)
+    check = demo_result.forecast_check
+    assert np.allclose(check["som_buurten"], check["prognose"])
+    # the plan after 2040 is left out and said so; Westwijk's plan beyond its forecast too
+    assert any("Weide-Oost" in s for s in demo_result.target.skipped)
+    assert any(n.startswith("Westwijk: de plannen voegen") for n in demo_result.notes)
+
+
+def test_demo_closed_playground_and_new_meeting_place(demo_result, demo) -> None:
+    fac_then = demo_result.then.area.facilities
+    assert "Speelplek Molenwiek" in set(demo.facilities["name"])
+    assert "Speelplek Molenwiek" not in set(fac_then["name"])
+    assert list(demo_result.target.closed_facilities["name"]) == ["Speelplek Molenwiek"]
+    assert "Buurtkamer Canadaplein" in set(fac_then["name"])
+    g = demo_result.growth
+    lab0, lab1 = demo_result.labels
+    # Canadaplein had no meeting place: its older residents now have one near
+    assert g.at["BU99990202", f"ouderen_met_ontmoetingsplek_pct_{lab1}"] > g.at[
+        "BU99990202", f"ouderen_met_ontmoetingsplek_pct_{lab0}"]
+
+
+def test_update_reachability_equals_a_full_recomputation(demo_result) -> None:
+    from afweging.analyses.reach.reachability import reachability
+
+    then = demo_result.then
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = reachability(then.area)
+    pd.testing.assert_frame_equal(then.reach.buurten, full.buurten.loc[then.reach.buurten.index],
+                                  check_exact=False, rtol=1e-9)
+
+
+# ============================================================================ checks of the issue
+def _moments(frame: pd.DataFrame, labels: tuple[str, str]) -> dict[str, tuple[pd.Series, pd.Series]]:
+    out = {}
+    for c in frame.columns:
+        if c.endswith(f"_{labels[0]}"):
+            base = c[: -len(labels[0]) - 1]
+            out[base] = (frame[c], frame[f"{base}_{labels[1]}"])
+    return out
+
+
+def _changed(a: pd.Series, b: pd.Series) -> pd.Series:
+    x, y = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+    if x.notna().any() or y.notna().any():
+        return ~(np.isclose(x.astype(float), y.astype(float), rtol=1e-12, atol=1e-9) | (x.isna() & y.isna()))
+    return a.astype("string").fillna("") != b.astype("string").fillna("")
+
+
+def test_no_growth_and_no_plans_reproduces_today(demo, tmp_path: Path) -> None:
+    b = demo.buurten
+    f = Forecast(pd.DataFrame({"inwoners": [b["a_inw"].sum()], "65+": [b["a_65_oo"].sum()]},
+                              index=pd.Index(["stad"], name="gebied")), source="nul")
+    sc = Scenario(name="nul", target_year=2040, base_year=2024, forecast=f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = scenario(demo, sc)
+    assert r.barcode_changes.empty
+    assert r.growth["rang"].isna().all()
+    for name, (now, then) in _moments(r.buurten, r.labels).items():
+        assert not _changed(now, then).any(), name
+    assert r.priorities is not None
+    assert (r.priorities["rang"].astype("Int64") == r.priorities[f"rang {r.labels[0]}"]).all()
+
+
+def test_a_plan_with_only_homes_changes_only_its_buurt(demo) -> None:
+    _, _, zonnehof = _plans(demo)[1]  # 150 dwellings in Zonnehof (BU99990201), nothing else
+    sc = Scenario(name="z", target_year=2040, base_year=2024, plans=[PlanEntry(zonnehof, 2030, name="Z")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = scenario(demo, sc)
+    changed = {name: set(r.buurten.index[_changed(a, b).to_numpy()])
+               for name, (a, b) in _moments(r.buurten, r.labels).items()}
+    indicators = {k: v for k, v in changed.items() if not k.startswith("prio_")}  # ranks are relative
+    assert {c for v in indicators.values() for c in v} == {"BU99990201"}
+    # in its buurt: population and homes change ...
+    for col in ("a_inw", "a_woning", "housing_dwellings", "inw_totaal", "reach_walk_speelplek_median_min"):
+        assert changed[col] == {"BU99990201"}, col
+    # ... what depends on neither does not (area, facilities, the heat raster)
+    for col in ("a_lan_ha", "fac_speelplek_count", "fac_huisarts_per_km2", "green_public_m2",
+                "heat_pet_mean_degc", "heat_pct_area_over_35degc"):
+        assert not changed[col], col
+    assert r.buurten.at["BU99990201", f"plan_woningen_{r.labels[1]}"] == 150
+
+
+# ============================================================================ outputs and the CLI
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def test_cli_demo_scenario_writes_identical_outputs(tmp_path: Path) -> None:
+    runs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        res = CliRunner().invoke(main, ["scenario", "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        runs.append(_digest(out))
+    assert {"buurten_2040.gpkg", "barcode_2040.html", "prioriteiten_2040.csv", "rapport.html"} <= set(runs[0])
+    assert runs[0] == runs[1]
+    assert "Inwoners 16.317 (2024)" in res.output
+    html = (tmp_path / "a" / "rapport.html").read_text("utf-8")
+    assert "Groei in balans" in html and "Waar de balans het meest verslechtert" in html
+    barcode = (tmp_path / "a" / "barcode_2040.html").read_text("utf-8")
+    assert "class=\"veranderd\"" in barcode
+    csv = (tmp_path / "a" / "prioriteiten_2040.csv").read_text("utf-8-sig").splitlines()[0]
+    assert csv.endswith("rang 2024;mensen 2024")
+
+
+def test_written_demo_scenario_runs_from_files_with_escaped_names(tmp_path: Path) -> None:
+    path = write_demo_scenario(tmp_path / "demo")
+    text = path.read_text("utf-8").replace('naam = "Demostad 2040"', 'naam = "<b>Demo & co</b>"')
+    path.write_text(text, encoding="utf-8")
+    sc = read_scenario(path)
+    assert sc.forecast is not None and sorted(sc.forecast.bands) == ["0-11", "12-17", "18-64", "65-74", "75+"]
+    out = tmp_path / "uit"
+    res = CliRunner().invoke(main, ["scenario", str(path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = (out / "rapport.html").read_text("utf-8") + (out / "barcode_2040.html").read_text("utf-8")
+    assert "<b>Demo" not in html and "&lt;b&gt;Demo &amp; co&lt;/b&gt;" in html
+
+
+def test_cli_bad_forecast_is_a_dutch_error_and_writes_nothing(tmp_path: Path) -> None:
+    path = write_demo_scenario(tmp_path / "demo")
+    (tmp_path / "demo" / "demostad_2040_prognose.csv").write_text("gebied,inwoners\nWK12,5\n", encoding="utf-8")
+    out = tmp_path / "uit"
+    res = CliRunner().invoke(main, ["scenario", str(path), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "Fout:" in res.output and "'WK12' is geen buurt, wijk of de gemeente" in res.output
+    assert not (out / "rapport.html").exists()
+
+
+# ============================================================================ Utrecht
+def test_utrecht_2040_target_year_sums_to_the_forecast(utrecht_area) -> None:
+    sc = read_scenario(EXAMPLES / "utrecht_2040.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = target_area(utrecht_area, dataclasses.replace(sc, area_path=None))
+    b = t.area.buurten
+    assert b["a_inw"].sum() == pytest.approx(470_000, abs=1e-6)
+    assert b["a_65_oo"].sum() == pytest.approx(61_000, abs=1e-6)
+    # the plan's 1,200 dwellings are in Kanaleneiland; their residents stay there
+    assert t.new_dwellings.sum() == 1200
+    assert t.new_residents.sum() > 0
