@@ -211,6 +211,36 @@ def scenario(scenario_file: Path | None, area_path: Path | None, out_dir: Path, 
     )
 
 
+@main.command()
+@click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
+              help="Pad naar een gebiedsmanifest (area.toml). Zonder: het demogebied.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Poort van de studio.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adres waarop de studio luistert. Standaard alleen deze computer.")
+@click.option("--no-browser", "no_browser", is_flag=True, help="Open geen browser.")
+@click.option("--norms", "norms", type=click.Path(path_type=Path), default=None,
+              help="Eigen normen (TOML) die de meegeleverde normen overschrijven.")
+@click.option("--workers", type=click.IntRange(1, 16), default=None,
+              help="Aantal rekenprocessen (standaard: het aantal processorkernen, hoogstens 4).")
+def studio(area_path: Path | None, port: int, host: str, no_browser: bool, norms: Path | None,
+           workers: int | None) -> None:
+    """Teken of laad een plan in de browser en zie de plantoets meteen."""
+    from afweging.studio.command import is_local, studio_command_main
+
+    try:
+        if not is_local(host):
+            click.secho(f"Let op: de studio luistert op {host}; andere computers in het netwerk "
+                        "kunnen hem dan bereiken. Zonder --host alleen deze computer.",
+                        fg="yellow", err=True)
+        studio_command_main(area_path, host=host, port=port, norms=norms, open_browser=not no_browser,
+                            workers=workers, say=click.echo)
+    except KeyboardInterrupt:
+        click.echo("De studio is gestopt.")
+    except Exception as exc:  # every failure becomes a Dutch message, never a traceback
+        _fail(exc)
+
+
 def _progress(message: str) -> None:
     click.echo(f"{message} ...")
 

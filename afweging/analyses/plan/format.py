@@ -212,6 +212,7 @@ def read_plan(
     layer: str | Sequence[str] | None = None,
     repair: bool = False,
     categories: Sequence[str] | None = None,
+    label: str | None = None,
 ) -> Plan:
     """Read and validate a plan file (GeoJSON, GeoPackage or anything GDAL reads).
 
@@ -229,6 +230,9 @@ def read_plan(
         warn, instead of refusing them (the default; see docs/plan_format.md).
     categories : list of str, optional
         Known facility categories (default: the bundled tag table).
+    label : str, optional
+        How the file is named in messages (default: ``path``); the studio names a plan
+        sent to it by the plan's own name, not by its temporary file.
 
     Returns
     -------
@@ -242,17 +246,37 @@ def read_plan(
         refused before it is read.
     """
     path = Path(path)
-    what = str(path)
+    what = label or str(path)
+    gdf, explicit_nan = _read_frame(path, layer=layer, what=what)
+    return _validate(gdf, name=name or Path(what).stem, what=what, repair=repair,
+                     categories=categories, explicit_nan=explicit_nan)
+
+
+def read_plan_frame(
+    path: str | Path, *, layer: str | Sequence[str] | None = None, label: str | None = None
+) -> gpd.GeoDataFrame:
+    """The features of a plan file in EPSG:28992 with their properties as written, not yet
+    validated (only the file, its size and its CRS are checked; the studio shows an uploaded
+    plan this way for editing). See :func:`read_plan` for the parameters."""
+    path = Path(path)
+    return _read_frame(path, layer=layer, what=label or str(path))[0]
+
+
+def _read_frame(
+    path: Path, *, layer: str | Sequence[str] | None, what: str
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The features in EPSG:28992 and where a property holds a NaN the file wrote."""
     if not path.is_file():
-        raise PlanError(f"Het planbestand {path} bestaat niet"
+        raise PlanError(f"Het planbestand {what} bestaat niet"
                         + (" (het is een map)" if path.is_dir() else "") + ". Controleer het pad.")
     if path.suffix.lower() in (".geojson", ".json"):
-        _check_utf8(path)
+        _check_utf8(path, what)
     try:
         available = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
+        detail = str(exc).replace(str(path), what)
         raise PlanError(
-            f"{what}: is geen leesbaar GIS-bestand ({exc}). Sla het plan op als GeoJSON of "
+            f"{what}: is geen leesbaar GIS-bestand ({detail}). Sla het plan op als GeoJSON of "
             f"GeoPackage (zie docs/plan_format.md)."
         ) from exc
     wanted = [layer] if isinstance(layer, str) else list(layer) if layer is not None else available
@@ -281,12 +305,10 @@ def read_plan(
     gdf = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
         pd.concat(frames, ignore_index=True), geometry="geometry", crs=settings.crs
     )
-    explicit_nan = pd.concat(nans, ignore_index=True).fillna(False).astype(bool)
-    return _validate(gdf, name=name or path.stem, what=what, repair=repair, categories=categories,
-                     explicit_nan=explicit_nan)
+    return gdf, pd.concat(nans, ignore_index=True).fillna(False).astype(bool)
 
 
-def _check_utf8(path: Path) -> None:
+def _check_utf8(path: Path, what: str) -> None:
     """A GeoJSON must be UTF-8 (RFC 8259); GDAL would otherwise garble names silently."""
     raw = path.read_bytes()
     try:
@@ -294,7 +316,7 @@ def _check_utf8(path: Path) -> None:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PlanError(
-            f"{path}: regel {line} is geen UTF-8 (byte {raw[exc.start]:#04x}); het bestand is "
+            f"{what}: regel {line} is geen UTF-8 (byte {raw[exc.start]:#04x}); het bestand is "
             f"waarschijnlijk opgeslagen als Windows-1252/ANSI. Een GeoJSON is altijd UTF-8: sla "
             f"het opnieuw op als UTF-8 (QGIS: Exporteren > Objecten opslaan als, codering UTF-8)."
         ) from exc

@@ -1,0 +1,137 @@
+"""The studio in real headless Chromium (Selenium + chromedriver, Debian's packages), with
+networking off: a polygon is drawn with the drawing tools, its programme filled in the
+form, and the result panel shows the numbers :func:`check_plan` gives for the same plan.
+No JavaScript error may occur.
+
+Skipped cleanly where Selenium, Chromium or chromedriver is missing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from _chromium import find_chromium
+from _studio import live_server, prepared_studio
+
+pytestmark = pytest.mark.browser
+
+webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("fastapi")
+
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+#: Where chromedriver is looked for; ``AFWEGING_CHROMEDRIVER`` overrides.
+DRIVERS = ("chromedriver", "chromium.chromedriver")
+
+
+def _chromedriver() -> str | None:
+    import os
+
+    env = os.environ.get("AFWEGING_CHROMEDRIVER")
+    if env and Path(env).exists():
+        return env
+    for name in DRIVERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def studio(demo):
+    s = prepared_studio(demo)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary, driver_path = find_chromium(), _chromedriver()
+    if binary is None or driver_path is None:
+        pytest.skip("no chromium and chromedriver found")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-extensions",
+                # networking off except this machine: the page must need nothing else
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    with tempfile.TemporaryDirectory(prefix="afweging-selenium-") as udd:
+        options.add_argument(f"--user-data-dir={udd}")
+        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+        driver.set_page_load_timeout(60)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def _errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
+    from afweging.analyses.plan import check_plan
+    from afweging.studio.cache import load_baseline
+
+    wait = WebDriverWait(browser, 120)
+    with live_server(studio) as url:
+        browser.get(url + "/")
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-klaar") == "1")
+        assert browser.find_element(By.ID, "gebied").text == demo.name
+        # the buurten are on the map, one SVG path each
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#kaart path.leaflet-interactive")) >= len(demo.buurten)
+
+        # draw a polygon with Geoman's tool: four clicks, then the first vertex again
+        browser.find_element(By.CSS_SELECTOR, ".leaflet-pm-icon-polygon").click()
+        kaart = browser.find_element(By.ID, "kaart")
+        w, h = kaart.size["width"], kaart.size["height"]
+        corners = [(-40, -40), (40, -40), (40, 40), (-40, 40), (-40, -40)]
+        for dx, dy in corners:  # offsets from the centre of the map
+            ActionChains(browser).move_to_element_with_offset(kaart, dx, dy).click().perform()
+        assert w > 200 and h > 200
+        wait.until(ec.visibility_of_element_located((By.ID, "formulierblok")))
+
+        # fill the programme
+        for field, value in (("f-woningen", "300"), ("f-sociale_huur_pct", "40"), ("f-naam", "Blok Noord")):
+            box = browser.find_element(By.ID, field)
+            box.clear()
+            box.send_keys(value)
+        wait.until(lambda d: d.find_element(By.ID, "r-woningen").text == "300"
+                   and d.find_element(By.ID, "uitkomst").is_displayed()
+                   and not d.find_element(By.ID, "bezig").is_displayed())
+        wait.until(lambda d: "Blok Noord" in d.execute_script(
+            "return JSON.stringify(window.studio.resultPlan)"))
+        shown = {k: browser.find_element(By.ID, k).text
+                 for k in ("r-woningen", "r-bewoners", "r-binnen", "r-aantal-tekorten")}
+        tekorten = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#r-tekorten li")]
+        plan = json.loads(browser.execute_script("return JSON.stringify(window.studio.resultPlan)"))
+        errors = _errors(browser)
+        browser.save_screenshot(str(tmp_path / "studio.png"))
+
+    # the same plan checked directly
+    assert [f["properties"]["naam"] for f in plan["features"]] == ["Blok Noord"]
+    path = tmp_path / "plan.geojson"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    base = load_baseline(studio.baseline.pickle_path)  # the baseline the workers hold
+    check = check_plan(base.area, path, baseline=base)
+    q = check.quantities
+    assert q.dwellings_new == 300 and q.social_rent == pytest.approx(120)
+    nb = check.new_residents
+    assert shown["r-woningen"] == f"{q.dwellings_net:,.0f}".replace(",", ".")
+    assert shown["r-bewoners"] == f"{nb['inwoners']:,.0f}".replace(",", ".")
+    walk = nb["per_modus"]["walk"]["pct_alles_binnen"]
+    assert shown["r-binnen"] == f"{walk:.1f} %".replace(".", ",")
+    assert shown["r-aantal-tekorten"] == str(len(check.shortfalls))
+    assert tekorten == (list(check.shortfalls) or ["Geen tekorten: het plan voldoet aan de normen."])
+    assert errors == [], errors
