@@ -89,6 +89,20 @@ def test_city_forecast_of_inhabitants_and_65_plus_by_hand() -> None:
     assert d.deltas["a_00_14"].to_dict() == pytest.approx({"A": 2.0, "B": 4.0})
     assert d.total_factor.to_dict() == pytest.approx({"A": 1.1, "B": 1.1})
     assert d.messages == []
+    rest = d.areas.set_index("klasse").loc["overige leeftijden"]
+    assert (rest["nu"], rest["prognose"], rest["groei_bestaand"]) == pytest.approx((240, 264, 24))
+
+
+def test_cbs_rounding_between_bands_and_inhabitants_does_not_leak_into_the_totals() -> None:
+    # CBS rounds the bands apart from a_inw: A has 105 inhabitants, its bands add to 100.
+    # 65+ as before (+2, +4); the rest is inhabitants minus 65+: 305 - 60 = 245 now, 264
+    # forecast: +19 over A 85 / B 160. The inhabitants still sum to 330 exactly.
+    b = two_buurten()
+    b.loc["A", "a_inw"] = 105.0
+    d = run_distribute(b, {"inwoners": 330, "65+": 66})
+    assert d.deltas["a_inw"].to_dict() == pytest.approx({"A": 2 + 19 * 85 / 245, "B": 4 + 19 * 160 / 245})
+    assert 305 + d.deltas["a_inw"].sum() == pytest.approx(330, abs=1e-9)
+    assert d.deltas["a_65_oo"].sum() == pytest.approx(6)
 
 
 def test_plans_residents_stay_and_the_forecast_rest_goes_to_existing_homes() -> None:
@@ -131,6 +145,25 @@ def test_forecast_equal_to_today_changes_nothing() -> None:
     d = run_distribute(two_buurten(), {"inwoners": 300, "65+": 60})
     assert d.deltas.empty
     assert (d.total_factor == 1.0).all()
+
+
+# ============================================================================ Groei in balans, by hand
+def test_share_within_a_distance_along_the_route_by_hand() -> None:
+    from types import SimpleNamespace
+
+    from afweging.scenarios.growth import share_within
+
+    # walking 4.8 km/h = 80 m/min: 200 m is 2.5 minutes. Buurt X: homes at 2.0 min (1
+    # resident), 3.0 min (3) and beyond the search limit (inf, 4): 1 of 8 within. Buurt Y:
+    # the only home has no time (NaN: no facility of the kind): unknown, not 0.
+    homes = pd.DataFrame({"buurtcode": ["X", "X", "X", "Y"], "residents": [1.0, 3.0, 4.0, 2.0],
+                          "walk_min_speelplek": [2.0, 3.0, np.inf, np.nan]})
+    share = share_within(SimpleNamespace(homes=homes), pd.Index(["X", "Y", "Z"]), "walk", "speelplek", 200.0)
+    assert share["X"] == pytest.approx(1 / 8)
+    assert np.isnan(share["Y"]) and np.isnan(share["Z"])
+    exactly = share_within(SimpleNamespace(homes=homes.assign(walk_min_speelplek=2.5)), pd.Index(["X"]),
+                           "walk", "speelplek", 200.0)
+    assert exactly["X"] == 1.0  # 200 m is within 200 m
 
 
 # ============================================================================ the forecast CSV
@@ -333,6 +366,33 @@ def test_cli_bad_forecast_is_a_dutch_error_and_writes_nothing(tmp_path: Path) ->
     assert res.exit_code == 2
     assert "Fout:" in res.output and "'WK12' is geen buurt, wijk of de gemeente" in res.output
     assert not (out / "rapport.html").exists()
+
+
+def _demo_files(tmp_path: Path, edit: dict[str, str]) -> Path:
+    path = write_demo_scenario(tmp_path / "demo")
+    text = path.read_text("utf-8")
+    for old, new in edit.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ({'categorie = "ontmoetingsplek"': 'categorie = "ontmoetingplek"'},
+     'categorie: "ontmoetingplek" is geen bekende categorie (bedoelde u "ontmoetingsplek"?)'),
+    ({"gereed = 2036": "gereed = 2020"},
+     "plan Zonnehof inbreiding: gereed = 2020 ligt niet na het basisjaar 2024; zijn bewoners zitten dan al "
+     "in de CBS-cijfers en zouden dubbel tellen"),
+    ({'actie = "sluiten"\ncategorie = "speelplek"': 'actie = "sluiten"\ncategorie = "huisarts"'},
+     "voorziening Speelplek Molenwiek sluiten: geen huisarts binnen 25 m van"),
+])
+def test_cli_bad_scenario_entries_are_named(tmp_path: Path, edit: dict[str, str], message: str) -> None:
+    path = _demo_files(tmp_path, edit)
+    res = CliRunner().invoke(main, ["scenario", str(path), "--out", str(tmp_path / "uit")])
+    assert res.exit_code == 2, res.output
+    assert "Fout:" in res.output and message in res.output
+    assert "Traceback" not in res.output
 
 
 # ============================================================================ Utrecht

@@ -357,7 +357,6 @@ def _forecast_check(target: TargetYear, fine_then: pd.DataFrame, then_area: Area
     areas = dist.areas.copy()
     inw = pd.to_numeric(then_area.buurten["a_inw"], errors="coerce")
     forecast = target.area_of
-    fine_labels = [f.label for f in model.fine]
     sums = []
     for r in areas.to_dict("records"):
         members = then_area.buurten.index[(forecast.reindex(then_area.buurten.index) == r["gebied"]).to_numpy()]
@@ -367,7 +366,9 @@ def _forecast_check(target: TargetYear, fine_then: pd.DataFrame, then_area: Area
             given = {f for c in areas.loc[areas["gebied"] == r["gebied"], "klasse"]
                      if c not in ("totaal", REST_LABEL)
                      for f in [x.label for x in model.fine_of(parse_band(c))]}
-            sums.append(group_sum(fine_then, members, [f for f in fine_labels if f not in given]))
+            # as the distribution defines it: the inhabitants minus the given bands (CBS
+            # rounds the bands of a buurt apart from its inhabitants)
+            sums.append(float(inw[members].sum()) - group_sum(fine_then, members, sorted(given)))
         else:
             sums.append(group_sum(fine_then, members, [f.label for f in model.fine_of(parse_band(r["klasse"]))]))
     areas["som_buurten"] = sums

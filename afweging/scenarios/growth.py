@@ -89,8 +89,9 @@ def share_within(reach: Any, index: pd.Index, mode: str, category: str, max_m: f
     """Per buurt the resident-weighted share (0-1) of homes within ``max_m`` of ``category``.
 
     Along the route: the per-home minutes of the reachability result against ``max_m``
-    at the mode's speed. Homes without a known time (unreachable, category without
-    facilities) are left out; NaN where a buurt has none with a time.
+    at the mode's speed (``inf``, beyond the search limit, is outside). Homes without a
+    time (NaN: the Area has no facility of the category) are left out; NaN where a buurt
+    has none with a time.
     """
     out = pd.Series(np.nan, index=index, dtype=float)
     if reach is None:
@@ -101,8 +102,7 @@ def share_within(reach: Any, index: pd.Index, mode: str, category: str, max_m: f
         return out
     t = pd.to_numeric(homes[col], errors="coerce").to_numpy(dtype=float)
     w = pd.to_numeric(homes["residents"], errors="coerce").to_numpy(dtype=float)
-    method = homes[_names.reach_method_col(mode)].astype(str).to_numpy()
-    ok = np.isfinite(w) & (w > 0) & ~np.isnan(t) & (method != "unreachable")
+    ok = np.isfinite(w) & (w > 0) & ~np.isnan(t)
     limit = max_m / settings.speed_m_per_min(mode) * (1.0 + 1e-9)
     pos = index.get_indexer(homes["buurtcode"])
     ok &= pos >= 0

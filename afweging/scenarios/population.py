@@ -418,7 +418,12 @@ def distribute(
                 continue
             if g_g != 0.0:
                 delta.loc[members, parts] = e_parts.to_numpy() * (g_g / float(e_parts.to_numpy().sum()))
-            now_g = float(present.loc[code, parts].sum()) if code in present.index else float("nan")
+            if code not in present.index:
+                now_g = float("nan")
+            elif g == REST:  # as its growth: the inhabitants minus the given bands
+                now_g = float(present.at[code, TOTAL]) - float(present.loc[code, used].sum())
+            else:
+                now_g = float(present.loc[code, parts].sum())
             rows.append(_area_row(code, name, label, now_g, n_g, e_g, f_g, g_g))
         if not rest:  # the bands cover every age: the inhabitants follow them
             growth_total = given

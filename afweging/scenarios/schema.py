@@ -103,8 +103,8 @@ class Voorziening(Table):
         known = list(load_tag_table())
         if self.categorie not in known:
             close = suggest(self.categorie, known)
-            raise rule("categorie", f'"{self.categorie}" is geen bekende categorie; '
-                       + (f'bedoelde u "{close}"?' if close else f"kies uit {', '.join(known)}"))
+            raise rule("categorie", f'"{self.categorie}" is geen bekende categorie'
+                       + (f' (bedoelde u "{close}"?)' if close else f"; kies uit {', '.join(known)}"))
         rd = self.x is not None or self.y is not None
         geo = self.lon is not None or self.lat is not None
         if rd and geo:
