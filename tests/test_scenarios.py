@@ -407,3 +407,28 @@ def test_utrecht_2040_target_year_sums_to_the_forecast(utrecht_area) -> None:
     # the plan's 1,200 dwellings are in Kanaleneiland; their residents stay there
     assert t.new_dwellings.sum() == 1200
     assert t.new_residents.sum() > 0
+
+
+def test_utrecht_forecast_per_wijk_from_a_user_file(utrecht_area, tmp_path: Path) -> None:
+    # a user's file per wijk (made-up test numbers: today's CBS x 1.1, 65+ x 1.3) with the
+    # example plan: every wijk sums to its row, inhabitants and 65+
+    b = utrecht_area.buurten
+    per_wijk = b.groupby("wijkcode")[["a_inw", "a_65_oo"]].sum()
+    rows = [f"{code};{round(r.a_inw * 1.1)};{round(r.a_65_oo * 1.3)}" for code, r in per_wijk.iterrows()]
+    (tmp_path / "wijken.csv").write_text("gebied;inwoners;65+\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        f'doeljaar = 2040\n[prognose]\nbestand = "wijken.csv"\nbron = "test"\n'
+        f'[[plannen]]\nbestand = "{(EXAMPLES / "plan_utrecht.geojson").as_posix()}"\ngereed = 2030\n',
+        encoding="utf-8")
+    sc = read_scenario(tmp_path / "s.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = target_area(utrecht_area, sc)
+    assert t.level == "wijk"
+    then = t.area.buurten.groupby("wijkcode")[["a_inw", "a_65_oo"]].sum()
+    for code, r in per_wijk.iterrows():
+        assert then.at[code, "a_inw"] == pytest.approx(round(r.a_inw * 1.1), abs=1e-6), code
+        assert then.at[code, "a_65_oo"] == pytest.approx(round(r.a_65_oo * 1.3), abs=1e-6), code
+    # the homes carry the same people as the statistics
+    homes = t.area.homes.groupby("buurtcode")["residents"].sum()
+    assert homes.sum() == pytest.approx(t.area.buurten.loc[homes.index, "a_inw"].sum(), rel=1e-9)
