@@ -105,7 +105,7 @@ def test_ranges_and_choices(area_dir: Path) -> None:
     exc = _manifest_error(GOOD + '[wijken]\npath = "buurten.gpkg"\nlyer = "wijken"\n', area_dir)
     assert "[wijken] lyer: onbekende sleutel. Bedoelde u 'layer'?" in str(exc)
     exc = _manifest_error(GOOD + '[networks.walk]\npath = "w.graphml"\nformat = "shp"\n', area_dir)
-    assert '[networks.walk] format = "shp": moet een van deze waarden zijn: "graphml", "osm" of "pbf"' in str(exc)
+    assert '[networks.walk] format = "shp": moet een van deze waarden zijn: "graphml", "osm", "pbf" of "gpkg"' in str(exc)
     exc = _manifest_error(GOOD.replace('name = "Mini"', 'name = "Mini"\ngemeentecode = "0344"'), area_dir)
     assert 'gemeentecode = "0344": heeft niet de goede vorm. Oplossing: de CBS-code van de gemeente, bijv. gemeentecode = "GM0344".' in str(exc)
 

@@ -54,6 +54,31 @@ def test_network_where_the_kanaleneiland_graph_is_and_fallback_elsewhere(utrecht
     assert fb[overvecht].notna().sum() >= 5
 
 
+def test_snap_cutoff_is_measured_to_the_nearest_street_not_node(utrecht_area, result):
+    # independent distances: shapely to the street lines, a KD-tree to the nodes; the
+    # issue counted 42 walk homes within 250 m of a street but farther from every node
+    import shapely
+    from scipy.spatial import cKDTree
+
+    r, _ = result
+    xy = point_xy(utrecht_area.homes, what="homes")
+    net = utrecht_area.networks["walk"]
+    to_node = cKDTree(net.xy).query(xy)[0]
+    lines = net.lines()
+    idx, dist = shapely.STRtree(lines).query_nearest(shapely.points(xy), return_distance=True)
+    to_street = np.full(len(xy), np.inf)
+    to_street[idx[0]] = dist
+    cut = settings.max_snap_distance_m
+    assert cut == 250.0
+    between = (to_node > cut) & (to_street <= cut)
+    assert between.sum() == 42
+    method = r.homes["walk_method"].to_numpy()
+    assert (method[between] == "network").all()
+    np.testing.assert_allclose(r.homes["walk_snap_m"].to_numpy()[to_street <= cut], to_street[to_street <= cut],
+                               atol=1e-6)
+    assert (method[to_street > cut] != "network").all()
+
+
 def test_no_time_is_shorter_than_the_straight_line(utrecht_area, result):
     # a route (edge lengths follow the street geometry) and the fallback (× factor >= 1)
     # can never beat the straight line to the nearest facility
@@ -99,9 +124,7 @@ def test_buurt_statistics_are_consistent(result):
 
 def test_isochrone_on_kanaleneiland(utrecht_area):
     # a point in Kanaleneiland-Zuid, by bike and on foot
-    G = utrecht_area.networks["walk"]
-    xs = np.array([d["x"] for _, d in G.nodes(data=True)])
-    ys = np.array([d["y"] for _, d in G.nodes(data=True)])
+    xs, ys = utrecht_area.networks["walk"].xy.T  # read from GraphML as arrays
     centre = (float(np.median(xs)), float(np.median(ys)))
     iso = isochrone(utrecht_area, centre, minutes=[5, 10], mode="walk")
     five, ten = iso.geometry

@@ -69,7 +69,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -80,11 +79,13 @@ from afweging.data import tags as tagtable
 from afweging.data.cbs import kwb_from_cbs, read_kwb
 from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
 from afweging.data.manifest_schema import check_manifest
-from afweging.data.osm import category_tags, graph_from_polygon, points_from_polygon, read_graph
+from afweging.data.osm import category_tags, graph_from_polygon, points_from_polygon
 from afweging.data.pdok import wijken_buurten_from_pdok
 from afweging.data.rasters import raster_from_wcs, read_raster
+from afweging.data.streets import read_network
 from afweging.data.vector import check_geometries, read_vector
 from afweging.geo.area import Area, Provenance, assign_buurt
+from afweging.geo.network import StreetNetwork, from_networkx
 from afweging.geo.raster import Raster
 from afweging.settings_schema import check_settings
 
@@ -604,17 +605,20 @@ class _Loader:
         self.prov("green", sec, path, "groenvlakken")
         return gdf[["kind", "geometry"]]
 
-    def networks(self, buurten: gpd.GeoDataFrame) -> dict[str, nx.MultiDiGraph]:
+    def networks(self, buurten: gpd.GeoDataFrame) -> dict[str, StreetNetwork]:
+        """The street networks as arrays (:mod:`afweging.data.streets`): files are read
+        without networkx; an online download (osmnx) is turned into arrays at once."""
         secs = self.section("networks") or {}
-        out: dict[str, nx.MultiDiGraph] = {}
+        out: dict[str, StreetNetwork] = {}
         for mode, sec in secs.items():
             if self.online(sec, f"networks.{mode}"):
                 poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
-                out[mode] = graph_from_polygon(poly, mode=mode)
+                out[mode] = from_networkx(graph_from_polygon(poly, mode=mode), what=self.what(f"networks.{mode}"))
                 self.prov(f"network:{mode}", {"licence": "ODbL 1.0", **sec}, None, "OpenStreetMap (ODbL)")
                 continue
             path = self.file(sec, f"networks.{mode}")
-            out[mode] = read_graph(path, format=sec.get("format"), what=self.what(f"networks.{mode}"), mode=mode)
+            out[mode] = read_network(path, format=sec.get("format"), what=self.what(f"networks.{mode}"),
+                                     mode=mode, layer=sec.get("layer"))
             self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
         for mode in _MODES:
             if mode not in out:

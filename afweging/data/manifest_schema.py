@@ -147,7 +147,8 @@ class Network(Section):
     """``[networks.walk]`` / ``[networks.bike]``: a street network."""
 
     ONLINE = ("osm",)
-    format: Literal["graphml", "osm", "pbf"] | None = declare(None, uitleg="het bestandsformaat van het netwerk", voorbeeld='format = "graphml"')
+    format: Literal["graphml", "osm", "pbf", "gpkg"] | None = declare(None, uitleg="het bestandsformaat van het netwerk", voorbeeld='format = "graphml"')
+    layer: str | None = declare(None, uitleg="de lijnenlaag met de straten in een GeoPackage (standaard 'edges')", voorbeeld='layer = "edges"')
     buffer_m: float | None = _BUFFER
 
 

@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from afweging import settings
 from afweging._errors import MissingColumnError, MissingDataError
+from afweging.geo.network import StreetNetwork
 from afweging.geo.raster import Raster
 
 #: Pieces of an Area, with their Dutch names for messages.
@@ -85,10 +86,12 @@ class Area:
     green : GeoDataFrame or None
         Public green: polygons (preferred) with ``kind``; may be points when only
         points are known (then ``green_geometry == "point"``).
-    networks : dict[str, networkx.MultiDiGraph]
-        Street networks per mode (``"walk"``, ``"bike"``), osmnx conventions, projected
-        to EPSG:28992: node attributes ``x``, ``y``; edge attribute ``length`` (m),
-        optional ``oneway``, ``oneway:bicycle``, ``geometry``.
+    networks : dict[str, StreetNetwork or networkx.MultiDiGraph]
+        Street networks per mode (``"walk"``, ``"bike"``), in EPSG:28992: a
+        :class:`~afweging.geo.network.StreetNetwork` (arrays; what the manifest loader
+        builds) or an osmnx-style networkx graph a user already has (node attributes
+        ``x``, ``y``; edge attribute ``length`` (m), optional ``oneway``,
+        ``oneway:bicycle``, ``geometry``).
     rasters : dict[str, Raster]
         ``"heat"`` (PET, degC) and/or ``"noise"`` (Lden, dB).
     lines : dict[str, GeoDataFrame]
@@ -107,7 +110,7 @@ class Area:
     homes: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     green: gpd.GeoDataFrame | None = None
-    networks: dict[str, nx.MultiDiGraph] = field(default_factory=dict)
+    networks: dict[str, StreetNetwork | nx.MultiDiGraph] = field(default_factory=dict)
     rasters: dict[str, Raster] = field(default_factory=dict)
     lines: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     provenance: dict[str, Provenance] = field(default_factory=dict)
@@ -154,8 +157,10 @@ class Area:
         if self.wijken is not None and self.wijken.index.name != "wijkcode":
             raise ValueError("Area.wijken must be indexed by 'wijkcode'.")
         for mode, g in self.networks.items():
+            if isinstance(g, StreetNetwork):
+                continue  # arrays are in EPSG:28992 by construction
             if not isinstance(g, nx.MultiDiGraph):
-                raise TypeError(f"Area.networks[{mode!r}] must be a networkx.MultiDiGraph.")
+                raise TypeError(f"Area.networks[{mode!r}] must be a StreetNetwork or a networkx.MultiDiGraph.")
             if CRS.from_user_input(g.graph.get("crs", "EPSG:4326")) != target:
                 raise ValueError(f"Area.networks[{mode!r}] must be projected to {settings.crs}.")
 
@@ -228,9 +233,9 @@ class Area:
         if self.facilities is not None:
             lines.append(f"  voorzieningen: {nl_int(len(self.facilities))} in {len(self.categories)} categorieën")
         for mode, g in self.networks.items():
-            lines.append(
-                f"  netwerk {mode}: {nl_int(g.number_of_nodes())} knopen, {nl_int(g.number_of_edges())} verbindingen"
-            )
+            nodes, edges = (g.n_nodes, g.n_edges) if isinstance(g, StreetNetwork) else (
+                g.number_of_nodes(), g.number_of_edges())
+            lines.append(f"  netwerk {mode}: {nl_int(nodes)} knopen, {nl_int(edges)} verbindingen")
         for name, r in self.rasters.items():
             lines.append(f"  raster {name}: {r.data.shape[1]}×{r.data.shape[0]} cellen ({r.unit})")
         absent = [f"{PIECES.get(k, k)} ({v})" for k, v in self.missing.items()]

@@ -60,6 +60,7 @@ from afweging._errors import PlanError
 from afweging._format import nl_int, nl_number
 from afweging.analyses.plan.format import HOME_SPACING_M, MAX_LISTED, MAX_OUTSIDE_SHARE, Plan
 from afweging.geo.area import Area, Provenance, assign_buurt
+from afweging.geo.network import as_street_network
 
 #: Person counts of the CBS statistics, updated in proportion to the residents.
 PERSON_COLUMNS: tuple[str, ...] = (
@@ -535,18 +536,11 @@ class _StreetLines:
         self.lines: np.ndarray | None = None
         if mode is None:
             return
-        graph = area.networks[mode]
-        lines = []
-        seen: set[tuple[Any, Any]] = set()
-        for u, v, data in graph.edges(data=True):
-            key = (min(u, v), max(u, v))
-            if key in seen:
-                continue
-            seen.add(key)
-            geom = data.get("geometry")
-            lines.append(geom if geom is not None else shapely.LineString(
-                [(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]))
-        self.lines = np.array(lines, dtype=object)
+        net = as_street_network(area.networks[mode], what=f"Area.networks[{mode!r}]")
+        # each pair of nodes once: the first edge stored between them
+        lo, hi = np.minimum(net.u, net.v), np.maximum(net.u, net.v)
+        _, first = np.unique(lo.astype(np.int64) * net.n_nodes + hi, return_index=True)
+        self.lines = net.lines(np.sort(first))
         self.tree = shapely.STRtree(self.lines)
 
     def points(self, poly: Any, spacing: float) -> np.ndarray:

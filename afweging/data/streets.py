@@ -1,0 +1,931 @@
+"""Street networks read straight into arrays (:class:`~afweging.geo.network.StreetNetwork`).
+
+No networkx graph is built on the way: a networkx graph of a street network takes about
+2.7 KB per node, a :class:`StreetNetwork` about 60 bytes, so a national network fits in
+memory. Three sources:
+
+* **OSM XML and .osm.pbf** (:func:`network_from_osm`): the ways that pass the mode's
+  filter (:func:`afweging.data.osm.way_filter`, osmnx's own ``walk``/``bike`` filters)
+  are turned into a graph exactly as ``osmnx.graph_from_xml(..., simplify=True,
+  retain_all=False)`` does it (osmnx 2.1, ``osmnx.graph._create_graph``,
+  ``truncate.largest_component`` and ``simplification.simplify_graph``): consecutive
+  repeated nodes of a way dropped; one-way ways (``oneway`` in ``yes``, ``true``, ``1``,
+  ``-1``, ``reverse``, ``T``, ``F``, compared exactly, or ``junction=roundabout``) stored
+  in one direction only, turned around for ``-1``, ``reverse`` and ``T``, and for
+  walking every way two-way (osmnx's bidirectional ``walk``); great-circle lengths on a
+  sphere of 6,371,009 m; the largest weakly connected component; interstitial nodes
+  removed by osmnx's endpoint rules (a node is kept when it has a self-loop, no incoming
+  or no outgoing edge, or not exactly two neighbours with 2 or 4 edges), the merged
+  edge's length the sum of its pieces and its one-way flag and ``oneway:bicycle`` taken
+  as osmnx merges them (a list of the different values); rings without any endpoint
+  dropped. Coordinates are projected to EPSG:28992 with one pyproj call.
+* **GraphML** (:func:`network_from_graphml`): an osmnx GraphML file, streamed element by
+  element; the result equals ``from_networkx(read_graph(path))`` (same nodes, edges,
+  order and coordinates), so every output stays the same.
+* **GeoPackage** (:func:`network_from_gpkg`): a line layer of street edges, as
+  ``osmnx.save_graph_geopackage`` writes (``u``, ``v``, ``length``, ``oneway``) or any
+  street lines (nodes where line ends meet, lengths from the geometry).
+
+:func:`read_network` picks the reader from the file name or the manifest's ``format``.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from afweging import settings
+from afweging._errors import InputFileNotFoundError, NetworkError, OptionalDependencyError
+from afweging.data._graphml import _to_bool
+from afweging.data.osm import _guess_format, _iter_osm_xml, _need_mode, way_filter
+from afweging.geo.network import (
+    ONEWAY_VALUES,
+    REVERSED_VALUES,
+    StreetNetwork,
+    _interior_from_lines,
+    contraflow_flags,
+    oneway_flags,
+    ranges,
+)
+
+#: osmnx's earth radius for great-circle edge lengths (``osmnx.distance.EARTH_RADIUS_M``).
+EARTH_RADIUS_M = 6_371_009
+
+
+def read_network(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    what: str | None = None,
+    mode: str | None = None,
+    layer: str | None = None,
+) -> StreetNetwork:
+    """Read a street network file into a :class:`StreetNetwork` (EPSG:28992).
+
+    Parameters
+    ----------
+    path : path-like
+        ``.graphml`` (osmnx), ``.osm`` (OSM XML), ``.osm.pbf`` or ``.gpkg`` (edges).
+    format : {"graphml", "osm", "pbf", "gpkg"}, optional
+        Guessed from the suffix when omitted.
+    what : str, optional
+        Name used in error messages.
+    mode : {"walk", "bike"}, optional
+        Needed for OSM XML and .osm.pbf (which ways to keep, whether one-way streets
+        count); GraphML and GeoPackage networks are already filtered.
+    layer : str, optional
+        GeoPackage layer (default ``edges``, else the only line layer).
+    """
+    path = Path(path)
+    what = what or str(path)
+    if not path.exists():
+        raise InputFileNotFoundError(
+            f"{what}: network file {path} does not exist. Check the path (relative paths are "
+            f"relative to the manifest)."
+        )
+    fmt = (format or "").lower() or _guess_format(path)
+    if fmt == "graphml":
+        return network_from_graphml(path, what=what)
+    if fmt in ("osm", "xml", "pbf"):
+        return network_from_osm(path, mode=_need_mode(mode, what), what=what,
+                                format="pbf" if fmt == "pbf" else "osm")
+    if fmt == "gpkg":
+        return network_from_gpkg(path, layer=layer, what=what)
+    raise NetworkError(
+        f"{what}: unknown network format {fmt!r}; use 'graphml', 'osm', 'pbf' or 'gpkg'."
+    )
+
+
+def _to_rd(x: np.ndarray, y: np.ndarray, crs: Any, *, what: str) -> np.ndarray:
+    """Coordinates in ``crs`` as EPSG:28992 metres (one vectorised pyproj call)."""
+    target = CRS.from_user_input(settings.crs)
+    source = CRS.from_user_input(crs)
+    if source == target:
+        return np.column_stack([x, y]).astype(np.float64)
+    px, py = Transformer.from_crs(source, target, always_xy=True).transform(x, y)
+    out = np.column_stack([px, py])
+    if not np.isfinite(out).all():
+        raise NetworkError(
+            f"{what}: some coordinates cannot be converted from {source.to_string()} to "
+            f"{settings.crs}; check the network's CRS."
+        )
+    return out
+
+
+# ------------------------------------------------------------------------ OSM
+
+
+def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
+                     format: str = "osm") -> StreetNetwork:
+    """The street network for ``mode`` from an OSM XML or .osm.pbf extract.
+
+    Equal to what ``osmnx.graph_from_xml`` builds from the ways that pass the mode's
+    filter (see the module docstring), without a networkx graph: same nodes, same
+    directed edges, lengths and one-way handling; an osmnx two-way street is stored as
+    two edges here as well.
+    """
+    path = Path(path)
+    what = what or str(path)
+    _need_mode(mode, what)
+    ways = _OsmWays(mode)
+    if format == "pbf":
+        node_ids, lonlat = _read_pbf(path, ways, what=what)
+    else:
+        node_ids, lonlat = _read_osm_xml(path, ways, what=what)
+    if not ways.ids:
+        raise NetworkError(
+            f"{what}: {path} contains no ways usable for {mode!r} (no highway=* way passes "
+            f"the osmnx {mode} filter). Is this a street extract of the right area?"
+        )
+    return _simplified_network(node_ids, lonlat, ways, mode=mode, what=what, path=path)
+
+
+class _OsmWays:
+    """The ways that pass a mode's filter, gathered as flat arrays."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.keep = way_filter(mode)
+        self.ids: list[int] = []
+        self.refs: list[int] = []
+        self.counts: list[int] = []
+        self.oneway: list[bool] = []
+        self.reverse: list[bool] = []
+        self.bike_tagged: list[bool] = []
+        self.bike_no: list[bool] = []
+
+    def add(self, way_id: int, refs: list[int], tags: dict[str, str]) -> bool:
+        """Keep a way when it passes the filter (osmnx's ``_is_path_one_way`` rules)."""
+        if not self.keep(tags):
+            return False
+        ow = tags.get("oneway")
+        one = self.mode != "walk" and (ow in ONEWAY_VALUES or tags.get("junction") == "roundabout")
+        self.ids.append(way_id)
+        self.refs.extend(refs)
+        self.counts.append(len(refs))
+        self.oneway.append(one)
+        self.reverse.append(one and ow in REVERSED_VALUES)
+        bike = tags.get("oneway:bicycle")
+        self.bike_tagged.append(bike is not None)
+        self.bike_no.append(bike is not None and bike.strip().lower() == "no")
+        return True
+
+
+def _read_osm_xml(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[int] = []
+    lon: list[float] = []
+    lat: list[float] = []
+    for kind, item in _iter_osm_xml(path, what=what):
+        if kind == "node":
+            ids.append(item[0])
+            lon.append(item[1])
+            lat.append(item[2])
+        else:
+            ways.add(*item)
+    return np.asarray(ids, dtype=np.int64), np.column_stack([lon, lat]) if ids else np.empty((0, 2))
+
+
+def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The filtered ways of a .osm.pbf file and the locations of their nodes (pyosmium)."""
+    try:
+        import osmium
+    except ImportError as exc:
+        raise OptionalDependencyError(
+            f"{what}: reading .osm.pbf needs pyosmium: `pip install 'afweging[pbf]'` "
+            f"(or convert the file to OSM XML first: `osmium cat {path.name} -o extract.osm` "
+            f"and set `format = \"osm\"`)."
+        ) from exc
+    ids: list[int] = []
+    lon: list[float] = []
+    lat: list[float] = []
+    try:
+        processor: Any = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            refs = [nd.ref for nd in way.nodes]
+            if not ways.add(way.id, refs, dict(way.tags)):
+                continue
+            for nd in way.nodes:
+                loc = nd.location
+                if loc.valid():
+                    ids.append(nd.ref)
+                    lon.append(loc.lon)
+                    lat.append(loc.lat)
+    except RuntimeError as exc:
+        raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
+    all_ids = np.asarray(ids, dtype=np.int64)
+    _, first = np.unique(all_ids, return_index=True)
+    order = np.sort(first)  # every node once, in order of first appearance
+    return all_ids[order], (np.column_stack([lon, lat])[order] if ids else np.empty((0, 2)))
+
+
+def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Haversine distance in metres, computed as ``osmnx.distance.great_circle``."""
+    y1 = np.deg2rad(lat1)
+    y2 = np.deg2rad(lat2)
+    delta_y = y2 - y1
+    x1 = np.deg2rad(lon1)
+    x2 = np.deg2rad(lon2)
+    delta_x = x2 - x1
+    h = np.sin(delta_y / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin(delta_x / 2) ** 2
+    h = np.minimum(1, h)
+    arc = 2 * np.arcsin(np.sqrt(h))
+    dist = arc * EARTH_RADIUS_M
+    dist[np.isnan(dist)] = 0
+    return np.asarray(dist, dtype=np.float64)
+
+
+def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """osmnx's ``_is_endpoint`` (rules 1-3) for every node; and the unique neighbour pairs.
+
+    Returns the endpoint flags and the sorted unique (node, neighbour) pairs as keys
+    ``node * n + neighbour``.
+    """
+    indeg = np.bincount(v, minlength=n)
+    outdeg = np.bincount(u, minlength=n)
+    deg = indeg + outdeg
+    self_loop = np.zeros(n, dtype=bool)
+    self_loop[u[u == v]] = True
+    pairs = np.unique(np.concatenate([u * n + v, v * n + u]))
+    n_nb = np.bincount(pairs // n, minlength=n)
+    endpoint = self_loop | (indeg == 0) | (outdeg == 0) | ~((n_nb == 2) & ((deg == 2) | (deg == 4)))
+    return endpoint, pairs
+
+
+def _simplified_network(
+    node_ids: np.ndarray, lonlat: np.ndarray, ways: _OsmWays, *, mode: str, what: str, path: Path
+) -> StreetNetwork:
+    """osmnx's graph building, largest component and simplification on arrays."""
+    refs = np.asarray(ways.refs, dtype=np.int64)
+    counts = np.asarray(ways.counts, dtype=np.int64)
+    n_ways = len(counts)
+    way_of = np.repeat(np.arange(n_ways), counts)
+    # consecutive repeated nodes of a way are dropped (osmnx._convert_path)
+    keep = np.ones(len(refs), dtype=bool)
+    keep[1:] = (refs[1:] != refs[:-1]) | (way_of[1:] != way_of[:-1])
+    refs, way_of = refs[keep], way_of[keep]
+    counts = np.bincount(way_of, minlength=n_ways)
+    start = np.cumsum(counts) - counts
+    # one-way ways against their node order are turned around
+    reverse = np.asarray(ways.reverse, dtype=bool)
+    if reverse.any():
+        pos = np.arange(len(refs)) - start[way_of]
+        idx = np.where(reverse[way_of], start[way_of] + counts[way_of] - 1 - pos, np.arange(len(refs)))
+        refs = refs[idx]
+    # node positions
+    order = np.argsort(node_ids, kind="stable")
+    sorted_ids = node_ids[order]
+    loc = np.searchsorted(sorted_ids, refs)
+    loc = np.minimum(loc, max(len(sorted_ids) - 1, 0))
+    found = (len(sorted_ids) > 0) & (sorted_ids[loc] == refs) if len(sorted_ids) else np.zeros(len(refs), bool)
+    if not np.all(found):
+        missing = np.unique(refs[~found])
+        raise NetworkError(
+            f"{what}: {path}: ways refer to {len(missing)} nodes that the file does not contain "
+            f"(e.g. {missing[:3].tolist()}). Export the extract with complete ways (osmium extract "
+            f"--strategy complete_ways)."
+        )
+    nodes = order[loc]  # position of each ref in node_ids
+    del loc, found, order, sorted_ids
+    same = way_of[1:] == way_of[:-1]
+    seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
+    del nodes, refs, way_of, same
+    oneway_w = np.asarray(ways.oneway, dtype=bool)
+    two = ~oneway_w[seg_way]
+    # osmnx's edge insertion order: per way its edges, then their reverses when two-way
+    eu = np.concatenate([seg_u, seg_v[two]])
+    ev = np.concatenate([seg_v, seg_u[two]])
+    ew = np.concatenate([seg_way, seg_way[two]])
+    backward = np.concatenate([np.zeros(len(seg_u), dtype=bool), np.ones(int(two.sum()), dtype=bool)])
+    o = np.lexsort((backward, ew))  # stable: pieces keep their order along the way
+    eu, ev, ew = eu[o], ev[o], ew[o]
+    del seg_u, seg_v, seg_way, two, backward, o
+    length = great_circle_m(lonlat[eu, 1], lonlat[eu, 0], lonlat[ev, 1], lonlat[ev, 0])
+
+    # largest weakly connected component (osmnx.truncate.largest_component)
+    n_all = len(node_ids)
+    touched = np.zeros(n_all, dtype=bool)
+    touched[eu] = True
+    touched[ev] = True
+    adj = coo_matrix((np.ones(len(eu), dtype=np.int8), (eu, ev)), shape=(n_all, n_all))
+    _, labels = connected_components(adj, directed=True, connection="weak")
+    del adj
+    sizes = np.bincount(labels[touched])
+    biggest = np.flatnonzero(sizes == sizes.max())
+    # on a tie networkx takes the component met first in node order
+    first_pos = np.full(len(sizes), n_all)
+    np.minimum.at(first_pos, labels[touched], np.flatnonzero(touched))
+    main = biggest[np.argmin(first_pos[biggest])]
+    in_main = touched & (labels == main)
+    del labels, touched
+    keep_e = in_main[eu]
+    eu, ev, ew, length = eu[keep_e], ev[keep_e], ew[keep_e], length[keep_e]
+    comp = np.flatnonzero(in_main)
+    new_pos = np.full(n_all, -1, dtype=np.int64)
+    new_pos[comp] = np.arange(len(comp))
+    eu, ev = new_pos[eu], new_pos[ev]
+    del new_pos, in_main
+    n = len(comp)
+    ids, coords = node_ids[comp], lonlat[comp]
+
+    e_oneway = oneway_w[ew]
+    tagged = np.asarray(ways.bike_tagged, dtype=bool)[ew]
+    not_no = tagged & ~np.asarray(ways.bike_no, dtype=bool)[ew]
+    net = _simplify(n, eu, ev, length, e_oneway, tagged, not_no)
+    (su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes) = net
+    # remove_rings: components without any endpoint (on the simplified graph)
+    final = np.flatnonzero(keep_nodes)
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[final] = np.arange(len(final))
+    fu, fv = pos[su], pos[sv]
+    nf = len(final)
+    endpoint, _ = _endpoints(fu, fv, nf)
+    ncomp, lab = connected_components(
+        coo_matrix((np.ones(len(fu), dtype=np.int8), (fu, fv)), shape=(nf, nf)), directed=True, connection="weak"
+    )
+    has_end = np.zeros(ncomp, dtype=bool)
+    has_end[lab[endpoint]] = True
+    if not has_end.all():
+        alive = has_end[lab]
+        ke = alive[fu]
+        fu, fv, slen, sone, stag, snotno = fu[ke], fv[ke], slen[ke], sone[ke], stag[ke], snotno[ke]
+        cnt = np.diff(interior_off)[ke]
+        interior_nodes = interior_nodes[ranges(interior_off[:-1][ke], cnt)]
+        interior_off = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+        final = final[alive]
+        remap = np.full(nf, -1, dtype=np.int64)
+        remap[alive] = np.arange(int(alive.sum()))
+        fu, fv = remap[fu], remap[fv]
+    if len(final) == 0 or len(fu) == 0:
+        raise NetworkError(f"{what}: {path} holds no connected street network for {mode!r}.")
+
+    # project nodes and interior vertices together (osmnx: one CRS for both)
+    all_ll = np.concatenate([coords[final], coords[interior_nodes]])
+    all_xy = _to_rd(all_ll[:, 0], all_ll[:, 1], "EPSG:4326", what=what)
+    xy = all_xy[: len(final)]
+    has_geom = len(interior_nodes) > 0
+    contraflow = stag & ~snotno
+    return StreetNetwork(
+        node_ids=ids[final],
+        xy=xy,
+        u=fu.astype(np.int32),
+        v=fv.astype(np.int32),
+        length_m=slen,
+        oneway=sone,
+        contraflow=contraflow,
+        geom_offsets=interior_off if has_geom else None,
+        geom_xy=all_xy[len(final):] if has_geom else None,
+        description=what,
+    )
+
+
+def _simplify(
+    n: int, eu: np.ndarray, ev: np.ndarray, length: np.ndarray, oneway: np.ndarray,
+    tagged: np.ndarray, not_no: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """``osmnx.simplify_graph`` on edge arrays (in osmnx's insertion order).
+
+    Returns the edges of the simplified graph (ends, length, one-way, ``oneway:bicycle``
+    present / present with a value other than "no", interior node offsets and nodes) and
+    which nodes remain.
+    """
+    endpoint, pairs = _endpoints(eu, ev, n)
+    # unique directed pairs, each with its first edge (osmnx reads the first parallel edge)
+    key = eu * n + ev
+    ukey, first = np.unique(key, return_index=True)
+    # the two neighbours of every interstitial node
+    nb_node = pairs // n
+    start_nb = np.searchsorted(nb_node, np.arange(n))
+    inter = ~endpoint
+    nb0 = np.full(n, -1, dtype=np.int64)
+    nb1 = np.full(n, -1, dtype=np.int64)
+    nb0[inter] = pairs[start_nb[inter]] % n
+    nb1[inter] = pairs[start_nb[inter] + 1] % n
+
+    def edge_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Position in the edge arrays of the first edge a -> b, -1 when there is none."""
+        k = a * n + b
+        i = np.minimum(np.searchsorted(ukey, k), len(ukey) - 1)
+        return np.where(ukey[i] == k, first[i], -1)
+
+    # a path starts at every unique (endpoint -> interstitial) pair
+    su_key = ukey // n
+    sv_key = ukey % n
+    starts = endpoint[su_key] & ~endpoint[sv_key]
+    p_start = su_key[starts]
+    p_first = first[starts]
+    n_paths = len(p_start)
+    p_len = length[p_first].copy()
+    p_one = oneway[p_first].copy()
+    p_tag = tagged[p_first].copy()
+    p_notno = not_no[p_first].copy()
+    p_end = sv_key[starts].copy()
+    steps_path: list[np.ndarray] = [np.arange(n_paths)]
+    steps_node: list[np.ndarray] = [p_end.copy()]
+    active = np.arange(n_paths)
+    prev = p_start.copy()
+    cur = p_end.copy()
+    while len(active):
+        w = np.where(nb0[cur] != prev, nb0[cur], nb1[cur])
+        e = edge_of(cur, w)
+        go = e >= 0
+        active, prev, cur, w, e = active[go], cur[go], cur[go], w[go], e[go]
+        if not len(active):
+            break
+        p_len[active] += length[e]
+        p_one[active] |= oneway[e]
+        p_tag[active] |= tagged[e]
+        p_notno[active] |= not_no[e]
+        p_end[active] = w
+        steps_path.append(active)
+        steps_node.append(w)
+        more = ~endpoint[w]
+        active, prev, cur = active[more], prev[more], w[more]
+    sp = np.concatenate(steps_path)
+    sn = np.concatenate(steps_node)
+    # every path's nodes after its start, in order (np.lexsort is stable: step order kept)
+    o = np.argsort(sp, kind="stable")
+    sp, sn = sp[o], sn[o]
+    cnt = np.bincount(sp, minlength=n_paths)  # nodes after the start; the last is the end
+    inner = cnt - 1
+    last = np.cumsum(cnt) - 1
+    is_inner = np.ones(len(sn), dtype=bool)
+    is_inner[last] = False
+    interior_nodes = sn[is_inner]
+    removed = np.zeros(n, dtype=bool)
+    removed[interior_nodes] = True
+    # edges kept: original edges between nodes that stay, then the merged paths
+    keep_o = ~removed[eu] & ~removed[ev]
+    keep_p = ~removed[p_start] & ~removed[p_end]
+    off_p = np.concatenate([[0], np.cumsum(inner)]).astype(np.int64)
+    interior_nodes = interior_nodes[ranges(off_p[:-1][keep_p], inner[keep_p])]
+    n_orig = int(keep_o.sum())
+    cnt_all = np.concatenate([np.zeros(n_orig, dtype=np.int64), inner[keep_p]])
+    interior_off = np.concatenate([[0], np.cumsum(cnt_all)]).astype(np.int64)
+    return (
+        np.concatenate([eu[keep_o], p_start[keep_p]]),
+        np.concatenate([ev[keep_o], p_end[keep_p]]),
+        np.concatenate([length[keep_o], p_len[keep_p]]),
+        np.concatenate([oneway[keep_o], p_one[keep_p]]),
+        np.concatenate([tagged[keep_o], p_tag[keep_p]]),
+        np.concatenate([not_no[keep_o], p_notno[keep_p]]),
+        interior_off,
+        interior_nodes,
+        ~removed,
+    )
+
+
+# -------------------------------------------------------------------- GraphML
+
+
+def _literal(text: str) -> Any:
+    """osmnx's reading of a stringified list or dict (``ast.literal_eval``), else the text."""
+    if (text.startswith("[") and text.endswith("]")) or (text.startswith("{") and text.endswith("}")):
+        with contextlib.suppress(SyntaxError, ValueError):
+            return ast.literal_eval(text)
+    return text
+
+
+def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
+    """Stream a GraphML file: ("keys", {id: name}), ("graph", attrs of <graph>), then
+    ("node", (id, {name: text})) and ("edge", (source, target, {name: text})), and
+    ("data", {name: text}) for the graph's own data."""
+    fix = "Save the network with `osmnx.save_graphml(G, path)`, or give `format` in the manifest."
+    keys: dict[str, str] = {}
+    depth = 0
+    root_seen = False
+    graph_el: ET.Element | None = None
+    try:
+        for event, el in ET.iterparse(path, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if not root_seen:
+                    root_seen = True
+                    if tag != "graphml":
+                        raise NetworkError(
+                            f"{what}: {path} is XML but not GraphML (its root element is <{tag}>). {fix}"
+                        )
+                if tag == "graph":
+                    if graph_el is not None:
+                        raise NetworkError(
+                            f"{what}: {path} holds more than one <graph> (nested graphs or several "
+                            f"networks); expected one street network. {fix}"
+                        )
+                    graph_el = el
+                    yield "keys", keys
+                    yield "graph", dict(el.attrib)
+                elif tag in ("node", "edge", "hyperedge"):
+                    depth += 1
+                continue
+            if tag == "key":
+                kid, name = el.get("id"), el.get("attr.name") or el.get("id")
+                if kid is not None and name is not None:
+                    keys[kid] = name
+            elif tag == "hyperedge":
+                raise NetworkError(f"{what}: {path} contains hyperedges, which a street network cannot have. {fix}")
+            elif tag in ("node", "edge"):
+                depth -= 1
+                data: dict[str, str] = {}
+                for d in el:
+                    if d.tag.rsplit("}", 1)[-1] != "data":
+                        continue
+                    kid = d.get("key")
+                    if kid is None or kid not in keys:
+                        raise NetworkError(f"{what}: {path} uses data key {kid!r} that no <key> declares. {fix}")
+                    if d.text is not None and not len(d):
+                        data[keys[kid]] = d.text
+                if tag == "node":
+                    nid = el.get("id")
+                    if nid is None:
+                        raise NetworkError(f"{what}: {path} has a <node> without id. {fix}")
+                    yield "node", (nid, data)
+                else:
+                    s, t = el.get("source"), el.get("target")
+                    if s is None or t is None:
+                        raise NetworkError(f"{what}: {path} has an <edge> without source or target. {fix}")
+                    yield "edge", (s, t, data)
+                el.clear()
+                if graph_el is not None:
+                    graph_el.clear()  # drop the emptied children as well
+            elif tag == "data" and depth == 0 and graph_el is not None:
+                kid = el.get("key")
+                if kid in keys and el.text is not None:
+                    yield "data", {keys[kid]: el.text}
+    except ET.ParseError as exc:
+        raise NetworkError(f"{what}: {path} is not a GraphML graph (not valid XML: {exc}). {fix}") from exc
+    if graph_el is None:
+        raise NetworkError(f"{what}: {path} holds no <graph> element. {fix}")
+
+
+def _convert(text: str | None, conv: Any, *, where: str, attr: str) -> Any:
+    """One attribute as ``osmnx.load_graphml`` converts it (lists element-wise)."""
+    if text is None:
+        return None
+    value = _literal(text)
+    try:
+        return [conv(v) for v in value] if isinstance(value, list) else conv(value)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise NetworkError(
+            f"{where}: attribute {attr!r} has value {text!r}, which cannot be read ({exc}). osmnx "
+            f"writes e.g. oneway as True/False and length as metres; fix the value or save the "
+            f"graph with `osmnx.save_graphml(G, path)`."
+        ) from exc
+
+
+def network_from_graphml(path: str | Path, *, what: str | None = None) -> StreetNetwork:
+    """Stream an osmnx GraphML file into a :class:`StreetNetwork` (EPSG:28992).
+
+    Reads only what the engine needs (node ``x``/``y``; edge ``length``, ``oneway``,
+    ``oneway:bicycle``, ``geometry``) as ``osmnx.load_graphml`` converts it, one element
+    at a time. The result equals ``from_networkx(read_graph(path))``: same node and edge
+    order (networkx's adjacency order, and osmnx's projection order when the file is not
+    in EPSG:28992), same coordinates and lengths.
+
+    Raises
+    ------
+    NetworkError
+        Not GraphML, an undirected graph, a node without coordinates, an edge without a
+        valid length or a value osmnx could not read either.
+    """
+    path = Path(path)
+    what = what or str(path)
+    node_ids: list[str] = []
+    xs: list[Any] = []
+    ys: list[Any] = []
+    src: list[str] = []
+    tgt: list[str] = []
+    lengths: list[Any] = []
+    oneway: list[Any] = []
+    bike: list[Any] = []
+    wkt: dict[int, str] = {}
+    graph_data: dict[str, str] = {}
+    directed = False
+    for kind, item in _iter_graphml(path, what=what):
+        if kind == "node":
+            nid, d = item
+            node_ids.append(nid)
+            xs.append(d.get("x"))
+            ys.append(d.get("y"))
+        elif kind == "edge":
+            s, t, d = item
+            src.append(s)
+            tgt.append(t)
+            lengths.append(d.get("length"))
+            oneway.append(d.get("oneway"))
+            bike.append(d.get("oneway:bicycle"))
+            g = d.get("geometry")
+            if g is not None:
+                wkt[len(src) - 1] = g
+        elif kind == "graph":
+            directed = item.get("edgedefault", "undirected") == "directed"
+        elif kind == "data":
+            graph_data.update(item)
+    if not directed:
+        raise NetworkError(
+            f"{what}: {path} holds an undirected graph; a street network must be a directed "
+            f"multigraph (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
+        )
+    if not node_ids or not src:
+        raise NetworkError(f"{what}: the graph has no nodes or no edges.")
+    crs = graph_data.get("crs")
+    if crs is None:
+        raise NetworkError(
+            f"{what}: the graph has no 'crs' attribute. osmnx graphs carry one; for a "
+            f"hand-made graph set `G.graph['crs'] = 'EPSG:28992'` (or the CRS of its x/y)."
+        )
+    n, m = len(node_ids), len(src)
+    # node ids: int like osmnx (node_type=int), else strings; node positions of the edges
+    try:
+        ids = np.asarray([int(i) for i in node_ids], dtype=np.int64)
+        s_ids = np.asarray([int(i) for i in src], dtype=np.int64)
+        t_ids = np.asarray([int(i) for i in tgt], dtype=np.int64)
+    except ValueError:
+        ids = np.asarray(node_ids, dtype=object)
+        s_ids = np.asarray(src, dtype=object)
+        t_ids = np.asarray(tgt, dtype=object)
+    del node_ids, src, tgt
+    import pandas as pd
+
+    index = pd.Index(ids)
+    if index.has_duplicates:
+        dup = index[index.duplicated()][:3].tolist()
+        raise NetworkError(f"{what}: {path} declares nodes {dup} more than once.")
+    u = index.get_indexer(s_ids)
+    v = index.get_indexer(t_ids)
+    if (u < 0).any() or (v < 0).any():
+        bad = np.concatenate([s_ids[u < 0], t_ids[v < 0]])[:5].tolist()
+        raise NetworkError(
+            f"{what}: nodes {bad} have no 'x'/'y' coordinates. osmnx graphs carry them; "
+            f"add them as longitude/latitude (or the graph's CRS) per node."
+        )
+    del s_ids, t_ids, index
+    xy = np.empty((n, 2), dtype=np.float64)
+    for col, vals in ((0, xs), (1, ys)):
+        try:
+            xy[:, col] = np.asarray(vals, dtype=np.float64)
+        except (TypeError, ValueError):
+            for i, t in enumerate(vals):
+                xy[i, col] = np.nan if t is None else _convert(t, float, where=f"{what}: {path.name} node {ids[i]}", attr="xy"[col])
+    del xs, ys
+    if not np.isfinite(xy).all():
+        bad_n = ids[~np.isfinite(xy).all(axis=1)][:5].tolist()
+        raise NetworkError(f"{what}: nodes {bad_n} have no 'x'/'y' coordinates.")
+    try:
+        length = np.asarray(lengths, dtype=np.float64)
+    except (TypeError, ValueError):
+        conv = [_convert(t, float, where=f"{what}: {path.name} edge {i}", attr="length")
+                for i, t in enumerate(lengths)]
+        length = np.asarray([np.nan if (c is None or isinstance(c, list)) else c for c in conv], dtype=np.float64)
+    del lengths
+    bad = ~np.isfinite(length) | (length < 0)
+    if bad.any():
+        missing = sum(1 for x in length if np.isnan(x))
+        j = int(np.flatnonzero(bad)[0])
+        raise NetworkError(
+            f"Edge ({ids[u[j]]!r}, {ids[v[j]]!r}) of {what} has length {length[j]!r} "
+            f"({int(bad.sum())} edge(s) in all, {missing} without 'length'); every edge needs a "
+            f"finite, non-negative 'length' in metres. Build the graph with osmnx (which adds "
+            f"it) or add it: `ox.distance.add_edge_lengths(G)`."
+        )
+    ow_vals = [_convert(t, _to_bool, where=f"{what}: {path.name} edge {i}", attr="oneway")
+               for i, t in enumerate(oneway)] if any(t is not None for t in oneway) else oneway
+    ow, rev = oneway_flags(ow_vals)
+    del oneway, ow_vals
+    contraflow = contraflow_flags([None if t is None else _literal(t) for t in bike])
+    del bike
+
+    # networkx's edge order: by source node, then by first appearance of (source, target)
+    pair = u.astype(np.int64) * n + v
+    _, first_idx, inv = np.unique(pair, return_index=True, return_inverse=True)
+    order = np.lexsort((np.arange(m), first_idx[inv], u))
+    del pair, first_idx, inv
+    if not _same_crs_text(crs):
+        # osmnx's projection rebuilds the graph edge by edge: nodes in order of first
+        # appearance in the edges, then the isolated ones; edges grouped anew by source
+        seq = np.column_stack([u[order], v[order]]).ravel()
+        _, first_seen = np.unique(seq, return_index=True)
+        appear = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        appear[seq[np.sort(first_seen)]] = np.arange(len(first_seen))
+        node_order = np.lexsort((np.arange(n), appear))
+        new_pos = np.empty(n, dtype=np.int64)
+        new_pos[node_order] = np.arange(n)
+        order = order[np.argsort(new_pos[u[order]], kind="stable")]
+        ids, xy = ids[node_order], xy[node_order]
+        u, v = new_pos[u], new_pos[v]
+    u, v, length = u[order], v[order], length[order]
+    ow, rev, contraflow = ow[order], rev[order], contraflow[order]
+    geoms: list[Any] = [None] * m
+    if wkt:
+        pos = np.empty(m, dtype=np.int64)
+        pos[order] = np.arange(m)
+        where = np.fromiter(wkt.keys(), dtype=np.int64, count=len(wkt))
+        try:
+            shapes = shapely.from_wkt(np.asarray(list(wkt.values()), dtype=object))
+        except shapely.errors.GEOSException as exc:
+            raise NetworkError(f"{what}: {path.name}: an edge geometry is not valid WKT ({exc}).") from exc
+        del wkt
+        for i, g in zip(pos[where].tolist(), shapes, strict=True):
+            geoms[i] = g
+    if not _same_crs_text(crs):
+        xy = _to_rd(xy[:, 0], xy[:, 1], crs, what=what)
+        has = [i for i, g in enumerate(geoms) if g is not None]
+        if has:
+            arr = np.empty(len(has), dtype=object)
+            arr[:] = [geoms[i] for i in has]
+            coords, gi = shapely.get_coordinates(arr, return_index=True)
+            pc = _to_rd(coords[:, 0], coords[:, 1], crs, what=what)
+            for i, g in zip(has, shapely.linestrings(pc, indices=gi), strict=True):
+                geoms[i] = g
+    u[rev], v[rev] = v[rev].copy(), u[rev].copy()
+    offsets, gxy = _interior_from_lines(geoms, xy, u, v)
+    return StreetNetwork(
+        node_ids=ids,
+        xy=xy,
+        u=u.astype(np.int32),
+        v=v.astype(np.int32),
+        length_m=length,
+        oneway=ow,
+        contraflow=contraflow,
+        geom_offsets=offsets,
+        geom_xy=gxy,
+        description=what,
+    )
+
+
+def _same_crs_text(crs: str) -> bool:
+    try:
+        return bool(CRS.from_user_input(crs) == CRS.from_user_input(settings.crs))
+    except Exception as exc:  # pyproj.exceptions.CRSError
+        raise NetworkError(f"the network's CRS {crs!r} is not a known CRS ({exc}).") from exc
+
+
+# ------------------------------------------------------------------ GeoPackage
+
+
+def _line_layer(path: Path, layer: str | None, *, what: str) -> str:
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception as exc:  # pyogrio.errors.DataSourceError
+        raise NetworkError(f"{what}: {path} cannot be opened as a GeoPackage ({exc}).") from exc
+    names = [str(n) for n, _ in layers]
+    lines = [str(n) for n, g in layers if g and "LineString" in str(g)]
+    if layer is not None:
+        if layer not in names:
+            raise NetworkError(f"{what}: {path} has no layer {layer!r}; it has {names}. Set `layer` to one of them.")
+        return layer
+    if "edges" in names:
+        return "edges"
+    if len(lines) == 1:
+        return lines[0]
+    raise NetworkError(
+        f"{what}: {path} has {len(lines)} line layers ({lines}); name the street layer with "
+        f"`layer = \"...\"` in the manifest."
+    )
+
+
+def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str | None = None) -> StreetNetwork:
+    """A street network from a GeoPackage line layer of edges (EPSG:28992 arrays).
+
+    * Edges written by ``osmnx.save_graph_geopackage`` (columns ``u``, ``v``, ``length``,
+      ``oneway``, optionally ``oneway:bicycle``): node ids are ``u``/``v`` (``from``/``to``,
+      the direction of travel, when saved undirected, osmnx's default), their
+      coordinates the ``nodes`` layer's points (``osmid``) when present, else the line
+      ends; every stored edge is kept as stored.
+    * Any other street lines: a node wherever line ends meet (to the millimetre), the
+      length ``length`` when present, else the line's length in metres; ``oneway`` read
+      with osmnx's values (``yes``/``true``/``1``/``F`` along the line,
+      ``-1``/``reverse``/``T`` against it; ``B``, ``no`` or empty: both ways).
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    what = what or str(path)
+    name = _line_layer(path, layer, what=what)
+    try:
+        gdf = gpd.read_file(path, layer=name, engine="pyogrio")
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise NetworkError(f"{what}: layer {name!r} of {path} cannot be read ({exc}).") from exc
+    if len(gdf) == 0:
+        raise NetworkError(f"{what}: layer {name!r} of {path} has no edges.")
+    if gdf.crs is None:
+        raise NetworkError(f"{what}: layer {name!r} of {path} has no CRS; set it (e.g. EPSG:28992) in the file.")
+    geoms = gdf.geometry.to_numpy()
+    kinds = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
+    if kinds - {1}:
+        raise NetworkError(
+            f"{what}: layer {name!r} of {path} holds other geometries than LineStrings (e.g. "
+            f"MultiLineStrings); split them into single lines (`gdf.explode()`)."
+        )
+    coords, gi = shapely.get_coordinates(geoms, return_index=True)
+    coords = _to_rd(coords[:, 0], coords[:, 1], gdf.crs, what=what) if len(coords) else coords
+    m = len(gdf)
+    count = np.bincount(gi, minlength=m)
+    first_c = np.cumsum(count) - count
+    has_line = count >= 2
+    if "u" in gdf.columns and "v" in gdf.columns:
+        ids, xy, u, v = _gpkg_nodes_by_id(path, gdf, coords, first_c, count, what=what)
+    else:
+        if not has_line.all():
+            raise NetworkError(f"{what}: layer {name!r} of {path} has {int((~has_line).sum())} edges without a line.")
+        ends = np.concatenate([coords[first_c], coords[first_c + count - 1]])
+        key = np.round(ends * 1000.0).astype(np.int64)
+        uniq, first_seen, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first_seen, kind="stable")  # nodes in order of first appearance
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        inv = rank[inv.ravel()]
+        ids = np.arange(len(uniq), dtype=np.int64)
+        xy = ends[first_seen[order]]
+        u, v = inv[:m], inv[m:]
+    if "length" in gdf.columns:
+        import pandas as pd
+
+        length = pd.to_numeric(gdf["length"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        seg = np.hypot(*np.diff(coords, axis=0).T)
+        seg[(first_c + count - 1)[:-1]] = 0.0  # no piece from one line to the next
+        length = np.bincount(gi[:-1], weights=seg, minlength=m) if len(seg) else np.zeros(m)
+    if "oneway" in gdf.columns:
+        ow, rev = oneway_flags(gdf["oneway"].to_numpy(dtype=object))
+    else:
+        ow = rev = np.zeros(m, dtype=bool)
+    bike_col = gdf["oneway:bicycle"].to_numpy(dtype=object) if "oneway:bicycle" in gdf.columns else [None] * m
+    contraflow = contraflow_flags([None if (b is None or b != b) else _literal(str(b)) for b in bike_col])
+    u, v = u.copy(), v.copy()
+    u[rev], v[rev] = v[rev].copy(), u[rev].copy()
+    rd_lines = np.full(m, None, dtype=object)
+    if has_line.any():
+        keep_c = has_line[gi]
+        made = shapely.linestrings(coords[keep_c], indices=np.cumsum(has_line)[gi[keep_c]] - 1)
+        rd_lines[has_line] = made
+    offsets, gxy = _interior_from_lines(list(rd_lines), xy, u, v)
+    return StreetNetwork(
+        node_ids=ids, xy=xy, u=u.astype(np.int32), v=v.astype(np.int32), length_m=length,
+        oneway=ow, contraflow=contraflow, geom_offsets=offsets, geom_xy=gxy, description=what,
+    )
+
+
+def _gpkg_nodes_by_id(
+    path: Path, gdf: Any, coords: np.ndarray, first_c: np.ndarray, count: np.ndarray, *, what: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Node ids, coordinates and edge ends of an osmnx edge layer (``u``/``v`` columns)."""
+    import pandas as pd
+    import pyogrio
+
+    # osmnx saves an undirected GeoPackage by default: each street once, its direction
+    # of travel in 'from'/'to'
+    cols = ("from", "to") if {"from", "to"} <= set(gdf.columns) else ("u", "v")
+    try:
+        su = pd.to_numeric(gdf[cols[0]], errors="raise").to_numpy(dtype=np.int64)
+        sv = pd.to_numeric(gdf[cols[1]], errors="raise").to_numpy(dtype=np.int64)
+    except (ValueError, TypeError) as exc:
+        raise NetworkError(f"{what}: columns {cols} of {path} must be whole node ids ({exc}).") from exc
+    names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    if "nodes" in names:
+        import geopandas as gpd
+
+        nodes = gpd.read_file(path, layer="nodes", engine="pyogrio")
+        id_col = "osmid" if "osmid" in nodes.columns else None
+        if id_col is None or nodes.crs is None:
+            raise NetworkError(
+                f"{what}: the 'nodes' layer of {path} needs an 'osmid' column and a CRS (as "
+                f"osmnx.save_graph_geopackage writes it)."
+            )
+        ids = pd.to_numeric(nodes[id_col], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(ids).any():
+            raise NetworkError(f"{what}: the 'nodes' layer of {path} has nodes without an 'osmid'.")
+        ids = ids.astype(np.int64)
+        pts = shapely.get_coordinates(nodes.geometry.to_numpy())
+        if len(pts) != len(ids):
+            raise NetworkError(f"{what}: the 'nodes' layer of {path} has nodes without a point.")
+        xy = _to_rd(pts[:, 0], pts[:, 1], nodes.crs, what=what)
+        index = pd.Index(ids)
+        u, v = index.get_indexer(su), index.get_indexer(sv)
+        if (u < 0).any() or (v < 0).any():
+            bad = np.concatenate([su[u < 0], sv[v < 0]])[:3].tolist()
+            raise NetworkError(f"{what}: edges of {path} refer to nodes {bad} that the 'nodes' layer lacks.")
+        return ids, xy, u.astype(np.int64), v.astype(np.int64)
+    if (count < 2).any():
+        raise NetworkError(
+            f"{what}: {path} has edges without a line and no 'nodes' layer to place their ends."
+        )
+    ends_id = np.concatenate([su, sv])
+    ends_xy = np.concatenate([coords[first_c], coords[first_c + count - 1]])
+    ids, first_seen, inv = np.unique(ends_id, return_index=True, return_inverse=True)
+    return ids, ends_xy[first_seen], inv[: len(su)].astype(np.int64), inv[len(su):].astype(np.int64)

@@ -1,0 +1,353 @@
+"""Street networks read into arrays without networkx (afweging.data.streets).
+
+The OSM builder is checked against osmnx itself: the tests generate small OSM extracts
+(curved streets with interstitial vertices, every osmnx ``oneway`` value, roundabouts,
+``oneway:bicycle``, repeated nodes, loops, a one-way loop, a detached piece, an isolated
+ring, a parallel duplicate way, private and non-street ways) and compare with
+``osmnx.graph_from_xml`` on the same ways. GraphML streaming and GeoPackage edges are
+checked against the networkx reader on the demo and on Kanaleneiland.
+"""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from afweging._errors import NetworkError
+from afweging.analyses.reach.graph import build_array_graph
+from afweging.data.osm import _write_osm_xml, read_graph
+from afweging.data.streets import (
+    network_from_gpkg,
+    network_from_graphml,
+    network_from_osm,
+    read_network,
+)
+from afweging.geo.network import StreetNetwork, from_networkx
+
+ONEWAY_VALUES = ["yes", "-1", "T", "F", "true", "1", "reverse", "Yes", "no", "B", None, None, None]
+HIGHWAYS = ["residential", "residential", "tertiary", "footway", "cycleway", "service", "living_street", "path"]
+
+
+def make_extract(seed: int, n: int = 9) -> tuple[dict, list]:
+    """OSM nodes {id: (lon, lat, tags)} and ways [(id, refs, tags)] of a small town."""
+    rng = np.random.default_rng(seed)
+    nodes: dict[int, tuple[float, float, dict[str, str]]] = {}
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+
+    def node(lon: float, lat: float, tags: dict[str, str] | None = None) -> int:
+        nid = 1001 + len(nodes)
+        nodes[nid] = (float(lon), float(lat), tags or {})
+        return nid
+
+    def way(refs: list[int], tags: dict[str, str]) -> None:
+        ways.append((len(ways) + 1, refs, tags))
+
+    lon0, lat0, d = 5.10, 52.08, 0.0012
+    grid = {(i, j): node(lon0 + i * d + rng.normal(0, 1e-5), lat0 + j * d * 0.62 + rng.normal(0, 1e-5))
+            for i in range(n) for j in range(n)}
+    for direction in (0, 1):
+        for a in range(n):
+            b = 0
+            while b < n - 1:
+                span = int(rng.integers(1, 4))
+                refs: list[int] = []
+                for k in range(b, min(b + span, n - 1)):
+                    p, q = ((k, a), (k + 1, a)) if direction == 0 else ((a, k), (a, k + 1))
+                    if not refs:
+                        refs.append(grid[p])
+                    (x0, y0, _), (x1, y1, _) = nodes[grid[p]], nodes[grid[q]]
+                    for t in range(int(rng.integers(0, 4))):  # curved: interstitial vertices
+                        f = (t + 1) / 5
+                        refs.append(node(x0 + f * (x1 - x0) + rng.normal(0, 2e-5),
+                                         y0 + f * (y1 - y0) + rng.normal(0, 2e-5)))
+                    refs.append(grid[q])
+                b += span
+                if rng.random() < 0.08:
+                    continue  # a missing street
+                tags = {"highway": str(rng.choice(HIGHWAYS))}
+                ow = ONEWAY_VALUES[int(rng.integers(len(ONEWAY_VALUES)))]
+                if ow is not None:
+                    tags["oneway"] = ow
+                    if rng.random() < 0.4:
+                        tags["oneway:bicycle"] = str(rng.choice(["no", "yes", "No"]))
+                if rng.random() < 0.03:
+                    tags["access"] = "private"
+                if rng.random() < 0.04:
+                    tags["junction"] = "roundabout"
+                if rng.random() < 0.05:
+                    refs = refs[:1] + refs  # a node repeated right after itself
+                way(refs, tags)
+    c = grid[n // 2, n // 2]  # a loop road hanging off a crossing
+    x, y, _ = nodes[c]
+    way([c, *(node(x + 4e-4 * np.cos(t), y + 3e-4 * np.sin(t) + 3e-4) for t in np.linspace(-1.2, 4.3, 6)), c],
+        {"highway": "residential"})
+    c = grid[1, 1]  # a one-way loop
+    x, y, _ = nodes[c]
+    way([c, *(node(x - 3e-4 * np.cos(t) - 3e-4, y + 2e-4 * np.sin(t)) for t in np.linspace(0.3, 5.9, 5)), c],
+        {"highway": "residential", "oneway": "yes"})
+    way([node(lon0 - 0.01 + k * 5e-4, lat0 - 0.01) for k in range(4)], {"highway": "residential"})  # detached
+    ring = [node(lon0 - 0.02 + 4e-4 * np.cos(t), lat0 + 3e-4 * np.sin(t)) for t in np.linspace(0, 5, 6)]
+    way([*ring, ring[0]], {"highway": "residential"})  # an isolated ring
+    x, y, _ = nodes[grid[n - 1, 0]]
+    way([grid[n - 1, 0], *(node(x + 3e-4 * (k + 1), y - 1e-4 * k) for k in range(3))],
+        {"highway": "residential", "oneway": "-1"})  # a one-way dead end drawn outwards
+    way([grid[2, 2], grid[3, 2]], {"highway": "service"})  # a second way over one block
+    way([grid[0, 0], grid[0, 1]], {"building": "yes"})  # not a street
+    node(lon0 + 1e-3, lat0 + 1e-3, {"amenity": "cafe"})  # a point of interest
+    return nodes, ways
+
+
+def edge_multiset(net: StreetNetwork) -> collections.Counter:
+    """Every stored edge by node ids, with length, one-way, contraflow and interior vertices."""
+    out: collections.Counter = collections.Counter()
+    for i in range(net.n_edges):
+        inner: tuple = ()
+        if net.geom_offsets is not None:
+            inner = tuple(map(tuple, net.geom_xy[net.geom_offsets[i]:net.geom_offsets[i + 1]].tolist()))
+        out[(int(net.node_ids[net.u[i]]), int(net.node_ids[net.v[i]]), float(net.length_m[i]),
+             bool(net.oneway[i]), bool(net.contraflow[i]), inner)] += 1
+    return out
+
+
+def assert_same_network(ours: StreetNetwork, ref: StreetNetwork) -> None:
+    assert dict(zip(ours.node_ids.tolist(), map(tuple, ours.xy.tolist()), strict=True)) == dict(
+        zip(ref.node_ids.tolist(), map(tuple, ref.xy.tolist()), strict=True))
+    assert edge_multiset(ours) == edge_multiset(ref)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_osm_builder_equals_osmnx(tmp_path, seed, mode):
+    nodes, ways = make_extract(seed)
+    path = tmp_path / "town.osm"
+    _write_osm_xml(nodes, ways, path)
+    osmnx_net = from_networkx(read_graph(path, mode=mode))  # osmnx.graph_from_xml, projected
+    ours = network_from_osm(path, mode=mode)
+    assert_same_network(ours, osmnx_net)  # same nodes, coordinates, edges, lengths, one-way
+    a, b = build_array_graph(ours, mode), build_array_graph(osmnx_net, mode)
+    assert (a.n_nodes, a.n_edges, a.n_streets) == (b.n_nodes, b.n_edges, b.n_streets)
+
+
+def test_osm_builder_equals_osmnx_from_pbf(tmp_path):
+    osmium = pytest.importorskip("osmium")
+    from osmium.osm import mutable
+
+    nodes, ways = make_extract(5)
+    xml, pbf = tmp_path / "town.osm", tmp_path / "town.osm.pbf"
+    _write_osm_xml(nodes, ways, xml)
+    writer = osmium.SimpleWriter(str(pbf))
+    for nid, (lon, lat, tags) in nodes.items():
+        writer.add_node(mutable.Node(id=nid, location=(lon, lat), tags=tags))
+    for wid, refs, tags in ways:
+        writer.add_way(mutable.Way(id=wid, nodes=refs, tags=tags))
+    writer.close()
+    for mode in ("walk", "bike"):
+        ours = read_network(pbf, mode=mode)
+        # PBF stores coordinates to 1e-7 degrees: compare with osmnx on the PBF's own values
+        osmnx_net = from_networkx(read_graph(pbf, mode=mode))
+        assert_same_network(ours, osmnx_net)
+        assert ours.n_edges == network_from_osm(xml, mode=mode).n_edges
+
+
+OSM_ONEWAY = """<?xml version='1.0' encoding='utf-8'?>
+<osm version="0.6">
+{nodes}
+{ways}
+</osm>
+"""
+
+
+@pytest.mark.parametrize(
+    ("tags", "bike_dirs"),
+    [
+        ({"oneway": "yes"}, {(1, 2)}),
+        ({"oneway": "true"}, {(1, 2)}),
+        ({"oneway": "1"}, {(1, 2)}),
+        ({"oneway": "F"}, {(1, 2)}),  # Geofabrik: in digitising direction
+        ({"oneway": "-1"}, {(2, 1)}),
+        ({"oneway": "reverse"}, {(2, 1)}),
+        ({"oneway": "T"}, {(2, 1)}),  # Geofabrik: against digitising direction
+        ({"oneway": "Yes"}, {(1, 2), (2, 1)}),  # osmnx compares exactly
+        ({"oneway": "no"}, {(1, 2), (2, 1)}),
+        ({"oneway": "B"}, {(1, 2), (2, 1)}),
+        ({"junction": "roundabout"}, {(1, 2)}),
+        ({"junction": "roundabout", "oneway": "no"}, {(1, 2)}),  # osmnx's rule 4
+        ({"oneway": "yes", "oneway:bicycle": "no"}, {(1, 2), (2, 1)}),
+        ({}, {(1, 2), (2, 1)}),
+    ],
+)
+def test_oneway_values_as_osmnx(tmp_path, tags, bike_dirs):
+    # a way 1 -> 2 (its direction under test), a two-way way 2 -> 3 -> 1 closing the
+    # triangle, and a spur at every corner (so that no corner is simplified away)
+    coords = {1: (5.100, 52.080), 2: (5.102, 52.080), 3: (5.101, 52.081), 4: (5.101, 52.082),
+              5: (5.099, 52.079), 6: (5.103, 52.079)}
+    nodes = "\n".join(f'<node id="{i}" lon="{x}" lat="{y}" version="1"/>' for i, (x, y) in coords.items())
+    tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in {"highway": "residential", **tags}.items())
+    ways = (f'<way id="1" version="1"><nd ref="1"/><nd ref="2"/>{tag_xml}</way>'
+            '<way id="2" version="1"><nd ref="2"/><nd ref="3"/><nd ref="1"/>'
+            '<tag k="highway" v="residential"/></way>'
+            + "".join(f'<way id="{10 + a}" version="1"><nd ref="{a}"/><nd ref="{b}"/><tag k="highway" '
+                      f'v="residential"/></way>' for a, b in ((3, 4), (1, 5), (2, 6))))
+    path = tmp_path / "t.osm"
+    path.write_text(OSM_ONEWAY.format(nodes=nodes, ways=ways), encoding="utf-8")
+    for mode, want in (("bike", bike_dirs), ("walk", {(1, 2), (2, 1)})):
+        net = network_from_osm(path, mode=mode)
+        ag = build_array_graph(net, mode)
+        coo = ag.forward.tocoo()
+        ids = ag.node_ids
+        got = {(int(ids[a]), int(ids[b])) for a, b in zip(coo.row, coo.col, strict=True)} & {(1, 2), (2, 1)}
+        assert got == want, mode
+        assert_same_network(net, from_networkx(read_graph(path, mode=mode)))
+
+
+def test_osm_builder_errors(tmp_path):
+    path = tmp_path / "bad.osm"
+    path.write_text(OSM_ONEWAY.format(
+        nodes='<node id="1" lon="5.1" lat="52.0" version="1"/>',
+        ways='<way id="1" version="1"><nd ref="1"/><nd ref="9"/><tag k="highway" v="residential"/></way>'),
+        encoding="utf-8")
+    with pytest.raises(NetworkError, match="complete_ways"):
+        network_from_osm(path, mode="walk")
+    path.write_text(OSM_ONEWAY.format(
+        nodes='<node id="1" lon="5.1" lat="52.0" version="1"/><node id="2" lon="5.2" lat="52.0" version="1"/>',
+        ways='<way id="1" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'),
+        encoding="utf-8")
+    with pytest.raises(NetworkError, match="no ways usable for 'bike'"):
+        network_from_osm(path, mode="bike")
+    assert network_from_osm(path, mode="walk").n_edges == 2
+
+
+# ------------------------------------------------------------------ GraphML
+
+
+def _fields_equal(a: StreetNetwork, b: StreetNetwork) -> None:
+    for f in ("node_ids", "xy", "u", "v", "length_m", "oneway", "contraflow", "geom_offsets", "geom_xy"):
+        x, y = getattr(a, f), getattr(b, f)
+        if x is None or y is None:
+            assert x is None and y is None, f
+        else:
+            np.testing.assert_array_equal(x, y, err_msg=f)
+
+
+def test_graphml_streaming_equals_networkx_reader_on_the_demo(tmp_path):
+    from afweging.data.demo import write_demo
+
+    write_demo(tmp_path / "demo")
+    for mode in ("walk", "bike"):
+        path = tmp_path / "demo" / "network" / f"demostad_{mode}.graphml"
+        _fields_equal(network_from_graphml(path), from_networkx(read_graph(path)))
+
+
+@pytest.mark.utrecht
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_graphml_and_gpkg_equal_networkx_on_kanaleneiland(utrecht_dir, mode):
+    # the GraphML is in EPSG:4326: projected in osmnx's node and edge order
+    graphml = utrecht_dir / "network" / f"kanaleneiland_{mode}.graphml"
+    ref = from_networkx(read_graph(graphml))
+    _fields_equal(network_from_graphml(graphml), ref)
+    gpkg = network_from_gpkg(utrecht_dir / "network" / f"kanaleneiland_{mode}.gpkg")
+    assert_same_network(gpkg, ref)
+
+
+def test_graphml_errors(tmp_path):
+    path = tmp_path / "g.graphml"
+    path.write_text("<osm/>", encoding="utf-8")
+    with pytest.raises(NetworkError, match="not GraphML"):
+        network_from_graphml(path)
+    path.write_text(
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+        '<key id="d0" for="node" attr.name="x"/><key id="d1" for="node" attr.name="y"/>'
+        '<key id="d2" for="edge" attr.name="length"/><key id="d3" for="graph" attr.name="crs"/>'
+        '<graph edgedefault="directed"><data key="d3">EPSG:28992</data>'
+        '<node id="1"><data key="d0">0</data><data key="d1">0</data></node>'
+        '<node id="2"><data key="d0">100</data><data key="d1">0</data></node>'
+        '<edge source="1" target="2"><data key="d2">-5</data></edge></graph></graphml>',
+        encoding="utf-8")
+    with pytest.raises(NetworkError, match="non-negative 'length'"):
+        network_from_graphml(path)
+    path.write_text(path.read_text("utf-8").replace(">-5<", ">100<"), encoding="utf-8")
+    net = network_from_graphml(path)
+    assert net.node_ids.tolist() == [1, 2] and net.length_m.tolist() == [100.0]
+
+
+# ---------------------------------------------------------------- GeoPackage
+
+
+def test_gpkg_of_plain_street_lines_with_geofabrik_oneway(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    # a square block; the south side is one-way against its drawing direction (T), the
+    # east side one-way along it (F); the west side is drawn with a bend
+    lines = gpd.GeoDataFrame(
+        {"oneway": ["T", "F", "B", None]},
+        geometry=[LineString([(100, 0), (0, 0)]), LineString([(100, 0), (100, 100)]),
+                  LineString([(100, 100), (0, 100)]), LineString([(0, 100), (-20, 50), (0, 0)])],
+        crs="EPSG:28992",
+    )
+    path = tmp_path / "streets.gpkg"
+    lines.to_file(path, layer="straten")
+    net = read_network(path)
+    assert net.n_nodes == 4 and net.n_edges == 4
+    np.testing.assert_allclose(net.length_m, [100, 100, 100, 2 * np.hypot(20, 50)])
+    ag = build_array_graph(net, "bike")
+    xy = {tuple(p): i for i, p in enumerate(ag.xy.tolist())}
+    sw, se, ne = xy[(0.0, 0.0)], xy[(100.0, 0.0)], xy[(100.0, 100.0)]
+    assert ag.forward[sw, se] == 100 and ag.forward[se, sw] == 0  # T: against the drawing
+    assert ag.forward[se, ne] == 100 and ag.forward[ne, se] == 0  # F: along it
+    assert net.geom_xy.tolist() == [[-20.0, 50.0]]
+    with pytest.raises(NetworkError, match="no layer 'edges'"):
+        read_network(path, layer="edges")
+
+
+def test_gpkg_written_by_osmnx_equals_graphml(tmp_path):
+    ox = pytest.importorskip("osmnx")
+    from afweging.data.demo import write_demo
+
+    write_demo(tmp_path / "demo")
+    path = tmp_path / "demo" / "network" / "demostad_bike.graphml"
+    G = read_graph(path)
+    ox.save_graph_geopackage(G, tmp_path / "directed.gpkg", directed=True)
+    assert_same_network(read_network(tmp_path / "directed.gpkg"), network_from_graphml(path))
+    # saved undirected (osmnx's default): each street once, one-way ones in 'from'/'to'
+    ox.save_graph_geopackage(G, tmp_path / "undirected.gpkg")
+    one = read_network(tmp_path / "undirected.gpkg")
+    assert one.n_edges < G.number_of_edges()
+    for mode in ("walk", "bike"):
+        assert forward_lengths(build_array_graph(one, mode)) == forward_lengths(build_array_graph(G, mode))
+
+
+def forward_lengths(ag) -> dict:
+    coo = ag.forward.tocoo()
+    ids = ag.node_ids
+    return {(ids[a], ids[b]): round(float(w), 9) for a, b, w in zip(coo.row, coo.col, coo.data, strict=True)}
+
+
+def test_manifest_reads_a_gpkg_network(tmp_path):
+    """A manifest with `format = "gpkg"` gives the same reachability as the GraphML."""
+    import warnings
+
+    from afweging.analyses.reach.reachability import reachability
+    from afweging.data.demo import write_demo
+    from afweging.data.manifest import load_area
+
+    ox = pytest.importorskip("osmnx")
+    manifest = write_demo(tmp_path / "demo")
+    folder = Path(manifest).parent
+    for mode in ("walk", "bike"):
+        ox.save_graph_geopackage(read_graph(folder / "network" / f"demostad_{mode}.graphml"),
+                                 folder / "network" / f"demostad_{mode}.gpkg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = load_area(manifest, cache=False)
+        text = Path(manifest).read_text("utf-8").replace(".graphml", ".gpkg").replace('"graphml"', '"gpkg"')
+        Path(manifest).write_text(text, encoding="utf-8")
+        b = load_area(manifest, cache=False)
+        ra = reachability(a, categories=["supermarkt", "huisarts"])
+        rb = reachability(b, categories=["supermarkt", "huisarts"])
+    assert isinstance(b.networks["walk"], StreetNetwork)
+    cols = [c for c in ra.homes.columns if "_min_" in c]
+    np.testing.assert_allclose(rb.homes[cols].to_numpy(float), ra.homes[cols].to_numpy(float), rtol=1e-12)
