@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import xml.etree.ElementTree as ET
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -157,16 +158,17 @@ class _OsmWays:
         self.mode = mode
         self.keep = way_filter(mode)
         self.ids: list[int] = []
-        self.refs: list[int] = []
+        self.refs = array("q")  # 8 bytes a node reference, not a Python int each
         self.counts: list[int] = []
         self.oneway: list[bool] = []
         self.reverse: list[bool] = []
         self.bike_tagged: list[bool] = []
         self.bike_no: list[bool] = []
 
-    def add(self, way_id: int, refs: list[int], tags: dict[str, str]) -> bool:
-        """Keep a way when it passes the filter (osmnx's ``_is_path_one_way`` rules)."""
-        if not self.keep(tags):
+    def add(self, way_id: int, refs: Any, tags: dict[str, str], *, checked: bool = False) -> bool:
+        """Keep a way when it passes the filter (``checked``: it did), with osmnx's
+        ``_is_path_one_way`` rules."""
+        if not (checked or self.keep(tags)):
             return False
         ow = tags.get("oneway")
         one = self.mode != "walk" and (ow in ONEWAY_VALUES or tags.get("junction") == "roundabout")
@@ -205,9 +207,7 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
             f"(or convert the file to OSM XML first: `osmium cat {path.name} -o extract.osm` "
             f"and set `format = \"osm\"`)."
         ) from exc
-    ids: list[int] = []
-    lon: list[float] = []
-    lat: list[float] = []
+    ids, lon, lat = array("q"), array("d"), array("d")
     try:
         processor: Any = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -215,10 +215,13 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
             .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
+        keep = ways.keep
         for way in processor:
-            refs = [nd.ref for nd in way.nodes]
-            if not ways.add(way.id, refs, dict(way.tags)):
+            tags = dict(way.tags)
+            if not keep(tags):
                 continue
+            refs = [nd.ref for nd in way.nodes]
+            ways.add(way.id, refs, tags, checked=True)
             for nd in way.nodes:
                 loc = nd.location
                 if loc.valid():
@@ -227,10 +230,12 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
                     lat.append(loc.lat)
     except RuntimeError as exc:
         raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
-    all_ids = np.asarray(ids, dtype=np.int64)
+    all_ids = np.frombuffer(ids, dtype=np.int64)
     _, first = np.unique(all_ids, return_index=True)
     order = np.sort(first)  # every node once, in order of first appearance
-    return all_ids[order], (np.column_stack([lon, lat])[order] if ids else np.empty((0, 2)))
+    del _, first
+    xy = np.column_stack([np.frombuffer(lon, dtype=np.float64)[order], np.frombuffer(lat, dtype=np.float64)[order]])
+    return all_ids[order], xy
 
 
 def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
@@ -270,7 +275,7 @@ def _simplified_network(
     node_ids: np.ndarray, lonlat: np.ndarray, ways: _OsmWays, *, mode: str, what: str, path: Path
 ) -> StreetNetwork:
     """osmnx's graph building, largest component and simplification on arrays."""
-    refs = np.asarray(ways.refs, dtype=np.int64)
+    refs = np.frombuffer(ways.refs, dtype=np.int64) if len(ways.refs) else np.empty(0, dtype=np.int64)
     counts = np.asarray(ways.counts, dtype=np.int64)
     n_ways = len(counts)
     way_of = np.repeat(np.arange(n_ways), counts)
