@@ -1,14 +1,10 @@
-"""A studio for the tests: prepared once per session on the demo area, served in-process
+"""A studio for the tests: prepared once per module on an area, served in-process
 (FastAPI's TestClient) and, for the browser and the concurrency tests, by a real uvicorn
-server on a free port of 127.0.0.1 in a thread of the test process."""
+server on a free port of 127.0.0.1 in a thread of the test process
+(:func:`afweging.studio.app.serve_in_thread`)."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +14,7 @@ WORKERS = 2
 
 
 def prepared_studio(area: Any) -> Any:
-    """A :class:`~afweging.studio.service.Studio` of ``area`` that is ready (or failed)."""
+    """A :class:`~afweging.studio.service.Studio` of ``area`` that is ready."""
     pytest.importorskip("fastapi")
     from afweging.studio.service import Studio
 
@@ -28,32 +24,8 @@ def prepared_studio(area: Any) -> Any:
     return studio
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def live_server(studio: Any) -> Any:
+    """Serve ``studio`` with uvicorn on 127.0.0.1 in a thread; a context giving its URL."""
+    from afweging.studio.app import serve_in_thread
 
-
-@contextlib.contextmanager
-def live_server(studio: Any) -> Iterator[str]:
-    """Serve ``studio`` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    import uvicorn
-
-    from afweging.studio.app import create_app
-
-    port = free_port()
-    app = create_app(studio, manage=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return serve_in_thread(studio)

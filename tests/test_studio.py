@@ -390,3 +390,27 @@ def test_command_warns_for_another_host(monkeypatch):
     assert seen["host"] == "0.0.0.0" and seen["open_browser"] is False
     result = CliRunner().invoke(main, ["studio", "--no-browser"])
     assert "Let op" not in result.output and seen["host"] == "127.0.0.1"
+
+
+# ============================================================================ Utrecht
+@pytest.mark.utrecht
+def test_utrecht_example_plan_through_the_studio(utrecht_area, tmp_path):
+    """The studio on the real Utrecht data: the area has every buurt, and the example plan
+    (1,200 dwellings in Kanaleneiland) gets byte for byte what the plan check computes
+    with the baseline the workers hold."""
+    from afweging.studio.cache import load_baseline
+
+    plan = ROOT / "examples" / "plan_utrecht.geojson"
+    s = prepared_studio(utrecht_area)
+    try:
+        with TestClient(create_app(s, manage=False), base_url="http://127.0.0.1") as c:
+            area = c.get("/api/area").json()
+            r = c.post("/api/plan-check", content=plan.read_bytes())
+        base = load_baseline(s.baseline.pickle_path)
+    finally:
+        s.close()
+    assert len(area["features"]) == len(utrecht_area.buurten)
+    assert r.status_code == 200, r.text
+    assert r.text == checks_json(check_plans(base.area, [plan], baseline=base))
+    v = r.json()["varianten"][0]
+    assert v["programma"]["woningen_nieuw"] == 1200 and v["buurten_plan"] == ["BU03440821"]

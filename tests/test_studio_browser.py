@@ -16,6 +16,8 @@ import pytest
 from _chromium import find_chromium
 from _studio import live_server, prepared_studio
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plan_demostad.geojson"
+
 pytestmark = pytest.mark.browser
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -134,4 +136,44 @@ def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
     assert shown["r-binnen"] == f"{walk:.1f} %".replace(".", ",")
     assert shown["r-aantal-tekorten"] == str(len(check.shortfalls))
     assert tekorten == (list(check.shortfalls) or ["Geen tekorten: het plan voldoet aan de normen."])
+    assert errors == [], errors
+
+
+def test_upload_variants_and_names_shown_as_text(studio, browser, tmp_path):
+    """A plan file loaded with the upload button: its points are drawn as dots (no image
+    files), a name holding HTML is shown as text (no element made of it), two variants
+    are compared side by side, and no JavaScript error or failed load occurs."""
+    evil = '<img src=x id=boef onerror="document.title=\'geraakt\'">'
+    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["naam"] = evil
+    plan = tmp_path / "met html.geojson"
+    plan.write_text(json.dumps(doc), encoding="utf-8")
+    wait = WebDriverWait(browser, 120)
+    with live_server(studio) as url:
+        browser.get(url + "/")
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-klaar") == "1")
+        browser.find_element(By.ID, "upload").send_keys(str(plan))
+        wait.until(lambda d: d.find_element(By.ID, "r-woningen").text == "800")
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".afw-punt")) == 2
+        items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#objecten li")]
+        assert any(evil in t for t in items)
+        assert browser.find_elements(By.ID, "boef") == [] and browser.title != "geraakt"
+        assert browser.find_element(By.ID, "plannaam").get_attribute("value") == "met html"
+        # two variants: as loaded, and with fewer dwellings
+        browser.find_element(By.ID, "variant-opslaan").click()
+        browser.find_element(By.CSS_SELECTOR, "#objecten li").click()
+        box = browser.find_element(By.ID, "f-woningen")
+        box.clear()
+        box.send_keys("400")
+        wait.until(lambda d: d.find_element(By.ID, "r-woningen").text == "400")
+        browser.find_element(By.ID, "plannaam").clear()
+        browser.find_element(By.ID, "plannaam").send_keys("klein")
+        browser.find_element(By.ID, "variant-opslaan").click()
+        browser.find_element(By.ID, "vergelijk").click()
+        wait.until(lambda d: d.find_element(By.ID, "vergelijking").is_displayed())
+        head = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#vergelijking-tabel th")]
+        first_row = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#vergelijking-tabel tbody tr:first-child td")]
+        errors = _errors(browser)
+    assert head == ["", "met html", "klein"]
+    assert first_row == ["Nieuwe woningen", "800", "400"]
     assert errors == [], errors

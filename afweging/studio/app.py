@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -355,3 +355,34 @@ def _version() -> str:
     from afweging import __version__
 
     return __version__
+
+
+@contextlib.contextmanager
+def serve_in_thread(studio: Studio, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve a prepared ``studio`` with uvicorn in a thread of this process (for tests,
+    scripts and notebooks); yields the base URL and stops the server afterwards (the
+    studio itself stays open: close it yourself). ``port=0`` picks a free port."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    if port == 0:
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(studio, manage=False), host=host, port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name="afweging-studio", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"the studio server did not start on {host}:{port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -29,13 +29,13 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import pickle
 import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from afweging import settings
+from afweging._outputs import atomic_write_bytes
 from afweging.geo.area import Area
 
 log = logging.getLogger(__name__)
@@ -147,9 +148,12 @@ def code_fingerprint() -> str:
     for p in files:
         h.update(str(p.relative_to(pkg)).encode())
         h.update(p.read_bytes())
-    for name in _LIBRARIES:
-        module = sys.modules.get(name)
-        h.update(f"{name}={getattr(module, '__version__', '-')}".encode())
+    for name in _LIBRARIES:  # installed versions (whether imported yet or not)
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{name}={version}".encode())
     return h.hexdigest()
 
 
@@ -168,8 +172,8 @@ def baseline_key(area: Area, *, norms: str | Path | None = None) -> str:
     h = hashlib.sha256()
     for part in (area_fingerprint(area), code_fingerprint(), repr(sorted(snap.items()))):
         h.update(part.encode())
-    if norms is not None:
-        h.update(Path(norms).read_bytes())
+    if norms is not None:  # an empty override still differs from none in the key
+        h.update(b"\x00norms\x00" + Path(norms).read_bytes())
     return h.hexdigest()
 
 
@@ -250,14 +254,14 @@ def open_baseline(
         for old in folder.glob(f"studio-{_slug(area.name)}-*"):
             if old.suffix in (".pkl", ".json") and not old.name.startswith(stem):
                 old.unlink(missing_ok=True)  # an earlier state of this area: ours
-        _write_atomic(pkl, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
-        _write_atomic(page_file, json.dumps({"key": key, "page": page}, ensure_ascii=False).encode("utf-8"))
+        atomic_write_bytes(pkl, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(page_file, json.dumps({"key": key, "page": page}, ensure_ascii=False).encode("utf-8"))
     except OSError as exc:
         tmp = Path(tempfile.mkdtemp(prefix="afweging-studio-"))
         say(f"Let op: de cachemap {folder} is niet schrijfbaar ({exc.strerror or exc}); de "
             f"uitgangssituatie staat tijdelijk in {tmp} en wordt de volgende keer opnieuw berekend")
         pkl = tmp / f"{stem}.pkl"
-        _write_atomic(pkl, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(pkl, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
         return CachedBaseline(pkl, page, key, False, time.perf_counter() - t0, temporary=True)
     return CachedBaseline(pkl, page, key, False, time.perf_counter() - t0)
 
@@ -271,15 +275,6 @@ def _read_page(path: Path, key: str) -> dict[str, Any] | None:
         return None
     page: dict[str, Any] = doc["page"]
     return page
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def load_baseline(path: str | Path) -> Any:

@@ -124,7 +124,7 @@
     legend.addTo(map);
     state.plan = L.featureGroup().addTo(map);
     map.pm.setLang("nl");
-    map.pm.setGlobalOptions({ layerGroup: state.plan, snappable: true });
+    map.pm.setGlobalOptions({ layerGroup: state.plan, snappable: true, markerStyle: { icon: POINT_ICON } });
     map.pm.addControls({
       position: "topleft", drawPolygon: true, drawRectangle: true, drawMarker: true,
       drawCircle: false, drawCircleMarker: false, drawPolyline: false, drawText: false,
@@ -137,6 +137,9 @@
 
   // ------------------------------------------------------------------ plan features
   function isPoint(layer) { return layer instanceof L.Marker; }
+
+  // a facility point: a CSS dot (no image files, so nothing to load)
+  var POINT_ICON = L.divIcon({ className: "afw-punt", iconSize: [16, 16], iconAnchor: [8, 8] });
 
   function adopt(layer, props) {
     state.counter += 1;
@@ -319,7 +322,7 @@
     $("r-binnen-fiets").textContent = modes.bike ? num(modes.bike.pct_alles_binnen, nf1) + " %" : "–";
     var city = doc.vergelijking[v.naam] ? doc.vergelijking[v.naam].balansscore_stad : null;
     $("r-stad").textContent = city ? num(city.voor, nf3) + " → " + num(city.na, nf3) : "–";
-    $("r-tijd").textContent = num(ms) + " ms";
+    $("r-tijd").textContent = ms < 1000 ? num(ms) + " ms" : num(ms / 1000, nf1) + " s";
     $("r-aantal-tekorten").textContent = String(v.tekorten.length);
     var ul = $("r-tekorten");
     clear(ul);
@@ -385,7 +388,7 @@
     state.plan.clearLayers();
     select(null);
     L.geoJSON(doc, {
-      pointToLayer: function (f, latlng) { return L.marker(latlng); },
+      pointToLayer: function (f, latlng) { return L.marker(latlng, { icon: POINT_ICON }); },
       onEachFeature: function (f, layer) { adopt(layer, f.properties || {}); }
     });
     if (planLayers().length) { state.map.fitBounds(state.plan.getBounds(), { maxZoom: 16 }); }
