@@ -414,3 +414,16 @@ def test_utrecht_example_plan_through_the_studio(utrecht_area, tmp_path):
     assert r.text == checks_json(check_plans(base.area, [plan], baseline=base))
     v = r.json()["varianten"][0]
     assert v["programma"]["woningen_nieuw"] == 1200 and v["buurten_plan"] == ["BU03440821"]
+
+
+def test_a_dead_worker_is_replaced(studio, client):
+    """A worker that dies (out of memory, killed) answers that request with 500 and the
+    next request is served by a new pool."""
+    import asyncio
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        asyncio.run(studio.run(os._exit, 1))
+    r = client.post("/api/plan-check", content=EXAMPLE.read_bytes())
+    assert r.status_code == 200 and r.json()["varianten"][0]["programma"]["woningen_nieuw"] == 800

@@ -155,6 +155,12 @@ def test_upload_variants_and_names_shown_as_text(studio, browser, tmp_path):
         browser.find_element(By.ID, "upload").send_keys(str(plan))
         wait.until(lambda d: d.find_element(By.ID, "r-woningen").text == "800")
         assert len(browser.find_elements(By.CSS_SELECTOR, ".afw-punt")) == 2
+        # the buurten the plan changes are outlined (stroke width 2.5)
+        outlined = browser.execute_script(
+            "var n = 0; window.studio.buurten.eachLayer(function (l) { if (l.options.weight === 2.5) { n++; } });"
+            "return n;")
+        changed = browser.execute_script("return JSON.parse(window.studio.resultText).varianten[0].buurten_veranderd.length")
+        assert outlined == changed > 0
         items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#objecten li")]
         assert any(evil in t for t in items)
         assert browser.find_elements(By.ID, "boef") == [] and browser.title != "geraakt"

@@ -11,7 +11,7 @@
   var state = {
     area: null, format: null, map: null, buurten: null, plan: null,
     selected: null, seq: 0, controller: null, timer: null,
-    result: null, resultPlan: null, variants: [], counter: 0
+    result: null, resultPlan: null, variants: [], counter: 0, after: {}
   };
   window.studio = state;
 
@@ -89,6 +89,8 @@
     box.appendChild(el("strong", p.buurtnaam));
     box.appendChild(el("div", p.buurtcode + (p.wijknaam ? " · " + p.wijknaam : "")));
     box.appendChild(el("div", "Balansscore: " + num(p.balansscore, nf3) + (p.compleet ? "" : " (onvolledig)")));
+    var after = state.after[p.buurtcode];
+    if (after) { box.appendChild(el("div", "Na het plan: " + num(after.na, nf3))); }
     if (p.inwoners !== null && p.inwoners !== undefined) { box.appendChild(el("div", "Inwoners: " + num(p.inwoners))); }
     return box;
   }
@@ -282,7 +284,8 @@
     var plan = planGeoJSON();
     if (state.controller) { state.controller.abort(); }
     if (!plan.features.length) {
-      showError(""); $("uitkomst").hidden = true; state.result = null; enableDownloads(); return;
+      showError(""); $("uitkomst").hidden = true; state.result = null; enableDownloads();
+      markChanged({ barcode: {}, buurten_veranderd: [] }); return;
     }
     var seq = ++state.seq;
     var controller = new AbortController();
@@ -347,6 +350,21 @@
     if (!list.length) { notes.appendChild(el("li", "Geen.", "leeg")); }
     list.forEach(function (t) { notes.appendChild(el("li", t)); });
     $("uitkomst").hidden = false;
+    markChanged(v);
+  }
+
+  // the buurten whose numbers the plan changes: a dark outline, the score after in the popup
+  function markChanged(v) {
+    state.after = {};
+    Object.keys(v.barcode).forEach(function (code) {
+      if (v.barcode[code].niveau === "buurt") { state.after[code] = v.barcode[code].balansscore; }
+    });
+    var changed = {};
+    (v.buurten_veranderd || []).forEach(function (code) { changed[code] = true; });
+    state.buurten.eachLayer(function (layer) {
+      var hit = changed[layer.feature.properties.buurtcode];
+      layer.setStyle(hit ? { color: "#111", weight: 2.5 } : { color: "#555", weight: 0.7 });
+    });
   }
 
   function addRow(body, unit, what, before, after, strong) {
