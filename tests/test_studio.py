@@ -109,6 +109,7 @@ def test_plan_check_equals_the_command(client, demo, baseline):
     assert r.status_code == 200, r.text
     want = checks_json(check_plans(demo, [EXAMPLE], baseline=baseline))
     assert r.text == want  # byte for byte what plan_check.json holds
+    assert float(r.headers["x-afweging-rekentijd-ms"]) > 0  # the check's CPU time in the worker
 
 
 def test_plan_check_in_lonlat_equals_rd(client, demo, baseline):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +37,15 @@ SUFFIXES = (".geojson", ".json", ".gpkg")
 
 @dataclass(frozen=True)
 class Outcome:
-    """The answer of a job: HTTP status, body text, media type and the warnings about the
-    plan (a polygon repaired, an unknown property...), in Dutch."""
+    """The answer of a job: HTTP status, body text, media type, the warnings about the
+    plan (a polygon repaired, an unknown property...) in Dutch, and the CPU time the job
+    took in the worker (ms)."""
 
     status: int
     body: str
     media_type: str = "application/json"
     warnings: list[str] = field(default_factory=list)
+    cpu_ms: float = 0.0
 
 
 def init(cache_file: str, settings_values: dict[str, Any]) -> None:
@@ -129,6 +132,7 @@ def _answer(job: Any) -> Outcome:
     from afweging._errors import AfwegingError
     from afweging._failure import explain
 
+    cpu = time.process_time()
     try:
         with warnings.catch_warnings(record=True) as caught, \
                 tempfile.TemporaryDirectory(prefix="afweging-studio-") as tmp:
@@ -137,13 +141,15 @@ def _answer(job: Any) -> Outcome:
     except Exception as exc:  # every failure a Dutch message, never a traceback
         failure = explain(exc)
         return Outcome(422 if isinstance(exc, AfwegingError) else 500,
-                       json.dumps({"detail": failure.message}, ensure_ascii=False))
+                       json.dumps({"detail": failure.message}, ensure_ascii=False),
+                       cpu_ms=1000 * (time.process_time() - cpu))
     seen: list[str] = []
     for w in caught:
         msg = str(w.message)
         if msg not in seen and not issubclass(w.category, DeprecationWarning | FutureWarning):
             seen.append(msg)
-    return Outcome(outcome.status, outcome.body, outcome.media_type, seen)
+    return Outcome(outcome.status, outcome.body, outcome.media_type, seen,
+                   cpu_ms=1000 * (time.process_time() - cpu))
 
 
 def _read(body: bytes, name: Any, repair: bool, folder: Path) -> Any:
