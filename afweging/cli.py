@@ -102,7 +102,11 @@ def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: 
 @click.option("--bronnen", "bronnen", type=click.Path(path_type=Path), default=None,
               help="Sjabloon met online bronnen (area.toml met {gemeentecode}).")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=None,
-              help="Map met per gemeente een map <gemeentecode>/area.toml (opgehaalde bestanden).")
+              help="Map met per gemeente een map met area.toml (opgehaalde bestanden; de gemeente "
+                   "volgt uit gemeentecode in area.toml of de mapnaam GM0344).")
+@click.option("--manifest", "manifest", type=click.Path(path_type=Path), default=None,
+              help="Batchmanifest (TOML): per gemeente een map met opgehaalde bestanden of een "
+                   "sjabloon met online bronnen.")
 @click.option("--demoregio", "demoregio", is_flag=True, help="De synthetische demoregio.")
 @click.option("--woningen", "woningen", type=int, default=12_000, show_default=True,
               help="Aantal woningen van de demoregio.")

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from afweging._schema import unwrap
 from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
+from afweging.batch.manifest_schema import sections as batch_sections
 from afweging.data.manifest_schema import sections
 from afweging.scenarios.forecast import FORECAST_COLUMNS
 from afweging.scenarios.schema import sections as scenario_sections
@@ -43,6 +44,7 @@ opgeslagen zijn.
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
 | scenario (`afweging scenario`) | `afweging/scenarios/schema.py`, zie `docs/scenario_format.md` |
 | bevolkingsprognose (CSV van een scenario) | `afweging/scenarios/forecast.py` (`FORECAST_COLUMNS`) |
+| batchmanifest (`afweging batch --manifest`) | `afweging/batch/manifest_schema.py` |
 | kandidatenbestand (`--kandidaten`) | `afweging/analyses/locations/candidates.py` (`CANDIDATE_PROPERTIES`), zie `docs/location_problem.md` |
 
 Een sleutel toevoegen is één regel in het model van zijn sectie, met type, bereik, uitleg en
@@ -128,6 +130,13 @@ def render() -> str:
             "Gescheiden door `,` of `;` (dan ook `470.000`), UTF-8. Eén niveau per bestand.\n",
             "| kolom | betekenis |", "|---|---|",
             *[f"| `{k}` | {m} |" for k, m in FORECAST_COLUMNS.items()], ""]
+    out += ["## Batchmanifest (`afweging batch --manifest`)\n",
+            "Per gemeente waar de gegevens vandaan komen: een map met opgehaalde bestanden (`data`, met "
+            "een `area.toml`, bijv. van `afweging fetch`) of een sjabloon met online bronnen (`bronnen`, "
+            "een gebiedsmanifest met `{gemeentecode}`). Paden zijn relatief aan het batchmanifest. "
+            "Een gemeente zonder gegevens wordt als mislukt gemeld; de andere gaan door.\n"]
+    for name, model in batch_sections().items():
+        out += [f"### {f'[{name}]' if name else 'Bovenaan het bestand'}\n", table(model, nested=not name), ""]
     out += ["## Kandidatenbestand (`afweging locaties --kandidaten`)\n",
             "Een GeoPackage of GeoJSON (elk coördinatenstelsel) met de beschikbare kavels als punten "
             "of vlakken (een vlak telt met een punt erbinnen). Andere eigenschappen worden genegeerd; "

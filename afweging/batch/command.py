@@ -38,6 +38,7 @@ def batch_command_main(
     alle: bool,
     bronnen: Path | None,
     data: Path | None,
+    manifest: Path | None,
     demoregio: bool,
     woningen: int,
     out: Any,
@@ -53,11 +54,12 @@ def batch_command_main(
     from afweging.batch import sources as src
 
     kinds = [k for k, on in (("--demoregio", demoregio), ("--bronnen", bronnen is not None),
-                             ("--data", data is not None)) if on]
+                             ("--data", data is not None), ("--manifest", manifest is not None)) if on]
     if len(kinds) != 1:
         raise ConfigError(
-            "Kies één bron: --demoregio (synthetisch), --bronnen SJABLOON.toml (online bronnen) of "
-            f"--data MAP (opgehaalde bestanden per gemeente); gegeven: {', '.join(kinds) or 'geen'}."
+            "Kies één bron: --demoregio (synthetisch), --bronnen SJABLOON.toml (online bronnen), "
+            "--data MAP (opgehaalde bestanden per gemeente) of --manifest BATCH.toml (per gemeente "
+            f"een map of een sjabloon); gegeven: {', '.join(kinds) or 'geen'}."
         )
     selections = [k for k, on in (("--gemeenten", gemeenten is not None and not demoregio),
                                   ("--provincie", provincie is not None), ("--alle", alle)) if on]
@@ -85,14 +87,23 @@ def batch_command_main(
         region = demo_region(count, woningen)
         return run_batch(codes, region=region, **common)
     codes_wanted: list[str] | None = parse_codes(gemeenten) if gemeenten else None
+    names: dict[str, str] = {}
+    batch_manifest = src.read_batch_manifest(manifest) if manifest is not None else None
     if provincie or alle:
-        codes_wanted = src.gemeente_codes(provincie=provincie, progress=progress)
+        known = batch_manifest.provinces if batch_manifest is not None else {}
+        complete = batch_manifest is not None and set(known) == set(batch_manifest.entries)
+        codes_wanted, names = src.gemeente_codes(provincie=None if alle else provincie, progress=progress,
+                                                 provinces=known if complete else None)
+    if batch_manifest is not None:
+        codes = codes_wanted if codes_wanted is not None else list(batch_manifest.entries)
+        sources = batch_manifest.sources(codes, out_dir, names)
+        return run_batch(None, sources=sources, name=batch_manifest.name, **common)
     if data is not None:
-        sources = src.folder_sources(data, codes_wanted)
+        sources = src.folder_sources(data, codes_wanted, names)
         return run_batch(None, sources=sources, name=data.name, **common)
     assert bronnen is not None
     if codes_wanted is None:
         raise ConfigError("--bronnen is een sjabloon voor elke gemeente: zeg welke met --gemeenten, "
                           "--provincie of --alle.")
-    sources = src.template_sources(bronnen, codes_wanted, out_dir)
+    sources = src.template_sources(bronnen, codes_wanted, out_dir, names)
     return run_batch(None, sources=sources, name=bronnen.stem, **common)

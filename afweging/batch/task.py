@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from afweging import settings
-from afweging._errors import AfwegingError
+from afweging._errors import AfwegingError, MissingDataError
 from afweging.batch.buffer import BorderBuffer
 from afweging.batch.partition import SharedData, partition_area
 from afweging.data.region import GemeentePiece
@@ -133,6 +133,25 @@ class ManifestSource:
         return area
 
 
+@dataclass
+class MissingSource:
+    """A gemeente of the batch without data (not fetched, not in the manifest): its task
+    fails with ``reason``, reported like any broken gemeente; the others go on."""
+
+    code: str
+    reason: str
+    name: str = ""
+
+    def describe(self) -> str:
+        return "geen gegevens"
+
+    def fingerprint(self) -> str:
+        return f"ontbreekt:{self.code}:{self.reason}"
+
+    def load(self, shared: SharedData | None, buffer: BorderBuffer) -> Area:
+        raise MissingDataError(self.reason)
+
+
 # --------------------------------------------------------------------------- result
 @dataclass
 class GemeenteResult:
@@ -169,7 +188,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def run_gemeente(
-    source: RegionSource | ManifestSource,
+    source: RegionSource | ManifestSource | MissingSource,
     shared: SharedData | None,
     snapshot: dict[str, Any],
     buffer: BorderBuffer,
@@ -190,7 +209,8 @@ def run_gemeente(
         except Exception as exc:  # a bug must not stop the other gemeenten either
             return GemeenteResult(
                 source.code, name, FAILED,
-                reason=f"interne fout ({type(exc).__name__}: {exc}); zie het logbestand",
+                reason=(f"interne fout ({type(exc).__name__}: {exc}); de traceback staat in "
+                        f"gemeenten/{source.code}/{STATUS_FILE}"),
                 info={"timings_s": timings, "traceback": traceback.format_exc(),
                       "seconds": time.perf_counter() - t0, "source": source.describe()},
             )
@@ -238,6 +258,8 @@ def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms
     scores = timed("barcode", lambda: score(area, layers, reach, norms=norms))
     terms, _parts, _density = heat_proxy_terms(area)
     buurten = buurten_frame(area, [layers.values, reach.buurten, scores.to_frame("buurt"), terms])
+    # the buurten file may carry its own gemeentecode/-naam columns (PDOK, CBS): the batch's win
+    buurten = buurten.drop(columns=[c for c in ("gemeentecode", "gemeentenaam") if c in buurten.columns])
     buurten.insert(0, "gemeentecode", source.code)
     buurten.insert(1, "gemeentenaam", area.name)
     homes = reach.homes.copy()
