@@ -133,6 +133,39 @@ def batch(**options: Any) -> None:
     _execute(lambda out: batch_command_main(out=out, progress=_progress_line, **options), out_dir, kind="batch")
 
 
+@main.command()
+@click.option("--area", "area_path", type=click.Path(path_type=Path), required=True,
+              help="Gebiedsmanifest met online bronnen (bijv. examples/utrecht_online.toml).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Map voor de opgehaalde bestanden en het nieuwe area.toml.")
+def fetch(area_path: Path, out_dir: Path) -> None:
+    """Haal alle online bronnen van een manifest één keer op, als gewone bestanden.
+
+    Schrijft GeoPackage, CSV, GraphML en GeoTIFF in de map, met een area.toml dat per
+    onderdeel bron, licentie, adres en ophaaldatum noemt. Daarna rekent afweging run
+    --area MAP/area.toml zonder internet. Een tweede keer haalt alleen op wat ontbreekt.
+    """
+    from afweging.data.fetch import fetch_area
+
+    t0 = time.perf_counter()
+    try:
+        with _stop_on_sigterm(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fetch_area(area_path, out_dir, say=click.echo)
+        for w in _unique(caught):
+            _echo_warning(w)
+    except KeyboardInterrupt:
+        click.secho(f"Afgebroken. Wat al binnen was staat in {out_dir}; nog eens `afweging fetch` haalt de rest op.",
+                    fg="red", err=True)
+        sys.exit(130)
+    except Exception as exc:  # every failure becomes a Dutch message, never a traceback
+        _fail(exc)
+    click.echo("")
+    for line in result.summary:
+        click.echo(line)
+    click.echo(f"({time.perf_counter() - t0:.1f} s)")
+
+
 def _progress_line(message: str) -> None:
     click.echo(message)
 

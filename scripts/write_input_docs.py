@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from afweging._schema import unwrap
 from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
 from afweging.batch.manifest_schema import sections as batch_sections
-from afweging.data.manifest_schema import sections
+from afweging.data.manifest_schema import DEFAULT_URLS, sections
 from afweging.scenarios.forecast import FORECAST_COLUMNS
 from afweging.scenarios.schema import sections as scenario_sections
 from afweging.settings_schema import Settings
@@ -106,7 +106,14 @@ def render() -> str:
     """The text of docs/invoer.md."""
     out = [INTRO, "## Gebiedsmanifest (`area.toml`)\n",
            "Alleen `name` en `[buurten]` zijn verplicht. Elke gegevenssectie heeft `path` (een "
-           "bestand) of `online` (downloaden, waar dat kan).\n"]
+           "bestand) of `online` (downloaden, waar dat kan).\n",
+           "Online bronnen en het adres dat ze gebruiken zonder `url` (`{year}` is het `year` van de "
+           "sectie); `url` vervangt het, bijv. door een spiegel of proxy. `afweging fetch --area "
+           "online.toml --out MAP` haalt alles één keer op en schrijft `MAP/area.toml` met de bestanden "
+           "(`downloaded_from`, `downloaded_on`). Bij `online = \"wcs\"` zijn `url` en `coverage` "
+           "verplicht.\n",
+           "| online | standaardadres |", "|---|---|",
+           *[f"| `{k}` | `{v}` |" for k, v in DEFAULT_URLS.items()], ""]
     by_model: dict[type[BaseModel], list[str]] = {}
     for name, model in sections().items():
         by_model.setdefault(model, []).append(name)

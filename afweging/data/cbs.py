@@ -273,15 +273,19 @@ def _odata_pages(url: str, params: dict[str, str] | None, *, what: str) -> list[
                 f"Dit antwoord is niet in de cache bewaard."
             )
 
-    while next_url:
-        doc = _cache.request(next_url, params=next_params, expect="json", what=what, check=check)
-        rows.extend(doc["value"])
-        link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
-        if link and link in seen:
-            raise DownloadError(f"{what}: de server stuurde twee keer dezelfde nextLink ({link}); gestopt.")
-        if link:
-            seen.add(link)
-        next_url, next_params = (link, None) if link else (None, None)
+    from afweging.data import _progress
+
+    with _progress.bar(f"{what} {url.rsplit('/', 1)[-1]}", unit="rijen") as bar:
+        while next_url:
+            doc = _cache.request(next_url, params=next_params, expect="json", what=what, check=check)
+            rows.extend(doc["value"])
+            bar.update(len(doc["value"]))
+            link = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
+            if link and link in seen:
+                raise DownloadError(f"{what}: de server stuurde twee keer dezelfde nextLink ({link}); gestopt.")
+            if link:
+                seen.add(link)
+            next_url, next_params = (link, None) if link else (None, None)
     return rows
 
 
@@ -388,7 +392,7 @@ def _odata_to_kwb(
     codes = raw["WijkenEnBuurten"].astype(str).str.strip()
     keep = codes.str.fullmatch(rf"(GM|WK|BU){gemeente[2:]}\d*")
     raw, codes = raw[keep.to_numpy()], codes[keep]
-    regio = pd.Series([names.get(c, c) for c in codes], index=codes.index, dtype=object)
+    regio = pd.Series([names.get(c, c) for c in codes], index=codes.index, dtype=object).astype(str)  # as read_kwb
     out: dict[str, pd.Series] = {"gwb_code_8": codes.str[2:], "regio": regio}
     for col in raw.columns:
         if col in ("ID", "WijkenEnBuurten"):

@@ -47,10 +47,17 @@ downloads go through the cache in ``settings.cache_folder``)::
     [buurten] / [wijken]     online = "pdok"; year = 2023     # CBS wijk- en buurtkaart (PDOK)
     [statistics]             online = "cbs"; year = 2023      # or table = "85618NED" (CBS open data)
     [facilities]             online = "osm"                   # tags of the tag table (osmnx/Overpass)
-    [homes]                  online = "osm"; include = { building = ["house", "apartments"] }
+    [homes]                  online = "bag"                   # BAG dwellings (woonfunctie, in use)
+                             # or online = "osm"; include = { building = ["house", "apartments"] }
+    [green]                  online = "bgt"                   # BGT public green (bgt_green.toml)
     [networks.walk]          online = "osm"; buffer_m = 500   # osmnx walk/bike graph around the buurten
     [rasters.noise]          online = "wcs"; url = "https://data.rivm.nl/geo/alo/wcs"
                              coverage = "<coverage id>"; resolution_m = 10; version = "2.0.1"
+
+Every online section takes an optional ``url``, the service's base URL (a mirror, proxy
+or test server); the real defaults are in ``manifest_schema.DEFAULT_URLS``.
+``afweging fetch`` (:mod:`afweging.data.fetch`) downloads every online section once into
+plain files and writes a file-based manifest next to them.
 
 A loaded Area is kept in ``settings.cache_folder / "areas"`` (see :func:`load_area`) and
 reused until the manifest, a file it names, or the loader code changes.
@@ -78,10 +85,15 @@ from afweging._schema import read_toml
 from afweging.data import tags as tagtable
 from afweging.data.cbs import kwb_from_cbs, read_kwb
 from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
-from afweging.data.manifest_schema import check_manifest
-from afweging.data.osm import category_tags, graph_from_polygon, points_from_polygon
-from afweging.data.pdok import wijken_buurten_from_pdok
-from afweging.data.rasters import raster_from_wcs, read_raster
+from afweging.data.manifest_schema import DEFAULT_URLS, check_manifest
+from afweging.data.osm import category_tags, download_graph, points_from_polygon, project_graph
+from afweging.data.pdok import (
+    classify_bgt_green,
+    dwellings_from_bag,
+    green_from_bgt,
+    wijken_buurten_from_pdok,
+)
+from afweging.data.rasters import raster_from_geotiff_bytes, read_raster, wcs_geotiff
 from afweging.data.streets import read_network
 from afweging.data.vector import check_geometries, read_vector
 from afweging.geo.area import Area, Provenance, assign_buurt
@@ -267,11 +279,15 @@ class _Loader:
         return str(sec.get(key, default))
 
     def prov(self, key: str, sec: dict[str, Any], path: Path | None, default_source: str) -> None:
+        note = sec.get("note")
+        if note is None and sec.get("downloaded_from"):
+            note = f"opgehaald van {sec['downloaded_from']}" + (
+                f" op {sec['downloaded_on']}" if sec.get("downloaded_on") else "")
         self.provenance[key] = Provenance(
             source=str(sec.get("source", default_source)),
             path=str(path) if path else None,
             licence=sec.get("licence"),
-            note=sec.get("note"),
+            note=note,
         )
 
     def what(self, name: str) -> str:
@@ -324,6 +340,60 @@ class _Loader:
             self._vectors[key] = read_vector(path, layer=layer, what=self.what(name), assign_crs=crs)
         return self._vectors[key], path
 
+    # -------------------------------------------------------------- downloads
+    # One method per online source: what the service answers, before the toolkit's own
+    # processing. The loader processes it at once; `afweging fetch` (fetch.py) writes it
+    # to a file and the file manifest it writes makes the loader process it the same way.
+    def url(self, sec: dict[str, Any], kind: str) -> str:
+        """The section's ``url``, else the real service (DEFAULT_URLS; ``{year}`` filled)."""
+        url = str(sec.get("url") or DEFAULT_URLS[kind])
+        return url.replace("{year}", str(int(sec.get("year", 2023)))).rstrip("/")
+
+    def download_wijken_buurten(self, name: str, sec: dict[str, Any]) -> gpd.GeoDataFrame:
+        """``[buurten]`` / ``[wijken]`` with online = "pdok": the CBS wijk- en buurtkaart."""
+        return wijken_buurten_from_pdok(self.gemeentecode(name), level=name, year=int(sec.get("year", 2023)),
+                                        base_url=self.url(sec, "pdok"))
+
+    def download_statistics(self, sec: dict[str, Any]) -> pd.DataFrame:
+        """``[statistics]`` with online = "cbs": the kwb table of the gemeente (CBS open data)."""
+        root = self.url(sec, "cbs")
+        return kwb_from_cbs(self.gemeentecode("statistics"), year=sec.get("year", 2023), table=sec.get("table"),
+                            base_url=f"{root}/ODataApi/odata", feed_url=f"{root}/ODataFeed/odata")
+
+    def download_points(self, name: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame,
+                        tags: dict[str, Any]) -> gpd.GeoDataFrame:
+        """``[facilities]`` / ``[homes]`` with online = "osm": tagged OSM features as points."""
+        return points_from_polygon(self.study_polygon(buurten, sec), tags=tags, url=self.url(sec, "osm"))
+
+    def facility_tags(self, sec: dict[str, Any]) -> dict[str, Any]:
+        return tagtable.load_tag_table(self.base / sec["tags"] if "tags" in sec else None)
+
+    def download_dwellings(self, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``[homes]`` with online = "bag": every BAG dwelling (woonfunctie, in use) in the buurten."""
+        gdf = dwellings_from_bag(self.study_polygon(buurten, sec).bounds, base_url=self.url(sec, "bag"))
+        inside = assign_buurt(gdf, buurten).notna().to_numpy()
+        return gdf[inside].reset_index(drop=True)
+
+    def download_green(self, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``[green]`` with online = "bgt": the BGT polygons the green table counts as public green."""
+        poly = self.study_polygon(buurten, {"buffer_m": 300.0, **sec})
+        gdf = green_from_bgt(poly.bounds, base_url=self.url(sec, "bgt"))
+        green = self.collect(classify_bgt_green, gdf, what=self.what("green"))
+        gdf = gdf[green.to_numpy() & gdf.intersects(poly).to_numpy()]
+        return gdf.reset_index(drop=True)
+
+    def download_network(self, mode: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> Any:
+        """``[networks.MODE]`` with online = "osm": the osmnx graph (EPSG:4326, as downloaded)."""
+        poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
+        return download_graph(poly, mode=mode, url=self.url(sec, "osm"))
+
+    def download_raster(self, name: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> bytes:
+        """``[rasters.NAME]`` with online = "wcs": the GeoTIFF the WCS answers."""
+        bbox = self.study_polygon(buurten, {"buffer_m": 100.0, **sec}).bounds
+        res = sec.get("resolution_m")
+        return wcs_geotiff(sec["url"], sec["coverage"], bbox, resolution_m=float(res) if res is not None else None,
+                           version=str(sec.get("version", "2.0.1")))
+
     # -------------------------------------------------------------- load
     def load(self) -> Area:
         doc = self.doc
@@ -337,7 +407,7 @@ class _Loader:
         wijken = self.wijken(buurten, stats[0] if stats else None)
         facilities = self.facilities(buurten)
         homes = self.homes(buurten)
-        green = self.green()
+        green = self.green(buurten)
         networks = self.networks(buurten)
         rasters = self.rasters(buurten)
         lines = self.lines()
@@ -364,7 +434,7 @@ class _Loader:
         assert sec is not None  # required by the schema
         if self.online(sec, "buurten"):
             year = int(sec.get("year", 2023))
-            gdf = wijken_buurten_from_pdok(self.gemeentecode("buurten"), level="buurten", year=year)
+            gdf = self.download_wijken_buurten("buurten", sec)
             path = Path(f"PDOK wijken-en-buurten-{year} (buurten)")
             sec = {"source": f"CBS wijk- en buurtkaart {year} (PDOK)", "licence": "CC BY 4.0", **sec}
         else:
@@ -401,7 +471,7 @@ class _Loader:
             self.missing["statistics"] = "geen [statistics] in het manifest: geen CBS-cijfers"
             return None
         if self.online(sec, "statistics"):
-            table = kwb_from_cbs(self.gemeentecode("statistics"), year=sec.get("year", 2023), table=sec.get("table"))
+            table = self.download_statistics(sec)
             self._stats_label = f"CBS open data {sec.get('table') or sec.get('year', 2023)}"
             sec = {"source": "CBS Kerncijfers wijken en buurten (CBS open data)", "licence": "CC BY 4.0",
                    "year": 2023, **sec}
@@ -442,7 +512,7 @@ class _Loader:
         else:
             if self.online(sec, "wijken"):
                 year = int(sec.get("year", 2023))
-                gdf = wijken_buurten_from_pdok(self.gemeentecode("wijken"), level="wijken", year=year)
+                gdf = self.download_wijken_buurten("wijken", sec)
                 path = Path(f"PDOK wijken-en-buurten-{year} (wijken)")
                 sec = {"source": f"CBS wijk- en buurtkaart {year} (PDOK)", "licence": "CC BY 4.0",
                        "name": "wijknaam", **sec}
@@ -479,7 +549,7 @@ class _Loader:
         self, name: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame, tags: dict[str, Any]
     ) -> tuple[gpd.GeoDataFrame, Path]:
         if self.online(sec, name):
-            gdf = points_from_polygon(self.study_polygon(buurten, sec), tags=tags)
+            gdf = self.download_points(name, sec, buurten, tags)
             path = Path(f"OpenStreetMap ({name})")
             for k, v in (("format", "osm-tags"), ("key", "osm_key"), ("value", "osm_value")):
                 if sec.get(k, v) != v:
@@ -497,7 +567,7 @@ class _Loader:
         if sec is None:
             self.missing["facilities"] = "geen [facilities] in het manifest"
             return None
-        table = tagtable.load_tag_table(self.base / sec["tags"] if "tags" in sec else None)
+        table = self.facility_tags(sec)
         gdf, path = self._points("facilities", sec, buurten, category_tags(table))
         fmt = sec.get("format", "osm-tags")
         if fmt == "osm-tags":
@@ -518,7 +588,11 @@ class _Loader:
         if len(out) == 0:
             raise ManifestError(f"{self.what('facilities')}: no feature in {path.name} matches any category.")
         name_col = sec.get("name_column", "name")
-        out["name"] = out[name_col].astype(str) if name_col in out.columns else pd.Series(np.nan, index=out.index, dtype=object)
+        if name_col in out.columns:  # a missing name stays missing (not the text "None" or "nan")
+            names = out[name_col]
+            out["name"] = names.astype(str).where(names.notna(), np.nan).astype(object)
+        else:
+            out["name"] = pd.Series(np.nan, index=out.index, dtype=object)
         out = out.reset_index(drop=True)
         out["buurtcode"] = assign_buurt(out, buurten)
         if empty:
@@ -537,6 +611,18 @@ class _Loader:
             self.missing["homes"] = "geen [homes] in het manifest: bereikbaarheid per woning kan niet"
             return None
         include = sec.get("include")
+        if self.online(sec, "homes") == "bag":
+            for k in ("format", "key", "value", "include", "residents"):
+                if k in sec:
+                    raise ManifestError(
+                        f"{self.what('homes')}: with online = \"bag\" every BAG dwelling is one home; "
+                        f"leave `{k}` out."
+                    )
+            gdf = self.download_dwellings(sec, buurten)
+            path = Path("BAG verblijfsobjecten (woonfunctie, in gebruik)")
+            sec = {"source": "BAG verblijfsobjecten met woonfunctie (Kadaster, PDOK)", "licence": "CC0 1.0",
+                   "format": "points", **sec}
+            return self._home_points(gdf, path, sec, buurten, kind_col=None)
         if self.online(sec, "homes") and not (isinstance(include, dict) and include):
             raise ManifestError(
                 f"{self.what('homes')}: online = \"osm\" needs `include`, the building tags of homes, "
@@ -561,6 +647,11 @@ class _Loader:
             kind_col = "osm_value"
         if len(gdf) == 0:
             raise ManifestError(f"{self.what('homes')}: no home points selected from {path.name}; check `include`.")
+        return self._home_points(gdf, path, sec, buurten, kind_col=kind_col)
+
+    def _home_points(self, gdf: gpd.GeoDataFrame, path: Path, sec: dict[str, Any], buurten: gpd.GeoDataFrame,
+                     *, kind_col: str | None) -> gpd.GeoDataFrame:
+        """Home points with their buurt and residents (spread from CBS a_inw, or a column)."""
         gdf = gdf.reset_index(drop=True)
         gdf["buurtcode"] = assign_buurt(gdf, buurten)
         outside = gdf["buurtcode"].isna()
@@ -592,13 +683,19 @@ class _Loader:
         self.prov("homes", sec, path, "woningen")
         return gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs)
 
-    def green(self) -> gpd.GeoDataFrame | None:
+    def green(self, buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
         sec = self.section("green")
         if sec is None:
             self.missing["green"] = "geen groenvlakken in het manifest (alleen parken als punten, indien aanwezig)"
             return None
-        path = self.file(sec, "green")
-        gdf = read_vector(path, layer=sec.get("layer"), what=self.what("green"), assign_crs=sec.get("crs"))
+        if self.online(sec, "green"):
+            gdf = self.download_green(sec, buurten)
+            path = Path("BGT (openbaar groen volgens bgt_green.toml)")
+            sec = {"source": "BGT openbaar groen (Kadaster, PDOK; klassen in bgt_green.toml)", "licence": "CC0 1.0",
+                   "kind": "fysiek_voorkomen", **sec}
+        else:
+            path = self.file(sec, "green")
+            gdf = read_vector(path, layer=sec.get("layer"), what=self.what("green"), assign_crs=sec.get("crs"))
         check_geometries(gdf, what=f"{self.what('green')} ({path.name})", kinds=("Polygon", "MultiPolygon"))
         kind = sec.get("kind")
         gdf["kind"] = gdf[kind].astype(str) if kind and kind in gdf.columns else "groen"
@@ -612,8 +709,8 @@ class _Loader:
         out: dict[str, StreetNetwork] = {}
         for mode, sec in secs.items():
             if self.online(sec, f"networks.{mode}"):
-                poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
-                out[mode] = from_networkx(graph_from_polygon(poly, mode=mode), what=self.what(f"networks.{mode}"))
+                graph = project_graph(self.download_network(mode, sec, buurten), what=f"OpenStreetMap {mode}-netwerk")
+                out[mode] = from_networkx(graph, what=self.what(f"networks.{mode}"))
                 self.prov(f"network:{mode}", {"licence": "ODbL 1.0", **sec}, None, "OpenStreetMap (ODbL)")
                 continue
             path = self.file(sec, f"networks.{mode}")
@@ -632,12 +729,9 @@ class _Loader:
         for name, sec in secs.items():
             unit = str(sec.get("unit", units[name]))
             if self.online(sec, f"rasters.{name}"):
-                minx, miny, maxx, maxy = self.study_polygon(buurten, {"buffer_m": 100.0, **sec}).bounds
-                res = sec.get("resolution_m")
-                out[name] = raster_from_wcs(
-                    sec["url"], sec["coverage"], (minx, miny, maxx, maxy), unit=unit,
-                    resolution_m=float(res) if res is not None else None,
-                    version=str(sec.get("version", "2.0.1")), band=int(sec.get("band", 1)),
+                out[name] = raster_from_geotiff_bytes(
+                    self.download_raster(name, sec, buurten), unit=unit, band=int(sec.get("band", 1)),
+                    source=f"{sec['coverage']} ({sec['url']})",
                 )
                 self.prov(f"raster:{name}", sec, None, f"{sec['coverage']} ({sec['url']})")
                 continue

@@ -27,6 +27,21 @@ _YEAR = {"ge": 1990, "le": 2100}
 _PATH = declare(None, uitleg="het bestand, relatief aan de map van het manifest", voorbeeld='path = "buurten.gpkg"')
 _LAYER = declare(None, uitleg="de laag in een bestand met meer lagen (GeoPackage)", voorbeeld='layer = "buurten"')
 _BUFFER = declare(None, ge=0, le=10_000, uitleg="marge in meters rond de buurten bij downloaden", voorbeeld="buffer_m = 500")
+_URL = declare(
+    None, pattern=r"^https?://",
+    uitleg="het basisadres van de dienst bij online (een spiegel, proxy of testserver); standaard het echte adres "
+           "(docs/invoer.md noemt het per bron)",
+    voorbeeld='url = "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1"')
+
+#: The real service each ``online`` source downloads from when a section gives no ``url``
+#: (``{year}`` is the section's year). Shown in docs/invoer.md.
+DEFAULT_URLS: dict[str, str] = {
+    "pdok": "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1",
+    "cbs": "https://opendata.cbs.nl",
+    "osm": "https://overpass-api.de/api",
+    "bag": "https://api.pdok.nl/kadaster/bag/ogc/v2",
+    "bgt": "https://api.pdok.nl/lv/bgt/ogc/v1",
+}
 
 
 class Section(Table):
@@ -41,6 +56,13 @@ class Section(Table):
     source: str | None = declare(None, uitleg="de bron, zoals die in de rapporten staat", voorbeeld='source = "CBS"')
     licence: str | None = declare(None, uitleg="de licentie van de gegevens", voorbeeld='licence = "CC BY 4.0"')
     note: str | None = declare(None, uitleg="een toelichting bij de bron", voorbeeld='note = "stand 1 januari"')
+    url: str | None = _URL
+    downloaded_from: str | None = declare(
+        None, uitleg="waar `afweging fetch` het bestand ophaalde (het adres van de dienst)",
+        voorbeeld='downloaded_from = "https://api.pdok.nl/kadaster/bag/ogc/v2"')
+    downloaded_on: str | None = declare(
+        None, pattern=r"^\d{4}-\d{2}-\d{2}$", uitleg="de datum waarop `afweging fetch` het bestand ophaalde",
+        voorbeeld='downloaded_on = "2026-12-02"')
 
     @field_validator("crs")
     @classmethod
@@ -62,6 +84,8 @@ class Section(Table):
         if self.path is None and self.online is None:
             alt = f' of online = "{allowed[0]}" (downloaden)' if allowed else ""
             raise rule("path", f"ontbreekt: geef path = \"bestand\"{alt}")
+        if self.url is not None and self.online is None:
+            raise rule("url", "hoort alleen bij online (het adres van de dienst); laat `url` weg bij een `path`")
         return self
 
 
@@ -113,7 +137,7 @@ class Facilities(Section):
 class Homes(Section):
     """``[homes]``: home points; residents are spread from CBS a_inw or read from a column."""
 
-    ONLINE = ("osm",)
+    ONLINE = ("osm", "bag")
     layer: str | None = _LAYER
     format: Literal["osm-tags", "points"] | None = declare(None, uitleg="osm-tags (gebouwen met OSM-tags) of points (elk punt een woning)", voorbeeld='format = "points"')
     key: str | None = declare(None, uitleg="kolom met de OSM-sleutel (standaard osm_key)", voorbeeld='key = "osm_key"')
@@ -137,10 +161,13 @@ class Homes(Section):
 
 
 class Green(Section):
-    """``[green]``: public green polygons."""
+    """``[green]``: public green polygons (a file, or online = "bgt": the BGT classes of
+    ``afweging/data/bgt_green.toml``)."""
 
+    ONLINE = ("bgt",)
     layer: str | None = _LAYER
     kind: str | None = declare(None, uitleg="kolom met de soort groen", voorbeeld='kind = "type"')
+    buffer_m: float | None = _BUFFER
 
 
 class Network(Section):
@@ -165,7 +192,7 @@ class RasterSection(Section):
     ONLINE = ("wcs",)
     unit: str | None = declare(None, uitleg="de eenheid van de rasterwaarden", voorbeeld='unit = "dB"')
     band: int | None = declare(None, ge=1, uitleg="de band van het raster (1 = de eerste)", voorbeeld="band = 1")
-    url: str | None = declare(None, pattern=r"^https?://", uitleg="het adres van de WCS-dienst", voorbeeld='url = "https://data.rivm.nl/geo/alo/wcs"')
+    url: str | None = declare(None, pattern=r"^https?://", uitleg="het adres van de WCS-dienst (bij online = \"wcs\" verplicht)", voorbeeld='url = "https://data.rivm.nl/geo/alo/wcs"')
     coverage: str | None = declare(None, uitleg="de coverage-id van de WCS-dienst", voorbeeld='coverage = "rivm_..."')
     resolution_m: float | None = declare(None, gt=0, le=1000, uitleg="de celgrootte in meters bij downloaden", voorbeeld="resolution_m = 10")
     version: str | None = declare(None, uitleg="de WCS-versie", voorbeeld='version = "2.0.1"')

@@ -158,6 +158,37 @@ def raster_from_wcs(
 ) -> Raster:
     """Download a coverage for a bounding box as a :class:`Raster` in EPSG:28992.
 
+    :func:`wcs_geotiff` read with :func:`raster_from_geotiff_bytes` (the parameters are
+    theirs); ``afweging fetch`` saves the same GeoTIFF to a file instead.
+    """
+    content = wcs_geotiff(url, coverage, bbox, resolution_m=resolution_m, version=version, axis_labels=axis_labels)
+    return raster_from_geotiff_bytes(content, unit=unit, band=band, source=f"{coverage} ({url})")
+
+
+def raster_from_geotiff_bytes(content: bytes, *, unit: str, band: int = 1, source: str = "WCS") -> Raster:
+    """A GeoTIFF in memory (a WCS answer) as a :class:`Raster`, read as :func:`read_raster`
+    reads the same bytes from a file (nodata and fill masked by :func:`mask_nodata`)."""
+    import rasterio
+    from rasterio.io import MemoryFile
+
+    try:
+        with MemoryFile(content) as mem, mem.open() as src:
+            return _raster_from_dataset(src, unit=unit, band=band, assign_crs=None, source=source)
+    except rasterio.errors.RasterioIOError as exc:
+        raise DownloadError(f"{source}: het antwoord lijkt een TIFF maar is niet te lezen ({exc}).") from exc
+
+
+def wcs_geotiff(
+    url: str,
+    coverage: str,
+    bbox: Sequence[float],
+    *,
+    resolution_m: float | None = None,
+    version: str = "2.0.1",
+    axis_labels: tuple[str, str] = ("X", "Y"),
+) -> bytes:
+    """The GeoTIFF a WCS ``GetCoverage`` answers for a bounding box (through the cache).
+
     Parameters
     ----------
     url : str
@@ -167,14 +198,10 @@ def raster_from_wcs(
         ``workspace__name``, WCS 1.0 ``workspace:name`` on GeoServer).
     bbox : (minx, miny, maxx, maxy)
         In EPSG:28992 metres, e.g. ``area.total_bounds``.
-    unit : str
-        Unit of the values (``"degC"``, ``"dB"``).
     resolution_m : float, optional
         Cell size to ask for. WCS 1.0.0 needs it (``RESX``/``RESY``); with 2.0.1 the
         server's native resolution is used when omitted.
     version : {"2.0.1", "1.0.0"}
-    band : int
-        Band to read from the answer.
     axis_labels : (str, str)
         WCS 2.0 subset axis names of the coverage (``X``/``Y`` for RD New on GeoServer).
         ``scalesize`` always uses the grid axes :data:`GRID_AXES`.
@@ -185,9 +212,6 @@ def raster_from_wcs(
         The server answered an error (its ExceptionReport text is shown) or no GeoTIFF;
         nothing is cached then.
     """
-    import rasterio
-    from rasterio.io import MemoryFile
-
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     if not (maxx > minx and maxy > miny):
         raise ManifestError(f"WCS bbox {tuple(bbox)} is empty; give (minx, miny, maxx, maxy) in EPSG:28992.")
@@ -219,15 +243,11 @@ def raster_from_wcs(
     from afweging.data import _cache, _progress
 
     with _progress.bar(what, unit="B") as bar:
-        content = _cache.request(
+        content: bytes = _cache.request(
             url, params=params, expect="bytes", what=what, validate=lambda b: _is_tiff(b, what=what),
             on_bytes=bar.update,
         )
-    try:
-        with MemoryFile(content) as mem, mem.open() as src:
-            return _raster_from_dataset(src, unit=unit, band=band, assign_crs=None, source=f"{coverage} ({url})")
-    except rasterio.errors.RasterioIOError as exc:
-        raise DownloadError(f"{what}: het antwoord lijkt een TIFF maar is niet te lezen ({exc}).") from exc
+    return content
 
 
 def _size(minx: float, miny: float, maxx: float, maxy: float, res: float) -> tuple[int, int]:

@@ -1,0 +1,204 @@
+"""``afweging fetch``: every online source once into plain files, then offline runs.
+
+The services answer from recorded responses (tests/_recorded.py, tests/data) and a
+stand-in osmnx; no test touches the network.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from _recorded import FakeSession, fake_osmnx, recorded_services
+from click.testing import CliRunner
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from afweging import settings
+from afweging._outputs import OutputError
+from afweging.cli import main
+from afweging.data import _cache
+from afweging.data.fetch import fetch_area
+from afweging.data.manifest import load_area
+
+ONLINE = """name = "Utrecht (online)"
+gemeentecode = "GM0344"
+
+[buurten]
+online = "pdok"
+year = 2023
+
+[statistics]
+online = "cbs"
+year = 2023
+
+[facilities]
+online = "osm"
+
+[homes]
+online = "bag"
+
+[green]
+online = "bgt"
+
+[networks.walk]
+online = "osm"
+
+[rasters.noise]
+online = "wcs"
+url = "https://data.rivm.nl/geo/alo/wcs"
+coverage = "alo__rivm_20220601_Geluid_lden_allebronnen_2020"
+licence = "CC0 1.0"
+"""
+
+
+@pytest.fixture
+def services(tmp_path, monkeypatch):
+    """Recorded PDOK/CBS/WCS answers and a stand-in osmnx; the HTTP cache off, so every
+    download is a request the test can count."""
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(settings, "use_cache", False)
+    session = FakeSession(recorded_services())
+    monkeypatch.setattr(_cache, "_session", session)
+    to_ll = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    pts = [Point(*to_ll.transform(x, y)) for x, y in [(134020, 455020), (134150, 455080), (134260, 455040)]]
+    idx = pd.MultiIndex.from_tuples([("node", 4), ("node", 5), ("way", 6)], names=["element", "id"])
+    feats = gpd.GeoDataFrame(
+        {"leisure": ["playground", None, None], "amenity": [None, "doctors", None],
+         "healthcare:speciality": [None, "general", None], "shop": [None, None, "supermarket"],
+         "name": [None, "Huisartsen West", "Buurtsuper"]},
+        geometry=pts, index=idx, crs="EPSG:4326",
+    )
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    nodes = {1: (133950, 455050), 2: (134150, 455050), 3: (134400, 455050), 4: (134150, 455150)}
+    for n, (x, y) in nodes.items():
+        lon, lat = to_ll.transform(x, y)
+        g.add_node(n, x=lon, y=lat, street_count=2)
+    for a, b in ((1, 2), (2, 3), (2, 4)):
+        length = float(np.hypot(nodes[a][0] - nodes[b][0], nodes[a][1] - nodes[b][1]))
+        for u, v in ((a, b), (b, a)):
+            g.add_edge(u, v, osmid=100 + a * 10 + b, length=length, oneway=False, reversed=u != a,
+                       highway="residential", name="Teststraat")
+    calls: list = []
+    monkeypatch.setitem(sys.modules, "osmnx", fake_osmnx(calls, graph=g, features=feats))
+    path = tmp_path / "online.toml"
+    path.write_text(ONLINE, encoding="utf-8")
+    return path, session, calls
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _run(area, out: Path) -> dict[str, object]:
+    """afweging run without the maps and report (tested elsewhere; slow): the per-buurt
+    results, the priorities, the barcode and the per-home reachability."""
+    from afweging.pipeline import run
+
+    _quiet(run, area, out)
+    frame = gpd.read_file(out / "buurten.gpkg")
+    files = {p.name: p.read_bytes() for p in sorted(out.glob("*")) if p.suffix in (".csv", ".html", ".parquet")}
+    return {"buurten": frame, "files": files}
+
+
+def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
+    import afweging.maps
+
+    online, session, _calls = services
+    monkeypatch.setattr(afweging.maps, "write_maps_and_report", lambda *a, **k: None)
+    area_online = _quiet(load_area, online, cache=False)
+    n_online = len(session.calls)
+    data = tmp_path / "data"
+    said: list[str] = []
+    result = _quiet(fetch_area, online, data, say=said.append, progress=False)
+    assert len(session.calls) == 2 * n_online  # every service asked once more, nothing else
+
+    # plain files and a file-based manifest recording source, licence, URL and date
+    names = sorted(p.name for p in data.iterdir() if not p.name.startswith("."))
+    assert names == ["area.toml", "bag_woningen.gpkg", "bgt_groen.gpkg", "buurten.gpkg",
+                     "cbs_kwb_2023_GM0344.csv", "noise.tif", "osm_voorzieningen.gpkg", "osm_walk.graphml"]
+    doc = tomllib.loads((data / "area.toml").read_text("utf-8"))
+    assert doc["homes"]["format"] == "points" and doc["homes"]["path"] == "bag_woningen.gpkg"
+    assert doc["homes"]["downloaded_from"] == "https://api.pdok.nl/kadaster/bag/ogc/v2"
+    assert doc["homes"]["licence"] == "CC0 1.0"
+    assert doc["buurten"]["downloaded_from"] == "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1"
+    assert doc["statistics"]["source"].startswith("CBS Kerncijfers wijken en buurten 2023") and \
+        "85618NED" in doc["statistics"]["source"]
+    assert doc["networks"]["walk"]["downloaded_from"] == "https://overpass-api.de/api"
+    assert doc["rasters"]["noise"]["licence"] == "CC0 1.0" and "online" not in doc["rasters"]["noise"]
+    dates = {sec["downloaded_on"] for sec in (doc["buurten"], doc["statistics"], doc["homes"], doc["green"])}
+    assert len(dates) == 1 and len(dates.pop()) == 10
+    assert all(s.status == "opgehaald" for s in result.sections)
+
+    # the fetched area equals the online one, and so do the results of a run
+    n_before = len(session.calls)
+    area_files = _quiet(load_area, data / "area.toml", cache=False)
+    assert len(session.calls) == n_before  # offline
+    pd.testing.assert_frame_equal(area_files.buurten, area_online.buurten)
+    pd.testing.assert_frame_equal(area_files.homes, area_online.homes)
+    assert len(area_files.homes) == 4 and area_files.homes["residents"].sum() == pytest.approx(1810 + 4200)
+    pd.testing.assert_frame_equal(area_files.green.reset_index(drop=True), area_online.green.reset_index(drop=True))
+    pd.testing.assert_frame_equal(area_files.facilities, area_online.facilities)
+    cats = area_files.facilities.groupby("category")["name"].first()
+    assert sorted(cats.index) == ["dagelijkse_boodschappen", "huisarts", "speelplek", "supermarkt"]
+    assert cats["huisarts"] == "Huisartsen West" and pd.isna(cats["speelplek"])  # no name: missing, not "None"
+    a, b = area_files.networks["walk"], area_online.networks["walk"]
+    assert np.array_equal(a.xy, b.xy) and np.array_equal(a.node_ids, b.node_ids)
+    np.testing.assert_array_equal(area_files.rasters["noise"].data, area_online.rasters["noise"].data)
+    first = _run(area_online, tmp_path / "uit_online")
+    second = _run(area_files, tmp_path / "uit_bestanden")
+    pd.testing.assert_frame_equal(second["buurten"], first["buurten"])
+    assert sorted(first["files"]) == ["barcode.html", "prioriteiten.csv", "woningen_bereikbaarheid.parquet"]
+    assert first["files"] == second["files"]  # byte-identical
+
+
+def test_fetch_resumes_and_protects_user_files(services, tmp_path):
+    online, session, calls = services
+    data = tmp_path / "data"
+    _quiet(fetch_area, online, data, progress=False)
+    n = len(session.calls)
+    n_osm = len(calls)
+    text = (data / "area.toml").read_text("utf-8")
+
+    again = _quiet(fetch_area, online, data, progress=False)  # nothing missing: nothing asked
+    assert len(session.calls) == n and len(calls) == n_osm
+    assert {s.status for s in again.sections} == {"al aanwezig"}
+    assert (data / "area.toml").read_text("utf-8") == text
+
+    (data / "noise.tif").unlink()  # one file gone: only that source again
+    _quiet(fetch_area, online, data, progress=False)
+    asked = {c[1] for c in session.calls[n:]}
+    assert asked == {"https://data.rivm.nl/geo/alo/wcs"} and len(calls) == n_osm
+
+    # a file of the user under a name fetch wants is never overwritten
+    (data / "osm_walk.graphml").write_text("mijn eigen netwerk", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"osm_walk\.graphml bestaat al en is niet door `afweging fetch`"):
+        _quiet(fetch_area, online, data, progress=False)
+    assert (data / "osm_walk.graphml").read_text("utf-8") == "mijn eigen netwerk"
+
+
+def test_fetch_keeps_file_sections_and_cli(services, tmp_path):
+    online, _session, _calls = services
+    (tmp_path / "fietspaden.gpkg").write_bytes(b"")  # a file section is referenced, not copied
+    online.write_text(
+        'name = "Utrecht"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n'
+        '[lines.fietspaden]\npath = "fietspaden.gpkg"\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["fetch", "--area", str(online), "--out", str(tmp_path / "d")])
+    assert res.exit_code == 0, res.output
+    assert "[buurten] opgehaald: buurten.gpkg" in res.output
+    assert "afweging run --area" in res.output
+    doc = tomllib.loads((tmp_path / "d" / "area.toml").read_text("utf-8"))
+    assert doc["lines"]["fietspaden"]["path"] == "../fietspaden.gpkg"
+    assert not (tmp_path / "d" / "fietspaden.gpkg").exists()
+    # bad input: a Dutch message, no traceback
+    res = CliRunner().invoke(main, ["fetch", "--area", str(tmp_path / "nee.toml"), "--out", str(tmp_path / "d")])
+    assert res.exit_code == 2 and "Fout:" in res.output and "Traceback" not in res.output
