@@ -263,6 +263,22 @@ def test_buurt_outside_facility_coverage_is_not_ranked() -> None:
     assert sp.loc["A", "rank"] == 1
 
 
+def test_earlier_rank_without_data_stays_an_integer_in_the_csv() -> None:
+    # a scenario's prioriteiten_<year>.csv adds today's rank; B has none (outside the
+    # coverage): an empty cell, and A's rank stays "1" (not the float "1,0")
+    from afweging.analyses.priorities import priorities_table
+
+    area = make_area({"A": {}, "B": {}}, origin={"B": "rasterpunt"})
+    reach = make_reach(area, half_far(area))
+    with pytest.warns(UserWarning, match="buiten de dekking"):
+        res = prioritise(area, None, reach, config=CBS_ONLY)
+    table = priorities_table(res, earlier=res, earlier_label="2023")
+    assert str(table["rang 2023"].dtype) == "Int64"
+    lines = table.to_csv(sep=";", decimal=",", index=False).splitlines()
+    speel = [ln.split(";") for ln in lines[1:] if ln.startswith("Speelplekken")]
+    assert [(r[2], r[-2]) for r in speel] == [("A", "1"), ("B", "")]
+
+
 def test_buurt_with_inhabitants_but_no_homes_has_no_data() -> None:
     area = make_area({"A": {}, "B": {}}, no_homes=("B",))
     reach = make_reach(area, {"speelplek": [5.0] * 10})

@@ -327,16 +327,37 @@ def _digest(folder: Path) -> dict[str, str]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def test_cli_demo_scenario_writes_identical_outputs(tmp_path: Path) -> None:
-    runs = []
-    for name in ("a", "b"):
-        out = tmp_path / name
-        res = CliRunner().invoke(main, ["scenario", "--out", str(out)])
-        assert res.exit_code == 0, res.output
-        runs.append(_digest(out))
-    assert {"buurten_2040.gpkg", "barcode_2040.html", "prioriteiten_2040.csv", "rapport.html"} <= set(runs[0])
+def test_cli_and_api_give_the_same_outputs(tmp_path: Path, demo_result) -> None:
+    # the CLI (demo scenario) and the API's result (computed separately, in the fixture)
+    # written through ScenarioResult.write: byte-identical files
+    res = CliRunner().invoke(main, ["scenario", "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    demo_result.write(tmp_path / "b")
+    runs = [_digest(tmp_path / "a"), _digest(tmp_path / "b")]
+    assert {"buurten_2040.gpkg", "barcode_2040.html", "prioriteiten_2040.csv", "rapport.html"} == set(runs[0])
     assert runs[0] == runs[1]
     assert "Inwoners 16.317 (2024)" in res.output
+    # the API's frames are what the files hold: the GeoPackage read back equals
+    # result.buurten column by column, the CSV equals result.priorities
+    import geopandas as gpd
+
+    back = gpd.read_file(tmp_path / "a" / "buurten_2040.gpkg").set_index("buurtcode")
+    frame = demo_result.buurten
+    assert [c for c in back.columns if c != "geometry"] == [c for c in frame.columns if c != "geometry"]
+    assert back.index.tolist() == frame.index.tolist()
+    for col in frame.columns:
+        if col == "geometry":
+            assert back.geometry.geom_equals_exact(frame.geometry, tolerance=1e-6).all()
+        elif pd.api.types.is_numeric_dtype(frame[col]):
+            np.testing.assert_allclose(back[col].astype(float), frame[col].astype(float), rtol=0, atol=0,
+                                       err_msg=col)
+        else:
+            assert back[col].astype("string").fillna("").tolist() == frame[col].astype("string").fillna("").tolist(), col
+    csv = pd.read_csv(tmp_path / "a" / "prioriteiten_2040.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(csv.columns) == list(demo_result.priorities.columns)
+    assert csv["buurtcode"].tolist() == demo_result.priorities["buurtcode"].tolist()
+    np.testing.assert_allclose(csv["score"], demo_result.priorities["score"].astype(float), rtol=1e-12)
+    assert (csv["rang 2024"].astype("Int64") == demo_result.priorities["rang 2024"]).fillna(True).all()
     html = (tmp_path / "a" / "rapport.html").read_text("utf-8")
     assert "Groei in balans" in html and "Waar de balans het meest verslechtert" in html
     barcode = (tmp_path / "a" / "barcode_2040.html").read_text("utf-8")

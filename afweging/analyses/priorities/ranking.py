@@ -797,8 +797,9 @@ def priorities_table(result: PriorityResult, *, wijknamen: Mapping[str, str] | N
         }))
         if earlier is not None:
             before = earlier.questions[q].reindex(frame.index)
-            rows[-1][f"rang {earlier_label}"] = before["rank"].astype("Int64").to_numpy()
-            rows[-1][f"mensen {earlier_label}"] = before["people"].round(0).astype("Int64").to_numpy()
+            # .array keeps Int64 (a buurt without a rank then is empty, not a float "1,0")
+            rows[-1][f"rang {earlier_label}"] = before["rank"].astype("Int64").array
+            rows[-1][f"mensen {earlier_label}"] = before["people"].round(0).astype("Int64").array
     extra = [f"rang {earlier_label}", f"mensen {earlier_label}"] if earlier is not None else []
     return pd.concat(rows, ignore_index=True)[[*CSV_COLUMNS, *extra]]
 
