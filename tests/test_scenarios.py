@@ -88,7 +88,12 @@ def test_city_forecast_of_inhabitants_and_65_plus_by_hand() -> None:
     # the under-65 growth follows each buurt's own structure: A's 0-14 is 20/80 of its 8
     assert d.deltas["a_00_14"].to_dict() == pytest.approx({"A": 2.0, "B": 4.0})
     assert d.total_factor.to_dict() == pytest.approx({"A": 1.1, "B": 1.1})
-    assert d.messages == []
+    # all of the growth goes into the existing homes (no plans): said, with the numbers
+    assert d.warnings == [
+        "Stad: de prognose geeft 330 inwoners (+30 ten opzichte van de 300 van nu); het scenario heeft hier "
+        "geen plannen met woningen. De bestaande woningen krijgen er 30 bewoners bij (10,0 % meer). Hoort die "
+        "groei in nieuwe woningen, neem dan de rest van het woningbouwprogramma als plannen op."]
+    assert d.messages == d.warnings
     rest = d.areas.set_index("klasse").loc["overige leeftijden"]
     assert (rest["nu"], rest["prognose"], rest["groei_bestaand"]) == pytest.approx((240, 264, 24))
 
@@ -119,6 +124,26 @@ def test_plans_residents_stay_and_the_forecast_rest_goes_to_existing_homes() -> 
     assert d.total_factor["A"] == pytest.approx(1.05)
     total = d.areas[d.areas["klasse"] == "totaal"].iloc[0]
     assert (total["nu"], total["plannen"], total["bestaand"], total["prognose"]) == pytest.approx((300, 30, 300, 345))
+
+
+def test_growth_the_plans_do_not_house_is_named_with_residents_per_dwelling() -> None:
+    # 2 residents per dwelling now (A 50, B 100 dwellings). A plan put 30 residents in 15
+    # new dwellings in A. Forecast 360: the existing homes take 360 - 330 = 30 more (10 %
+    # of 300, above the 5 % that is named); per dwelling 300 / 150 = 2,00 -> 360 / 165 = 2,18.
+    now = two_buurten().assign(a_woning=[50.0, 100.0])
+    after = now.copy()
+    after.loc["A", ["a_inw", *CBS, "a_woning"]] = [130.0, 26.0, 13.0, 39.0, 26.0, 26.0, 65.0]
+    d = run_distribute(after, {"inwoners": 360, "65+": 72}, new={"A": 30.0}, now=now)
+    assert d.warnings == [
+        "Stad: de prognose geeft 360 inwoners (+60 ten opzichte van de 300 van nu); de plannen in het scenario "
+        "brengen 30 nieuwe bewoners. De bestaande woningen krijgen er 30 bewoners bij (10,0 % meer, gemiddeld "
+        "2,00 → 2,18 inwoners per woning). Hoort die groei in nieuwe woningen, neem dan de rest van het "
+        "woningbouwprogramma als plannen op."]
+    # 5 % (forecast 345) is not named; a dwelling count missing in a buurt drops the per-dwelling part
+    assert run_distribute(after, {"inwoners": 345, "65+": 69}, new={"A": 30.0}, now=now).warnings == []
+    unknown = after.assign(a_woning=[65.0, np.nan])
+    d = run_distribute(unknown, {"inwoners": 360, "65+": 72}, new={"A": 30.0}, now=now)
+    assert "(10,0 % meer)." in d.warnings[0]
 
 
 def test_plans_beyond_the_forecast_are_named_not_rescaled() -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from afweging import _names
 from afweging._format import nl_int, nl_number
 from afweging.geo.area import Area
+from afweging.scenarios.forecast import LEVEL_PHRASES
 from afweging.scenarios.growth import Moment, growth_indicators, worsening
 from afweging.scenarios.model import Scenario
 from afweging.scenarios.population import (
@@ -385,13 +386,14 @@ def summary_lines(result: ScenarioResult) -> list[str]:
     old0, old1 = g[f"ouderen_{lab0}"].sum(), g[f"ouderen_{lab1}"].sum()
     elderly = result.now.elderly_label
     forecast = ("geen prognose: de bevolking van nu plus de plannen" if sc.forecast is None
-                else f"prognose per {result.target.level} ({Path(sc.forecast.source).name})")
+                else f"prognose {LEVEL_PHRASES.get(result.target.level or '', '')} "
+                     f"({Path(sc.forecast.source).name})")
     lines = [
         f"Scenario {sc.name}: {result.now.area.name} in {sc.target_year} ({forecast}).",
         f"Inwoners {nl_int(inw0)} ({lab0}) → {nl_int(inw1)} ({lab1}); {elderly} {nl_int(old0)} → {nl_int(old1)}.",
     ]
     lines += describe_changes(result.target)
-    lines += [n for n in result.notes if "plannen zijn niet verkleind" in n]
+    lines += result.target.warnings
     s0 = float(result.now.scores.stad.overall.iloc[0])
     s1 = float(result.then.scores.stad.overall.iloc[0])
     ch = result.barcode_changes
@@ -404,7 +406,7 @@ def summary_lines(result: ScenarioResult) -> list[str]:
     if len(worst):
         names = result.now.area.buurten["buurtnaam"]
         lines.append("Balans verslechtert het meest in: " + ", ".join(
-            f"{names[c]} (+{nl_int(r['extra_buiten_norm'])} buiten de norm)" if r["extra_buiten_norm"] >= 0.5
+            f"{names[c]} (+{nl_int(r['extra_buiten_norm'])} mensen buiten de normen)" if r["extra_buiten_norm"] >= 0.5
             else str(names[c]) for c, r in worst.iterrows()) + ".")
     return lines
 

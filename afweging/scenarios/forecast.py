@@ -55,6 +55,9 @@ FORECAST_COLUMNS: dict[str, str] = {
 #: Names of the levels, in Dutch.
 LEVELS = ("stad", "wijk", "buurt")
 
+#: How a report names a forecast of each level ("prognose voor de hele stad").
+LEVEL_PHRASES: dict[str, str] = {"stad": "voor de hele stad", "wijk": "per wijk", "buurt": "per buurt"}
+
 _INT = re.compile(r"^\d+$")
 _NL_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _NL_DECIMAL = re.compile(r"^\d+,\d+$")

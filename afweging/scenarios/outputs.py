@@ -22,6 +22,7 @@ import pandas as pd
 from afweging._format import nl_int, nl_number
 from afweging._html import escape
 from afweging._outputs import OutputFolder, fixed_gpkg_date, output_folder
+from afweging.scenarios.forecast import LEVEL_PHRASES
 from afweging.scenarios.growth import MEETING_MAX_M, PLAY_MAX_M
 from afweging.scenarios.target import describe_changes
 
@@ -117,15 +118,14 @@ def growth_section(result: ScenarioResult) -> str:
                    "nieuwe bewoners van de plannen.</p>")
     else:
         cite = f" Bron: {escape(sc.forecast.citation)}." if sc.forecast.citation else ""
-        out.append(f"<p>Prognose per {escape(result.target.level or '')} uit "
+        out.append(f"<p>Prognose {escape(LEVEL_PHRASES.get(result.target.level or '', ''))} uit "
                    f"<code>{escape(Path(sc.forecast.source).name)}</code>.{cite}</p>")
         out.append(_forecast_table(result))
     lines = describe_changes(result.target)
     if lines:
         out.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>")
-    for note in result.notes:
-        if "plannen zijn niet verkleind" in note:
-            out.append(f'<p class="note">{escape(note)}</p>')
+    for note in result.target.warnings:
+        out.append(f'<p class="note">{escape(note)}</p>')
     # ---- wijken
     wijk = _wijk_table(result)
     if wijk:
@@ -163,8 +163,9 @@ def growth_section(result: ScenarioResult) -> str:
         "binnen elk prognosegebied naar de huidige opbouw volgens CBS; de bewoners van de plannen "
         "(woningen × huishoudgrootte, de regels van de plantoets) wonen waar de plannen ze neerzetten, en "
         "de rest van de prognose wordt over de bestaande woningen verdeeld, per leeftijdsklasse. De som per "
-        "gebied is de prognose. CBS-klassen worden per levensjaar gelijk verdeeld (0–14 → 0–11 is 12/15); "
-        + ("65+ → 75+ met het opgegeven aandeel 75-plussers (in elke buurt hetzelfde). "
+        "gebied is de prognose. CBS-klassen worden per levensjaar gelijk verdeeld (0–14 → 0–11 is 12/15). "
+        + ("65+ wordt gesplitst in 65–74 en 75+ met het opgegeven aandeel 75-plussers (in elke buurt "
+           "hetzelfde). "
            if sc.share_75_plus is not None else "")
         + "Huishoudens en woningen blijven die na de plannen (meer of minder bewoners per woning). Lagen, "
         f"bereikbaarheid (met de nieuwe woningen en voorzieningen), barcode en prioriteiten zijn voor "

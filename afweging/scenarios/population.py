@@ -40,7 +40,9 @@ age, the inhabitants follow the bands.
 
 ``G < 0`` in total with plans in the area means the plans add more people than the
 forecast allows: the existing homes must then lose residents; that is reported, never
-hidden by shrinking the plans. A forecast below the plans' own residents of a band
+hidden by shrinking the plans. ``G`` above :data:`OCCUPANCY_NOTE_PCT` % of the existing
+homes' residents is reported too (the plans house only part of the growth; more people
+per dwelling). A forecast below the plans' own residents of a band
 (``F < N``) is an error, as is growth in a band that nobody in the area belongs to.
 Buurten outside every forecast area keep the population after the plans.
 """
@@ -75,6 +77,9 @@ _STARTS_75 = (*_STARTS, 75)
 
 #: Column of the total in a forecast and in the population tables.
 TOTAL = "inwoners"
+
+#: Column of the dwellings in :func:`present_by_area`.
+DWELLINGS = "woningen"
 
 #: The group of the ages that no band of a forecast covers (with ``inwoners`` given), and
 #: its Dutch label in the tables.
@@ -260,8 +265,13 @@ class Distribution:
         (residents of the existing homes after demolition), ``prognose``,
         ``groei_bestaand`` (G) and ``factor_bestaand`` (1 + G / bestaand).
     messages : list of str
-        Dutch: where the plans add more people than the forecast allows, and where a
-        buurt's age structure was not known.
+        Dutch: every note of the distribution (the warnings below, and where a buurt's
+        age structure was not known).
+    warnings : list of str
+        Dutch, for the report and the CLI: where the plans add more people than the
+        forecast allows, and where the existing homes must take more than
+        :data:`OCCUPANCY_NOTE_PCT` % more residents because the scenario's plans house
+        only part of the forecast's growth.
     """
 
     deltas: pd.DataFrame
@@ -269,6 +279,7 @@ class Distribution:
     total_factor: pd.Series
     areas: pd.DataFrame
     messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def distribute(
@@ -367,6 +378,8 @@ def distribute(
             f"opbouw van alle buurten samen gebruikt."
         )
     fine_p = fine_p.fillna(0.0)
+    dwellings_after = _strict_sum_by(buurten, "a_woning", inw)
+    warned: list[str] = []
     n_b = new_residents.reindex(buurten.index).fillna(0.0).astype(float)
     N = new_residents_by_band(buurten, n_b, model)
     E = fine_p - N
@@ -432,13 +445,19 @@ def distribute(
         then = n_total + e_total + growth_total
         rows.append(_area_row(code, name, "totaal", now, n_total, e_total, then, growth_total))
         if n_total > 0 and growth_total < 0:
-            messages.append(
+            warned.append(
                 f"{name}: de plannen voegen {nl_int(n_total)} inwoners toe, terwijl de prognose "
                 f"{nl_int(then)} inwoners geeft ({_signed(then - now)} ten opzichte van de "
                 f"{nl_int(now)} van nu). De bewoners van de bestaande woningen moeten daardoor met "
                 f"{nl_int(-growth_total)} afnemen ({nl_number(100 * -growth_total / e_total, 1)} %). "
                 f"De plannen zijn niet verkleind: controleer de prognose of de plannen."
             )
+        elif e_total > 0 and 100.0 * growth_total / e_total > OCCUPANCY_NOTE_PCT:
+            warned.append(_occupancy_note(
+                name, now, then, n_total, e_total, growth_total,
+                float(present.at[code, DWELLINGS]) if DWELLINGS in present.columns and code in present.index
+                else float("nan"),
+                dwellings_after(members)))
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ForecastError(f"{source}: de prognose past niet op de buurten ({len(problems)} "
@@ -462,7 +481,46 @@ def distribute(
     factor[moved] = 1.0 + change / e_tot[moved]
     area_table = pd.DataFrame(rows, columns=list(AREA_COLUMNS))
     return Distribution(deltas=deltas, fine_then=fine_then, total_factor=factor, areas=area_table,
-                        messages=messages)
+                        messages=warned + messages, warnings=warned)
+
+
+#: A forecast that makes the residents of an area's existing homes grow by more than this
+#: (%) is named in the report and the CLI. More people per dwelling is rarely what a
+#: forecast means; usually the scenario lacks the plans that house the growth. (The
+#: distribution does what the method says all the same: the sum is the forecast.)
+OCCUPANCY_NOTE_PCT: float = 5.0
+
+
+def _occupancy_note(name: str, now: float, then: float, n_total: float, e_total: float, growth: float,
+                    dwellings_now: float, dwellings_then: float) -> str:
+    """Dutch: the forecast's growth goes mostly into the existing homes."""
+    plans = (f"de plannen in het scenario brengen {nl_int(n_total)} nieuwe bewoners" if n_total >= 0.5
+             else "het scenario heeft hier geen plannen met woningen")
+    per_dwelling = ""
+    if np.isfinite(dwellings_now) and np.isfinite(dwellings_then) and dwellings_now > 0 and dwellings_then > 0:
+        per_dwelling = (f", gemiddeld {nl_number(now / dwellings_now, 2)} → "
+                        f"{nl_number(then / dwellings_then, 2)} inwoners per woning")
+    return (
+        f"{name}: de prognose geeft {nl_int(then)} inwoners ({_signed(then - now)} ten opzichte van de "
+        f"{nl_int(now)} van nu); {plans}. De bestaande woningen krijgen er {nl_int(growth)} bewoners bij "
+        f"({nl_number(100.0 * growth / e_total, 1)} % meer{per_dwelling}). Hoort die groei in nieuwe "
+        f"woningen, neem dan de rest van het woningbouwprogramma als plannen op."
+    )
+
+
+def _strict_sum_by(buurten: pd.DataFrame, col: str, inw: pd.Series):  # type: ignore[no-untyped-def]
+    """A function summing ``col`` over a set of buurten: NaN when the column is missing or
+    unknown for a buurt with inhabitants (a partial sum would be wrong, not small)."""
+    values = (pd.to_numeric(buurten[col], errors="coerce").astype(float) if col in buurten.columns
+              else pd.Series(np.nan, index=buurten.index))
+
+    def total(members: pd.Index) -> float:
+        v = values[members]
+        if (v.isna() & (inw[members].fillna(0.0) > 0)).any():
+            return float("nan")
+        return float(v.sum())
+
+    return total
 
 
 #: Columns of :attr:`Distribution.areas`.
@@ -490,13 +548,16 @@ def group_sum(frame: pd.DataFrame, members: pd.Index, parts: Sequence[str]) -> f
 
 
 def present_by_area(buurten: pd.DataFrame, area_of: pd.Series, model: AgeModel) -> pd.DataFrame:
-    """Inhabitants per forecast area now: ``inwoners`` (CBS ``a_inw`` summed) and the fine
-    bands (the CBS bands summed and split as :class:`AgeModel` does)."""
+    """Inhabitants per forecast area now: ``inwoners`` (CBS ``a_inw`` summed), the fine
+    bands (the CBS bands summed and split as :class:`AgeModel` does) and ``woningen``
+    (CBS ``a_woning`` summed; NaN where a buurt with inhabitants has no count)."""
     inw = pd.to_numeric(buurten["a_inw"], errors="coerce").astype(float)
     fine, _ = fine_counts(buurten, model)
     key = area_of.reindex(buurten.index).to_numpy()
     out = fine.groupby(key).sum(min_count=1)
     out.insert(0, TOTAL, inw.groupby(key).sum(min_count=1))
+    dwellings = _strict_sum_by(buurten, "a_woning", inw)
+    out[DWELLINGS] = [dwellings(buurten.index[key == code]) for code in out.index]
     return out
 
 

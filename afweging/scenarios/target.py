@@ -79,6 +79,10 @@ class TargetYear:
     model : AgeModel
     notes : list of str
         Dutch notes for the report (how plans were applied, forecast messages).
+    warnings : list of str
+        The forecast's notes a planner must see (in the report and the CLI): plans
+        beyond the forecast, growth that only the existing homes can take
+        (:attr:`~afweging.scenarios.population.Distribution.warnings`).
     """
 
     area: Area
@@ -95,6 +99,7 @@ class TargetYear:
     area_of: pd.Series | None
     model: AgeModel
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def new_residents(self) -> pd.Series:
@@ -255,7 +260,8 @@ def target_area(area: Area, scenario: Scenario, *, model: AgeModel | None = None
                       new_facilities=new_fac, closed_facilities=closed, opened_facilities=opened,
                       changed_homes=changed,
                       plan_buurten=plan_buurten, distribution=distribution, level=level,
-                      area_of=area_of, model=model, notes=notes)
+                      area_of=area_of, model=model, notes=notes,
+                      warnings=list(distribution.warnings) if distribution is not None else [])
 
 
 # ============================================================================ helpers
