@@ -118,7 +118,7 @@ def render() -> str:
     for name, model in sections().items():
         by_model.setdefault(model, []).append(name)
     for model, names in by_model.items():
-        if all(n and not model.model_fields.keys() - {"walk", "bike", "heat", "noise"} for n in names):
+        if all(n and not model.model_fields.keys() - {"walk", "bike", "heat", "uhi", "noise"} for n in names):
             continue  # [networks] / [rasters] only hold the sub-tables
         title = " en ".join(f"[{n}]" for n in names if n) or "Bovenaan het bestand"
         online = getattr(model, "ONLINE", ())

@@ -56,6 +56,11 @@ online = "wcs"
 url = "https://data.rivm.nl/geo/alo/wcs"
 coverage = "alo__rivm_20220601_Geluid_lden_allebronnen_2020"
 licence = "CC0 1.0"
+
+[rasters.uhi]
+online = "wcs"
+url = "https://data.rivm.nl/geo/ank/wcs"
+coverage = "ank__Stedelijk_hitte_eiland_effect_01062022_v2"
 """
 
 
@@ -125,7 +130,7 @@ def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
     # plain files and a file-based manifest recording source, licence, URL and date
     names = sorted(p.name for p in data.iterdir() if not p.name.startswith("."))
     assert names == ["area.toml", "bag_woningen.gpkg", "bgt_groen.gpkg", "buurten.gpkg",
-                     "cbs_kwb_2023_GM0344.csv", "noise.tif", "osm_voorzieningen.gpkg", "osm_walk.graphml"]
+                     "cbs_kwb_2023_GM0344.csv", "noise.tif", "osm_voorzieningen.gpkg", "osm_walk.graphml", "uhi.tif"]
     doc = tomllib.loads((data / "area.toml").read_text("utf-8"))
     assert doc["homes"]["format"] == "points" and doc["homes"]["path"] == "bag_woningen.gpkg"
     assert doc["homes"]["downloaded_from"] == "https://api.pdok.nl/kadaster/bag/ogc/v2"
@@ -154,9 +159,14 @@ def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
     a, b = area_files.networks["walk"], area_online.networks["walk"]
     assert np.array_equal(a.xy, b.xy) and np.array_equal(a.node_ids, b.node_ids)
     np.testing.assert_array_equal(area_files.rasters["noise"].data, area_online.rasters["noise"].data)
+    uhi = area_files.rasters["uhi"].data  # RIVM's -3.4e38 fill masked, its real zeros kept, from the file too
+    np.testing.assert_array_equal(uhi, area_online.rasters["uhi"].data)
+    assert np.isnan(uhi[:5]).all() and np.nanmin(uhi) == 0.0
     first = _run(area_online, tmp_path / "uit_online")
     second = _run(area_files, tmp_path / "uit_bestanden")
     pd.testing.assert_frame_equal(second["buurten"], first["buurten"])
+    assert first["buurten"]["heat_uhi_mean_degc"].notna().all()
+    assert first["buurten"]["heat_pet_mean_degc"].isna().all()  # the heat island is not PET
     assert sorted(first["files"]) == ["barcode.html", "prioriteiten.csv", "woningen_bereikbaarheid.parquet"]
     assert first["files"] == second["files"]  # byte-identical
 
@@ -202,3 +212,30 @@ def test_fetch_keeps_file_sections_and_cli(services, tmp_path):
     # bad input: a Dutch message, no traceback
     res = CliRunner().invoke(main, ["fetch", "--area", str(tmp_path / "nee.toml"), "--out", str(tmp_path / "d")])
     assert res.exit_code == 2 and "Fout:" in res.output and "Traceback" not in res.output
+
+
+def test_pet_is_never_a_wcs(tmp_path):
+    from afweging._errors import ManifestError
+
+    path = tmp_path / "a.toml"
+    path.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n[rasters.heat]\n'
+                    'online = "wcs"\nurl = "https://data.rivm.nl/geo/ank/wcs"\ncoverage = "c"\n', encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"PET\) van de Klimaateffectatlas is niet als WCS beschikbaar.*"
+                                            r"\[rasters\.uhi\]"):
+        load_area(path, cache=False)
+
+
+def test_shipped_utrecht_online_example_uses_every_real_source():
+    from afweging._schema import read_toml
+    from afweging.data.manifest_schema import check_manifest
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "utrecht_online.toml"
+    doc, _ = read_toml(path, error=AssertionError, what="voorbeeld", hint="")
+    check_manifest(doc, file=str(path))
+    assert doc["gemeentecode"] == "GM0344"
+    kinds = {doc[s]["online"] for s in ("buurten", "wijken", "statistics", "facilities", "homes", "green")}
+    assert kinds == {"pdok", "cbs", "osm", "bag", "bgt"}
+    assert doc["rasters"]["noise"]["url"] == "https://data.rivm.nl/geo/alo/wcs"
+    assert doc["rasters"]["uhi"]["url"] == "https://data.rivm.nl/geo/ank/wcs"
+    assert "heat" not in doc["rasters"]  # PET has no WCS: a downloaded file, documented in the example
+    assert not any("path" in sec for sec in doc.values() if isinstance(sec, dict))  # nothing local

@@ -236,3 +236,32 @@ def test_no_cool_place_anywhere_gives_zero_not_nan():
                 rasters={"heat": make_raster(g, x0=0, y_top=1000, cell_m=CELL, unit="degC")})
     v = heat_layer(area).values
     assert v.loc["A", "heat_pct_homes_cool_place_within_300m"] == 0.0
+
+
+def test_uhi_is_its_own_quantity_not_pet():
+    """RIVM's heat island (air temperature difference) gets its own columns; it never feeds
+    the PET columns or their norms."""
+    g = np.full((100, 200), 1.0)  # A: 1.0 degC warmer than the countryside ...
+    g[:, 50:100] = 2.0  # ... and 2.0 in its eastern half (mean 1.5)
+    g[:, 100:] = 0.5  # B: 0.5 everywhere ...
+    g[:10, 180:] = np.nan  # ... except 200 nodata cells [1800,2000]x[900,1000] (B2's home)
+    b = two_buurten(ste_oad=[1000, 3000], a_wat_ha=[0, 10], a_opp_ha=[100, 100])
+    uhi = make_raster(g, x0=0, y_top=1000, cell_m=CELL, unit="degC")
+    area = Area("t", b, homes=make_homes(HOMES), rasters={"uhi": uhi})
+    with pytest.warns(UserWarning, match=r"geen hittekaart \(PET\).*hitte-eiland-effect van RIVM"):
+        res = heat_layer(area)
+    v = res.values
+    assert v[list(RASTER_COLUMNS)].isna().all().all()  # no PET, so no PET indicators
+    assert v.loc["A", "heat_uhi_mean_degc"] == pytest.approx(1.5)
+    assert v.loc["B", "heat_uhi_mean_degc"] == pytest.approx(0.5)  # nodata cells left out
+    # at the homes, weighted by residents: A1 (1) on 1.0, A2 (3) and A3 (1) on 2.0 -> 9/5
+    assert v.loc["A", "heat_uhi_homes_mean_degc"] == pytest.approx((1 * 1.0 + 3 * 2.0 + 1 * 2.0) / 5)
+    assert v.loc["B", "heat_uhi_homes_mean_degc"] == pytest.approx(0.5)  # B2 on nodata: left out
+    assert "geen gevoelstemperatuur (PET)" in res.methods.loc["heat_uhi_mean_degc", "description"]
+    assert res.methods.loc["heat_uhi_mean_degc", "method"] == "measured"
+    # with both rasters the PET columns come from the PET raster only
+    both = heat_layer(Area("t", b, homes=make_homes(HOMES),
+                           rasters={"heat": make_raster(pet_grid(), x0=0, y_top=1000, cell_m=CELL, unit="degC"),
+                                    "uhi": uhi})).values
+    assert both.loc["A", "heat_pet_mean_degc"] == pytest.approx(33.5)
+    assert both.loc["A", "heat_uhi_mean_degc"] == pytest.approx(1.5)

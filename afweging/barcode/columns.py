@@ -46,6 +46,8 @@ LAYER_COLUMNS: frozenset[str] = frozenset(
         "heat_pct_homes_over_35degc",
         "heat_pct_homes_over_38degc",
         "heat_pct_homes_cool_place_within_300m",
+        "heat_uhi_mean_degc",
+        "heat_uhi_homes_mean_degc",
         "heat_proxy_index",
         # noise.py
         "noise_lden_mean_at_homes_db",

@@ -35,7 +35,8 @@ means "no data for this" and the Area records the reason. The format (see
     path = "..."; layer = "..."; kind = "<column>" (optional)
 
     [networks.walk] / [networks.bike]   # optional: path, format = "graphml" | "osm" | "pbf"
-    [rasters.heat] / [rasters.noise]    # optional: path (GeoTIFF), unit, band
+    [rasters.heat]                      # optional: PET gevoelstemperatuur (GeoTIFF, Klimaateffectatlas)
+    [rasters.uhi] / [rasters.noise]     # optional: RIVM heat island (degC air) / Lden (dB); path or WCS
     [lines.NAME]                        # optional: path, layer
 
 Every section may carry ``source``, ``licence`` and ``crs`` (the CRS to assume for a file
@@ -104,7 +105,7 @@ from afweging.settings_schema import check_settings
 log = logging.getLogger(__name__)
 
 _MODES = ("walk", "bike")
-_RASTERS = ("heat", "noise")
+_RASTERS = ("heat", "noise")  # reported as missing when absent; "uhi" is an optional extra
 _T = TypeVar("_T")
 
 
@@ -725,7 +726,7 @@ class _Loader:
     def rasters(self, buurten: gpd.GeoDataFrame) -> dict[str, Raster]:
         secs = self.section("rasters") or {}
         out: dict[str, Raster] = {}
-        units = {"heat": "degC", "noise": "dB"}
+        units = {"heat": "degC", "uhi": "degC", "noise": "dB"}
         for name, sec in secs.items():
             unit = str(sec.get("unit", units[name]))
             if self.online(sec, f"rasters.{name}"):

@@ -208,10 +208,24 @@ class RasterSection(Section):
 
 
 class Rasters(Table):
-    """``[rasters]``: the heat (PET, degC) and noise (Lden, dB) rasters."""
+    """``[rasters]``: heat as PET (a Klimaateffectatlas file), RIVM's urban heat island
+    (WCS or file) and noise (Lden, dB). PET and the heat island are different quantities."""
 
-    heat: RasterSection | None = None
-    noise: RasterSection | None = None
+    heat: RasterSection | None = declare(
+        None, uitleg="gevoelstemperatuur (PET, °C) op een hete middag: het bestand van de Klimaateffectatlas "
+                     "(geen WCS)")
+    uhi: RasterSection | None = declare(
+        None, uitleg="stedelijk hitte-eiland-effect (RIVM): hoeveel warmer de lucht is dan op het platteland "
+                     "(°C, geen PET); WCS of bestand")
+    noise: RasterSection | None = declare(None, uitleg="geluid Lden (dB), alle bronnen (RIVM)")
+
+    @model_validator(mode="after")
+    def _pet_is_a_file(self) -> Rasters:
+        if self.heat is not None and self.heat.online is not None:
+            raise rule("heat", "de gevoelstemperatuur (PET) van de Klimaateffectatlas is niet als WCS beschikbaar: "
+                               "download de hittekaart en geef path = \"pet_hittekaart.tif\". RIVM's stedelijk "
+                               "hitte-eiland-effect (luchttemperatuur, geen PET) hoort in [rasters.uhi]")
+        return self
 
 
 class Lines(Section):
@@ -235,7 +249,9 @@ class Manifest(Table):
     homes: Homes | None = declare(None, uitleg="woningen (punten); zonder: geen bereikbaarheid per woning")
     green: Green | None = declare(None, uitleg="openbaar groen (vlakken)")
     networks: Networks | None = declare(None, uitleg="straatnetwerken: [networks.walk] en [networks.bike]")
-    rasters: Rasters | None = declare(None, uitleg="rasters: [rasters.heat] (PET, °C) en [rasters.noise] (Lden, dB)")
+    rasters: Rasters | None = declare(
+        None, uitleg="rasters: [rasters.heat] (PET, °C), [rasters.uhi] (hitte-eiland, °C lucht) en "
+                     "[rasters.noise] (Lden, dB)")
     lines: dict[str, Lines] | None = declare(None, uitleg="andere lijnlagen: [lines.NAAM]")
 
     @field_validator("crs")

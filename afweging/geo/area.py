@@ -35,6 +35,10 @@ PIECES: dict[str, str] = {
     "raster:noise": "geluidskaart (Lden)",
 }
 
+#: Dutch names of every piece, also the optional extras an Area is not expected to have
+#: (not listed as missing when absent).
+LABELS: dict[str, str] = {**PIECES, "raster:uhi": "stedelijk hitte-eiland (RIVM, luchttemperatuur, geen PET)"}
+
 #: Columns each frame must have (besides geometry).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "buurten": ("buurtnaam", "wijkcode"),
@@ -93,7 +97,9 @@ class Area:
         ``x``, ``y``; edge attribute ``length`` (m), optional ``oneway``,
         ``oneway:bicycle``, ``geometry``).
     rasters : dict[str, Raster]
-        ``"heat"`` (PET, degC) and/or ``"noise"`` (Lden, dB).
+        ``"heat"`` (PET gevoelstemperatuur, degC), ``"uhi"`` (RIVM stedelijk hitte-eiland
+        effect: air-temperature difference with the countryside, degC; not PET) and/or
+        ``"noise"`` (Lden, dB).
     lines : dict[str, GeoDataFrame]
         Other line layers, e.g. ``"cycleways"``.
     provenance : dict[str, Provenance]
@@ -182,7 +188,7 @@ class Area:
         if not self.has(piece):
             reason = self.missing.get(piece, "niet opgegeven")
             raise MissingDataError(
-                f"{for_what} needs {piece} ({PIECES.get(piece, piece)}), which is missing "
+                f"{for_what} needs {piece} ({LABELS.get(piece, piece)}), which is missing "
                 f"in area {self.name!r}: {reason}. Add it to the area manifest."
             )
         kind, _, name = piece.partition(":")
@@ -238,7 +244,7 @@ class Area:
             lines.append(f"  netwerk {mode}: {nl_int(nodes)} knopen, {nl_int(edges)} verbindingen")
         for name, r in self.rasters.items():
             lines.append(f"  raster {name}: {r.data.shape[1]}×{r.data.shape[0]} cellen ({r.unit})")
-        absent = [f"{PIECES.get(k, k)} ({v})" for k, v in self.missing.items()]
+        absent = [f"{LABELS.get(k, k)} ({v})" for k, v in self.missing.items()]
         if absent:
             lines.append("  ontbreekt: " + "; ".join(absent))
         return "\n".join(lines)

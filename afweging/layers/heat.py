@@ -1,4 +1,15 @@
-"""Heat layer: perceived temperature (PET) per buurt and cool places near homes.
+"""Heat layer: perceived temperature (PET) per buurt and cool places near homes, and
+RIVM's urban heat island as a separate quantity.
+
+Two different heat maps, never mixed:
+
+* **PET** (``area.rasters["heat"]``): the *gevoelstemperatuur* of the Klimaateffectatlas
+  hittekaart, a downloaded file. The norms (35 degC, cool place within 300 m) are PET norms
+  and read only this raster.
+* **UHI** (``area.rasters["uhi"]``): RIVM's *stedelijk hitte-eiland effect*, how much
+  warmer the air is than in the countryside (degC, summer average; by WCS). It is not PET
+  and has no norm here: ``heat_uhi_mean_degc`` (over the buurt) and
+  ``heat_uhi_homes_mean_degc`` (resident-weighted at the homes) only describe it.
 
 **With a PET raster** (``area.rasters["heat"]``, degC, hot-day afternoon as in the
 Klimaateffectatlas hittekaart): mean PET over the buurt, % of the buurt area and % of the
@@ -48,8 +59,11 @@ RASTER_COLUMNS = (
     "heat_pct_homes_cool_place_within_300m",
 )
 
+#: Indicator columns measured from RIVM's urban heat island raster (air temperature, not PET).
+UHI_COLUMNS = ("heat_uhi_mean_degc", "heat_uhi_homes_mean_degc")
+
 #: All indicator columns of this layer.
-COLUMNS = (*RASTER_COLUMNS, "heat_proxy_index")
+COLUMNS = (*RASTER_COLUMNS, *UHI_COLUMNS, "heat_proxy_index")
 
 _DEGC = ("degc", "°c", "c", "celsius", "gradencelsius")
 
@@ -100,14 +114,60 @@ def heat_layer(area: Area | LayerContext, *, green_m2: pd.Series | None = None) 
             "Hitte is NIET gemeten: er is geen hittekaart. heat_proxy_index is een relatieve "
             f"proxy-index (0-100, hoger = heter) binnen dit gebied: {proxy_formula}"
         )
+        uhi = (" Wel is er het stedelijk hitte-eiland-effect van RIVM (heat_uhi_*): dat is de "
+               "luchttemperatuur, geen PET, en de PET-normen gelden er niet voor."
+               if ctx.area.has("raster:uhi") else "")
+        caveats[-1] += uhi
         warnings.warn(
             f"hitte: {ctx.area.name!r} heeft geen hittekaart (PET) ({reason}); alleen de proxy-index "
-            f"heat_proxy_index is beschikbaar (geen gemeten hitte).",
+            f"heat_proxy_index is beschikbaar (geen gemeten hitte).{uhi}",
             stacklevel=2,
         )
+    uhi_values, uhi_rows = _uhi(ctx)
+    values.update(uhi_values)
+    rows += uhi_rows
     values["heat_proxy_index"] = proxy
     rows.append(proxy_row)
     return ctx.result(values, rows, caveats)
+
+
+def _uhi(ctx: LayerContext) -> tuple[dict[str, pd.Series], list[dict[str, str]]]:
+    """RIVM's urban heat island per buurt: the mean over the buurt and at the homes."""
+    area = ctx.area
+    what = ("het stedelijk hitte-eiland-effect (RIVM): hoeveel warmer de lucht is dan op het omliggende "
+            "platteland (°C, zomergemiddelde). Dit is geen gevoelstemperatuur (PET) en heeft hier geen norm")
+    if not area.has("raster:uhi"):
+        reason = ctx.missing("raster:uhi")
+        return ({c: ctx.nan() for c in UHI_COLUMNS},
+                [method_row(c, layer=LAYER, unit="°C", method="no data", source="geen",
+                            description=f"Geen kaart van {what} ({reason}).") for c in UHI_COLUMNS])
+    raster = area.rasters["uhi"]
+    check_unit(raster, piece="uhi", accepted=_DEGC, expected="luchttemperatuurverschil in degC")
+    check_north_up(raster, piece="uhi")
+    src = ctx.source("raster:uhi", default=raster.source)
+    cell_m = f"{abs(raster.transform.a):g} × {abs(raster.transform.e):g} m"
+    values = {"heat_uhi_mean_degc": zonal(area, raster, ()).mean}
+    rows = [method_row("heat_uhi_mean_degc", layer=LAYER, unit="°C", method="measured", source=src,
+                       description=f"Gemiddelde over de cellen ({cell_m}) met het middelpunt in de buurt van "
+                                   f"{what}.")]
+    homes = ctx.homes
+    if homes is None:
+        values["heat_uhi_homes_mean_degc"] = ctx.nan()
+        rows.append(method_row("heat_uhi_homes_mean_degc", layer=LAYER, unit="°C", method="no data",
+                               source="geen", description=f"Geen woningen ({ctx.missing('homes')})."))
+        return values, rows
+    at = raster.sample(homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy())
+    w = pd.to_numeric(homes["residents"], errors="coerce").to_numpy(dtype=float)
+    known = ~np.isnan(at) & ~np.isnan(w)
+    frame = pd.DataFrame({"b": homes["buurtcode"].to_numpy()[known], "vw": at[known] * w[known], "w": w[known]})
+    sums = frame.groupby("b")[["vw", "w"]].sum().reindex(ctx.index)
+    values["heat_uhi_homes_mean_degc"] = sums["vw"] / sums["w"].where(sums["w"] > 0)
+    rows.append(method_row(
+        "heat_uhi_homes_mean_degc", layer=LAYER, unit="°C", method="measured",
+        source=f"{src}; {ctx.source('homes', default='woningen')}",
+        description=f"Gemiddelde, gewogen naar bewoners, op de cel van elke woning van {what}; woningen op "
+                    f"cellen zonder gegevens tellen niet mee."))
+    return values, rows
 
 
 # ---------------------------------------------------------------------------- proxy

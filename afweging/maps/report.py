@@ -22,7 +22,7 @@ import afweging
 from afweging import _names, settings
 from afweging._format import nl_int, nl_number, nl_pct
 from afweging._html import escape
-from afweging.geo.area import PIECES, Area
+from afweging.geo.area import LABELS, Area
 from afweging.maps import _adapt
 from afweging.maps._assets import data_uri
 from afweging.maps._labels import METHOD_LABELS, MODE_LABELS, describe
@@ -365,7 +365,7 @@ def _methods(area: Area, layers: Any, reach: Any, scores: Any, priorities: Any) 
     if caveats:
         out.append("<h3>Kanttekeningen bij de gegevens</h3>")
         out.append('<ul class="caveats">' + "".join(f"<li>{escape(c)}</li>" for c in caveats) + "</ul>")
-    absent = [(PIECES.get(k, k), v) for k, v in area.missing.items()]
+    absent = [(LABELS.get(k, k), v) for k, v in area.missing.items()]
     if absent:
         out.append("<h3>Ontbrekende gegevens</h3>")
         out.append("<ul>" + "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in absent) + "</ul>")
@@ -376,7 +376,7 @@ def _sources(area: Area) -> str:
     rows = []
     for key, prov in area.provenance.items():
         rows.append([
-            escape(PIECES.get(key, key)), escape(prov.source), escape(prov.licence or "niet opgegeven"),
+            escape(LABELS.get(key, key)), escape(prov.source), escape(prov.licence or "niet opgegeven"),
             escape(Path(prov.path).name if prov.path else "–"), escape(prov.note or ""),
         ])
     table = _table(["Onderdeel", "Bron", "Licentie", "Bestand", "Opmerking"], rows) if rows else ""
