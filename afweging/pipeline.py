@@ -165,7 +165,9 @@ def _summary_lines(area: Area) -> list[str]:
         + ")."
     ]
     if area.homes is not None:
-        lines.append(f"{nl_int(len(area.homes))} woningen als herkomstpunt.")
+        prov = area.provenance.get("homes")
+        source = f" (bron: {prov.source})" if prov is not None and prov.source else ""
+        lines.append(f"{nl_int(len(area.homes))} woningen als herkomstpunt{source}.")
     return lines
 
 

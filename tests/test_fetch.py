@@ -109,10 +109,10 @@ def _run(area, out: Path) -> dict[str, object]:
     results, the priorities, the barcode and the per-home reachability."""
     from afweging.pipeline import run
 
-    _quiet(run, area, out)
+    result = _quiet(run, area, out)
     frame = gpd.read_file(out / "buurten.gpkg")
     files = {p.name: p.read_bytes() for p in sorted(out.glob("*")) if p.suffix in (".csv", ".html", ".parquet")}
-    return {"buurten": frame, "files": files}
+    return {"buurten": frame, "files": files, "summary": result.summary}
 
 
 def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
@@ -165,6 +165,7 @@ def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
     first = _run(area_online, tmp_path / "uit_online")
     second = _run(area_files, tmp_path / "uit_bestanden")
     pd.testing.assert_frame_equal(second["buurten"], first["buurten"])
+    assert "4 woningen als herkomstpunt (bron: BAG verblijfsobjecten met woonfunctie" in "\n".join(second["summary"])
     assert first["buurten"]["heat_uhi_mean_degc"].notna().all()
     assert first["buurten"]["heat_pet_mean_degc"].isna().all()  # the heat island is not PET
     assert sorted(first["files"]) == ["barcode.html", "prioriteiten.csv", "woningen_bereikbaarheid.parquet"]
@@ -239,3 +240,27 @@ def test_shipped_utrecht_online_example_uses_every_real_source():
     assert doc["rasters"]["uhi"]["url"] == "https://data.rivm.nl/geo/ank/wcs"
     assert "heat" not in doc["rasters"]  # PET has no WCS: a downloaded file, documented in the example
     assert not any("path" in sec for sec in doc.values() if isinstance(sec, dict))  # nothing local
+
+
+def test_online_section_rules(tmp_path):
+    from afweging._errors import ManifestError
+
+    path = tmp_path / "area.toml"
+    path.write_text('name = "x"\n[buurten]\npath = "b.gpkg"\nurl = "https://example.org"\n', encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"\[buurten\] url: hoort alleen bij online"):
+        load_area(path, cache=False)
+    path.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n', encoding="utf-8")
+    with pytest.raises(ManifestError, match="zou door het opgehaalde manifest overschreven worden"):
+        fetch_area(path, tmp_path, progress=False)
+    assert not (tmp_path / ".afweging").exists()  # refused before anything was made
+
+
+def test_bag_homes_take_no_osm_keys(services):
+    from afweging._errors import ManifestError
+
+    online, _session, _calls = services
+    online.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n[statistics]\n'
+                      'online = "cbs"\n[homes]\nonline = "bag"\ninclude = { building = ["house"] }\n',
+                      encoding="utf-8")
+    with pytest.raises(ManifestError, match=r'bij online = "bag" is elke BAG-woning één herkomstpunt; laat `include` weg'):
+        _quiet(load_area, online, cache=False)

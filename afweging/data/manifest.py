@@ -616,8 +616,8 @@ class _Loader:
             for k in ("format", "key", "value", "include", "residents"):
                 if k in sec:
                     raise ManifestError(
-                        f"{self.what('homes')}: with online = \"bag\" every BAG dwelling is one home; "
-                        f"leave `{k}` out."
+                        f"{self.what('homes')}: bij online = \"bag\" is elke BAG-woning één herkomstpunt; "
+                        f"laat `{k}` weg."
                     )
             gdf = self.download_dwellings(sec, buurten)
             path = Path("BAG verblijfsobjecten (woonfunctie, in gebruik)")
