@@ -8,6 +8,8 @@ homes within 200 m of a municipal border; without the buffer it would not.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -209,18 +211,94 @@ def test_resume_after_an_interruption(region, batch, short_reach, tmp_path):
         settings.detour_factor = old
 
 
-def test_batch_on_a_local_dask_cluster(region, batch, short_reach, tmp_path):
-    """A real dask.distributed LocalCluster with two workers (threads: seconds in CI)."""
+@dataclass
+class _Flaky:
+    """A region source whose worker process dies (``os._exit``) on its first ``times``
+    attempts, and that records per worker process how often the shared data were
+    unpickled there (in ``log``)."""
+
+    inner: Any
+    log: str
+    times: int
+
+    code = property(lambda self: self.inner.code)
+    name = property(lambda self: self.inner.name)
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
+
+    def load(self, shared, buffer):
+        import builtins
+        import os
+        from pathlib import Path
+
+        tries = Path(self.log) / f"tries-{self.code}"
+        n = len(tries.read_text()) if tries.exists() else 0
+        tries.write_text("x" * (n + 1))
+        if n < self.times:
+            os._exit(1)  # the worker dies (as when it is killed for its memory)
+        loads = getattr(builtins, "_afweging_test_shared_loads", 0)
+        (Path(self.log) / f"load-{self.code}").write_text(f"{os.getpid()} {loads}")
+        return self.inner.load(shared, buffer)
+
+
+class _CountedShared(SharedData):
+    """SharedData that counts, per process, how often it is unpickled."""
+
+    def __setstate__(self, state):
+        import builtins
+
+        builtins._afweging_test_shared_loads = getattr(builtins, "_afweging_test_shared_loads", 0) + 1
+        self.__dict__.update(state)
+
+
+def test_batch_on_a_local_dask_cluster_survives_dying_workers(region, batch, short_reach, tmp_path,
+                                                               monkeypatch):
+    """A real dask.distributed LocalCluster with two worker processes. GM9902's worker dies
+    once: the task runs again and succeeds. The broken GM9906 is reported, the others go on.
+    The shared data are unpickled once per worker process, not once per task."""
+    import os
+    import sys
+
+    import cloudpickle
+
+    import afweging.batch.api as api
+    from afweging.batch.task import RegionSource
+
     out_full, _ = batch
+    log = tmp_path / "log"
+    log.mkdir()
+    times = {"GM9902": 1}
+    monkeypatch.setattr(api, "SharedData", _CountedShared)
+    monkeypatch.setattr(api, "RegionSource", lambda piece, key: _Flaky(RegionSource(piece, key), str(log),
+                                                                       times.get(piece.code, 0)))
+    order = ["GM9901", "GM9904", "GM9906", "GM9902"]  # the dying one last
     lines: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = run_batch(["GM9902", "GM9904"], out=tmp_path, region=region, workers=2, processes=False,
-                        progress=lines.append)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers need not import tests/
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = run_batch(order, out=tmp_path / "o", region=region, workers=2, memory_limit="1GB",
+                            progress=lines.append)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert any(line.startswith("Dask: 2 werker(s)") for line in lines)
-    assert res.statuses["GM9902"]["status"] == res.statuses["GM9904"]["status"] == "klaar"
-    for c in ("GM9902", "GM9904"):  # the same as in this process
-        pd.testing.assert_frame_equal(BatchStore(tmp_path).buurten(c), BatchStore(out_full).buurten(c))
+    st = res.statuses
+    assert {c: st[c]["status"] for c in order} == {
+        "GM9901": "klaar", "GM9904": "klaar", "GM9906": "fout", "GM9902": "klaar"}
+    assert (log / "tries-GM9902").read_text() == "xx"  # died once, ran again
+    assert "statistieken van GM9906" in st["GM9906"]["reason"]  # a broken gemeente on the cluster
+    for c in ("GM9901", "GM9902", "GM9904"):  # the same as in this process
+        assert st[c]["worker_pid"] != os.getpid()
+        pd.testing.assert_frame_equal(BatchStore(tmp_path / "o").buurten(c), BatchStore(out_full).buurten(c))
+    # scattered once: a worker process that ran several tasks unpickled the shared data
+    # once (shipped with every task, it would be once per task)
+    loads = [tuple(map(int, f.read_text().split())) for f in log.glob("load-*")]
+    per_pid = pd.Series([n for _, n in loads]).groupby([pid for pid, _ in loads]).agg(["max", "size"])
+    assert ((per_pid["size"] >= 2) & (per_pid["max"] == 1)).any(), per_pid
 
 
 def test_ranking_within_gemeente_equals_a_run_per_gemeente(region, batch, short_reach, tmp_path):
@@ -277,3 +355,77 @@ def test_cli_batch_refuses_bad_input_in_dutch(tmp_path, args, message):
                                   "--woningen", "2000"])
     assert r.exit_code == 2, r.output
     assert message in r.output and "Traceback" not in r.output
+
+
+def test_dead_workers_and_lost_shared_data_are_reported_per_gemeente(tmp_path, monkeypatch):
+    """The rounds of the Dask runner, with a stand-in for dask: a task whose workers kept
+    dying (KilledWorker) is reported; tasks cancelled because every worker holding the
+    scattered data died run again with the data scattered anew, up to RETRIES + 1 rounds."""
+    from concurrent.futures import CancelledError
+
+    from afweging.batch import cluster
+    from afweging.batch.task import MissingSource
+
+    class KilledWorker(Exception):
+        pass
+
+    class Future:
+        def __init__(self, fn, args, outcome):
+            self.fn, self.args, self.outcome = fn, args, outcome
+
+        def result(self):
+            if isinstance(self.outcome, BaseException):
+                raise self.outcome
+            return self.fn(*self.args)
+
+        def release(self):
+            pass
+
+    class Client:
+        dashboard_link = None
+
+        def __init__(self, address, timeout):
+            self.scattered, self.keys = [], []
+
+        def scheduler_info(self):
+            return {"workers": {"w1": {}, "w2": {}}}
+
+        def scatter(self, obj, **kw):
+            self.scattered.append(obj)
+            return Future(None, (), "scattered")
+
+        def submit(self, fn, *args, key, **kw):
+            self.keys.append(key)
+            return Future(fn, args, plan[args[0].code].pop(0))
+
+        def close(self):
+            clients.append(self)
+
+    class FakeDask:
+        pass
+
+    dd = FakeDask()
+    dd.Client, dd.KilledWorker, dd.as_completed = Client, KilledWorker, lambda fs: list(fs)
+    monkeypatch.setattr(cluster, "_dask", lambda: dd)
+    clients: list[Client] = []
+    lost = CancelledError("afweging-gemeente-x cancelled for reason: already forgotten.")
+    plan = {"GM0001": ["run"], "GM0002": [KilledWorker("x")], "GM0003": [lost, "run"],
+            "GM0004": [lost] * (cluster.RETRIES + 1)}
+    shared = object.__new__(SharedData)
+    lines: list[str] = []
+    written: dict[str, dict] = {}
+    store = BatchStore(tmp_path)
+    cluster.execute(
+        [MissingSource(c, f"eigen reden {c}") for c in plan], shared=shared, snapshot={},
+        buffer=border_buffer(), norms=None, store=store, fingerprints=dict.fromkeys(plan, "fp"),
+        on_result=lambda res, i, n: written.setdefault(res.code, store.status(res.code)),
+        say=lines.append, scheduler="tcp://proef:8786")
+    assert list(written) == ["GM0001", "GM0002", "GM0003", "GM0004"]
+    assert written["GM0001"]["reason"] == "eigen reden GM0001"
+    assert "stopte, ook bij 2 nieuwe pogingen" in written["GM0002"]["reason"]
+    assert written["GM0003"]["reason"] == "eigen reden GM0003"  # ran in the second round
+    assert "gingen 3 keer verloren" in written["GM0004"]["reason"]
+    (client,) = clients
+    assert len(client.scattered) == 3 and all(s is shared for s in client.scattered)  # once per round
+    assert client.keys[-1] == "afweging-gemeente-GM0004-2"
+    assert sum("opnieuw verstuurd" in line for line in lines) == 2

@@ -9,7 +9,11 @@
 
 The shared data of a region and the norms are scattered to the workers once (not shipped
 with every task); each task gets only its own gemeente's data. A task whose worker dies
-(e.g. out of memory) is retried on another worker (``retries``). The driver writes every
+(e.g. killed for using too much memory) is run again on a (restarted) worker, up to
+:data:`RETRIES` times (the scheduler's ``allowed_failures``; on a running cluster its own
+``distributed.scheduler.allowed-failures``); then that gemeente is reported as failed and
+the others go on. An exception inside a task never reaches Dask: the task turns it into a
+failed gemeente (:func:`~afweging.batch.task.run_gemeente`). The driver writes every
 gemeente's results as soon as it finishes (:class:`~afweging.batch.store.BatchStore`),
 so an interrupted batch resumes where it stopped.
 """
@@ -31,7 +35,7 @@ log = logging.getLogger(__name__)
 #: Run the tasks in this process, one after the other (tests, small batches, debugging).
 IN_PROCESS = "in-process"
 
-#: How often a task is retried when its worker dies.
+#: How often a task is run again when its worker dies (the scheduler's allowed failures).
 RETRIES = 2
 
 
@@ -101,36 +105,80 @@ def execute(
         else:
             import os
 
+            import dask
+
             n = workers or os.cpu_count() or 1
-            cluster = dd.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=processes,
-                memory_limit=memory_limit, dashboard_address=":0" if _dashboard_ok() else None,
-                silence_logs=logging.ERROR,
-            )
+            # one task per worker at a time (one thread each): a worker that dies takes
+            # only its own task's count of attempts with it, not a queued one's
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                cluster = dd.LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=processes,
+                    memory_limit=memory_limit, dashboard_address=":0" if _dashboard_ok() else None,
+                    silence_logs=logging.ERROR, scheduler_kwargs={"allowed_failures": RETRIES},
+                )
             client = dd.Client(cluster)
         link = client.dashboard_link if _dashboard_ok() else None
         n_workers = len(client.scheduler_info().get("workers", {}))
         say(f"Dask: {n_workers} werker(s)" + (f"; dashboard: {link}" if link else ""))
-        shared_f = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
-        norms_f = client.scatter(norms, broadcast=True, hash=False) if norms is not None else None
-        futures = {
-            client.submit(run_gemeente, src, shared_f, snapshot, buffer, norms_f,
-                          key=f"afweging-gemeente-{src.code}", retries=RETRIES, pure=False): src
-            for src in sources
-        }
-        for fut in dd.as_completed(futures):
-            src = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # the worker died, also after the retries
-                res = GemeenteResult(
-                    src.code, getattr(src, "name", "") or src.code, FAILED,
-                    reason=(f"de Dask-werker stopte ook na {RETRIES} nieuwe pogingen "
-                            f"({type(exc).__name__}: {exc}); te weinig geheugen per werker?"),
-                )
-            fut.release()
-            finish(res)
+        pending = list(sources)
+        for attempt in range(RETRIES + 1):
+            pending = _round(dd, client, pending, attempt, shared=shared, snapshot=snapshot,
+                             buffer=buffer, norms=norms, finish=finish)
+            if not pending or attempt == RETRIES:
+                break
+            say(f"De gedeelde gegevens gingen verloren doordat werkers stopten; opnieuw verstuurd voor "
+                f"{len(pending)} gemeente(n).")
+        for src in pending:
+            finish(GemeenteResult(
+                src.code, getattr(src, "name", "") or src.code, FAILED,
+                reason=(f"de gedeelde gegevens van de regio gingen {RETRIES + 1} keer verloren doordat "
+                        f"Dask-werkers stopten (te weinig geheugen per werker?); start de batch opnieuw, "
+                        f"met minder werkers of meer geheugen per werker (--geheugen)."),
+            ))
         client.close()
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _round(dd: Any, client: Any, sources: Sequence[Any], attempt: int, *, shared: SharedData | None,
+           snapshot: dict[str, Any], buffer: BorderBuffer, norms: Any,
+           finish: Callable[[GemeenteResult], None]) -> list[Any]:
+    """Scatter the shared data once, run every source's task, finish each result as it
+    comes; return the sources whose task was cancelled because the scattered data were lost
+    (every worker holding them died), to run again with the data scattered anew."""
+    from concurrent.futures import CancelledError
+
+    shared_f = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
+    norms_f = client.scatter(norms, broadcast=True, hash=False) if norms is not None else None
+    futures = {
+        client.submit(run_gemeente, src, shared_f, snapshot, buffer, norms_f,
+                      key=f"afweging-gemeente-{src.code}-{attempt}", retries=RETRIES, pure=False): src
+        for src in sources
+    }
+    lost: list[Any] = []
+    for fut in dd.as_completed(futures):
+        src = futures[fut]
+        try:
+            res = fut.result()
+        except CancelledError:
+            lost.append(src)
+            continue
+        except dd.KilledWorker:
+            res = GemeenteResult(
+                src.code, getattr(src, "name", "") or src.code, FAILED,
+                reason=(f"de Dask-werker die deze gemeente rekende stopte, ook bij {RETRIES} nieuwe "
+                        f"pogingen (te weinig geheugen per werker? geef meer met --geheugen)."),
+            )
+        except Exception as exc:  # e.g. the task could not be unpickled on the worker
+            res = GemeenteResult(
+                src.code, getattr(src, "name", "") or src.code, FAILED,
+                reason=f"Dask kon de taak niet uitvoeren ({type(exc).__name__}: {exc}).",
+            )
+        fut.release()
+        finish(res)
+    for f in (shared_f, norms_f):
+        if f is not None:
+            f.release()
+    lost_ids = {id(src) for src in lost}
+    return [src for src in sources if id(src) in lost_ids]
