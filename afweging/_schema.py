@@ -86,7 +86,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"[{self.section}] {self.key}" if self.section else self.key
         text = f"{where}: {self.rule}" if where else self.rule
-        return f"{text}. {self.fix}".rstrip() if self.fix else f"{text}."
+        end = "" if text.endswith(("?", "!", ".")) else "."
+        return f"{text}{end} {self.fix}".rstrip() if self.fix else f"{text}{end}"
 
 
 def raise_problems(error: type[AfwegingError], problems: Sequence[Problem], *, what: str) -> typing.NoReturn:

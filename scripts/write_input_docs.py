@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from afweging._schema import unwrap
 from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
+from afweging.barcode.norms_schema import sections as norms_sections
 from afweging.batch.manifest_schema import sections as batch_sections
 from afweging.data.manifest_schema import DEFAULT_URLS, sections
 from afweging.scenarios.forecast import FORECAST_COLUMNS
@@ -39,7 +40,7 @@ opgeslagen zijn.
 |---|---|
 | gebiedsmanifest (`area.toml`) | `afweging/data/manifest_schema.py` |
 | instellingen (`afweging.settings`) | `afweging/settings_schema.py` |
-| normen (TOML) | `afweging/barcode/norms.py` |
+| normen (TOML, `--norms`) | `afweging/barcode/norms_schema.py` |
 | prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
 | scenario (`afweging scenario`) | `afweging/scenarios/schema.py`, zie `docs/scenario_format.md` |
@@ -128,6 +129,13 @@ def render() -> str:
             "Te wijzigen in Python (`afweging.settings.walk_speed_kmh = 5.0`); gecontroleerd bij "
             "het laden van een gebied, een run, een plantoets en een bereikbaarheidsberekening.\n",
             table(Settings), ""]
+    out += ["## Normen (`--norms`, TOML)\n",
+            "Een eigen bestand wordt samengevoegd met de meegeleverde normen (`afweging/barcode/norms.toml`, "
+            "waarvan de kop de regels uitlegt): wat u geeft vervangt de meegeleverde waarde. Wie `value`, "
+            "`floor`, `direction` of `column` van een norm verandert, geeft ook een nieuwe "
+            "`[norms.ID.source]`. Een id bestaat uit kleine letters, cijfers en `_`.\n"]
+    for name, model in norms_sections().items():
+        out += [f"### [{name}]\n", table(model, nested=False), ""]
     out += ["## Scenario (`afweging scenario`)\n",
             "Paden zijn relatief aan het scenariobestand; zie `docs/scenario_format.md` voor de methode.\n"]
     for name, model in scenario_sections().items():

@@ -345,7 +345,8 @@ def test_user_toml_changing_a_value_needs_a_source(tmp_path: Path):
     f = tmp_path / "zonder_bron.toml"
     f.write_text("[norms.groen_m2_per_woning]\nvalue = 50.0\n", encoding="utf-8")
     with pytest.raises(
-        NormsError, match=r"zonder_bron\.toml: norms\.groen_m2_per_woning changes value"
+        NormsError, match=r"zonder_bron\.toml: \[norms\.groen_m2_per_woning\] value: verandert wat de norm zegt, "
+                          r"maar geeft geen nieuwe bron\. Voeg een tabel \[norms\.groen_m2_per_woning\.source\] toe"
     ):
         load_norms(f)
 
@@ -384,12 +385,12 @@ def test_bad_toml_is_refused_with_every_problem_listed(tmp_path: Path):
     with pytest.raises(NormsError) as info:
         load_norms(f)
     msg = str(info.value)
-    assert "4 problems" in msg
-    assert "fout.toml: themes.wonen.weight = -2.0" in msg
-    assert "fout.toml: norms.groen_300m.weight: -1.0; weights must be numbers >= 0" in msg
-    assert "fout.toml: norms.typo.column: 'green_m2_per_dwellings' is not a known indicator" in msg
-    assert "did you mean 'green_m2_per_dwelling'" in msg
-    assert "fout.toml: norms.zonder_bron.source: missing. Every norm needs a source" in msg
+    assert "(4 problemen)" in msg
+    assert "fout.toml: [themes.wonen] weight = -2.0: moet minstens 0 zijn. Oplossing: het gewicht in de balansscore" in msg
+    assert "fout.toml: [norms.groen_300m] weight = -1.0: moet minstens 0 zijn." in msg
+    assert 'fout.toml: [norms.typo] column = "green_m2_per_dwellings": is geen bekende indicatorkolom' in msg
+    assert "bedoelde u 'green_m2_per_dwelling'" in msg
+    assert "fout.toml: [norms.zonder_bron] source: ontbreekt (verplicht). Oplossing: de bron: een tabel" in msg
 
 
 def test_bad_toml_other_rules(tmp_path: Path):
@@ -404,19 +405,28 @@ def test_bad_toml_other_rules(tmp_path: Path):
     with pytest.raises(NormsError) as info:
         load_norms(f)
     msg = str(info.value)
-    assert "scoring.bijna = 1.5" in msg
-    assert "norms.geluid_who_53db.floor: -1.0 must be above value 0.0" in msg
-    assert "norms.geluid_who_53db.source needs a page" in msg
-    assert "norms.groen_300m.status: 'wet'" in msg
-    assert "norms.groen_300m.kleur: unknown key" in msg
+    assert "[scoring] bijna = 1.5: mag hoogstens 1 zijn" in msg
+    assert "[norms.geluid_who_53db.source] page: ontbreekt: een bron heeft een pagina (page) of een webadres (url)" in msg
+    assert '[norms.groen_300m] status = "wet": moet een van deze waarden zijn: "law", "guideline"' in msg
+    assert "[norms.groen_300m] kleur: onbekende sleutel" in msg
+
+
+def test_floor_on_the_wrong_side_of_the_value(tmp_path: Path):
+    f = tmp_path / "vloer.toml"
+    f.write_text("[norms.geluid_who_53db]\nfloor = -1.0\n[norms.geluid_who_53db.source]\ndocument = 'd'\n"
+                 "year = 2020\npage = 'p. 1'\n", encoding="utf-8")
+    with pytest.raises(NormsError) as info:
+        load_norms(f)
+    assert str(info.value) == (f'{f}: [norms.geluid_who_53db] floor: -1 moet groter zijn dan value (0) bij '
+                               'direction = "lower".')
 
 
 def test_invalid_toml_syntax_and_missing_file(tmp_path: Path):
     f = tmp_path / "kapot.toml"
     f.write_text("[norms\n", encoding="utf-8")
-    with pytest.raises(NormsError, match=r"kapot\.toml is not valid TOML"):
+    with pytest.raises(NormsError, match=r"kapot\.toml: geen geldige TOML op regel 1"):
         load_norms(f)
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"Het normenbestand .*weg\.toml bestaat niet"):
         load_norms(tmp_path / "weg.toml")
 
 

@@ -383,3 +383,81 @@ def test_plan_feature_limit_is_checked_before_reading(tmp_path: Path, monkeypatc
     with pytest.raises(PlanError, match=r"p\.geojson: het plan heeft 3 objecten; de plantoets neemt er hoogstens 2\. "
                                         r"Voeg kavels samen tot bouwvelden"):
         read_plan(path)
+
+
+# ------------------------------------------------------ norms files (--norms), at the CLI
+
+SRC = "[norms.groen_m2_per_woning.source]\ndocument = \"Raadsbesluit\"\nyear = 2024\npage = \"p. 2\"\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a typo inside a norm: refused with a suggestion (was an English message)
+    ("[norms.groen_m2_per_woning]\nwieght = 2.0\n",
+     "n.toml: [norms.groen_m2_per_woning] wieght: onbekende sleutel. Bedoelde u 'weight'?"),
+    ("[norm.groen_m2_per_woning]\nweight = 2.0\n", "n.toml: norm: onbekende sleutel. Bedoelde u 'norms'?"),
+    # wrong types: a number as text, a boolean as text
+    ('[themes.groen]\nweight = "zwaar"\n',
+     'n.toml: [themes.groen] weight = "zwaar": moet een getal zijn, zonder aanhalingstekens. Oplossing: het '
+     "gewicht in de balansscore (0 laat het thema weg), bijv. weight = 1.0."),
+    ('[norms.groen_m2_per_woning]\nenabled = "false"\n',
+     'n.toml: [norms.groen_m2_per_woning] enabled = "false": moet true of false zijn, zonder aanhalingstekens.'),
+    # out of range, inf, a choice, a rule between keys
+    ("[scoring]\nbijna = 1.5\n", "n.toml: [scoring] bijna = 1.5: mag hoogstens 1 zijn."),
+    ("[norms.groen_m2_per_woning]\nvalue = inf\n" + SRC,
+     "n.toml: [norms.groen_m2_per_woning] value = inf: moet een eindig getal zijn (geen inf of nan)."),
+    ('[norms.groen_m2_per_woning]\ndirection = "up"\n' + SRC,
+     '[norms.groen_m2_per_woning] direction = "up": moet een van deze waarden zijn: "higher" of "lower".'),
+    ('[norms.groen_m2_per_woning]\ntheme = "gron"\n',
+     'n.toml: [norms.groen_m2_per_woning] theme: "gron" is geen thema; gebruik een van groen, hitte,'),
+    ("[norms.groen_m2_per_woning]\nvalue = 50.0\n",
+     "n.toml: [norms.groen_m2_per_woning] value: verandert wat de norm zegt, maar geeft geen nieuwe bron."),
+    ('[norms.groen_m2_per_woning]\ncolumn = "green_m2_per_dwellings"\n' + SRC,
+     "is geen bekende indicatorkolom (van de lagen, de bereikbaarheid of het plan; zie "
+     "afweging/barcode/columns.py); bedoelde u 'green_m2_per_dwelling'"),
+    ("[norms.Groen]\nenabled = true\n",
+     "n.toml: [norms] Groen: een id bestaat alleen uit kleine letters, cijfers en _ en begint met een letter."),
+    ("[norms\n", "n.toml: geen geldige TOML op regel 1, kolom 7 ('[norms')"),
+])
+def test_cli_bad_norms_file(area_dir: Path, tmp_path: Path, text: str, expected: str) -> None:
+    (area_dir / "n.toml").write_text(text, encoding="utf-8")
+    res = _run(area_dir, "--norms", str(area_dir / "n.toml"))
+    assert res.exit_code == 2, res.output
+    assert "Fout: " in res.output and expected in res.output
+    assert "Traceback" not in res.output and "Input should" not in res.output
+
+
+def _run(area_dir: Path, *extra: str):
+    return CliRunner().invoke(main, ["run", "--area", str(area_dir / "area.toml"), "--out",
+                                     str(area_dir / "uit"), *extra])
+
+
+def test_cli_norms_file_encodings(area_dir: Path) -> None:
+    path = area_dir / "n.toml"
+    # a BOM (Windows Notepad) is read as usual: the override takes effect (the bad value shows)
+    path.write_bytes(b"\xef\xbb\xbf[scoring]\nbijna = 2.0\n")
+    res = _run(area_dir, "--norms", str(path))
+    assert res.exit_code == 2 and "[scoring] bijna = 2.0: mag hoogstens 1 zijn" in res.output
+    # Windows-1252 is named, with the line and how to save as UTF-8
+    path.write_bytes('[themes.groen]\nlabel = "Groen én meer"\n'.encode("cp1252"))
+    res = _run(area_dir, "--norms", str(path))
+    assert res.exit_code == 2
+    assert f"Fout: {path}: regel 2 is geen UTF-8 (byte 0xe9)" in res.output and "Sla het op als UTF-8" in res.output
+    # a file that does not exist
+    res = _run(area_dir, "--norms", str(area_dir / "weg.toml"))
+    assert res.exit_code == 2 and f"Fout: Het normenbestand {area_dir / 'weg.toml'} bestaat niet." in res.output
+
+
+def test_cli_plan_with_a_list_as_a_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # found by tests/test_input_properties.py: a GeoJSON list in a number property was an
+    # internal error (TypeError: unhashable type: 'numpy.ndarray'), exit 1
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    doc = {"type": "FeatureCollection",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+           "features": [{"type": "Feature", "properties": {"naam": "a", "meergezins_pct": [-216], "woningen": {"x": 1}},
+                         "geometry": json.loads(gpd.GeoSeries([box(149000, 449500, 149100, 449600)]).to_json())[
+                             "features"][0]["geometry"]}]}
+    (tmp_path / "p.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    res = CliRunner().invoke(main, ["plan", str(tmp_path / "p.geojson"), "--out", str(tmp_path / "uit")])
+    assert res.exit_code == 2, res.output
+    assert "object 0 ('a'): meergezins_pct = [-216] is geen getal; het moet een percentage van 0 tot 100 zijn." in res.output
+    assert "object 0 ('a'): woningen = " in res.output and "is geen getal" in res.output

@@ -1,16 +1,17 @@
 """Norms of the barcode: loading, merging a user file, validating, and the score function.
 
 The bundled ``norms.toml`` (next to this module) documents the format in its header. A user
-file is merged into it by :func:`load_norms`; every problem of the merged result is
-collected and reported at once in one :class:`~afweging._errors.NormsError` that names the
-file, the norm id, the field and the fix.
+file is merged into it by :func:`load_norms`; the merged result is checked against the
+declared schema (:mod:`afweging.barcode.norms_schema`) and every problem is reported at once
+in one :class:`~afweging._errors.NormsError` that names, in Dutch, the file, the table, the
+key, the rule and the fix.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
-import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,8 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
-from afweging._errors import InputFileNotFoundError, NormsError
+from afweging._errors import NormsError
+from afweging._schema import Problem, problems_from, raise_problems, read_toml
 from afweging.barcode import columns as _columns
 
 #: Status of a norm (its legal weight), with the Dutch word shown to planners.
@@ -50,17 +53,8 @@ AGGREGATES: dict[str, str] = {
 VOLDOET, BIJNA, VOLDOET_NIET, GEEN_GEGEVENS = "voldoet", "bijna", "voldoet niet", "geen gegevens"
 STATUS_ORDER: tuple[str, ...] = (VOLDOET, BIJNA, VOLDOET_NIET, GEEN_GEGEVENS)
 
-_NORM_KEYS = {
-    "theme", "label", "column", "value", "unit", "direction", "floor", "scale", "status",
-    "aggregate", "weight", "bijna", "note", "source", "enabled",
-}  # fmt: skip
-_SOURCE_KEYS = {"document", "year", "page", "url", "publisher"}
-_THEME_KEYS = {"label", "weight", "order"}
-_SCORING_KEYS = {"voldoet", "bijna"}
-_TOP_KEYS = {"scoring", "themes", "norms"}
 #: Changing one of these changes what the norm claims, so a new source is required.
 _CLAIM_KEYS = ("value", "floor", "direction", "column")
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -293,15 +287,8 @@ def default_norms_path() -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise InputFileNotFoundError(
-            f"Norms file {path} does not exist. Pass the path of a TOML file with "
-            f"[norms.ID] tables (see afweging/barcode/norms.toml for the format)."
-        )
-    try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise NormsError(f"{path} is not valid TOML: {exc}. Fix the syntax and try again.") from exc
+    return read_toml(path, error=NormsError, what="Het normenbestand",
+                     hint="Het formaat staat bovenin afweging/barcode/norms.toml en in docs/invoer.md.")[0]
 
 
 def load_norms(
@@ -326,7 +313,9 @@ def load_norms(
           ``source``, so every number shown can be traced to who chose it.
           ``enabled = false`` removes the norm.
         * ``[norms.ID]`` with a new ID adds a norm; all required fields must be given.
-        * Unknown keys are refused (they are usually typos).
+        * Every key is checked against the declared schema
+          (:mod:`afweging.barcode.norms_schema`): unknown keys (usually typos) are refused
+          with a suggestion, types and ranges are strict.
     categories : iterable of str, optional
         Facility categories that reachability columns may name (default: the bundled tag
         table, :mod:`afweging.data.tags`).
@@ -338,7 +327,7 @@ def load_norms(
     Raises
     ------
     NormsError
-        Listing every problem: file, norm id, field and fix.
+        Listing every problem in Dutch: the file, the table, the key, the rule and the fix.
 
     Examples
     --------
@@ -347,28 +336,30 @@ def load_norms(
     75.0
     """
     default_path = default_norms_path()
-    merged = _read_toml(default_path)
+    merged = copy.deepcopy(_bundled_doc())
     origin: dict[tuple[str, ...], str] = {}
     _mark_origin(merged, origin, default_path.name)
     files = [str(default_path)]
-    problems: list[str] = []
+    problems: list[Problem] = []
     if path is not None:
         user_path = Path(path)
         user = _read_toml(user_path)
         files.append(str(user_path))
-        problems += _merge(merged, user, origin, user_path.name)
+        problems += _merge(merged, user, origin, str(user_path))
     cats = tuple(categories) if categories is not None else _columns.default_categories()
     norms, more = _build(merged, origin, cats)
     problems += more
     if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise NormsError(
-            f"The norms could not be loaded ({len(problems)} problem"
-            f"{'s' if len(problems) != 1 else ''}):\n{listing}"
-        )
+        what = f"Het normenbestand {path}" if path is not None else "Het meegeleverde normenbestand"
+        raise_problems(NormsError, problems, what=what)
     assert norms is not None
     norms.files = tuple(files)
     return norms
+
+
+@functools.cache
+def _bundled_doc() -> dict[str, Any]:
+    return _read_toml(default_norms_path())
 
 
 def _mark_origin(doc: dict[str, Any], origin: dict[tuple[str, ...], str], name: str) -> None:
@@ -387,355 +378,101 @@ def _merge(
     user: dict[str, Any],
     origin: dict[tuple[str, ...], str],
     name: str,
-) -> list[str]:
-    """Merge a user document into ``merged`` in place; return problems found while merging."""
-    problems: list[str] = []
-    for key in user:
-        if key not in _TOP_KEYS:
-            problems.append(
-                f"{name}: unknown top-level key {key!r}; use [scoring], [themes.ID] or [norms.ID]."
-            )
-    scoring = user.get("scoring", {})
-    if not isinstance(scoring, dict):
-        problems.append(f"{name}: [scoring] must be a table with voldoet and/or bijna.")
-    else:
-        for fld, val in scoring.items():
-            merged.setdefault("scoring", {})[fld] = val
-            origin[("scoring", fld)] = name
-    for section in ("themes", "norms"):
-        block = user.get(section, {})
-        if not isinstance(block, dict):
-            problems.append(f"{name}: {section} must hold tables [{section}.ID].")
+) -> list[Problem]:
+    """Merge a user document into ``merged`` in place; return problems found while merging
+    (a changed claim without a new source; tables that are no tables are left to the schema)."""
+    problems: list[Problem] = []
+    for key, value in user.items():
+        if key not in ("scoring", "themes", "norms") or not isinstance(value, dict):
+            merged[key] = value  # the schema names it (unknown key, or not a table)
+            origin[(key,)] = name
             continue
-        target = merged.setdefault(section, {})
-        for item_id, spec in block.items():
-            if not isinstance(spec, dict):
-                problems.append(
-                    f"{name}: {section}.{item_id} must be a table [{section}.{item_id}]."
-                )
+        target = merged.setdefault(key, {})
+        for item_id, spec in value.items():
+            if key == "scoring":
+                target[item_id] = spec
+                origin[(key, item_id)] = name
                 continue
-            if item_id in target:
-                if section == "norms":
-                    changed = [
-                        k for k in _CLAIM_KEYS if k in spec and spec[k] != target[item_id].get(k)
-                    ]
+            current = target.get(item_id)
+            if isinstance(spec, dict) and isinstance(current, dict):
+                if key == "norms":
+                    changed = [k for k in _CLAIM_KEYS if k in spec and spec[k] != current.get(k)]
                     if changed and "source" not in spec and spec.get("enabled", True) is not False:
-                        problems.append(
-                            f"{name}: norms.{item_id} changes {', '.join(changed)} but gives no "
-                            f"source. Add a table [norms.{item_id}.source] with document, year "
-                            f'and page or url (e.g. document = "Raadsbesluit ..."), so the '
-                            f"choice can be traced."
-                        )
-                target[item_id] = {**target[item_id], **spec}
+                        problems.append(Problem(
+                            file=name, section=f"norms.{item_id}", key=", ".join(changed),
+                            rule="verandert wat de norm zegt, maar geeft geen nieuwe bron",
+                            fix=f"Voeg een tabel [norms.{item_id}.source] toe met document, year en page of url "
+                                f'(bijv. document = "Raadsbesluit ..."), zodat de keuze na te gaan is.'))
+                target[item_id] = {**current, **spec}
             else:
-                target[item_id] = dict(spec)
-                origin[(section, item_id)] = name
-            for fld in spec:
-                origin[(section, item_id, fld)] = name
+                target[item_id] = copy.deepcopy(spec)
+                origin[(key, item_id)] = name
+            if isinstance(spec, dict):
+                for fld in spec:
+                    origin[(key, item_id, fld)] = name
     return problems
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
 def _build(
     doc: dict[str, Any],
     origin: dict[tuple[str, ...], str],
     categories: tuple[str, ...],
-) -> tuple[Norms | None, list[str]]:
-    problems: list[str] = []
+) -> tuple[Norms | None, list[Problem]]:
+    """Validate the merged document against the schema and build the Norms."""
+    from afweging.barcode.norms_schema import NormsFile, bad_ids
 
-    def where(*key: str) -> str:
-        return origin.get(tuple(key)) or origin.get(tuple(key[:2])) or "norms.toml"
+    def where(path: tuple[str, ...]) -> str:
+        for n in range(len(path), 0, -1):
+            if path[:n] in origin:
+                return origin[path[:n]]
+        return default_norms_path().name
 
-    # ---- scoring thresholds
-    scoring = doc.get("scoring") or {}
-    for fld in scoring:
-        if fld not in _SCORING_KEYS:
-            problems.append(
-                f"{where('scoring', fld)}: [scoring] has unknown key {fld!r}; allowed: voldoet, bijna."
-            )
-    voldoet = scoring.get("voldoet", 1.0)
-    bijna = scoring.get("bijna", 0.8)
-    if not _is_number(voldoet) or not 0.0 < float(voldoet) <= 1.0:
-        problems.append(
-            f"{where('scoring', 'voldoet')}: scoring.voldoet = {voldoet!r}; it must be a number "
-            f"in (0, 1] (1.0 = the norm is met)."
-        )
-        voldoet = 1.0
-    if not _is_number(bijna) or not 0.0 < float(bijna) <= float(voldoet):
-        problems.append(
-            f"{where('scoring', 'bijna')}: scoring.bijna = {bijna!r}; it must be a number in "
-            f"(0, voldoet], e.g. 0.8."
-        )
-        bijna = min(0.8, float(voldoet))
-
-    # ---- themes
-    themes: dict[str, Theme] = {}
-    raw_themes = doc.get("themes") or {}
-    for tid, spec in raw_themes.items():
-        w = where("themes", tid)
-        if not _ID_RE.match(tid):
-            problems.append(f"{w}: theme id {tid!r} must be lower case letters, digits and _.")
-        for fld in spec:
-            if fld not in _THEME_KEYS:
-                problems.append(
-                    f"{where('themes', tid, fld)}: themes.{tid} has unknown key {fld!r}; "
-                    f"allowed: {', '.join(sorted(_THEME_KEYS))}."
-                )
-        label = spec.get("label")
-        if not isinstance(label, str) or not label.strip():
-            problems.append(
-                f'{w}: themes.{tid}.label is missing; give a Dutch label, e.g. "Groen".'
-            )
-            label = tid
-        weight = spec.get("weight")
-        if not _is_number(weight) or float(weight) < 0:
-            problems.append(
-                f"{where('themes', tid, 'weight')}: themes.{tid}.weight = {weight!r}; weights "
-                f"must be numbers >= 0 (0 leaves the theme out of the balance score)."
-            )
-            weight = 0.0
-        order = spec.get("order", len(themes) + 1)
-        if not isinstance(order, int) or isinstance(order, bool):
-            problems.append(
-                f"{where('themes', tid, 'order')}: themes.{tid}.order must be an integer."
-            )
-            order = len(themes) + 1
-        themes[tid] = Theme(tid, label, float(weight), order)
-    themes = dict(sorted(themes.items(), key=lambda kv: kv[1].order))
-
-    # ---- norms
-    norms: dict[str, Norm] = {}
-    for nid, spec in (doc.get("norms") or {}).items():
-        if spec.get("enabled", True) is False:
-            continue
-        norm, more = _build_norm(nid, spec, themes, voldoet, categories, where)
-        problems += more
-        if norm is not None:
-            norms[nid] = norm
-
-    if not norms:
-        problems.append("no norms left: give at least one [norms.ID] table.")
-    active = {n.theme for n in norms.values() if n.scale != "plan" and n.weight > 0} & {
-        t for t, th in themes.items() if th.weight > 0
+    doc = dict(doc)
+    norms_doc = doc.get("norms")
+    if isinstance(norms_doc, dict):  # a removed norm needs no other keys
+        doc["norms"] = {k: v for k, v in norms_doc.items() if not (isinstance(v, dict) and v.get("enabled") is False)}
+    themes = doc.get("themes")
+    scoring = doc.get("scoring")
+    context = {
+        "themes": list(themes) if isinstance(themes, dict) else None,
+        "categories": categories,
+        "voldoet": scoring.get("voldoet", 1.0) if isinstance(scoring, dict) else 1.0,
     }
+    problems = [Problem(file=where((section, key)), section=section, key=key,
+                        rule="een id bestaat alleen uit kleine letters, cijfers en _ en begint met een letter",
+                        fix="Het wordt een kolomnaam (status_ID): hernoem de tabel, bijv. [norms.groen_per_woning].")
+                for section, key in bad_ids(doc)]
+    try:
+        spec = NormsFile.model_validate(doc, context=context)
+    except ValidationError as exc:
+        return None, problems + problems_from(exc, NormsFile, doc, file=default_norms_path().name, origin=where)
+    if problems:
+        return None, problems
+    ordered = sorted(enumerate(spec.themes.items()),
+                     key=lambda t: (t[1][1].order if t[1][1].order is not None else t[0] + 1, t[0]))
+    themes_out = {tid: Theme(tid, t.label, float(t.weight), t.order if t.order is not None else i + 1)
+                  for i, (tid, t) in ordered}
+    norms: dict[str, Norm] = {}
+    for nid, n in spec.norms.items():
+        src = n.source
+        norms[nid] = Norm(
+            id=nid, theme=n.theme, label=n.label.strip(), column=n.column, value=float(n.value), unit=n.unit.strip(),
+            direction=n.direction, floor=0.0 if n.floor is None else float(n.floor), scale=n.scale, status=n.status,
+            source=Source(document=src.document.strip(), year=src.year,
+                          page=src.page.strip() if src.page else None, url=src.url.strip() if src.url else None,
+                          publisher=src.publisher),
+            aggregate=n.aggregate, weight=float(n.weight), bijna=n.bijna, note=n.note.strip(),
+        )
+    if not norms:
+        problems.append(Problem(file=where(("norms",)), section="", key="norms", rule="er is geen norm over",
+                                fix="Geef minstens één tabel [norms.ID]."))
+    active = {n.theme for n in norms.values() if n.scale != "plan" and n.weight > 0} & {
+        t for t, th in themes_out.items() if th.weight > 0}
     if norms and not active:
-        problems.append(
-            "no theme has both a weight > 0 and a norm (not scale 'plan') with a weight > 0; "
-            "the balance score would be undefined. Give a theme a positive weight."
-        )
+        problems.append(Problem(
+            file=where(("themes",)), section="themes", key="weight",
+            rule="geen thema heeft zowel een gewicht boven 0 als een norm (niet scale \"plan\") met een gewicht boven 0",
+            fix="Dan bestaat er geen balansscore: geef een thema een positief gewicht."))
     if problems:
         return None, problems
-    return Norms(norms, themes, float(voldoet), float(bijna)), problems
-
-
-def _build_norm(
-    nid: str,
-    spec: dict[str, Any],
-    themes: dict[str, Theme],
-    voldoet: float,
-    categories: tuple[str, ...],
-    where: Any,
-) -> tuple[Norm | None, list[str]]:
-    problems: list[str] = []
-
-    def bad(fld: str, msg: str) -> None:
-        problems.append(f"{where('norms', nid, fld)}: norms.{nid}.{fld}: {msg}")
-
-    if not _ID_RE.match(nid):
-        problems.append(
-            f"{where('norms', nid)}: norm id {nid!r} must be lower case letters, digits and _ "
-            f"(it becomes the output column status_{nid})."
-        )
-    for fld in spec:
-        if fld not in _NORM_KEYS:
-            import difflib
-
-            hint = difflib.get_close_matches(fld, sorted(_NORM_KEYS), n=1)
-            bad(fld, "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "."))
-    required = [
-        "theme",
-        "label",
-        "column",
-        "value",
-        "unit",
-        "direction",
-        "scale",
-        "status",
-        "source",
-    ]
-    for fld in required:
-        if fld not in spec:
-            if fld == "source":
-                bad(
-                    "source",
-                    "missing. Every norm needs a source: add [norms."
-                    f"{nid}.source] with document, year and page or url. For a value of your "
-                    'own, cite the decision (e.g. document = "Eigen keuze gemeente, notitie '
-                    '...").',
-                )
-            else:
-                bad(fld, "missing (required).")
-
-    theme = spec.get("theme")
-    if "theme" in spec and theme not in themes:
-        bad(
-            "theme",
-            f"{theme!r} is not a theme; use one of {', '.join(themes)} or add [themes.{theme}].",
-        )
-
-    scale = spec.get("scale")
-    if "scale" in spec and scale not in SCALES:
-        bad("scale", f"{scale!r} is not a scale; use one of {', '.join(SCALES)}.")
-
-    column = spec.get("column")
-    if "column" in spec:
-        if not isinstance(column, str) or not _columns.is_known_indicator(
-            column, categories=categories
-        ):
-            hint = _columns.suggest(str(column), categories=categories)
-            bad(
-                "column",
-                f"{column!r} is not a known indicator column (layers, reachability or plan; "
-                f"see afweging/barcode/columns.py)"
-                + (f"; did you mean {' or '.join(repr(h) for h in hint)}?" if hint else "."),
-            )
-        elif scale == "plan" and column not in _columns.PLAN_COLUMNS:
-            bad(
-                "column",
-                f"{column!r} is not a plan column; scale 'plan' norms read one of {', '.join(_columns.PLAN_COLUMNS)}.",
-            )
-        elif scale != "plan" and column in _columns.PLAN_COLUMNS:
-            bad(
-                "column",
-                f'{column!r} is a plan column; set scale = "plan" or read a layer/reachability column.',
-            )
-
-    value = spec.get("value")
-    if "value" in spec and not _is_number(value):
-        bad("value", f"{value!r} is not a finite number.")
-        value = None
-    direction = spec.get("direction")
-    if "direction" in spec and direction not in DIRECTIONS:
-        bad("direction", f'{direction!r}; use "higher" (higher is better) or "lower".')
-        direction = None
-    floor = spec.get("floor")
-    if floor is None:
-        if direction == "higher":
-            floor = 0.0
-        elif direction == "lower":
-            bad(
-                "floor",
-                "missing; a 'lower is better' norm needs the value that scores 0 (e.g. floor = 100.0 for a percentage).",
-            )
-    elif not _is_number(floor):
-        bad("floor", f"{floor!r} is not a finite number.")
-        floor = None
-    if value is not None and floor is not None and direction is not None:
-        if direction == "higher" and not float(floor) < float(value):
-            bad("floor", f"{floor!r} must be below value {value!r} for a 'higher is better' norm.")
-        if direction == "lower" and not float(floor) > float(value):
-            bad("floor", f"{floor!r} must be above value {value!r} for a 'lower is better' norm.")
-
-    status = spec.get("status")
-    if "status" in spec and status not in NORM_STATUSES:
-        bad("status", f"{status!r}; use one of {', '.join(repr(s) for s in NORM_STATUSES)}.")
-
-    aggregate = spec.get("aggregate")
-    if aggregate is None and scale != "plan":
-        bad(
-            "aggregate",
-            f"missing; say how buurten add up to wijk and city: one of {', '.join(AGGREGATES)}.",
-        )
-    elif aggregate is not None and aggregate not in AGGREGATES:
-        bad("aggregate", f"{aggregate!r}; use one of {', '.join(AGGREGATES)}.")
-
-    weight = spec.get("weight", 1.0)
-    if not _is_number(weight) or float(weight) < 0:
-        bad(
-            "weight",
-            f"{weight!r}; weights must be numbers >= 0 (0 shows the stripe but leaves it out of the theme score).",
-        )
-        weight = 0.0
-    nb = spec.get("bijna")
-    if nb is not None and (not _is_number(nb) or not 0.0 < float(nb) <= float(voldoet)):
-        bad("bijna", f"{nb!r}; it must be a number in (0, voldoet].")
-    for fld in ("label", "unit"):
-        if fld in spec and (not isinstance(spec[fld], str) or not spec[fld].strip()):
-            bad(fld, "must be a non-empty Dutch text.")
-    note = spec.get("note", "")
-    if not isinstance(note, str):
-        bad("note", "must be a text.")
-        note = ""
-
-    source = None
-    if "source" in spec:
-        source, more = _build_source(nid, spec["source"], where)
-        problems += more
-
-    if problems:
-        return None, problems
-    assert source is not None and value is not None and floor is not None
-    norm = Norm(
-        id=nid,
-        theme=str(theme),
-        label=str(spec["label"]).strip(),
-        column=str(column),
-        value=float(value),
-        unit=str(spec["unit"]).strip(),
-        direction=str(direction),
-        floor=float(floor),
-        scale=str(scale),
-        status=str(status),
-        source=source,
-        aggregate=None if aggregate is None else str(aggregate),
-        weight=float(weight),
-        bijna=None if nb is None else float(nb),
-        note=note.strip(),
-    )
-    return norm, problems
-
-
-def _build_source(nid: str, src: Any, where: Any) -> tuple[Source | None, list[str]]:
-    problems: list[str] = []
-    w = where("norms", nid, "source")
-    if not isinstance(src, dict):
-        return None, [
-            f"{w}: norms.{nid}.source must be a table with document, year and page or url."
-        ]
-    for fld in src:
-        if fld not in _SOURCE_KEYS:
-            problems.append(
-                f"{w}: norms.{nid}.source has unknown key {fld!r}; allowed: {', '.join(sorted(_SOURCE_KEYS))}."
-            )
-    document = src.get("document")
-    if not isinstance(document, str) or not document.strip():
-        problems.append(
-            f"{w}: norms.{nid}.source.document is missing; name the document (title, author or body)."
-        )
-    year = src.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
-        problems.append(
-            f"{w}: norms.{nid}.source.year = {year!r}; give the publication year as an integer, e.g. 2021."
-        )
-    page, url = src.get("page"), src.get("url")
-    if not (isinstance(page, str) and page.strip()) and not (isinstance(url, str) and url.strip()):
-        problems.append(f"{w}: norms.{nid}.source needs a page (page, section or quote) or a url.")
-    if isinstance(url, str) and url.strip() and not url.startswith(("http://", "https://")):
-        problems.append(
-            f"{w}: norms.{nid}.source.url = {url!r} must start with http:// or https://."
-        )
-    if problems:
-        return None, problems
-    return (
-        Source(
-            document=str(document).strip(),
-            year=int(year),  # type: ignore[arg-type]
-            page=page.strip() if isinstance(page, str) and page.strip() else None,
-            url=url.strip() if isinstance(url, str) and url.strip() else None,
-            publisher=str(src["publisher"]) if src.get("publisher") else None,
-        ),
-        problems,
-    )
+    return Norms(norms, themes_out, float(spec.scoring.voldoet), float(spec.scoring.bijna)), problems

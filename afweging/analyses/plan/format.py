@@ -652,8 +652,12 @@ def _parse(prop: PlanProperty, col: pd.Series, n: int) -> np.ndarray:
         return np.full(n, np.nan)
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.to_numpy(dtype=float, na_value=np.nan)
-    mapping = {v: _as_number(v) for v in pd.unique(col.to_numpy(dtype=object)) if v is not None}
-    return np.array([np.nan if (x := mapping.get(v)) is None else x for v in col.to_numpy(dtype=object)], dtype=float)
+    raw = col.to_numpy(dtype=object)
+    # a list or an object in a property (GeoJSON allows them) is no number: NaN, then named
+    plain = np.array([not isinstance(v, list | dict | np.ndarray) for v in raw], dtype=bool)
+    mapping = {v: _as_number(v) for v in pd.unique(raw[plain]) if v is not None}
+    return np.array([np.nan if not p or (x := mapping.get(v)) is None else x for v, p in zip(raw, plain, strict=True)],
+                    dtype=float)
 
 
 def _check_programme(out: dict[str, Any], wonen: np.ndarray, labels: np.ndarray, problems: _Problems) -> None:
@@ -741,6 +745,12 @@ def _show(value: Any) -> str:
     """A property value as the user wrote it, for messages (``2.5``, ``"abc"``, ``Infinity``)."""
     if isinstance(value, str):
         return '"' + value + '"'
+    if isinstance(value, np.ndarray):  # a GeoJSON list, as pyogrio reads it
+        value = value.tolist()
+    if isinstance(value, list | dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, default=str)
     number = _to_float(value)
     if number is None:
         return repr(value) if not isinstance(value, bool | np.bool_) else str(bool(value)).lower()
