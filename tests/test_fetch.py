@@ -264,3 +264,20 @@ def test_bag_homes_take_no_osm_keys(services):
                       encoding="utf-8")
     with pytest.raises(ManifestError, match=r'bij online = "bag" is elke BAG-woning één herkomstpunt; laat `include` weg'):
         _quiet(load_area, online, cache=False)
+
+
+@pytest.mark.utrecht
+def test_fetch_of_the_utrecht_file_manifest_downloads_nothing(utrecht_dir, utrecht_area, tmp_path, monkeypatch):
+    """A manifest of files only: fetch writes an area.toml that points at the same files
+    (relative), copies nothing, asks no service, and loads to the same Area."""
+    monkeypatch.setattr(_cache, "_session", FakeSession({}))  # any request would fail the test
+    result = _quiet(fetch_area, utrecht_dir / "area.toml", tmp_path / "u", progress=False)
+    assert {s.status for s in result.sections} == {"bestand"}
+    assert sorted(p.name for p in (tmp_path / "u").iterdir() if not p.name.startswith(".")) == ["area.toml"]
+    doc = tomllib.loads((tmp_path / "u" / "area.toml").read_text("utf-8"))
+    assert (tmp_path / "u" / doc["buurten"]["path"]).resolve() == (utrecht_dir / "utrecht_wijken_buurten.gpkg").resolve()
+    assert doc["homes"]["include"]["building"][0] == "house" and doc["gemeentecode"] == "GM0344"
+    again = _quiet(load_area, tmp_path / "u" / "area.toml", cache=False)
+    pd.testing.assert_frame_equal(again.buurten, utrecht_area.buurten)
+    pd.testing.assert_frame_equal(again.homes, utrecht_area.homes)
+    assert set(again.networks) == {"walk", "bike"} and set(again.lines) == {"cycleways"}

@@ -265,3 +265,12 @@ def test_uhi_is_its_own_quantity_not_pet():
                                     "uhi": uhi})).values
     assert both.loc["A", "heat_pet_mean_degc"] == pytest.approx(33.5)
     assert both.loc["A", "heat_uhi_mean_degc"] == pytest.approx(1.5)
+
+
+def test_uhi_labels_say_it_is_not_pet():
+    from afweging.maps._labels import describe
+
+    for col in ("heat_uhi_mean_degc", "heat_uhi_homes_mean_degc"):
+        info = describe(col)
+        assert "geen PET" in info.label and info.unit == "°C"
+    assert "PET" in describe("heat_pet_mean_degc").label and "RIVM" not in describe("heat_pet_mean_degc").label

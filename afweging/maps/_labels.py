@@ -45,6 +45,10 @@ _LAYER: dict[str, tuple[str, str, str]] = {
     "heat_pct_homes_over_38degc": ("Woningen met PET boven 38 °C", "% van de woningen", "YlOrRd"),
     "heat_pct_homes_cool_place_within_300m": (
         "Woningen met een koele plek binnen 300 m", "% van de woningen", "PuBu"),
+    "heat_uhi_mean_degc": (
+        "Stedelijk hitte-eiland: lucht warmer dan het platteland (RIVM, geen PET)", "°C", "YlOrRd"),
+    "heat_uhi_homes_mean_degc": (
+        "Stedelijk hitte-eiland bij de woningen (RIVM, geen PET)", "°C", "YlOrRd"),
     "heat_proxy_index": ("Hitte-index (benadering, hoger = heter)", "index 0–100", "YlOrRd"),
     "noise_lden_mean_at_homes_db": ("Geluid bij woningen, gemiddeld (Lden)", "dB", "PuRd"),
     "noise_pct_homes_over_53db": (

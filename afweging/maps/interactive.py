@@ -78,6 +78,7 @@ DEFAULT_LAYER_INDICATORS: tuple[str, ...] = (
     "green_pct_homes_within_300m_of_05ha",
     "heat_pet_mean_degc",
     "heat_pct_homes_cool_place_within_300m",
+    "heat_uhi_mean_degc",
     "heat_proxy_index",
     "noise_pct_homes_over_53db",
     "housing_corporation_pct",
