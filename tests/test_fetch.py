@@ -281,3 +281,14 @@ def test_fetch_of_the_utrecht_file_manifest_downloads_nothing(utrecht_dir, utrec
     pd.testing.assert_frame_equal(again.buurten, utrecht_area.buurten)
     pd.testing.assert_frame_equal(again.homes, utrecht_area.homes)
     assert set(again.networks) == {"walk", "bike"} and set(again.lines) == {"cycleways"}
+
+
+def test_fetch_shows_a_progress_bar_per_source(services, tmp_path, capsys):
+    online, _session, _calls = services
+    online.write_text(ONLINE.split("[facilities]")[0] + ONLINE[ONLINE.index("[rasters.noise]"):], encoding="utf-8")
+    _quiet(fetch_area, online, tmp_path / "d", say=print)
+    err = capsys.readouterr().err
+    assert "PDOK CBS wijken en buurten 2023 (buurten): " in err and "4 objecten" in err  # 2 pages: 3 + 1
+    assert "CBS Kerncijfers wijken en buurten (85618NED) TypedDataSet" in err and " rijen" in err
+    assert "WCS alo__rivm_20220601_Geluid_lden_allebronnen_2020" in err and "B/s" in err  # bytes
+    assert settings.progress is False  # switched on for the fetch only

@@ -32,6 +32,6 @@ def bar(desc: str, *, unit: str, total: float | None = None) -> Iterator[Any]:
         return
     from tqdm import tqdm
 
-    with tqdm(desc=desc, unit=unit, total=total, unit_scale=unit == "B", unit_divisor=1024 if unit == "B" else 1000,
+    with tqdm(desc=desc, unit=unit if unit == "B" else f" {unit}", total=total, unit_scale=unit == "B", unit_divisor=1024 if unit == "B" else 1000,
               leave=True, file=sys.stderr, dynamic_ncols=True) as t:
         yield t
