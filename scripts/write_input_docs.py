@@ -18,6 +18,7 @@ from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
 from afweging.barcode.norms_schema import sections as norms_sections
 from afweging.batch.manifest_schema import sections as batch_sections
 from afweging.data.manifest_schema import DEFAULT_URLS, sections
+from afweging.data.tags import CategorySpec
 from afweging.scenarios.forecast import FORECAST_COLUMNS
 from afweging.scenarios.schema import sections as scenario_sections
 from afweging.settings_schema import Settings
@@ -41,6 +42,7 @@ opgeslagen zijn.
 | gebiedsmanifest (`area.toml`) | `afweging/data/manifest_schema.py` |
 | instellingen (`afweging.settings`) | `afweging/settings_schema.py` |
 | normen (TOML, `--norms`) | `afweging/barcode/norms_schema.py` |
+| tagtabel (TOML, `[facilities] tags`) | `afweging/data/tags.py` (`CategorySpec`) |
 | prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
 | scenario (`afweging scenario`) | `afweging/scenarios/schema.py`, zie `docs/scenario_format.md` |
@@ -136,6 +138,9 @@ def render() -> str:
             "`[norms.ID.source]`. Een id bestaat uit kleine letters, cijfers en `_`.\n"]
     for name, model in norms_sections().items():
         out += [f"### [{name}]\n", table(model, nested=False), ""]
+    out += ["## Tagtabel (`[facilities] tags = \"...\"`, TOML)\n",
+            "Een eigen tagtabel vervangt per categorie die van `afweging/data/osm_tags.toml`; een lege "
+            "`tags`-lijst haalt een categorie weg.\n", "### [categories.ID]\n", table(CategorySpec), ""]
     out += ["## Scenario (`afweging scenario`)\n",
             "Paden zijn relatief aan het scenariobestand; zie `docs/scenario_format.md` voor de methode.\n"]
     for name, model in scenario_sections().items():

@@ -461,3 +461,17 @@ def test_cli_plan_with_a_list_as_a_value(tmp_path: Path, monkeypatch: pytest.Mon
     assert res.exit_code == 2, res.output
     assert "object 0 ('a'): meergezins_pct = [-216] is geen getal; het moet een percentage van 0 tot 100 zijn." in res.output
     assert "object 0 ('a'): woningen = " in res.output and "is geen getal" in res.output
+
+
+def test_cli_tag_table_with_text_for_a_boolean(area_dir: Path) -> None:
+    # issue 12 item 3 for tag tables: `everyday = "false"` was read as True (bool("false"))
+    gpd.GeoDataFrame({"osm_key": ["leisure"], "osm_value": ["playground"]},
+                     geometry=gpd.points_from_xy([136050], [455050]), crs="EPSG:28992").to_file(area_dir / "fac.gpkg")
+    (area_dir / "t.toml").write_text('[categories.speelplek]\neveryday = "false"\ntags = ["leisure=playground"]\n',
+                                     encoding="utf-8")
+    (area_dir / "area.toml").write_text(GOOD + '[facilities]\npath = "fac.gpkg"\nformat = "osm-tags"\ntags = "t.toml"\n',
+                                        encoding="utf-8")
+    res = _run(area_dir)
+    assert res.exit_code == 2, res.output
+    assert (f'Fout: {area_dir / "t.toml"}: [categories.speelplek] everyday = "false": moet true of false zijn, zonder '
+            "aanhalingstekens. Oplossing: true als de categorie meetelt voor de 10-minutenstad") in res.output

@@ -80,13 +80,19 @@ tags = ["leisure=dog_park"]
     ("text", "message"),
     [
         ('[categories.speelplek]\ntags = ["leisure:playground"]\n',
-         r"categories\.speelplek\.tags has 'leisure:playground'; write tags as 'key=value'"),
-        ('[categories.speelplek]\ntags = ["=playground"]\n', r"has '=playground'"),
-        ('[categories.speelplek]\ntags = ["a=b=c"]\n', r"has 'a=b=c'"),
-        ('[categories.speelplek]\ntags = "leisure=playground"\n', r"must be a list of 'key=value' strings"),
-        ("[categories]\nspeelplek = 3\n", r"\[categories\.speelplek\] must be a table"),
-        ('[speelplek]\ntags = ["leisure=playground"]\n', r"expected tables \[categories\.NAME\]"),
-        ("[categories.speelplek\n", r"is not valid TOML"),
+         r'\[categories\.speelplek\] tags\[0\] = "leisure:playground": heeft niet de goede vorm\. Oplossing: de '
+         r"OSM-tags als 'sleutel=waarde'"),
+        ('[categories.speelplek]\ntags = ["=playground"]\n', r'tags\[0\] = "=playground": heeft niet de goede vorm'),
+        ('[categories.speelplek]\ntags = ["a=b=c"]\n', r'tags\[0\] = "a=b=c": heeft niet de goede vorm'),
+        ('[categories.speelplek]\ntags = "leisure=playground"\n', r'tags = "leisure=playground": moet een lijst zijn'),
+        ("[categories]\nspeelplek = 3\n", r"\[categories\] speelplek = 3: moet een tabel zijn"),
+        ('[speelplek]\ntags = ["leisure=playground"]\n', r"speelplek: onbekende sleutel\. Bekende sleutels hier: categories"),
+        ("[categories.speelplek\n", r"slecht\.toml: geen geldige TOML op regel 1"),
+        # issue 12: `everyday = "false"` (text) became True; a typo was silently ignored
+        ('[categories.speelplek]\neveryday = "false"\n',
+         r'\[categories\.speelplek\] everyday = "false": moet true of false zijn, zonder aanhalingstekens'),
+        ('[categories.speelplek]\nlable = "Speeltuin"\ntags = ["leisure=playground"]\n',
+         r"\[categories\.speelplek\] lable: onbekende sleutel\. Bedoelde u 'label'\?"),
     ],
 )
 def test_malformed_override(tmp_path, text, message):
@@ -97,5 +103,5 @@ def test_malformed_override(tmp_path, text, message):
 
 
 def test_override_file_missing(tmp_path):
-    with pytest.raises(InputFileNotFoundError, match=r"Tag table .*weg\.toml does not exist"):
+    with pytest.raises(InputFileNotFoundError, match=r"De tagtabel .*weg\.toml bestaat niet"):
         tags.load_tag_table(tmp_path / "weg.toml")

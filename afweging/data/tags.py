@@ -11,11 +11,14 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import StringConstraints
 
-from afweging._errors import ConfigError, InputFileNotFoundError, MissingColumnError
+from afweging._errors import ConfigError, MissingColumnError
+from afweging._schema import Table, declare, read_toml, validate
 
 
 @dataclass(frozen=True)
@@ -32,41 +35,40 @@ class Category:
     if_tagged: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
+class CategorySpec(Table):
+    """``[categories.ID]`` of a tag table: one facility category."""
+
+    label: str | None = declare(None, min_length=1, uitleg="de Nederlandse naam van de categorie (standaard het id)",
+                                voorbeeld='label = "Speelplek of trapveld"')
+    everyday: bool = declare(False, uitleg="true als de categorie meetelt voor de 10-minutenstad",
+                             voorbeeld="everyday = true")
+    tags: list[Annotated[str, StringConstraints(pattern=r"^[^=]+=[^=]+$")]] = declare(
+        [], uitleg="de OSM-tags als 'sleutel=waarde'; een lege lijst haalt de categorie weg",
+        voorbeeld='tags = ["leisure=playground"]')
+    note: str = declare("", uitleg="toelichting bij de keuzes", voorbeeld='note = "..."')
+    if_tagged: dict[str, list[str]] = declare(
+        {}, uitleg="alleen objecten die bij deze sleutel een van deze waarden hebben (of de sleutel niet hebben)",
+        voorbeeld='if_tagged = { "healthcare:speciality" = ["general"] }')
+
+
+class TagTable(Table):
+    """A tag table: ``[categories.ID]`` tables."""
+
+    categories: dict[str, CategorySpec] = declare(uitleg="de categorieën: [categories.ID]",
+                                                  voorbeeld='[categories.speelplek] tags = ["leisure=playground"]')
+
+
 def _parse(doc: dict, *, what: str) -> dict[str, Category]:
-    cats = doc.get("categories")
-    if not isinstance(cats, dict):
-        raise ConfigError(f"{what}: expected tables [categories.NAME]; found keys {list(doc)}.")
+    spec = validate(TagTable, doc, file=what, error=ConfigError, what=f"De tagtabel {what}")
     out: dict[str, Category] = {}
-    for cid, spec in cats.items():
-        if not isinstance(spec, dict):
-            raise ConfigError(f"{what}: [categories.{cid}] must be a table.")
-        tags = spec.get("tags", [])
-        if not isinstance(tags, list):
-            raise ConfigError(f"{what}: categories.{cid}.tags must be a list of 'key=value' strings.")
-        pairs = []
-        for t in tags:
-            if not isinstance(t, str) or t.count("=") != 1 or t.startswith("=") or t.endswith("="):
-                raise ConfigError(
-                    f"{what}: categories.{cid}.tags has {t!r}; write tags as 'key=value', "
-                    f"e.g. 'leisure=playground'."
-                )
-            k, v = t.split("=")
-            pairs.append((k.strip(), v.strip()))
-        cond = spec.get("if_tagged", {})
-        if not isinstance(cond, dict) or not all(
-            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cond.values()
-        ):
-            raise ConfigError(
-                f"{what}: categories.{cid}.if_tagged must be a table of lists, e.g. "
-                f'{{ "healthcare:speciality" = ["general"] }}.'
-            )
+    for cid, cat in spec.categories.items():
         out[cid] = Category(
             id=cid,
-            label=str(spec.get("label", cid)),
-            everyday=bool(spec.get("everyday", False)),
-            tags=tuple(pairs),
-            note=str(spec.get("note", "")).strip(),
-            if_tagged=tuple((str(k), tuple(v)) for k, v in cond.items()),
+            label=cat.label if cat.label is not None else cid,
+            everyday=cat.everyday,
+            tags=tuple((k.strip(), v.strip()) for k, v in (t.split("=") for t in cat.tags)),
+            note=cat.note.strip(),
+            if_tagged=tuple((str(k), tuple(v)) for k, v in cat.if_tagged.items()),
         )
     return out
 
@@ -86,12 +88,8 @@ def load_tag_table(override: str | Path | None = None) -> dict[str, Category]:
     table = dict(_bundled_table())  # a copy: callers may change their table
     if override is not None:
         path = Path(override)
-        if not path.exists():
-            raise InputFileNotFoundError(f"Tag table {path} does not exist.")
-        try:
-            doc = tomllib.loads(path.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+        doc = read_toml(path, error=ConfigError, what="De tagtabel",
+                        hint="Het formaat staat bovenin afweging/data/osm_tags.toml en in docs/invoer.md.")[0]
         for cid, cat in _parse(doc, what=str(path)).items():
             if cat.tags:
                 table[cid] = cat
