@@ -281,7 +281,7 @@ def test_tag_table_override_in_manifest(tmp_path):
     (folder / "mijn_tags.toml").write_text('[categories.bank]\ntags = ["amenity:bench"]\n', encoding="utf-8")
     from afweging._errors import ConfigError
 
-    with pytest.raises(ConfigError, match=r"mijn_tags\.toml: categories\.bank\.tags has 'amenity:bench'"):
+    with pytest.raises(ConfigError, match=r'mijn_tags\.toml: \[categories\.bank\] tags\[0\] = "amenity:bench": heeft niet de goede vorm'):
         load_area(path)
 
 
