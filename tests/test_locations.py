@@ -37,7 +37,7 @@ from afweging.analyses.locations import (
     write_locations,
 )
 from afweging.analyses.locations.coverage import Coverage, dominated_sites
-from afweging.analyses.locations.solve import OPTIMAL, TIME_LIMIT, covered_weight
+from afweging.analyses.locations.solve import OPTIMAL, TIME_LIMIT, bound_keep, covered_weight
 from afweging.analyses.reach.coverage import site_coverage
 
 
@@ -127,6 +127,35 @@ def test_exact_equals_brute_force_on_random_instances() -> None:
             assert exact.objective == pytest.approx(_brute(A, w, c), abs=1e-9), (trial, c)
             assert exact.objective >= greedy.objective - 1e-9
             assert covered_weight(A, w, exact.sites) == pytest.approx(exact.objective)
+
+
+def test_bound_leaves_out_only_sites_no_optimum_uses() -> None:
+    # by hand: site 0 covers rows 0-1 (4), site 1 row 2 (3), site 2 row 3 (1), site 3 rows
+    # 0 and 2 (5). Greedy with N = 1 takes site 3 (5): site 0 (4), 1 (3) and 2 (1) cannot
+    # beat it on their own. N = 2: greedy 3 + 0 = 7 (covers 0, 1, 2); site 2 with the best
+    # other (5) reaches 6 < 7, out; site 1 with site 3: 3 + 5 = 8 >= 7, kept
+    A = _A([[0, 1], [2], [3], [0, 2]], 4)
+    w = np.array([2.0, 2.0, 3.0, 1.0])
+    assert bound_keep(A, w, 1, 5.0).tolist() == [False, False, False, True]
+    assert bound_keep(A, w, 2, 7.0).tolist() == [True, True, False, True]
+    assert solve_exact(A, w, Constraints(n=2), time_limit_s=10).objective == 7.0
+    # a fixed site is kept, even when the bound would leave it out
+    fixed = solve_exact(A, w, Constraints(n=2, fixed=(2,)), time_limit_s=10)
+    assert fixed.sites == (2, 3) and fixed.objective == 6.0
+    # random instances with a few strong sites, where the bound does leave sites out: the
+    # optimum is still the brute-force one
+    rng = np.random.default_rng(5)
+    left_out = 0
+    for _ in range(10):
+        n_rows, n_sites = int(rng.integers(15, 40)), int(rng.integers(6, 11))
+        a = rng.random((n_rows, n_sites)) < rng.uniform(0.05, 0.6, n_sites)
+        w = rng.uniform(0.5, 3.0, n_rows)
+        A = sp.csr_matrix(a)
+        for n in (1, 2, 3):
+            c = Constraints(n=n)
+            left_out += int((~bound_keep(A, w, n, solve_greedy(A, w, c).objective)).sum())
+            assert solve_exact(A, w, c, time_limit_s=10).objective == pytest.approx(_brute(A, w, c), abs=1e-9)
+    assert left_out > 50  # 108 of 264 site-instances with this seed
 
 
 def test_time_limit_falls_back_and_reports_the_gap() -> None:
