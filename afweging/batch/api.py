@@ -14,14 +14,21 @@ from typing import Any
 from afweging import __version__
 from afweging._errors import ConfigError
 from afweging._format import nl_int, nl_number
-from afweging._outputs import OutputFolder, output_folder
+from afweging._outputs import OutputFolder, fixed_gpkg_date, output_folder
 from afweging.batch.buffer import border_buffer
 from afweging.batch.cluster import execute
 from afweging.batch.merge import RANKING_COL, RANKINGS, check_ranking, merge
 from afweging.batch.partition import SharedData
 from afweging.batch.report import batch_html
 from afweging.batch.store import BatchStore
-from afweging.batch.task import DONE, FAILED, GemeenteResult, RegionSource, settings_snapshot
+from afweging.batch.task import (
+    DONE,
+    FAILED,
+    NOT_IN_FINGERPRINT,
+    GemeenteResult,
+    RegionSource,
+    settings_snapshot,
+)
 from afweging.settings_schema import check_settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +74,7 @@ class BatchResult:
 
 def _fingerprint(source: Any, snapshot: dict[str, Any], norms_text: str, prio_text: str) -> str:
     parts = {"source": source.fingerprint(), "settings": {k: v for k, v in snapshot.items()
-                                                          if k != "cache_folder"},
+                                                          if k not in NOT_IN_FINGERPRINT},
              "norms": norms_text, "priorities": prio_text, "version": __version__}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -249,7 +256,8 @@ def _write_outputs(folder: OutputFolder, merged: Any, html: str) -> list[Path]:
         for col in gpkg.columns:
             if col != "geometry" and gpkg[col].dtype == object:
                 gpkg[col] = gpkg[col].astype("string")
-        gpkg.to_file(folder.path("buurten.gpkg"), layer="buurten", driver="GPKG")
+        with fixed_gpkg_date():
+            gpkg.to_file(folder.path("buurten.gpkg"), layer="buurten", driver="GPKG")
         merged.barcode.to_csv(folder.path("barcode.csv"), sep=";", decimal=",", index=False,
                               encoding="utf-8-sig")
         prio = pd.concat([priorities_table(r) for r in merged.priorities], ignore_index=True)

@@ -2,6 +2,10 @@
 
 Every text that comes from data (names, reasons, caveats, sources) goes through
 :func:`afweging._html.escape`.
+
+The page is the same for the same batch, byte for byte, except for the measured times:
+they stand in elements of class ``t`` (:data:`TIMING_CLASS`) and nowhere else, and the
+status of a gemeente that an earlier run finished reads "klaar (eerder berekend)".
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from typing import Any
 from afweging._format import nl_int, nl_number
 from afweging._html import escape
 from afweging.batch.task import DONE, FAILED
+
+#: Class of the elements that hold measured times (they differ between runs).
+TIMING_CLASS = "t"
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:75em;color:#222}
@@ -57,8 +64,8 @@ def batch_html(
             f"<td>{escape(label)}</td><td class='n'>{escape(nl_int(st.get('woningen', 0)))}</td>"
             f"<td class='n'>{escape(nl_int(st.get('buurten', 0)))}</td>"
             f"<td class='n'>{escape(nl_int(st.get('voorzieningen_over_de_grens', 0)))}</td>"
-            f"<td class='n'>{escape(score)}</td><td class='n'>{escape(_seconds(st))}</td>"
-            f"<td>{escape(timings)}</td><td>{escape(st.get('source', ''))}</td>"
+            f"<td class='n'>{escape(score)}</td><td class='n {TIMING_CLASS}'>{escape(_seconds(st))}</td>"
+            f"<td class='{TIMING_CLASS}'>{escape(timings)}</td><td>{escape(st.get('source', ''))}</td>"
             f"<td class='n'>{len(st.get('caveats', []))}</td></tr>"
         )
         if status == FAILED:
@@ -77,7 +84,7 @@ def batch_html(
         f" ({escape(nl_int(totals['overgeslagen']))} eerder berekend en overgeslagen), "
         f"{escape(nl_int(totals['fout']))} mislukt. {escape(nl_int(totals['woningen']))} woningen, "
         f"{escape(nl_int(totals['buurten']))} buurten. Rekentijd van de batch "
-        f"{escape(nl_number(totals['seconds'], 1))} s.</p>"
+        f"<span class='{TIMING_CLASS}'>{escape(nl_number(totals['seconds'], 1))}</span> s.</p>"
     )
     parts = [
         "<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'>",

@@ -43,19 +43,20 @@ BUURTEN_FILE = "buurten.parquet"
 HOMES_FILE = "woningen.parquet"
 STATUS_FILE = "gemeente.json"
 
-#: Settings (module globals of :mod:`afweging.settings`) that a worker takes from the driver.
-_SETTINGS = (
-    "walk_speed_kmh", "bike_speed_kmh", "minutes", "max_minutes", "max_snap_distance_m",
-    "detour_factor", "green_min_area_m2", "green_max_distance_m", "green_norm_m2_per_dwelling",
-    "green_versteend_min_area_m2", "heat_pet_hot_degc", "heat_pet_very_hot_degc",
-    "heat_cool_place_min_m2", "heat_cool_place_max_distance_m", "noise_who_road_lden_db",
-    "noise_eu_reporting_lden_db", "housing_social_rent_target_pct", "seed", "use_cache",
-)
+#: Settings that do not shape the results (downloading, progress bars): a worker takes
+#: them from the driver too, but they are left out of a gemeente's fingerprint.
+NOT_IN_FINGERPRINT = frozenset({
+    "cache_folder", "use_cache", "progress", "requests_timeout_s", "requests_connect_timeout_s",
+    "requests_retries", "requests_backoff_s", "requests_max_wait_s",
+})
 
 
 def settings_snapshot() -> dict[str, Any]:
-    """The settings that shape the results, to apply on a worker (another process)."""
-    snap = {k: getattr(settings, k) for k in _SETTINGS}
+    """Every declared setting (:class:`afweging.settings_schema.Settings`), to apply on a
+    worker (another process) as the driver has them."""
+    from afweging.settings_schema import Settings
+
+    snap = {k: getattr(settings, k) for k in Settings.model_fields}
     snap["cache_folder"] = str(settings.cache_folder)
     return snap
 
