@@ -69,13 +69,14 @@ def two_buurten() -> pd.DataFrame:
 
 
 def run_distribute(buurten: pd.DataFrame, forecast: dict[str, float], new: dict[str, float] | None = None,
-                   now: pd.DataFrame | None = None):
+                   now: pd.DataFrame | None = None, dwellings: dict[str, float] | None = None):
     model = AgeModel()
     area_of = pd.Series("stad", index=buurten.index, dtype=object)
     table = pd.DataFrame([forecast], index=pd.Index(["stad"], name="gebied")).astype(float)
     present = present_by_area(now if now is not None else buurten, area_of, model)
     return distribute(buurten, pd.Series(new or {}, dtype=float), table, area_of, model=model,
-                      present=present, names={"stad": "Stad"})
+                      present=present, names={"stad": "Stad"},
+                      new_dwellings=pd.Series(dwellings, dtype=float) if dwellings else None)
 
 
 def test_city_forecast_of_inhabitants_and_65_plus_by_hand() -> None:
@@ -129,16 +130,17 @@ def test_plans_residents_stay_and_the_forecast_rest_goes_to_existing_homes() -> 
 def test_growth_the_plans_do_not_house_is_named_with_residents_per_dwelling() -> None:
     # 2 residents per dwelling now (A 50, B 100 dwellings). A plan put 30 residents in 15
     # new dwellings in A. Forecast 360: the existing homes take 360 - 330 = 30 more (10 %
-    # of 300, above the 5 % that is named); per dwelling 300 / 150 = 2,00 -> 360 / 165 = 2,18.
+    # of 300, above the 5 % that is named); per existing dwelling 300 / 150 = 2,00 ->
+    # 330 / 150 = 2,20 (the plan's homes and residents left out).
     now = two_buurten().assign(a_woning=[50.0, 100.0])
     after = now.copy()
     after.loc["A", ["a_inw", *CBS, "a_woning"]] = [130.0, 26.0, 13.0, 39.0, 26.0, 26.0, 65.0]
-    d = run_distribute(after, {"inwoners": 360, "65+": 72}, new={"A": 30.0}, now=now)
+    d = run_distribute(after, {"inwoners": 360, "65+": 72}, new={"A": 30.0}, now=now, dwellings={"A": 15.0})
     assert d.warnings == [
         "Stad: de prognose geeft 360 inwoners (+60 ten opzichte van de 300 van nu); de plannen in het scenario "
-        "brengen 30 nieuwe bewoners. De bestaande woningen krijgen er 30 bewoners bij (10,0 % meer, gemiddeld "
-        "2,00 → 2,18 inwoners per woning). Hoort die groei in nieuwe woningen, neem dan de rest van het "
-        "woningbouwprogramma als plannen op."]
+        "brengen 30 nieuwe bewoners. De bestaande woningen krijgen er 30 bewoners bij (10,0 % meer: gemiddeld "
+        "2,00 → 2,20 inwoners per bestaande woning). Hoort die groei in nieuwe woningen, neem dan de rest van "
+        "het woningbouwprogramma als plannen op."]
     # 5 % (forecast 345) is not named; a dwelling count missing in a buurt drops the per-dwelling part
     assert run_distribute(after, {"inwoners": 345, "65+": 69}, new={"A": 30.0}, now=now).warnings == []
     unknown = after.assign(a_woning=[65.0, np.nan])
@@ -311,6 +313,11 @@ def _changed(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 def test_no_growth_and_no_plans_reproduces_today(demo, tmp_path: Path) -> None:
+    # nothing at all (no forecast, no plans, no facilities): the target year is today's Area
+    empty = target_area(demo, Scenario(name="leeg", target_year=2040, base_year=2024))
+    for piece in ("buurten", "wijken", "homes", "facilities"):
+        pd.testing.assert_frame_equal(getattr(empty.area, piece), getattr(demo, piece), check_exact=True)
+    # a forecast equal to today (city-wide inhabitants and 65+): every result equal
     b = demo.buurten
     f = Forecast(pd.DataFrame({"inwoners": [b["a_inw"].sum()], "65+": [b["a_65_oo"].sum()]},
                               index=pd.Index(["stad"], name="gebied")), source="nul")
@@ -334,15 +341,25 @@ def test_a_plan_with_only_homes_changes_only_its_buurt(demo) -> None:
         r = scenario(demo, sc)
     changed = {name: set(r.buurten.index[_changed(a, b).to_numpy()])
                for name, (a, b) in _moments(r.buurten, r.labels).items()}
-    indicators = {k: v for k, v in changed.items() if not k.startswith("prio_")}  # ranks are relative
+    # every indicator changes only in the plan's buurt; of the priorities, the people and
+    # shares out of reach too (need indices, scores, ranks and the medians in the reasons
+    # are relative to all buurten, so they move everywhere)
+    relative = ("_need_index", "_score", "_rank", "_reden", "_flag")
+    indicators = {k: v for k, v in changed.items() if not (k.startswith("prio_") and k.endswith(relative))}
     assert {c for v in indicators.values() for c in v} == {"BU99990201"}
+    assert changed["prio_speelplek_people"] == {"BU99990201"}
     # in its buurt: population and homes change ...
-    for col in ("a_inw", "a_woning", "housing_dwellings", "inw_totaal", "reach_walk_speelplek_median_min"):
+    for col in ("a_inw", "a_woning", "housing_dwellings", "inw_totaal", "reach_walk_speelplek_median_min",
+                "kinderen_zonder_speelplek", "fac_speelplek_per_1000_inh"):
         assert changed[col] == {"BU99990201"}, col
-    # ... what depends on neither does not (area, facilities, the heat raster)
-    for col in ("a_lan_ha", "fac_speelplek_count", "fac_huisarts_per_km2", "green_public_m2",
-                "heat_pet_mean_degc", "heat_pct_area_over_35degc"):
-        assert not changed[col], col
+    # ... and nothing that depends on neither: land and water, facility counts and
+    # densities per km2, public green, the heat raster
+    independent = [k for k in changed if k in ("a_opp_ha", "a_lan_ha", "a_wat_ha", "speelplekken")
+                   or (k.startswith("fac_") and k.endswith(("_count", "_per_km2", "missing_categories")))
+                   or k in ("green_public_m2", "green_pct_land", "green_versteend")
+                   or k.startswith(("heat_pet_", "heat_pct_area_"))]
+    assert len(independent) >= 30, sorted(independent)  # 13 categories x (count, per km2), ...
+    assert {k: v for k, v in changed.items() if k in independent and v} == {}
     assert r.buurten.at["BU99990201", f"plan_woningen_{r.labels[1]}"] == 150
 
 
@@ -478,3 +495,24 @@ def test_utrecht_forecast_per_wijk_from_a_user_file(utrecht_area, tmp_path: Path
     # the homes carry the same people as the statistics
     homes = t.area.homes.groupby("buurtcode")["residents"].sum()
     assert homes.sum() == pytest.approx(t.area.buurten.loc[homes.index, "a_inw"].sum(), rel=1e-9)
+
+
+def test_report_per_wijk_children_per_playground(demo_result, demo) -> None:
+    # Oost (WK999904) loses Speelplek Molenwiek: children 0-14 (CBS, summed over the
+    # wijk's buurten) per playground point inside those buurten, counted independently
+    import geopandas as gpd
+
+    from afweging._format import nl_number
+    from afweging.scenarios.outputs import growth_section
+
+    ratios = []
+    for area in (demo, demo_result.then.area):
+        b = area.buurten[area.buurten["wijkcode"] == "WK999904"]
+        play = area.facilities[area.facilities["category"] == "speelplek"]
+        inside = gpd.sjoin(play[["geometry"]], b[["geometry"]], predicate="within")
+        ratios.append(b["a_00_14"].sum() / len(inside))
+    assert ratios[1] > ratios[0] * 1.1  # more children, one playground less
+    html = growth_section(demo_result)
+    row = html[html.index(">Oost<"):].split("</tr>")[0]
+    assert f"{nl_number(ratios[0], 0)} → {nl_number(ratios[1], 0)}" in row
+    assert "kinderen per speelplek" in html.lower()

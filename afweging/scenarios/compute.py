@@ -386,8 +386,8 @@ def summary_lines(result: ScenarioResult) -> list[str]:
     old0, old1 = g[f"ouderen_{lab0}"].sum(), g[f"ouderen_{lab1}"].sum()
     elderly = result.now.elderly_label
     forecast = ("geen prognose: de bevolking van nu plus de plannen" if sc.forecast is None
-                else f"prognose {LEVEL_PHRASES.get(result.target.level or '', '')} "
-                     f"({Path(sc.forecast.source).name})")
+                else f"prognose {LEVEL_PHRASES.get(result.target.level or '', '')} uit "
+                     f"{Path(sc.forecast.source).name}")
     lines = [
         f"Scenario {sc.name}: {result.now.area.name} in {sc.target_year} ({forecast}).",
         f"Inwoners {nl_int(inw0)} ({lab0}) → {nl_int(inw1)} ({lab1}); {elderly} {nl_int(old0)} → {nl_int(old1)}.",

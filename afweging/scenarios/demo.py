@@ -7,7 +7,8 @@ forecast per wijk by the age bands of youth and elderly policy (0-11, 12-17, 18-
 65-74, 75+). The forecast is built as "today's residents of the existing homes times a
 growth factor per band, plus the plans' new residents"; in Westwijk the factor for the
 existing homes is below 1, so the report shows what happens when the plans add more
-people than the forecast allows. Nothing here is real.
+people than the forecast allows, and in Rozendaal the existing homes grow by more than 5 %
+without plans, which the report names too. Nothing here is real.
 
 :func:`demo_scenario` returns the :class:`~afweging.scenarios.model.Scenario`;
 :func:`write_demo_scenario` writes it as files (TOML, CSV, plan GeoJSON and the demo area
@@ -44,8 +45,10 @@ TARGET_YEAR, BASE_YEAR = 2040, 2024
 #: Share of 75-plussers among the 65-plussers in Demostad (synthetic).
 SHARE_75_PLUS: float = 0.45
 
-#: Forecast bands and the growth factor of each for the existing homes' residents.
-GROWTH: dict[str, float] = {"0-11": 1.04, "12-17": 1.08, "18-64": 1.06, "65-74": 1.25, "75+": 1.55}
+#: Forecast bands and the growth factor of each for the existing homes' residents: the
+#: young about as many, the old many more (ageing in place). The existing homes grow 1-7 %
+#: per wijk; Rozendaal, with the most elderly, by more than the 5 % the report names.
+GROWTH: dict[str, float] = {"0-11": 1.0, "12-17": 1.02, "18-64": 1.0, "65-74": 1.25, "75+": 1.55}
 
 #: Westwijk: the existing homes lose residents (the plans add more than the forecast).
 SHRINKING_WIJK, SHRINK_FACTOR = "WK999902", 0.95

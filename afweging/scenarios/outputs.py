@@ -108,6 +108,12 @@ def growth_section(result: ScenarioResult) -> str:
             (_arrow(s0, s1, 2), "balansscore stad (0–1)"),
             (nl_int(int((ch['richting'] == 'slechter').sum())), "strepen die slechter worden"),
         )) + "</div>")
+    out.append(
+        "<p>De strepen van de barcode zijn meestal aandelen (het % woningen binnen 10 minuten van een "
+        "supermarkt) of maten per woning of huishouden. Groeit een buurt gelijkmatig, dan blijven die gelijk, "
+        "terwijl er meer kinderen op dezelfde speelplekken aangewezen zijn en meer ouderen ver van een "
+        "ontmoetingsplek wonen. Daarom telt deze sectie ook mensen: per wijk en per buurt, nu en in "
+        f"{escape(lab1)}.</p>")
     if sc.synthetic:
         out.append('<p class="note">Dit scenario hoort bij het synthetische demogebied: prognose, plannen '
                    "en voorzieningen zijn verzonnen.</p>")
@@ -209,37 +215,53 @@ def _wijk_table(result: ScenarioResult) -> str:
     for code in now.scores.wijk.codes:
         sub = ch[(ch["niveau"] == "wijk") & (ch["code"] == code)]["richting"]
         p = per.loc[code] if code in per.index else pd.Series(dtype=float)
+        members = (wijk_of.reindex(g.index) == code).to_numpy()
+        m0, m1 = _play_and_meet(g, lab0, members), _play_and_meet(g, lab1, members)
         rows.append([
             escape(now.scores.wijk.names.get(code, code)),
             escape(_arrow(p.get(f"inwoners_{lab0}", math.nan), p.get(f"inwoners_{lab1}", math.nan))),
             escape(_arrow(p.get(f"ouderen_{lab0}", math.nan), p.get(f"ouderen_{lab1}", math.nan))),
+            escape(_arrow(m0["per_speelplek"], m1["per_speelplek"])),
+            escape(_arrow(m0["ontmoeting_pct"], m1["ontmoeting_pct"])),
             escape(_arrow(float(now.scores.wijk.overall.get(code, math.nan)),
                           float(then.scores.wijk.overall.get(code, math.nan)), 2)),
             nl_int(int((sub == "slechter").sum())), nl_int(int((sub == "beter").sum())),
         ])
-    return _table(["Wijk", "Inwoners", now.elderly_label, "Balansscore", "Strepen slechter", "Strepen beter"],
-                  rows, num=(1, 2, 3, 4, 5))
+    return _table(["Wijk", "Inwoners", now.elderly_label, "Kinderen per speelplek",
+                   f"% {now.elderly_label} met ontmoetingsplek ≤ {MEETING_MAX_M:g} m", "Balansscore",
+                   "Strepen slechter", "Strepen beter"], rows, num=(1, 2, 3, 4, 5, 6, 7))
+
+
+def _play_and_meet(g: pd.DataFrame, lab: str, members: Any = None) -> dict[str, float]:
+    """Children per playground and the older residents near a meeting place, summed over
+    ``members`` (a boolean mask of the rows of ``g``; all rows by default) for moment ``lab``.
+
+    The share of older residents with a meeting place counts only buurten where it is
+    known (NaN where no buurt's is).
+    """
+    sub = g if members is None else g[members]
+    kids = float(sub[f"kinderen_{lab}"].sum())
+    play = float(sub[f"speelplekken_{lab}"].sum(min_count=1))
+    known = sub[f"ouderen_met_ontmoetingsplek_pct_{lab}"].notna()
+    old = float(sub.loc[known, f"ouderen_{lab}"].sum())
+    near = old - float(sub.loc[known, f"ouderen_zonder_ontmoetingsplek_{lab}"].sum())
+    return {"kinderen": kids, "speelplekken": play, "per_speelplek": kids / play if play > 0 else math.nan,
+            "ouderen": old, "ontmoeting": near, "ontmoeting_pct": 100.0 * near / old if old > 0 else math.nan}
 
 
 def _city_table(result: ScenarioResult) -> str:
     lab0, lab1 = result.labels
     g = result.growth
     elderly = result.now.elderly_label
-    kids0, kids1 = g[f"kinderen_{lab0}"].sum(), g[f"kinderen_{lab1}"].sum()
-    play0, play1 = g[f"speelplekken_{lab0}"].sum(min_count=1), g[f"speelplekken_{lab1}"].sum(min_count=1)
-    known0 = g[f"ouderen_met_ontmoetingsplek_pct_{lab0}"].notna()
-    known1 = g[f"ouderen_met_ontmoetingsplek_pct_{lab1}"].notna()
-    old0, old1 = g.loc[known0, f"ouderen_{lab0}"].sum(), g.loc[known1, f"ouderen_{lab1}"].sum()
-    near0 = old0 - g[f"ouderen_zonder_ontmoetingsplek_{lab0}"].sum()
-    near1 = old1 - g[f"ouderen_zonder_ontmoetingsplek_{lab1}"].sum()
+    m0, m1 = _play_and_meet(g, lab0), _play_and_meet(g, lab1)
     rows: list[list[Any]] = [
-        ["kinderen 0–14 jaar", _arrow(kids0, kids1)],
-        ["speelplekken", _arrow(play0, play1)],
-        ["kinderen per speelplek", _arrow(kids0 / play0 if play0 else math.nan, kids1 / play1 if play1 else math.nan)],
+        ["kinderen 0–14 jaar", _arrow(m0["kinderen"], m1["kinderen"])],
+        ["speelplekken", _arrow(m0["speelplekken"], m1["speelplekken"])],
+        ["kinderen per speelplek", _arrow(m0["per_speelplek"], m1["per_speelplek"])],
         [f"kinderen verder dan {PLAY_MAX_M:g} m van een speelplek",
          _arrow(g[f"kinderen_zonder_speelplek_{lab0}"].sum(), g[f"kinderen_zonder_speelplek_{lab1}"].sum())],
         [f"{elderly} met een ontmoetingsplek binnen {MEETING_MAX_M:g} m",
-         f"{_arrow(near0, near1)} ({_arrow(100 * near0 / old0 if old0 else math.nan, 100 * near1 / old1 if old1 else math.nan)} %)"],
+         f"{_arrow(m0['ontmoeting'], m1['ontmoeting'])} ({_arrow(m0['ontmoeting_pct'], m1['ontmoeting_pct'])} %)"],
         ["inwoners zonder alle dagelijkse voorzieningen binnen 10 min lopen",
          _arrow(g[f"inwoners_zonder_voorzieningen_{lab0}"].sum(), g[f"inwoners_zonder_voorzieningen_{lab1}"].sum())],
     ]

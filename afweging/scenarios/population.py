@@ -292,6 +292,7 @@ def distribute(
     present: pd.DataFrame,
     names: Mapping[str, str] | None = None,
     source: str = "prognose",
+    new_dwellings: pd.Series | None = None,
 ) -> Distribution:
     """Distribute a forecast over the buurten (see the module doc for the method).
 
@@ -314,6 +315,9 @@ def distribute(
         Area code -> Dutch name, for messages.
     source : str
         The forecast file, for error messages.
+    new_dwellings : Series, optional
+        Per buurtcode the dwellings the plans built (missing = 0); for the inhabitants per
+        existing dwelling in :attr:`Distribution.warnings`.
 
     Raises
     ------
@@ -379,6 +383,8 @@ def distribute(
         )
     fine_p = fine_p.fillna(0.0)
     dwellings_after = _strict_sum_by(buurten, "a_woning", inw)
+    built = (new_dwellings.reindex(buurten.index).fillna(0.0).astype(float) if new_dwellings is not None
+             else pd.Series(0.0, index=buurten.index))
     warned: list[str] = []
     n_b = new_residents.reindex(buurten.index).fillna(0.0).astype(float)
     N = new_residents_by_band(buurten, n_b, model)
@@ -457,7 +463,7 @@ def distribute(
                 name, now, then, n_total, e_total, growth_total,
                 float(present.at[code, DWELLINGS]) if DWELLINGS in present.columns and code in present.index
                 else float("nan"),
-                dwellings_after(members)))
+                dwellings_after(members) - float(built[members].sum())))
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ForecastError(f"{source}: de prognose past niet op de buurten ({len(problems)} "
@@ -492,14 +498,19 @@ OCCUPANCY_NOTE_PCT: float = 5.0
 
 
 def _occupancy_note(name: str, now: float, then: float, n_total: float, e_total: float, growth: float,
-                    dwellings_now: float, dwellings_then: float) -> str:
-    """Dutch: the forecast's growth goes mostly into the existing homes."""
+                    dwellings_now: float, existing_dwellings: float) -> str:
+    """Dutch: the forecast's growth goes mostly into the existing homes.
+
+    Inhabitants per dwelling: all of the area's now; the existing homes' (after the plans'
+    demolition) in the target year, without the plans' new homes and residents.
+    """
     plans = (f"de plannen in het scenario brengen {nl_int(n_total)} nieuwe bewoners" if n_total >= 0.5
              else "het scenario heeft hier geen plannen met woningen")
     per_dwelling = ""
-    if np.isfinite(dwellings_now) and np.isfinite(dwellings_then) and dwellings_now > 0 and dwellings_then > 0:
-        per_dwelling = (f", gemiddeld {nl_number(now / dwellings_now, 2)} → "
-                        f"{nl_number(then / dwellings_then, 2)} inwoners per woning")
+    if (np.isfinite(dwellings_now) and np.isfinite(existing_dwellings) and dwellings_now > 0
+            and existing_dwellings > 0):
+        per_dwelling = (f": gemiddeld {nl_number(now / dwellings_now, 2)} → "
+                        f"{nl_number((e_total + growth) / existing_dwellings, 2)} inwoners per bestaande woning")
     return (
         f"{name}: de prognose geeft {nl_int(then)} inwoners ({_signed(then - now)} ten opzichte van de "
         f"{nl_int(now)} van nu); {plans}. De bestaande woningen krijgen er {nl_int(growth)} bewoners bij "

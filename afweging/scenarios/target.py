@@ -242,7 +242,9 @@ def target_area(area: Area, scenario: Scenario, *, model: AgeModel | None = None
         n_new = (new_homes.groupby("buurtcode")["residents"].sum() if len(new_homes)
                  else pd.Series(dtype=float))
         distribution = distribute(current.buurten, n_new, scenario.forecast.table, area_of, model=model,
-                                  present=present, names=names, source=scenario.forecast.source)
+                                  present=present, names=names, source=scenario.forecast.source,
+                                  new_dwellings=(new_homes.groupby("buurtcode")["dwellings"].sum()
+                                                 if len(new_homes) else None))
         notes += distribution.messages
         deltas = _person_deltas(current.buurten, distribution.deltas)
         if len(deltas):
