@@ -135,6 +135,24 @@ class Baseline:
         value: _T = self._derived[key]
         return value
 
+    def warm(self) -> None:
+        """Compute now what the first plan check would otherwise compute once: the
+        reachability engine's snaps, searches and KD-trees of the homes and facilities
+        before the plan (the studio's workers call it when they start)."""
+        from afweging.analyses.reach.reachability import ReachMemo, reachability
+        from afweging.geo.snap import point_xy
+
+        before = self.reach
+        if before is None:
+            return
+        homes = before.homes
+        memo = self.derived("reach_memo", lambda: ReachMemo(
+            self.derived("homes_xy", lambda: point_xy(homes, what="reach.homes"))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reachability(self.area, modes=before.modes, minutes=before.minutes,
+                         categories=list(before.categories), max_minutes=before.max_minutes, memo=memo)
+
 
 @contextmanager
 def _collect(caveats: list[str]) -> Iterator[None]:

@@ -54,7 +54,8 @@ import html
 import logging
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,8 +268,25 @@ def _along_own_street(
     return out
 
 
+def _search(graph: ArrayGraph, facs: StreetSnap, *, limit_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The facilities' side of :func:`_network_metres`: the source nodes and the network
+    metres from every node to the nearest facility (``inf`` beyond ``limit_m``)."""
+    src = np.concatenate([facs.node_a[facs.arrive_a], facs.node_b[facs.arrive_b]])
+    off = np.concatenate([
+        facs.to_a_m[facs.arrive_a] + facs.distance_m[facs.arrive_a],
+        facs.to_b_m[facs.arrive_b] + facs.distance_m[facs.arrive_b],
+    ])
+    return src, graph.distances_from(src, off, limit_m=limit_m, reverse=True)
+
+
 def _network_metres(
-    graph: ArrayGraph, homes: StreetSnap, facs: StreetSnap, *, limit_m: float
+    graph: ArrayGraph,
+    homes: StreetSnap,
+    facs: StreetSnap,
+    *,
+    limit_m: float,
+    searched: tuple[np.ndarray, np.ndarray] | None = None,
+    can_reach: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Network metres from snapped homes to the nearest of the snapped facilities.
 
@@ -277,13 +295,10 @@ def _network_metres(
     then per home the best of leaving its street at either usable end, or going along it
     straight to a facility on the same street. Returns the metres (``inf`` beyond
     ``limit_m``) and whether no route exists at all (whatever its length).
+    ``searched`` is :func:`_search` of ``facs`` when already known, ``can_reach`` a
+    (possibly memoised) ``graph.can_reach`` of its sources.
     """
-    src = np.concatenate([facs.node_a[facs.arrive_a], facs.node_b[facs.arrive_b]])
-    off = np.concatenate([
-        facs.to_a_m[facs.arrive_a] + facs.distance_m[facs.arrive_a],
-        facs.to_b_m[facs.arrive_b] + facs.distance_m[facs.arrive_b],
-    ])
-    dist = graph.distances_from(src, off, limit_m=limit_m, reverse=True)
+    src, dist = searched if searched is not None else _search(graph, facs, limit_m=limit_m)
     via_a = np.where(homes.leave_a, homes.to_a_m + dist[homes.node_a], np.inf)
     via_b = np.where(homes.leave_b, homes.to_b_m + dist[homes.node_b], np.inf)
     own = _along_own_street(graph, homes, facs, facs.distance_m)
@@ -291,7 +306,7 @@ def _network_metres(
     far = t > limit_m
     no_route = np.zeros(len(t), dtype=bool)
     if far.any():
-        reach = graph.can_reach(src)
+        reach = (can_reach or graph.can_reach)(src)
         routed = (
             (homes.leave_a & reach[homes.node_a])
             | (homes.leave_b & reach[homes.node_b])
@@ -299,6 +314,89 @@ def _network_metres(
         )
         no_route = far & ~routed
     return t, no_route
+
+
+class ReachMemo:
+    """Pieces of the reachability engine kept between calls on one Area's networks.
+
+    The plan check and the scenarios recompute the reachability of a few buurten of an
+    Area they computed before. Most of that work depends only on the facilities of a
+    category or on the homes, not on the plan: where each facility snaps to the streets,
+    the network search from a category's facilities, the KD-trees over them, and where
+    each existing home snaps. A ``ReachMemo`` keeps those, keyed by their **content**
+    (the coordinates, the mode and the limits), so a category whose facilities did not
+    change is never searched again and an existing home is never snapped again; the
+    results are the same numbers as without it (each piece is computed point by point or
+    category by category in the same way).
+
+    Parameters
+    ----------
+    homes_xy : ndarray of shape (n, 2), optional
+        The homes whose snaps are kept (the Area before the change); other homes are
+        snapped when asked for.
+    """
+
+    def __init__(self, homes_xy: np.ndarray | None = None) -> None:
+        self.homes_xy = None if homes_xy is None else np.asarray(homes_xy, dtype=np.float64).reshape(-1, 2)
+        self._store: dict[str, Any] = {}
+        self._graphs: dict[int, ArrayGraph] = {}  # held, so that no other graph gets their id
+
+    def graph_key(self, graph: ArrayGraph) -> str:
+        """A key for a graph (its mode and identity)."""
+        self._graphs.setdefault(id(graph), graph)
+        return f"{graph.mode}:{id(graph)}"
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key``."""
+        if key not in self._store:
+            self._store[key] = make()
+        return self._store[key]
+
+    def __getstate__(self) -> dict[str, Any]:  # the pieces are rebuilt after unpickling
+        return {"homes_xy": self.homes_xy, "_store": {}, "_graphs": {}}
+
+    @staticmethod
+    def key(xy: np.ndarray) -> str:
+        """A key for a set of coordinates (their bytes)."""
+        return hashlib.blake2b(np.ascontiguousarray(xy, dtype=np.float64).tobytes(), digest_size=16).hexdigest()
+
+    def positions(self, xy: np.ndarray) -> np.ndarray:
+        """Row of each point in :attr:`homes_xy` (-1: not one of them)."""
+        if self.homes_xy is None:
+            return np.full(len(xy), -1, dtype=np.int64)
+        pool = self.homes_xy
+        index = self.get("homes_index", lambda: pd.Index(pool[:, 0] + 1j * pool[:, 1]))
+        return np.asarray(index.get_indexer(xy[:, 0] + 1j * xy[:, 1]), dtype=np.int64)
+
+    def _lookup(self, key: str, pos: np.ndarray, xy: np.ndarray, compute: Callable[[np.ndarray], Any],
+                take: Callable[[Any, np.ndarray], Any], put: Callable[[Any, np.ndarray, Any], None]) -> Any:
+        if self.homes_xy is None or not len(xy):
+            return compute(xy)
+        pool = self.homes_xy
+        known = self.get(key, lambda: compute(pool))
+        miss = np.flatnonzero(pos < 0)
+        out = take(known, np.where(pos < 0, 0, pos))
+        if len(miss):
+            put(out, miss, compute(xy[miss]))
+        return out
+
+    def snap_homes(self, graph: ArrayGraph, xy: np.ndarray, pos: np.ndarray, max_distance_m: float) -> StreetSnap:
+        """``graph.snap(xy)``; ``pos`` from :meth:`positions` (those snaps computed once)."""
+        def put(out: StreetSnap, miss: np.ndarray, extra: StreetSnap) -> None:
+            for f in out.__dataclass_fields__:
+                getattr(out, f)[miss] = getattr(extra, f)
+
+        return self._lookup(f"homes:{self.graph_key(graph)}:{max_distance_m!r}", pos, xy,
+                            lambda p: graph.snap(p, max_distance_m=max_distance_m),
+                            lambda k, i: k.take(i), put)
+
+    def nearest(self, key: str, tree: Any, xy: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """``nearest_distance_m(xy, tree)``; ``key`` names the tree's content."""
+        def put(out: np.ndarray, miss: np.ndarray, extra: np.ndarray) -> None:
+            out[miss] = extra
+
+        return self._lookup(f"nearest:{key}", pos, xy, lambda p: nearest_distance_m(p, tree),
+                            lambda k, i: k[i], put)
 
 
 def _mode_times(
@@ -310,8 +408,12 @@ def _mode_times(
     max_minutes: float,
     max_snap_distance_m: float,
     detour_factor: float,
+    memo: ReachMemo | None = None,
 ) -> _ModeTimes:
-    """Effective metres (minutes × speed) from each home to the nearest facility."""
+    """Effective metres (minutes × speed) from each home to the nearest facility.
+
+    With a ``memo`` the pieces that depend only on a category's facilities (snaps,
+    search, KD-trees) or on known homes (snaps) are taken from it when it has them."""
     n = len(home_xy)
     limit_m = max_minutes * speed_m_per_min
     method = np.full(n, FALLBACK, dtype=object)
@@ -321,15 +423,29 @@ def _mode_times(
     rows: list[dict[str, Any]] = []
     rep: dict[str, Any] = {"network_nodes": 0, "network_edges": 0, "network_components": 0}
 
+    def kept(key: str, make: Callable[[], Any]) -> Any:
+        return make() if memo is None else memo.get(key, make)
+
+    pos = None if memo is None else memo.positions(home_xy)
+
+    def nearest(key: str, tree: Any, rows: np.ndarray) -> np.ndarray:
+        if memo is None or pos is None:
+            return nearest_distance_m(home_xy[rows], tree)
+        return memo.nearest(key, tree, home_xy[rows], pos[rows])
+
     if graph is not None:
         rep.update(network_nodes=graph.n_nodes, network_edges=graph.n_edges)
-        hs_all = graph.snap(home_xy, max_distance_m=max_snap_distance_m)
+        if memo is None:
+            hs_all = graph.snap(home_xy, max_distance_m=max_snap_distance_m)
+        else:
+            hs_all = memo.snap_homes(graph, home_xy, pos, max_snap_distance_m)
         snap_m = hs_all.distance_m.copy()
         method[hs_all.within] = NETWORK
         net_homes = np.flatnonzero(hs_all.within)
         hs = hs_all.take(net_homes)
-        all_fac = np.concatenate([fac_xy[c] for c in fac_xy]) if fac_xy else np.empty((0, 2))
-        fs_all = graph.snap(all_fac, max_distance_m=max_snap_distance_m)
+        if memo is None:  # one snap for all facilities
+            all_fac = np.concatenate([fac_xy[c] for c in fac_xy]) if fac_xy else np.empty((0, 2))
+            fs_all = graph.snap(all_fac, max_distance_m=max_snap_distance_m)
     fb_homes = np.flatnonzero(method == FALLBACK)
 
     start = 0
@@ -349,22 +465,34 @@ def _mode_times(
             out[cat], no_route[cat] = metres, nr
             rows.append(row)
             continue
-        tree_all = kdtree(xy)
+        fkey = "" if memo is None else f"{memo.key(xy)}:{max_snap_distance_m!r}"
+        tree_all = kept(f"tree:{fkey}", lambda xy=xy: kdtree(xy))
         if len(fb_homes):
-            metres[fb_homes] = nearest_distance_m(home_xy[fb_homes], tree_all) * detour_factor
+            metres[fb_homes] = nearest(f"all:{fkey}", tree_all, fb_homes) * detour_factor
         if graph is not None:
-            fs = fs_all.take(np.arange(start, start + k))
+            gkey = "" if memo is None else f"{memo.graph_key(graph)}:{fkey}"
+            if memo is None:
+                fs = fs_all.take(np.arange(start, start + k))
+            else:
+                fs = memo.get(f"snap:{gkey}", lambda xy=xy: graph.snap(xy, max_distance_m=max_snap_distance_m))
             fon = fs.within
             row.update(on_network=int(fon.sum()), off_network=int((~fon).sum()))
             t = np.full(len(net_homes), np.inf)
             if fon.any() and len(net_homes):
-                t, none = _network_metres(graph, hs, fs.take(np.flatnonzero(fon)), limit_m=limit_m)
+                fs_on = fs.take(np.flatnonzero(fon))
+                searched = kept(f"search:{gkey}:{limit_m!r}",
+                                lambda fs_on=fs_on: _search(graph, fs_on, limit_m=limit_m))
+                t, none = _network_metres(
+                    graph, hs, fs_on, limit_m=limit_m, searched=searched,
+                    can_reach=lambda src, gkey=gkey: kept(f"reach:{gkey}", lambda: graph.can_reach(src)),
+                )
                 if none.any():
-                    t[none] = nearest_distance_m(home_xy[net_homes[none]], tree_all) * detour_factor
+                    t[none] = nearest(f"all:{fkey}", tree_all, net_homes[none]) * detour_factor
                     nr[net_homes[none]] = True
                     row["homes_no_route"] = int(none.sum())
             if (~fon).any() and len(net_homes):
-                t_off = nearest_distance_m(home_xy[net_homes], kdtree(xy[~fon])) * detour_factor
+                tree_off = kept(f"tree_off:{gkey}", lambda xy=xy, fon=fon: kdtree(xy[~fon]))
+                t_off = nearest(f"off:{gkey}", tree_off, net_homes) * detour_factor
                 closer = (t_off < t) & (t_off <= limit_m)
                 row["homes_off_network_closer"] = int(closer.sum())
                 t = np.minimum(t, t_off)
@@ -602,6 +730,7 @@ def reachability(
     max_minutes: float | None = None,
     max_snap_distance_m: float | None = None,
     detour_factor: float | None = None,
+    memo: ReachMemo | None = None,
 ) -> ReachabilityResult:
     """Minutes on foot and by bike from every home to the nearest facility of each kind.
 
@@ -630,6 +759,9 @@ def reachability(
     detour_factor : float, optional
         Network / straight-line distance ratio of the fallback (default
         :data:`afweging.settings.detour_factor`).
+    memo : ReachMemo, optional
+        Snaps, searches and KD-trees kept from earlier calls on the same networks (for
+        repeated calls on slightly changed Areas: the same result, faster).
 
     Returns
     -------
@@ -721,6 +853,7 @@ def reachability(
             max_minutes=max_minutes,
             max_snap_distance_m=max_snap,
             detour_factor=detour,
+            memo=memo,
         )
         n_no_route = np.zeros(len(home_xy), dtype=np.int64)
         for cat in cats:

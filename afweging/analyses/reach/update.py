@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from afweging import _names, settings
-from afweging.analyses.reach.reachability import ReachabilityResult, reachability
+from afweging.analyses.reach.reachability import ReachabilityResult, ReachMemo, reachability
 from afweging.geo.area import Area
 from afweging.geo.snap import point_xy
 
@@ -137,8 +137,12 @@ def update_reachability(
         # the caveats of a subset of homes describe that subset, not the area: the
         # result before the change keeps the area's own
         warnings.simplefilter("ignore")
+        # with a caller's cache: snaps, searches and KD-trees kept between calls
+        memo = None if derived is _compute else derived("reach_memo", lambda: ReachMemo(
+            derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))))
         sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
-                           categories=list(before.categories), max_minutes=before.max_minutes)
+                           categories=list(before.categories), max_minutes=before.max_minutes,
+                           memo=memo)
     keep = homes_b[~homes_b["buurtcode"].isin(recomputed)]
     homes = pd.concat([keep, sub.homes])
     homes = gpd.GeoDataFrame(homes.loc[homes_after.index], geometry=homes_b.geometry.name, crs=homes_b.crs)
