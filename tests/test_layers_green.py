@@ -179,3 +179,30 @@ def test_stand_in_grid_homes_are_named_in_the_method():
     area = Area("t", make_buurten(SPECS), homes=homes, green=GREEN)
     desc = green_layer(area).methods.loc["green_pct_homes_within_300m_of_05ha", "description"]
     assert "In 1 buurt(en) zonder woningen in de bron staan rasterpunten" in desc
+
+
+def test_park_point_memo_gives_the_plain_answer():
+    """_points_within remembers per home the first park point within reach; asked again
+    with new homes (one on the spot of another) and other points after the shared ones it
+    answers exactly as a fresh search."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import Point
+
+    from afweging.layers import green
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 3000, size=(400, 2))
+    homes = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in xy], crs="EPSG:28992")
+    parks = np.array([Point(x, y) for x, y in rng.uniform(0, 3000, size=(12, 2))], dtype=object)
+    green._NEAR_MEMO.entry = None
+    first = green._points_within(homes, parks, 300.0)
+    assert first.tolist() == green._within(homes, parks, 300.0).tolist()
+    assert 0 < first.sum() < len(homes)
+    more = gpd.GeoDataFrame(geometry=[*homes.geometry, Point(1500, 1500), homes.geometry.iloc[5]],
+                            crs="EPSG:28992")
+    for extra in ([Point(1490, 1510)], [Point(10, 10), Point(2900, 2950)]):
+        plus = np.array([*parks[:10], *extra], dtype=object)
+        got = green._points_within(more, plus, 300.0)
+        assert got.tolist() == green._within(more, plus, 300.0).tolist()
+    assert green._NEAR_MEMO.entry is not None and len(green._NEAR_MEMO.entry[1]) == 12  # kept

@@ -591,3 +591,36 @@ def test_segment_index_matches_brute_force_shapely():
         assert d[got.line[k]] == pytest.approx(d.min(), abs=1e-9)
         assert got.along_m[k] == pytest.approx(lines[got.line[k]].project(Point(p)), abs=1e-6)
     assert (got.within == (got.distance_m <= 60.0)).all() and got.within.any()
+
+
+def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo):
+    """With a ReachMemo (kept snaps, searches, KD-trees, nearest distances) the result is
+    exactly that of a plain run, also for an Area with other homes (some unknown to the
+    memo) and one new facility; only the changed category is searched again."""
+    import dataclasses
+
+    from afweging.analyses.reach.reachability import ReachMemo
+    from afweging.geo.snap import point_xy
+
+    memo = ReachMemo(point_xy(demo.homes, what="homes"))
+    first = reachability(demo, memo=memo)
+    plain = reachability(demo)
+    pd.testing.assert_frame_equal(first.homes, plain.homes)
+    pd.testing.assert_frame_equal(first.buurten, plain.buurten)
+    searches = {k for k in memo._store if k.startswith("search:")}
+    assert searches  # the demo has networks
+
+    homes = demo.homes.iloc[::3].copy()
+    homes.loc[homes.index[0], "geometry"] = Point(homes.geometry.iloc[0].x + 37.5, homes.geometry.iloc[0].y)
+    fac = demo.facilities
+    row = fac[fac["category"] == "supermarkt"].iloc[[0]].copy()
+    row["geometry"] = [Point(row.geometry.iloc[0].x + 300.0, row.geometry.iloc[0].y - 200.0)]
+    row.index = ["nieuw"]
+    changed = dataclasses.replace(demo, homes=homes, facilities=pd.concat([fac, row]))
+    with_memo = reachability(changed, memo=memo)
+    without = reachability(changed)
+    pd.testing.assert_frame_equal(with_memo.homes, without.homes)
+    pd.testing.assert_frame_equal(with_memo.buurten, without.buurten)
+    new = {k for k in memo._store if k.startswith("search:")} - searches
+    # one new search per mode with a network, for the supermarkets only
+    assert len(new) == sum(demo.has(f"network:{m}") for m in ("walk", "bike"))

@@ -241,7 +241,7 @@ def _from_points(ctx: LayerContext) -> LayerResult:
         geoms, src, piece = points
         allowance = point_allowance_m()
         dist = settings.green_max_distance_m
-        near = _within(homes, geoms, dist + allowance)
+        near = _points_within(homes, geoms, dist + allowance)
         share = resident_share_pct(near, homes, index)
         gaps = ctx.coverage_gaps(piece)
         gap_text = ""
@@ -291,6 +291,57 @@ def _within(homes: gpd.GeoDataFrame, geoms: np.ndarray, distance_m: float) -> np
     hits = tree.query(homes.geometry.to_numpy(), predicate="dwithin", distance=distance_m)
     near[np.unique(hits[0])] = 1.0
     return near
+
+
+class _NearMemo:
+    """What :func:`_points_within` found last: per home (by coordinates) the first park
+    point within the distance. A plan check asks again with the same homes (plus a few
+    new ones) and the same park points (plus a few new ones at the end), so only the new
+    homes and the new points are searched; a point pair is judged exactly as before, so
+    the answer is the same."""
+
+    def __init__(self) -> None:
+        self.entry: tuple[float, np.ndarray, pd.Index, np.ndarray] | None = None
+
+
+_NEAR_MEMO = _NearMemo()
+
+
+def _points_within(homes: gpd.GeoDataFrame, points: np.ndarray, distance_m: float) -> np.ndarray:
+    """:func:`_within` for park points, remembering the answer (see :class:`_NearMemo`)."""
+    import shapely
+
+    pxy = shapely.get_coordinates(points)
+    hxy = shapely.get_coordinates(homes.geometry.to_numpy())
+    if len(pxy) != len(points) or len(hxy) != len(homes) or len(pxy) == 0:
+        return _within(homes, points, distance_m)  # not all single points: no memo
+    hkey = hxy[:, 0] + 1j * hxy[:, 1]
+    entry = _NEAR_MEMO.entry
+    if entry is not None and entry[0] == distance_m:
+        _, known_pxy, known_homes, first = entry
+        k = min(len(known_pxy), len(pxy))
+        differ = np.flatnonzero((known_pxy[:k] != pxy[:k]).any(axis=1))
+        k = int(differ[0]) if len(differ) else k
+        pos = known_homes.get_indexer(hkey)
+        if k > 0 and (pos >= 0).any():
+            near = np.where(pos >= 0, first[np.where(pos >= 0, pos, 0)] < k, False)
+            if k < len(pxy):  # the points after the shared ones, for every home
+                hits = STRtree(points[k:]).query(homes.geometry.to_numpy(), predicate="dwithin",
+                                                 distance=distance_m)
+                near[hits[0]] = True
+            new = np.flatnonzero(pos < 0)
+            if len(new):  # homes not seen before, against every point
+                hits = STRtree(points).query(homes.geometry.to_numpy()[new], predicate="dwithin",
+                                             distance=distance_m)
+                near[new[hits[0]]] = True
+            return near.astype(float)
+    tree = STRtree(points)
+    hits = tree.query(homes.geometry.to_numpy(), predicate="dwithin", distance=distance_m)
+    first = np.full(len(homes), len(points), dtype=np.int64)
+    np.minimum.at(first, hits[0], hits[1])
+    once = ~pd.Index(hkey).duplicated()  # homes on one spot have one answer
+    _NEAR_MEMO.entry = (distance_m, pxy, pd.Index(hkey[once]), first[once])
+    return (first < len(points)).astype(float)
 
 
 def _no_homes(ctx: LayerContext, col: str) -> tuple[pd.Series, dict[str, str], list[str]]:

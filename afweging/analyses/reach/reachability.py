@@ -365,8 +365,15 @@ class ReachMemo:
         if self.homes_xy is None:
             return np.full(len(xy), -1, dtype=np.int64)
         pool = self.homes_xy
-        index = self.get("homes_index", lambda: pd.Index(pool[:, 0] + 1j * pool[:, 1]))
-        return np.asarray(index.get_indexer(xy[:, 0] + 1j * xy[:, 1]), dtype=np.int64)
+
+        def make() -> tuple[pd.Index, np.ndarray]:
+            keys = pd.Index(pool[:, 0] + 1j * pool[:, 1])
+            once = np.flatnonzero(~keys.duplicated())  # homes on one spot: the first one's row
+            return keys[once], once
+
+        index, rows = self.get("homes_index", make)
+        pos = np.asarray(index.get_indexer(xy[:, 0] + 1j * xy[:, 1]), dtype=np.int64)
+        return np.where(pos >= 0, rows[np.maximum(pos, 0)], -1)
 
     def _lookup(self, key: str, pos: np.ndarray, xy: np.ndarray, compute: Callable[[np.ndarray], Any],
                 take: Callable[[Any, np.ndarray], Any], put: Callable[[Any, np.ndarray, Any], None]) -> Any:
