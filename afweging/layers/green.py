@@ -326,9 +326,9 @@ def _points_within(homes: gpd.GeoDataFrame, points: np.ndarray, distance_m: floa
         if k > 0 and (pos >= 0).any():
             near = np.where(pos >= 0, first[np.where(pos >= 0, pos, 0)] < k, False)
             if k < len(pxy):  # the points after the shared ones, for every home
-                hits = STRtree(points[k:]).query(homes.geometry.to_numpy(), predicate="dwithin",
-                                                 distance=distance_m)
-                near[hits[0]] = True
+                for x, y in pxy[k:]:
+                    dx, dy = hxy[:, 0] - x, hxy[:, 1] - y
+                    near |= np.sqrt(dx * dx + dy * dy) <= distance_m  # as GEOS measures it
             new = np.flatnonzero(pos < 0)
             if len(new):  # homes not seen before, against every point
                 hits = STRtree(points).query(homes.geometry.to_numpy()[new], predicate="dwithin",

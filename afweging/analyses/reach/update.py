@@ -143,9 +143,15 @@ def update_reachability(
         sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
                            categories=list(before.categories), max_minutes=before.max_minutes,
                            memo=memo)
-    keep = homes_b[~homes_b["buurtcode"].isin(recomputed)]
-    homes = pd.concat([keep, sub.homes])
-    homes = gpd.GeoDataFrame(homes.loc[homes_after.index], geometry=homes_b.geometry.name, crs=homes_b.crs)
+    # every home from the recomputed ones where it is one of them, else from before
+    in_sub = sub.homes.index.get_indexer(homes_after.index)
+    in_before = homes_b.index.get_indexer(homes_after.index)
+    rows = np.where(in_sub >= 0, len(homes_b) + in_sub, in_before)
+    if (rows < 0).any():
+        missing = homes_after.index[rows < 0][:5].tolist()
+        raise KeyError(f"homes {missing} are new but lie outside changed_buurten")
+    homes = gpd.GeoDataFrame(pd.concat([homes_b, sub.homes]).iloc[rows], geometry=homes_b.geometry.name,
+                             crs=homes_b.crs)
     homes["residents"] = residents
     buurten = before.buurten.copy()
     buurten.loc[recomputed] = sub.buurten.loc[recomputed].to_numpy()
