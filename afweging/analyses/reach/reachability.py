@@ -50,11 +50,11 @@ How it works
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import time
 import warnings
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
