@@ -9,8 +9,12 @@ area manifest (TOML)      :mod:`afweging.data.manifest_schema`
 norms (TOML)              :mod:`afweging.barcode.norms_schema`
 priorities (TOML)         :mod:`afweging.analyses.priorities.config_schema`
 settings (module)         :mod:`afweging.settings_schema`
+tag tables (TOML)         :class:`afweging.data.tags.TagTable`
+scenario (TOML)           :mod:`afweging.scenarios.schema`
+batch manifest (TOML)     :mod:`afweging.batch.manifest_schema`
 plan properties (file)    :data:`afweging.analyses.plan.format.PROPERTIES` (checked per
                           column, vectorised: a plan can have many features)
+candidate sites (file)    :data:`afweging.analyses.locations.candidates.CANDIDATE_PROPERTIES`
 ========================  =============================================================
 
 ``docs/invoer.md`` describes every key; ``docs/foutmeldingen.md`` lists what the user gets
@@ -186,7 +190,7 @@ def problems_from(
         path = _doc_path(doc, err["loc"], err["type"])
         ctx = err.get("ctx") or {}
         if err["type"] == "regel" and ctx.get("key"):
-            path = (*path, str(ctx["key"]))
+            path = (*path, *str(ctx["key"]).split("."))
         n_idx = len(path) - len(tuple(_trailing_ints(path)))
         names = [str(p) for p in path[:n_idx]]
         key_name = names[-1] if names else ""

@@ -98,6 +98,10 @@ def run(
         from afweging.layers import compute_layers, summarise_layers
 
         norm_set = load_norms(norms)  # a bad --norms file fails before any computing
+        if priorities is not None:  # so does a bad --priorities file
+            from afweging.analyses.priorities import load_priority_config
+
+            load_priority_config(priorities)
 
         layers = step("Lagen berekenen (groen, hitte, geluid, wonen, voorzieningen)")(
             lambda: compute_layers(area)

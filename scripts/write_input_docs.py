@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from afweging._schema import unwrap
 from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
+from afweging.analyses.priorities.config_schema import sections as priorities_sections
 from afweging.barcode.norms_schema import sections as norms_sections
 from afweging.batch.manifest_schema import sections as batch_sections
 from afweging.data.manifest_schema import DEFAULT_URLS, sections
@@ -43,7 +44,7 @@ opgeslagen zijn.
 | instellingen (`afweging.settings`) | `afweging/settings_schema.py` |
 | normen (TOML, `--norms`) | `afweging/barcode/norms_schema.py` |
 | tagtabel (TOML, `[facilities] tags`) | `afweging/data/tags.py` (`CategorySpec`) |
-| prioriteiten (TOML) | `afweging/analyses/priorities/config.py` |
+| prioriteiten (TOML, `--priorities`) | `afweging/analyses/priorities/config_schema.py` |
 | planeigenschappen | `afweging/analyses/plan/format.py` (`PROPERTIES`), zie `docs/plan_format.md` |
 | scenario (`afweging scenario`) | `afweging/scenarios/schema.py`, zie `docs/scenario_format.md` |
 | bevolkingsprognose (CSV van een scenario) | `afweging/scenarios/forecast.py` (`FORECAST_COLUMNS`) |
@@ -65,7 +66,8 @@ def type_text(annotation: Any) -> str:
         elif origin is dict or (isinstance(tp, type) and issubclass(tp, BaseModel)):
             words.append("tabel")
         elif origin is list:
-            words.append("lijst van tabellen")
+            inner = unwrap(typing.get_args(tp)[0])[0] if typing.get_args(tp) else None
+            words.append("lijst van tabellen" if _is_table(inner) else "lijst van teksten")
         else:
             words.append({str: "tekst", int: "geheel getal", float: "getal", bool: "true/false",
                           Path: "pad"}.get(tp, str(tp)))
@@ -135,9 +137,19 @@ def render() -> str:
             "Een eigen bestand wordt samengevoegd met de meegeleverde normen (`afweging/barcode/norms.toml`, "
             "waarvan de kop de regels uitlegt): wat u geeft vervangt de meegeleverde waarde. Wie `value`, "
             "`floor`, `direction` of `column` van een norm verandert, geeft ook een nieuwe "
-            "`[norms.ID.source]`. Een id bestaat uit kleine letters, cijfers en `_`.\n"]
+            "`[norms.ID.source]`. Een id bestaat uit kleine letters, cijfers en `_`. 'Verplicht' geldt voor een "
+            "nieuwe norm of een nieuw thema; bij een bestaande vult het meegeleverde bestand aan.\n"]
     for name, model in norms_sections().items():
         out += [f"### [{name}]\n", table(model, nested=False), ""]
+    out += ["## Prioriteiten (`--priorities`, TOML)\n",
+            "Een eigen bestand wordt samengevoegd met `afweging/analyses/priorities/priorities.toml` (waarvan de "
+            "kop elke keuze uitlegt): getallen en lijsten vervangen, tabellen vullen aan (`need = { hitte = 0 }` "
+            "verandert alleen dat gewicht); wie bij een vraag `max_minutes` geeft, laat de standaard "
+            "`max_distance_m` vallen en omgekeerd. 'Verplicht' geldt voor het samengevoegde geheel: het "
+            "meegeleverde bestand geeft die sleutels al.\n"]
+    for name, model in priorities_sections().items():
+        title = f"[{name}]" if name else "Bovenaan het bestand"
+        out += [f"### {title}\n", table(model, nested=False), ""]
     out += ["## Tagtabel (`[facilities] tags = \"...\"`, TOML)\n",
             "Een eigen tagtabel vervangt per categorie die van `afweging/data/osm_tags.toml`; een lege "
             "`tags`-lijst haalt een categorie weg.\n", "### [categories.ID]\n", table(CategorySpec), ""]

@@ -475,3 +475,39 @@ def test_cli_tag_table_with_text_for_a_boolean(area_dir: Path) -> None:
     assert res.exit_code == 2, res.output
     assert (f'Fout: {area_dir / "t.toml"}: [categories.speelplek] everyday = "false": moet true of false zijn, zonder '
             "aanhalingstekens. Oplossing: true als de categorie meetelt voor de 10-minutenstad") in res.output
+
+
+# ------------------------------------------- priorities settings (--priorities), at the CLI
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[questions.speelplek]\nmax_afstand_m = 300\n",
+     "p.toml: [questions.speelplek] max_afstand_m: onbekende sleutel. Bedoelde u 'max_distance_m'?"),
+    ("[questions.spelplek]\nlabel = \"x\"\n", "p.toml: [questions] spelplek: onbekende sleutel. Bedoelde u 'speelplek'?"),
+    ('ongelijk_investeren = "veel"\n',
+     'p.toml: ongelijk_investeren = "veel": moet een getal zijn, zonder aanhalingstekens. Oplossing: hoe sterk '
+     "behoefte de prioriteit vergroot (0 = gelijk verdelen), bijv. ongelijk_investeren = 2.0."),
+    ('[indicators.groen]\noptional = "false"\n',
+     'p.toml: [indicators.groen] optional = "false": moet true of false zijn, zonder aanhalingstekens.'),
+    ("[flags]\ntop = -3\n", "p.toml: [flags] top = -3: moet minstens 0 zijn."),
+    ("[questions.speelplek]\nmax_minutes = 5\n", None),  # valid: max_minutes replaces the default distance
+    ("[questions.ontmoetingsplek]\nmax_minutes = 5\nmax_distance_m = 400\n",
+     "p.toml: [questions.ontmoetingsplek] max_minutes: geef max_distance_m of max_minutes, niet allebei."),
+    ("[questions.speelplek]\nneed = { kinderren = 1.0 }\n",
+     "p.toml: [questions.speelplek] need: 'kinderren' is geen bekende indicator (bedoelde u 'kinderen'?)"),
+])
+def test_cli_bad_priorities_file_fails_before_computing(area_dir: Path, monkeypatch: pytest.MonkeyPatch, text: str,
+                                                        expected: str | None) -> None:
+    import afweging.layers
+
+    def no_layers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed before the settings were checked")
+
+    monkeypatch.setattr(afweging.layers, "compute_layers", no_layers)
+    (area_dir / "p.toml").write_text(text, encoding="utf-8")
+    res = _run(area_dir, "--priorities", str(area_dir / "p.toml"))
+    if expected is None:  # a valid file gets as far as computing
+        assert res.exit_code == 1 and "computed before the settings were checked" in res.output
+        return
+    assert res.exit_code == 2, res.output
+    assert "Fout: " in res.output and expected in res.output and "Traceback" not in res.output

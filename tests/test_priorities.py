@@ -400,8 +400,8 @@ def test_missing_target_group_column_is_explained() -> None:
     area.buurten = area.buurten.drop(columns=["a_00_14"])
     reach = make_reach(area)
     # first the need indicator 'kinderen' of the voorzieningen question
-    with pytest.raises(ConfigError, match=r"indicators\.kinderen\.sources: unknown column\(s\) "
-                                          r"\['cbs:a_00_14/a_inw'\]: area 'Testgebied' has no such column"):
+    with pytest.raises(ConfigError, match=r"\[indicators\.kinderen\] sources: kolom\(men\) "
+                                          r"cbs:a_00_14/a_inw bestaan niet in gebied 'Testgebied'"):
         prioritise(area, None, reach, config=CBS_ONLY)
     cfg = {"questions": {**CBS_ONLY["questions"], "voorzieningen": {"need": {"kinderen": 0.0}}},
            "typology": {"features": ["ouderen", "corporatiebezit"]}}
@@ -412,15 +412,17 @@ def test_missing_target_group_column_is_explained() -> None:
 def test_unknown_indicator_column_is_refused_at_run_time() -> None:
     area = two_buurten()
     cfg = {**CBS_ONLY, "indicators": {"meergezinswoningen": {"sources": [{"column": "cbs:p_mgezww"}]}}}
-    with pytest.raises(ConfigError, match=r"config \(dict\).*indicators\.meergezinswoningen\.sources: "
-                                          r"unknown column\(s\) \['cbs:p_mgezww'\]"):
+    with pytest.raises(ConfigError, match=r"config \(dict\).*\[indicators\.meergezinswoningen\] sources: "
+                                          r"kolom\(men\) cbs:p_mgezww bestaan niet in gebied 'Testgebied' "
+                                          r"\(bedoelde u 'p_mgezw'\?\)"):
         prioritise(area, None, make_reach(area), config=cfg)
 
 
 def test_unknown_category_is_refused() -> None:
     area = two_buurten()
     cfg = {**CBS_ONLY, "questions": {**CBS_ONLY["questions"], "voorzieningen": {"categories": ["bakker"]}}}
-    with pytest.raises(ConfigError, match=r"questions\.voorzieningen\.categories: unknown category \['bakker'\]"):
+    with pytest.raises(ConfigError, match=r"\[questions\.voorzieningen\] categories: 'bakker' is geen bekende "
+                                          r"categorie\. Bekend zijn: apotheek"):
         prioritise(area, None, make_reach(area), config=cfg)
 
 

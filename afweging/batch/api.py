@@ -167,6 +167,10 @@ def _run(
     say = progress or (lambda m: log.info(m))
     check_ranking(ranking)
     norm_set = load_norms(norms)  # bad norms fail before any computing
+    if priorities is not None:  # and bad priority settings
+        from afweging.analyses.priorities import load_priority_config
+
+        load_priority_config(priorities)
     if (region is None) == (sources is None):
         raise ConfigError("Geef een regio óf bronnen per gemeente (niet allebei, niet geen van beide).")
     shared = None

@@ -152,14 +152,18 @@ class PriorityInputs:
         if strict and len(absent) == len(indicator.sources) and not indicator.optional:
             have_cbs = [c for c in self.area.buurten.columns if c != "geometry"]
             have_layer = list(getattr(getattr(self.layers, "values", None), "columns", []))
+            from afweging._schema import suggest
+
+            close = [c for c in (suggest(a.split(":", 1)[1], have_cbs + have_layer) for a in absent) if c]
             raise ConfigError(
-                f"{' / '.join(config_files)}: indicators.{indicator.id}.sources: unknown "
-                f"column(s) {absent}: area {self.area.name!r} has no such column. CBS columns "
-                f"of the buurten: {have_cbs[:40]}{' ...' if len(have_cbs) > 40 else ''}; layer "
-                f"columns: {have_layer[:40]}{' ...' if len(have_layer) > 40 else ''}. Fix the "
-                f"column name, add the column to the [statistics] file, give the indicator "
-                f"weight 0 in every question's `need`, or set optional = true when the column "
-                f"comes from a layer that may be absent."
+                f"{' / '.join(config_files)}: [indicators.{indicator.id}] sources: kolom(men) "
+                f"{', '.join(absent)} bestaan niet in gebied {self.area.name!r}"
+                + (f" (bedoelde u {' of '.join(repr(c) for c in close)}?)" if close else "")
+                + f". CBS-kolommen van de buurten: {', '.join(have_cbs[:40])}{' ...' if len(have_cbs) > 40 else ''}; "
+                f"kolommen van de lagen: {', '.join(have_layer[:40])}{' ...' if len(have_layer) > 40 else ''}. "
+                f"Herstel de kolomnaam, voeg de kolom toe aan het bestand van [statistics], geef de indicator "
+                f"gewicht 0 in need van elke vraag, of zet optional = true als de kolom uit een laag komt die "
+                f"kan ontbreken."
             )
         return None
 

@@ -536,10 +536,15 @@ def _question_categories(q: Question, cfg: PriorityConfig, inp: PriorityInputs,
     cats = list(q.categories) if q.categories is not None else tags.everyday_categories()
     unknown = [c for c in cats if c not in labels]
     if unknown:
+        from afweging._schema import suggest
+
+        close = [c for c in (suggest(u, list(labels)) for u in unknown) if c]
         raise ConfigError(
-            f"{' / '.join(cfg.files)}: questions.{q.id}.categories: unknown categor"
-            f"{'y' if len(unknown) == 1 else 'ies'} {unknown}; known: {sorted(labels)}. "
-            f"Fix the name (ids of afweging/data/osm_tags.toml)."
+            f"{' / '.join(cfg.files)}: [questions.{q.id}] categories: {', '.join(repr(u) for u in unknown)} "
+            f"{'is geen bekende categorie' if len(unknown) == 1 else 'zijn geen bekende categorieën'}"
+            + (f" (bedoelde u {' of '.join(repr(c) for c in close)}?)" if close else "")
+            + f". Bekend zijn: {', '.join(sorted(labels))} (de id's van afweging/data/osm_tags.toml of een eigen "
+            f"tagtabel)."
         )
     absent = [c for c in cats if not inp.category_present(c)]
     if absent:
