@@ -340,6 +340,23 @@ def test_demo_choice(demo_choice) -> None:
     assert 0 < c["people_new"] <= ch.before["people"]
 
 
+def test_generated_candidates_come_with_their_caveats(demo, demo_choice) -> None:
+    from afweging.analyses.locations.candidates import generated_caveats
+
+    cand = demo_choice.candidates
+    n_grid = int((cand["origin"] == "raster").sum())
+    assert 0 < n_grid < len(cand)
+    grid = [c for c in demo_choice.caveats if "rasterpunten" in c]
+    assert len(grid) == 1 and grid[0].startswith(f"{n_grid} van de {len(cand)} kandidaten")
+    # the demo knows its water, so nothing is said about it; without water it is said
+    assert not any("watervlakken" in c for c in demo_choice.caveats)
+    dry = demo.copy()
+    dry.meta = {k: v for k, v in dry.meta.items() if k != "water"}
+    assert any("niet uitgesloten" in c for c in generated_caveats(dry, cand))
+    # no grid points, nothing about them
+    assert not any("rasterpunten" in c for c in generated_caveats(demo, cand[cand["origin"] != "raster"]))
+
+
 def test_user_candidate_file(demo, demo_inputs, tmp_path: Path) -> None:
     area, layers, reach, prios = demo_inputs
     zonnehof = area.buurten.geometry.loc["BU99990201"].representative_point()

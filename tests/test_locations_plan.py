@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from afweging import _names, settings
+from afweging._format import nl_int
 from afweging.analyses.locations import LocationChoice, choose_locations
 from afweging.analyses.plan import check_plan, plan_from_frame, prepare_baseline
 from afweging.analyses.reach.coverage import RTOL
@@ -88,3 +89,11 @@ def test_plan_check_confirms_the_utrecht_choice(utrecht_area) -> None:
                               reach=base.reach, priorities=prios)
     assert choice.comparison["objective"] >= choice.comparison["objective_greedy"] - 1e-9
     _check(utrecht_area, base, choice)
+    # the buurten whose inhabitants have no homes in the source are named, with their
+    # inhabitants (CBS a_inw), as the loader's warning counts them
+    inw = utrecht_area.buurten["a_inw"]
+    without = inw[(inw > 0) & ~inw.index.isin(utrecht_area.homes["buurtcode"].unique())]
+    said = [c for c in choice.caveats if "geen woningen in de bron" in c]
+    assert len(without) == 11 and len(said) == 1
+    assert said[0].startswith(f"11 buurt(en) met samen {nl_int(float(without.sum()))} inwoners")
+    assert nl_int(float(without.sum())) == "51.015"

@@ -44,6 +44,7 @@ from pyproj import CRS
 
 from afweging import settings
 from afweging._errors import InputFileNotFoundError, LocationError, NoCrsError
+from afweging._format import nl_int
 from afweging.geo.area import Area, assign_buurt
 from afweging.geo.grid import grid_points
 from afweging.geo.snap import kdtree, nearest_distance_m
@@ -170,6 +171,23 @@ def public_space_sites(area: Area, *, question: str, spacing_m: float) -> gpd.Ge
     width = max(4, len(str(len(pts))))
     pts.index = pd.Index([f"K{i + 1:0{width}d}" for i in range(len(pts))], name="site_id")
     return _finish(pts, area)
+
+
+def generated_caveats(area: Area, sites: gpd.GeoDataFrame) -> list[str]:
+    """What the planner must know about generated candidates (Dutch): grid points whose
+    ground is not known to be public space, and water that could not be left out."""
+    out = []
+    n_grid = int((sites["origin"] == "raster").sum())
+    if n_grid:
+        out.append(f"{nl_int(n_grid)} van de {nl_int(len(sites))} kandidaten zijn rasterpunten in "
+                   f"buurten zonder openbaar groen of pleinen in de gegevens; alleen woningen gelden "
+                   f"daar als bebouwing. Of er op een gekozen rasterpunt echt ruimte is (eigendom, "
+                   f"andere gebouwen, wegen) is niet bekend: controleer de locaties ter plekke, of geef "
+                   f"de beschikbare kavels met --kandidaten.")
+    if len(sites) and _water(area) is None:
+        out.append("Het gebied heeft geen watervlakken in de gegevens: kandidaten op het water "
+                   "zijn niet uitgesloten.")
+    return out
 
 
 # ----------------------------------------------------------------------------- user file

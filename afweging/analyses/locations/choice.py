@@ -28,6 +28,7 @@ from afweging._format import nl_int, nl_number, nl_pct
 from afweging.analyses.locations.candidates import (
     ORIGINS,
     default_spacing_m,
+    generated_caveats,
     public_space_sites,
     read_candidate_sites,
 )
@@ -494,6 +495,15 @@ def choose_locations(
         "rows": int(red.A.shape[0]),
     }
     caveats = list(demand.caveats)
+    inw = pd.to_numeric(area.buurten.get("a_inw", pd.Series(dtype=float)), errors="coerce")
+    homeless = inw[(inw > 0) & ~inw.index.isin(pd.Index(homes["buurtcode"].astype(str).unique()))]
+    if len(homeless):
+        names = [str(bnaam.get(code, code)) for code in homeless.index]
+        caveats.append(f"{len(homeless)} buurt(en) met samen {nl_int(float(homeless.sum()))} inwoners "
+                       f"hebben geen woningen in de bron en tellen niet mee in de locatiekeuze: "
+                       f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}.")
+    if candidates is None:
+        caveats += generated_caveats(area, sites)
     if graph is None:
         caveats.append(f"Geen {'loop' if q.mode == 'walk' else 'fiets'}netwerk: alle afstanden "
                        f"hemelsbreed × omwegfactor (de regels van de bereikbaarheid).")
