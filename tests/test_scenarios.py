@@ -402,6 +402,19 @@ def test_cli_and_api_give_the_same_outputs(tmp_path: Path, demo_result) -> None:
     assert (csv["rang 2024"].astype("Int64") == demo_result.priorities["rang 2024"]).fillna(True).all()
     html = (tmp_path / "a" / "rapport.html").read_text("utf-8")
     assert "Groei in balans" in html and "Waar de balans het meest verslechtert" in html
+    # every note of the scenario reaches the report (the warnings at the forecast, the rest
+    # as Kanttekeningen)
+    from afweging._html import escape
+
+    assert len(demo_result.target.warnings) == 2
+    for note in demo_result.notes:
+        assert escape(note) in html, note
+    from afweging.scenarios.outputs import growth_section
+
+    other = dataclasses.replace(demo_result, notes=[*demo_result.notes, "Plan <b>X</b> & co: groen als punten."])
+    section = growth_section(other)
+    assert "<h3>Kanttekeningen</h3>" in section and "Plan &lt;b&gt;X&lt;/b&gt; &amp; co" in section
+    assert "Kanttekeningen" not in growth_section(demo_result)
     barcode = (tmp_path / "a" / "barcode_2040.html").read_text("utf-8")
     assert "class=\"veranderd\"" in barcode
     csv = (tmp_path / "a" / "prioriteiten_2040.csv").read_text("utf-8-sig").splitlines()[0]

@@ -184,6 +184,12 @@ def growth_section(result: ScenarioResult) -> str:
         out.append(f"<p class='small'>Aandeel 75-plussers onder de 65-plussers: "
                    f"{escape(nl_number(100 * sc.share_75_plus, 1))} % (bron: "
                    f"{escape(sc.share_75_plus_source or 'niet opgegeven')}).</p>")
+    # ---- every other note (how the plans were applied, estimated age structures): the
+    # warnings are shown above, at the forecast
+    other = [n for n in result.notes if n not in result.target.warnings]
+    if other:
+        out.append("<h3>Kanttekeningen</h3><ul class='small'>"
+                   + "".join(f"<li>{escape(n)}</li>" for n in other) + "</ul>")
     return "".join(out)
 
 
