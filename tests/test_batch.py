@@ -444,3 +444,40 @@ def test_dead_workers_and_lost_shared_data_are_reported_per_gemeente(tmp_path, m
     assert len(client.scattered) == 3 and all(s is shared for s in client.scattered)  # once per round
     assert client.keys[-1] == "afweging-gemeente-GM0004-2"
     assert sum("opnieuw verstuurd" in line for line in lines) == 2
+
+
+def test_a_street_cut_at_the_buffer_edge_does_not_turn_a_long_route_into_none():
+    """Two banks of a river, joined only by a bridge 19 km away. A home on one bank and a
+    supermarket straight across (300 m): the only route is 38 km, beyond the 30-minute
+    search, so the whole network says "not within 30 min" (inf). Cut with an 8 km border
+    buffer the bridge is gone; without the whole network's components the engine would
+    see "no route" and estimate 300 m x 1.52 in a straight line (finite)."""
+    from afweging.analyses.reach import build_array_graph, travel_minutes
+    from afweging.batch.partition import _components, _network
+    from afweging.data.region import StreetArrays
+
+    xs = np.arange(0.0, 20_001.0, 500.0)
+    n = len(xs)
+    xy = np.concatenate([np.c_[xs, np.zeros(n)], np.c_[xs, np.full(n, 300.0)]])
+    u = np.r_[np.arange(n - 1), n + np.arange(n - 1), n - 1]
+    v = np.r_[np.arange(1, n), n + np.arange(1, n), 2 * n - 1]  # both banks, then the bridge
+    length = np.linalg.norm(xy[u] - xy[v], axis=1)
+    whole = StreetArrays("bike", np.arange(2 * n, dtype=np.int64) + 1000, xy, u, v, length,
+                         np.full(len(u), "residential"), np.zeros(len(u), bool), np.zeros(len(u), bool))
+    home, shop = np.array([[1000.0, -20.0]]), np.array([[1000.0, 320.0]])
+    poly = shapely.box(0.0, -600.0, 2000.0, -100.0)  # the home's gemeente, south of the river
+    buffer = border_buffer()
+    assert buffer.network_m < 19_000.0  # the bridge lies beyond the buffer
+
+    def minutes(net):
+        m, how = travel_minutes(build_array_graph(net, "bike"), home, shop, mode="bike")
+        return float(m[0]), str(how[0])
+
+    assert minutes(whole.to_network("heel")) == (np.inf, "network")
+    comps = _components(whole)
+    cut = _network(whole, poly, buffer, "deel", comps)
+    assert cut.n_edges < whole.n_edges and cut.xy[:, 0].max() < 19_000.0  # no bridge
+    assert minutes(cut) == (np.inf, "network")
+    t, how = minutes(_network(whole, poly, buffer, "deel", None))  # the check can fail
+    assert how == "no_route"  # 340 m straight across x 1.52 / 250 m per minute
+    assert t == pytest.approx(340.0 * settings.detour_factor / settings.speed_m_per_min("bike"), rel=1e-12)

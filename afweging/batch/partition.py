@@ -7,6 +7,15 @@ buurten, statistics and homes, and every facility, street and green area within 
 border buffer (:mod:`afweging.batch.buffer`), so that every home and every buurt gets
 exactly the result of a run over the whole region at once.
 
+Street networks are cut as :class:`~afweging.geo.network.StreetNetwork` (no networkx
+graph): every street within the network buffer, whole (a street that reaches into the
+buffer is kept to its far end). The engine tells "no route at all" (its straight-line
+estimate) from "too far" by the strongly connected components; a cut could split a
+component (a river whose bridge lies beyond the buffer), so each partition carries the
+components of the *whole* network (computed once in :class:`SharedData`) and the engine
+asks those (``StreetNetwork.outer_components``). Times come from the partition's own
+streets: any route that leaves the buffer is longer than the search limit anyway.
+
 Region-wide facts stay region-wide. A run over the whole region knows that a category
 has facilities, that the region has green polygons and street networks, even where a
 gemeente's buffer holds none of them; a partition is told so by a stand-in placed far
@@ -18,9 +27,9 @@ categories, methods and "geen gegevens" the same as in the whole run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -33,6 +42,7 @@ from afweging import settings
 from afweging.batch.buffer import BorderBuffer
 from afweging.data.region import GemeentePiece, Region, StreetArrays
 from afweging.geo.area import Area, Provenance, assign_buurt
+from afweging.geo.network import StreetNetwork
 from afweging.geo.raster import Raster
 
 #: How far (m) beyond the buffer the stand-ins lie.
@@ -71,6 +81,7 @@ class SharedData:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     synthetic: bool = False
     categories: list[str] = field(default_factory=list)
+    components: dict[str, tuple[np.ndarray, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_region(cls, region: Region) -> SharedData:
@@ -87,7 +98,16 @@ class SharedData:
             networks=dict(region.networks), rasters=dict(region.rasters), cool_patches=cool,
             provenance=dict(region.provenance), synthetic=region.synthetic,
             categories=sorted(region.facilities["category"].dropna().astype(str).unique()),
+            components={m: _components(net) for m, net in region.networks.items()},
         )
+
+
+def _components(net: StreetArrays) -> tuple[np.ndarray, Any]:
+    """The strongly connected components of a whole network for its mode (the engine's
+    own rules: one-way streets by bike), and its reversed condensation graph."""
+    from afweging.analyses.reach.graph import build_array_graph
+
+    return build_array_graph(net.to_network(f"regio {net.mode}"), net.mode).components
 
 
 def _touching_parts(geoms: np.ndarray) -> np.ndarray:
@@ -137,18 +157,26 @@ def _green(shared: SharedData, poly, buffer: BorderBuffer) -> gpd.GeoDataFrame |
     return out
 
 
-def _network(net: StreetArrays, poly, buffer: BorderBuffer, name: str) -> nx.MultiDiGraph:
+def _network(net: StreetArrays, poly, buffer: BorderBuffer, name: str,
+             components: tuple[np.ndarray, Any] | None) -> StreetNetwork:
+    """The streets within the network buffer of ``poly``; whether any route at all joins
+    two of its nodes is answered by the whole network (``components``, see
+    :class:`~afweging.geo.network.StreetNetwork`), so a street cut at the buffer's edge
+    never makes a long route look like none."""
     lines = gpd.GeoSeries(shapely.linestrings(np.stack([net.node_xy[net.u], net.node_xy[net.v]], axis=1)))
     edges = _within(lines, poly, buffer.network_m)
     if len(edges) == 0:
         x, y = _far_point(poly)
-        g = nx.MultiDiGraph(crs=settings.crs, name=name)
-        g.add_node(-1, x=x, y=y)
-        g.add_node(-2, x=x + 10.0, y=y)
-        g.add_edge(-1, -2, length=10.0, oneway=False, highway="residential")
-        g.add_edge(-2, -1, length=10.0, oneway=False, highway="residential")
-        return g
-    return net.subset(edges).to_graph(name)
+        return StreetNetwork(node_ids=np.array([-1, -2]), xy=np.array([[x, y], [x + 10.0, y]]),
+                             u=np.array([0], dtype=np.int32), v=np.array([1], dtype=np.int32),
+                             length_m=np.array([10.0]), oneway=np.zeros(1, dtype=bool),
+                             contraflow=np.zeros(1, dtype=bool), description=name)
+    outer = None
+    if components is not None:
+        used = np.unique(np.concatenate([net.u[edges], net.v[edges]]))  # as StreetArrays.subset
+        labels, cond = components
+        outer = {net.mode: (labels[used], cond)}
+    return net.subset(edges).to_network(name, outer)
 
 
 def _raster_window(raster: Raster, poly, distance_m: float, patches: np.ndarray | None) -> Raster:
@@ -190,7 +218,8 @@ def partition_area(shared: SharedData, piece: GemeentePiece, buffer: BorderBuffe
     wijken = piece.wijken_with_statistics()
     poly = shapely.union_all(buurten.geometry.to_numpy())
     facilities = _facilities(shared, poly, buurten, buffer)
-    networks = {m: _network(net, poly, buffer, f"{piece.name} {m}") for m, net in shared.networks.items()}
+    networks = {m: _network(net, poly, buffer, f"{piece.name} {m}", shared.components.get(m))
+                for m, net in shared.networks.items()}
     rasters = {
         name: _raster_window(r, poly, buffer.raster_m, shared.cool_patches if name == "heat" else None)
         for name, r in shared.rasters.items()

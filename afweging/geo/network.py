@@ -148,6 +148,14 @@ class StreetNetwork:
     geom_xy : ndarray, shape (k, 2), or None
     description : str
         Where the network came from (for messages).
+    outer_components : dict of str -> (labels, condensation), optional
+        For a network cut from a larger one (a gemeente with its border buffer in
+        :mod:`afweging.batch`): per mode, the strongly connected component of every node
+        *in the larger network* and that network's reversed condensation graph (as
+        :attr:`afweging.analyses.reach.graph.ArrayGraph.components`). Whether any route
+        at all leads from one node to another is then answered by the larger network, so
+        cutting it never turns a long route into "no route" (the engine's straight-line
+        estimate). Times still come from this network's own streets.
     """
 
     node_ids: np.ndarray
@@ -160,6 +168,7 @@ class StreetNetwork:
     geom_offsets: np.ndarray | None = None
     geom_xy: np.ndarray | None = None
     description: str = ""
+    outer_components: dict[str, tuple[np.ndarray, Any]] | None = None
 
     def __post_init__(self) -> None:
         self.validate(self.description or "the street network")

@@ -430,6 +430,7 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
         street_backward=bwd,
         geom_offsets=offsets,
         geom_xy=gxy,
+        _components=(net.outer_components or {}).get(mode),
     )
 
 

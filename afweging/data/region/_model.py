@@ -13,6 +13,7 @@ import pandas as pd
 from afweging import settings
 from afweging._errors import NoMatchError
 from afweging.geo.area import Area, Provenance, assign_buurt
+from afweging.geo.network import StreetNetwork
 from afweging.geo.raster import Raster
 
 
@@ -64,6 +65,16 @@ class StreetArrays:
         return StreetArrays(
             self.mode, self.node_id[used], self.node_xy[used], where[self.u[idx]], where[self.v[idx]],
             self.length_m[idx], self.highway[idx], self.oneway[idx], self.contraflow[idx],
+        )
+
+    def to_network(self, name: str, outer_components: dict[str, Any] | None = None) -> StreetNetwork:
+        """The network as a :class:`~afweging.geo.network.StreetNetwork` (the Area contract;
+        no networkx graph on the way). A two-way edge is stored once; ``outer_components``
+        see :class:`~afweging.geo.network.StreetNetwork`."""
+        return StreetNetwork(
+            node_ids=self.node_id, xy=self.node_xy, u=self.u.astype(np.int32), v=self.v.astype(np.int32),
+            length_m=self.length_m, oneway=self.oneway, contraflow=self.contraflow & self.oneway,
+            description=name, outer_components=outer_components,
         )
 
     def to_graph(self, name: str) -> nx.MultiDiGraph:
@@ -197,7 +208,7 @@ class Region:
             wijken=gpd.GeoDataFrame(wijken, crs=settings.crs),
             homes=gpd.GeoDataFrame(homes, crs=settings.crs), facilities=facilities,
             green=self.green.copy(),
-            networks={m: net.to_graph(f"{self.name} {m}") for m, net in self.networks.items()},
+            networks={m: net.to_network(f"{self.name} {m}") for m, net in self.networks.items()},
             rasters=dict(self.rasters), provenance=dict(self.provenance),
             synthetic=self.synthetic, meta={"region_gemeenten": list(codes)},
         )
