@@ -306,7 +306,7 @@ def test_integer_id_columns_become_text_codes(area_dir: Path) -> None:
                      geometry=[box(136000, 455000, 136200, 455100), box(136200, 455000, 136300, 455100)],
                      crs="EPSG:28992").to_file(area_dir / "buurten.gpkg", layer="buurten")
     (area_dir / "stats.csv").write_text("gwb_code_10,a_inw\nBU1,3\n", encoding="utf-8")
-    with pytest.raises(NoMatchError, match=r"e\.g\. \['BU1'\]\) matches a buurtcode of \[buurten\] \(e\.g\. \['1', '2'\]\)"):
+    with pytest.raises(NoMatchError, match=r"bijv\. \['BU1'\]\) komt overeen met een buurtcode van \[buurten\] \(bijv\. \['1', '2'\]\)"):
         load_area(area_dir / "area.toml")
     (area_dir / "area.toml").write_text(
         'name = "x"\n[buurten]\npath = "buurten.gpkg"\n[wijken]\npath = "buurten.gpkg"\nid = "wijkcode"\n', encoding="utf-8")

@@ -406,7 +406,7 @@ def test_statistics_id_column_absent(tmp_path):
 def test_statistics_codes_match_no_buurt(tmp_path):
     stats = STATS.replace("BU9999", "BU1234")
     path = _write_area(tmp_path / "nomatch", stats=stats)
-    with pytest.raises(NoMatchError, match=r"no code in stats\.csv .* matches a buurtcode of \[buurten\]"):
+    with pytest.raises(NoMatchError, match=r"geen code in stats\.csv .* komt overeen met een buurtcode van \[buurten\]"):
         load_area(path)
 
 
@@ -429,7 +429,7 @@ def test_network_file_that_is_not_a_graph(tmp_path):
 def test_missing_column_in_buurten(tmp_path):
     path = _write_area(tmp_path / "col")
     path.write_text(path.read_text().replace('name = "buurtnaam"', 'name = "naam"'))
-    with pytest.raises(MissingColumnError, match=r"buurten\.gpkg has no column 'naam' \(`name`\)"):
+    with pytest.raises(MissingColumnError, match=r"buurten\.gpkg heeft geen kolom 'naam' \(`name`\); bedoelde u 'buurtnaam'\? De kolommen zijn: "):
         load_area(path)
 
 
@@ -515,7 +515,7 @@ coverage = "alo__geluid_lden"
 def test_online_errors(tmp_path):
     path = tmp_path / "area.toml"
     path.write_text('name = "x"\n[buurten]\nonline = "pdok"\n')
-    with pytest.raises(ManifestError, match=r'add `gemeentecode = "GM0344"`'):
+    with pytest.raises(ManifestError, match=r'downloaden heeft de gemeente nodig: zet `gemeentecode = "GM0344"`'):
         load_area(path)
     path.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "osm"\n')
     with pytest.raises(ManifestError, match=r'\[buurten\] online: online = "osm" wordt niet ondersteund; gebruik online = "pdok"\.'):

@@ -44,7 +44,7 @@ def test_categorise_one_row_per_feature_and_category():
 def test_categorise_other_column_names_and_missing_column():
     df = pd.DataFrame({"k": ["amenity"], "v": ["doctors"]})
     assert tags.categorise(df, key="k", value="v")["category"].tolist() == ["huisarts"]
-    with pytest.raises(MissingColumnError, match=r"has no column 'osm_key' for the OSM tag.*\['k', 'v'\]"):
+    with pytest.raises(MissingColumnError, match=r"heeft geen kolom 'osm_key' voor de OSM-tag.*\['k', 'v'\]"):
         tags.categorise(df, what="points.gpkg")
 
 

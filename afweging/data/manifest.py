@@ -303,8 +303,8 @@ class _Loader:
         code = self.doc.get("gemeentecode")
         if not isinstance(code, str):
             raise ManifestError(
-                f"{self.what(name)}: downloading needs the gemeente: add `gemeentecode = \"GM0344\"` "
-                f"(the CBS code of the gemeente) at the top of {self.manifest.name}."
+                f"{self.what(name)}: downloaden heeft de gemeente nodig: zet `gemeentecode = \"GM0344\"` "
+                f"(de CBS-code van de gemeente) bovenaan {self.manifest.name}."
             )
         return code
 
@@ -451,17 +451,16 @@ class _Loader:
         wijk_col = self.col(sec, "wijk", "wijkcode", "buurten")
         for key, c in (("id", id_col), ("name", name_col), ("wijk", wijk_col)):
             if c not in gdf.columns:
-                raise MissingColumnError(
-                    f"{self.what('buurten')}: {path.name} has no column {c!r} (`{key}`); "
-                    f"its columns are {[x for x in gdf.columns if x != 'geometry']}."
-                )
+                raise MissingColumnError(_no_column(self.what("buurten"), path, c, key, gdf.columns))
         check_geometries(gdf, what=f"{self.what('buurten')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
         gdf = _rename(gdf, {id_col: "buurtcode", name_col: "buurtnaam", wijk_col: "wijkcode"})
         gdf["buurtcode"] = gdf["buurtcode"].astype(str)
         gdf["wijkcode"] = gdf["wijkcode"].astype(str)
         if gdf["buurtcode"].duplicated().any():
             dup = gdf.loc[gdf["buurtcode"].duplicated(), "buurtcode"].tolist()[:5]
-            raise ManifestError(f"{self.what('buurten')}: buurtcodes occur twice: {dup}.")
+            raise ManifestError(f"{self.what('buurten')}: deze buurtcodes komen meer dan eens voor in {path.name}: "
+                                f"{', '.join(map(str, dup))}. Elke buurt is één vlak: voeg delen samen of "
+                                f"controleer `id`.")
         gdf = gdf.set_index("buurtcode")
         self.prov("buurten", sec, path, "buurtgrenzen")
         return gdf
@@ -489,10 +488,10 @@ class _Loader:
         matched = buurten.index.intersection(table.index)
         if len(matched) == 0:
             raise NoMatchError(
-                f"{self.what('statistics')}: no code in {label} (column {sec.get('id', 'gwb_code_10')!r}, "
-                f"e.g. {table.index[:3].tolist()}) matches a buurtcode of [buurten] "
-                f"(e.g. {buurten.index[:3].tolist()}). Check that both use CBS codes like 'BU03440111' "
-                f"and the same year's buurt division."
+                f"{self.what('statistics')}: geen code in {label} (kolom {sec.get('id', 'gwb_code_10')!r}, "
+                f"bijv. {table.index[:3].tolist()}) komt overeen met een buurtcode van [buurten] "
+                f"(bijv. {buurten.index[:3].tolist()}). Controleer dat beide CBS-codes als 'BU03440111' "
+                f"gebruiken en de buurtindeling van hetzelfde jaar."
             )
         unmatched = buurten.index.difference(table.index)
         if len(unmatched):
@@ -522,10 +521,7 @@ class _Loader:
                 gdf = read_vector(path, layer=sec.get("layer"), what=self.what("wijken"), assign_crs=sec.get("crs"))
             id_col = self.col(sec, "id", "wijkcode", "wijken")
             if id_col not in gdf.columns:
-                raise MissingColumnError(
-                    f"{self.what('wijken')}: {path.name} has no column {id_col!r}; its columns are "
-                    f"{[x for x in gdf.columns if x != 'geometry']}."
-                )
+                raise MissingColumnError(_no_column(self.what("wijken"), path, id_col, "id", gdf.columns))
             check_geometries(gdf, what=f"{self.what('wijken')} ({path.name})", kinds=("Polygon", "MultiPolygon"), id_column=id_col)
             gdf = _rename(gdf, {id_col: "wijkcode"})
             gdf = gdf.set_index(gdf["wijkcode"].astype(str)).drop(columns="wijkcode")
@@ -554,7 +550,8 @@ class _Loader:
             path = Path(f"OpenStreetMap ({name})")
             for k, v in (("format", "osm-tags"), ("key", "osm_key"), ("value", "osm_value")):
                 if sec.get(k, v) != v:
-                    raise ManifestError(f"{self.what(name)}: with online = \"osm\", leave `{k}` out (it is {v!r}).")
+                    raise ManifestError(f"{self.what(name)}: bij online = \"osm\" hoort `{k}` er niet bij (nu {v!r}); "
+                                        f"laat `{k}` weg.")
         else:
             gdf, path = self.vector(sec, name)
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -583,11 +580,12 @@ class _Loader:
         else:  # "categories"
             ccol = self.col(sec, "category", "category", "facilities")
             if ccol not in gdf.columns:
-                raise MissingColumnError(f"{self.what('facilities')}: {path.name} has no column {ccol!r}.")
+                raise MissingColumnError(_no_column(self.what("facilities"), path, ccol, "category", gdf.columns))
             out = gdf.rename(columns={ccol: "category"})
             empty = []
         if len(out) == 0:
-            raise ManifestError(f"{self.what('facilities')}: no feature in {path.name} matches any category.")
+            raise ManifestError(f"{self.what('facilities')}: geen enkel object in {path.name} valt in een categorie. "
+                                f"Controleer `format`, `key` en `value` (of `category`) en de tagtabel.")
         name_col = sec.get("name_column", "name")
         if name_col in out.columns:  # a missing name stays missing (not the text "None" or "nan")
             names = out[name_col]
@@ -626,8 +624,8 @@ class _Loader:
             return self._home_points(gdf, path, sec, buurten, kind_col=None)
         if self.online(sec, "homes") and not (isinstance(include, dict) and include):
             raise ManifestError(
-                f"{self.what('homes')}: online = \"osm\" needs `include`, the building tags of homes, "
-                f"e.g. include = {{ building = [\"house\", \"apartments\", \"residential\"] }}."
+                f"{self.what('homes')}: online = \"osm\" heeft `include` nodig, de OSM-tags van woongebouwen, "
+                f"bijv. include = {{ building = [\"house\", \"apartments\", \"residential\"] }}."
             )
         gdf, path = self._points("homes", sec, buurten, include or {})
         fmt = sec.get("format", "osm-tags")
@@ -638,7 +636,8 @@ class _Loader:
             include = sec.get("include")
             for c in (key, value):
                 if c not in gdf.columns:
-                    raise MissingColumnError(f"{self.what('homes')}: {path.name} has no column {c!r}.")
+                    raise MissingColumnError(_no_column(self.what("homes"), path, c, "key" if c == key else "value",
+                                                        gdf.columns))
             if include is not None:
                 mask = np.zeros(len(gdf), dtype=bool)
                 for k, values in include.items():
@@ -647,7 +646,8 @@ class _Loader:
             gdf = gdf.rename(columns={value: "osm_value"}) if value != "osm_value" else gdf
             kind_col = "osm_value"
         if len(gdf) == 0:
-            raise ManifestError(f"{self.what('homes')}: no home points selected from {path.name}; check `include`.")
+            raise ManifestError(f"{self.what('homes')}: geen enkel woningpunt gekozen uit {path.name}; controleer "
+                                f"`include` (de OSM-tags van woongebouwen) en `key`/`value`.")
         return self._home_points(gdf, path, sec, buurten, kind_col=kind_col)
 
     def _home_points(self, gdf: gpd.GeoDataFrame, path: Path, sec: dict[str, Any], buurten: gpd.GeoDataFrame,
@@ -663,14 +663,14 @@ class _Loader:
         res_col = sec.get("residents")
         if res_col:
             if res_col not in gdf.columns:
-                raise MissingColumnError(f"{self.what('homes')}: {path.name} has no residents column {res_col!r}.")
+                raise MissingColumnError(_no_column(self.what("homes"), path, res_col, "residents", gdf.columns))
             out = gdf[[*keep, res_col, "geometry"]].rename(columns={res_col: "residents"})
             out["residents"] = pd.to_numeric(out["residents"], errors="coerce")
         else:
             if "a_inw" not in buurten.columns:
                 raise ManifestError(
-                    f"{self.what('homes')}: residents are spread from CBS a_inw, but the buurten have no "
-                    f"a_inw: add a [statistics] section or a `residents` column."
+                    f"{self.what('homes')}: de bewoners worden verdeeld volgens CBS a_inw, maar de buurten hebben "
+                    f"geen a_inw: voeg een sectie [statistics] toe of geef een kolom met `residents`."
                 )
             policy = sec.get("missing_homes", "warn")
             points = gdf[[*keep, "geometry"]]
@@ -753,3 +753,15 @@ class _Loader:
             out[name] = gdf
             self.prov(f"lines:{name}", sec, path, path.name)
         return out
+
+
+def _no_column(what: str, path: Path, column: str, key: str, columns: Any) -> str:
+    """Dutch message for a column a section names that the file does not have."""
+    from afweging._schema import suggest
+
+    have = [str(c) for c in columns if c != "geometry"]
+    close = suggest(column, have)
+    return (f"{what}: {path.name} heeft geen kolom {column!r} (`{key}`)"
+            + (f"; bedoelde u {close!r}?" if close else ".")
+            + f" De kolommen zijn: {', '.join(have[:30])}{' ...' if len(have) > 30 else ''}. Zet de goede naam in "
+            f"`{key} = \"...\"`.")

@@ -144,8 +144,9 @@ def categorise(
     for col in (key, value):
         if col not in df.columns:
             raise MissingColumnError(
-                f"{what} has no column {col!r} for the OSM tag; its columns are "
-                f"{list(df.columns)}. Set `key`/`value` in the [facilities] section."
+                f"{what} heeft geen kolom {col!r} voor de OSM-tag; de kolommen zijn "
+                f"{list(df.columns)}. Zet `key` en `value` in de sectie [facilities] op de kolommen met de "
+                f"OSM-sleutel en -waarde."
             )
     table = table or load_tag_table()
     rows = [(k, v, cid) for cid, c in table.items() for k, v in c.tags]
