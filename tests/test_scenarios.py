@@ -174,6 +174,24 @@ def test_forecast_equal_to_today_changes_nothing() -> None:
     assert (d.total_factor == 1.0).all()
 
 
+def test_a_wijk_forecast_covers_only_its_wijk() -> None:
+    # wijk W1 = A + B has a forecast (330, 65+ 66: as the city example, +10 %); wijk W2 =
+    # C (the same structure as A) has none: A and B sum to W1's row, C stays as it is
+    b = pd.concat([two_buurten(), two_buurten().loc[["A"]].rename(index={"A": "C"}).assign(buurtnaam="C")])
+    area_of = pd.Series({"A": "W1", "B": "W1", "C": np.nan}, dtype=object)
+    model = AgeModel()
+    table = pd.DataFrame([{"inwoners": 330.0, "65+": 66.0}], index=pd.Index(["W1"], name="gebied"))
+    d = distribute(b, pd.Series(dtype=float), table, area_of, model=model,
+                   present=present_by_area(b, area_of, model), names={"W1": "Wijk 1"})
+    assert set(d.deltas.index) == {"A", "B"}
+    assert b.loc[["A", "B"], "a_inw"].sum() + d.deltas["a_inw"].sum() == pytest.approx(330, abs=1e-9)
+    assert b.loc[["A", "B"], "a_65_oo"].sum() + d.deltas["a_65_oo"].sum() == pytest.approx(66, abs=1e-9)
+    assert d.total_factor["C"] == 1.0
+    assert d.fine_then.loc["C"].sum() == pytest.approx(100.0)
+    assert list(d.areas["gebied"].unique()) == ["W1"]
+    assert [w.split(":")[0] for w in d.warnings] == ["Wijk 1"]
+
+
 # ============================================================================ Groei in balans, by hand
 def test_share_within_a_distance_along_the_route_by_hand() -> None:
     from types import SimpleNamespace
