@@ -135,6 +135,7 @@ def test_fetch_then_run_equals_online_run(services, tmp_path, monkeypatch):
     assert doc["homes"]["format"] == "points" and doc["homes"]["path"] == "bag_woningen.gpkg"
     assert doc["homes"]["downloaded_from"] == "https://api.pdok.nl/kadaster/bag/ogc/v2"
     assert doc["homes"]["licence"] == "CC0 1.0"
+    assert doc["green"]["join_gap_m"] == 5.0 and doc["green"]["kind"] == "fysiek_voorkomen"
     assert doc["buurten"]["downloaded_from"] == "https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1"
     assert doc["statistics"]["source"].startswith("CBS Kerncijfers wijken en buurten 2023") and \
         "85618NED" in doc["statistics"]["source"]

@@ -206,3 +206,25 @@ def test_park_point_memo_gives_the_plain_answer():
         got = green._points_within(more, plus, 300.0)
         assert got.tolist() == green._within(more, plus, 300.0).tolist()
     assert green._NEAR_MEMO.entry is not None and len(green._NEAR_MEMO.entry[1]) == 12  # kept
+
+
+def test_bgt_pieces_of_one_park_count_as_one_green_area():
+    """The BGT cuts a park along its footpaths: two 3,000 m² lawns 3 m apart are one park
+    of 0.6 ha when the loader grouped them (join_gap_m), two small ones when not. The
+    path is not counted as green."""
+    from shapely.geometry import box
+
+    from afweging.data.manifest import green_groups
+    from afweging.layers._greenspace import GROUP_COLUMN, green_parts
+
+    lawns = gpd.GeoDataFrame({"kind": ["groenvoorziening"] * 3},
+                             geometry=[box(0, 0, 60, 50), box(63, 0, 123, 50), box(300, 0, 310, 10)],
+                             crs="EPSG:28992")
+    assert sorted(green_parts(lawns)["part_area_m2"]) == [100.0, 3000.0, 3000.0]
+    lawns[GROUP_COLUMN] = green_groups(lawns.geometry, 5.0)
+    assert lawns[GROUP_COLUMN].tolist() == [0, 0, 1]  # 3 m apart: one park; 177 m away: another
+    parts = green_parts(lawns)
+    assert sorted(parts["part_area_m2"]) == [100.0, 6000.0]  # 2 x 3,000 m², not the 150 m² path
+    big = parts.loc[parts["part_area_m2"].idxmax(), "geometry"]
+    assert big.geom_type == "MultiPolygon" and big.distance(box(0, 0, 1, 1)) == 0.0
+    assert green_groups(lawns.geometry, 2.0).tolist() == [0, 1, 2]  # a 2 m gap does not bridge 3 m

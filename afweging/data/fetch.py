@@ -502,8 +502,11 @@ class _Fetcher:
             return [f / "bag_woningen.gpkg"], {"path": "bag_woningen.gpkg", "layer": "woningen", "format": "points",
                                                 **keep}
         if name == "green":
+            from afweging.data.manifest import BGT_JOIN_GAP_M
+
             return [f / "bgt_groen.gpkg"], {"path": "bgt_groen.gpkg", "layer": "groen", "kind": "fysiek_voorkomen",
-                                             **{k: v for k, v in keep.items() if k != "kind"}}
+                                             "join_gap_m": sec.get("join_gap_m", BGT_JOIN_GAP_M),
+                                             **{k: v for k, v in keep.items() if k not in ("kind", "join_gap_m")}}
         if name.startswith("networks."):
             mode = name.split(".", 1)[1]
             return [f / f"osm_{mode}.graphml"], {"path": f"osm_{mode}.graphml", "format": "graphml", **keep}

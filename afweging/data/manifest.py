@@ -97,6 +97,7 @@ from afweging.data.pdok import (
 from afweging.data.rasters import raster_from_geotiff_bytes, read_raster, wcs_geotiff
 from afweging.data.streets import read_network
 from afweging.data.vector import check_geometries, read_vector
+from afweging.geo.area import GREEN_GROUP_COLUMN as GROUP_COLUMN
 from afweging.geo.area import Area, Provenance, assign_buurt
 from afweging.geo.network import StreetNetwork, from_networkx
 from afweging.geo.raster import Raster
@@ -241,6 +242,34 @@ def _write_area_cache(manifest: Path, key: str, area: Area) -> None:
         os.replace(tmp, path)
     except OSError as exc:  # a read-only cache folder must not break loading
         log.warning("Could not write the area cache %s: %s", path, exc)
+
+
+#: Default ``join_gap_m`` of ``[green] online = "bgt"``: the BGT cuts parks along their
+#: footpaths (usually 1.5-4 m wide); polygons less than 5 m apart form one green area.
+BGT_JOIN_GAP_M = 5.0
+
+
+def green_groups(geometry: gpd.GeoSeries, gap_m: float) -> np.ndarray:
+    """A green-area id per polygon: polygons less than ``gap_m`` apart share one
+    (buffered by half the gap, merged, and each polygon assigned to its merged part).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoSeries([box(0, 0, 10, 10), box(13, 0, 20, 10), box(40, 0, 50, 10)])
+    >>> green_groups(g, 5.0).tolist()
+    [0, 0, 1]
+    """
+    import shapely
+
+    geoms = shapely.make_valid(geometry.to_numpy())
+    merged = shapely.get_parts(shapely.union_all(shapely.buffer(geoms, gap_m / 2.0)))
+    tree = shapely.STRtree(merged)
+    i_poly, i_group = tree.query(shapely.point_on_surface(geoms), predicate="intersects")
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    out[i_poly[::-1]] = i_group[::-1]  # the first match per polygon
+    order = {g: k for k, g in enumerate(dict.fromkeys(out.tolist()))}  # ids by first appearance
+    return np.array([order[g] for g in out.tolist()], dtype=np.int64)
 
 
 def _layer_text(sec: dict[str, Any]) -> str:
@@ -701,6 +730,10 @@ class _Loader:
         kind = sec.get("kind")
         gdf["kind"] = gdf[kind].astype(str) if kind and kind in gdf.columns else "groen"
         self.prov("green", sec, path, "groenvlakken")
+        gap = float(sec.get("join_gap_m", BGT_JOIN_GAP_M if self.online(sec, "green") else 0.0))
+        if gap > 0:
+            gdf[GROUP_COLUMN] = green_groups(gdf.geometry, gap)
+            return gdf[["kind", GROUP_COLUMN, "geometry"]]
         return gdf[["kind", "geometry"]]
 
     def networks(self, buurten: gpd.GeoDataFrame) -> dict[str, StreetNetwork]:

@@ -168,6 +168,12 @@ class Green(Section):
     layer: str | None = _LAYER
     kind: str | None = declare(None, uitleg="kolom met de soort groen", voorbeeld='kind = "type"')
     buffer_m: float | None = _BUFFER
+    join_gap_m: float | None = declare(
+        None, ge=0, le=50,
+        uitleg="groenvlakken die minder dan zoveel meter uit elkaar liggen (gescheiden door een pad) vormen "
+               "één groengebied voor de regel '≥ 0,5 ha binnen 300 m'; de paden tellen niet als groen. "
+               "Standaard 5 bij online = \"bgt\", anders 0",
+        voorbeeld="join_gap_m = 5")
 
 
 class Network(Section):

@@ -39,6 +39,11 @@ PIECES: dict[str, str] = {
 #: (not listed as missing when absent).
 LABELS: dict[str, str] = {**PIECES, "raster:uhi": "stedelijk hitte-eiland (RIVM, luchttemperatuur, geen PET)"}
 
+#: Optional column of ``Area.green``: the green area a polygon belongs to (polygons with one
+#: id form one green area even where a path separates them; set by the manifest loader from
+#: ``[green] join_gap_m``).
+GREEN_GROUP_COLUMN = "groengebied"
+
 #: Columns each frame must have (besides geometry).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "buurten": ("buurtnaam", "wijkcode"),
