@@ -521,15 +521,15 @@ def test_kwb_from_cbs_errors(cache_dir, monkeypatch):
     from afweging._errors import ManifestError
     from afweging.data.cbs import kwb_from_cbs
 
-    with pytest.raises(ManifestError, match="write it like 'GM0344'"):
+    with pytest.raises(ManifestError, match="is geen CBS-gemeentecode; schrijf die als 'GM0344'"):
         kwb_from_cbs("Utrecht")
-    with pytest.raises(ManifestError, match=r"No CBS kwb table known for year 1999.*table='85618NED'"):
+    with pytest.raises(ManifestError, match=r"Geen CBS-tabel kerncijfers wijken en buurten bekend voor jaar 1999.*table = \"85618NED\""):
         kwb_from_cbs("GM0344", year=1999)
     routes = cbs_routes()
     empty = ok({"odata.metadata": "x", "value": []})
     routes.update({f"{CBS_API}/TypedDataSet": empty, f"{CBS_FEED}/TypedDataSet": empty})
     monkeypatch.setattr(_cache, "_session", FakeSession(routes))
-    with pytest.raises(NoMatchError, match="no rows for gemeente GM0344"):
+    with pytest.raises(NoMatchError, match="geen regels voor gemeente GM0344"):
         kwb_from_cbs("GM0344")
     # both endpoints refuse: the feed's answer is reported
     routes.update({f"{CBS_API}/TypedDataSet": ok({"odata.error": {}}, 400),
@@ -607,7 +607,7 @@ def test_pdok_refuses_lonlat_and_empty(cache_dir, monkeypatch):
         wijken_buurten_from_pdok("GM0344")
     assert not list(cache_dir.rglob("*.bin"))  # refused answers are not cached
     monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: ok({"type": "FeatureCollection", "features": []})}))
-    with pytest.raises(NoMatchError, match="no buurten with gemeentecode GM0344"):
+    with pytest.raises(NoMatchError, match="geen buurten met gemeentecode GM0344"):
         wijken_buurten_from_pdok("GM0344", year=2023)
     monkeypatch.setattr(_cache, "_session", FakeSession({PDOK_BUURTEN: ok({"title": "Not Found"})}))
     with pytest.raises(DownloadError, match="gaf geen GeoJSON FeatureCollection"):
@@ -711,7 +711,7 @@ def test_raster_from_wcs_exception_report_not_cached(cache_dir, monkeypatch, sle
     with pytest.raises(DownloadError, match=r"gaf geen GeoTIFF maar 'Could not find the requested coverage"):
         raster_from_wcs(ALO_WCS, "alo__x", (0, 300000, 10, 300010), unit="dB")
     assert not list(cache_dir.rglob("*.bin"))
-    with pytest.raises(ManifestError, match=r"WCS 1\.0\.0 needs `resolution_m`"):
+    with pytest.raises(ManifestError, match=r"WCS 1\.0\.0 heeft `resolution_m` nodig"):
         raster_from_wcs(ANK_WCS, "ank:hitte", (0, 300000, 10, 300010), unit="degC", version="1.0.0")
     session.routes[ANK_WCS] = ok(geotiff_bytes())
     raster_from_wcs(ANK_WCS, "ank:hitte", (136000, 455000, 136030, 455020), unit="degC",

@@ -240,7 +240,7 @@ def _gemeente_digits(gemeentecode: str) -> str:
     m = re.fullmatch(r"(?:GM)?(\d{4})", code)
     if not m:
         raise ManifestError(
-            f"gemeentecode {gemeentecode!r} is not a CBS gemeentecode; write it like 'GM0344' (Utrecht)."
+            f"gemeentecode {gemeentecode!r} is geen CBS-gemeentecode; schrijf die als 'GM0344' (Utrecht)."
         )
     return m.group(1)
 
@@ -341,8 +341,8 @@ def kwb_from_cbs(
     if table is None:
         if year not in KWB_TABLES:
             raise ManifestError(
-                f"No CBS kwb table known for year {year!r}; known years are {sorted(KWB_TABLES)}. "
-                f"Give the StatLine table id instead, e.g. table='85618NED'."
+                f"Geen CBS-tabel kerncijfers wijken en buurten bekend voor jaar {year!r}; bekend zijn "
+                f"{sorted(KWB_TABLES)}. Geef de StatLine-tabel zelf, bijv. table = \"85618NED\"."
             )
         table = KWB_TABLES[int(year)]
     what = f"CBS Kerncijfers wijken en buurten ({table})"
@@ -376,8 +376,8 @@ def kwb_from_cbs(
                             what=what)
     if not rows:
         raise NoMatchError(
-            f"{what}: no rows for gemeente GM{digits}. Check the gemeentecode and that the "
-            f"gemeente existed in that year's division (gemeenten merge; see CBS)."
+            f"{what}: geen regels voor gemeente GM{digits}. Controleer de gemeentecode en dat de "
+            f"gemeente in de indeling van dat jaar bestond (gemeenten fuseren; zie CBS)."
         )
     return _odata_to_kwb(rows, names, what=what, gemeente=f"GM{digits}")
 
@@ -388,7 +388,7 @@ def _odata_to_kwb(
     """Translate OData TypedDataSet rows to the kwb layout of :func:`read_kwb`."""
     raw = pd.DataFrame(rows)
     if "WijkenEnBuurten" not in raw.columns:
-        raise DownloadError(f"{what}: the rows have no 'WijkenEnBuurten' column; columns are {list(raw.columns)[:8]}.")
+        raise DownloadError(f"{what}: de regels hebben geen kolom 'WijkenEnBuurten'; de kolommen zijn {list(raw.columns)[:8]}.")
     codes = raw["WijkenEnBuurten"].astype(str).str.strip()
     keep = codes.str.fullmatch(rf"(GM|WK|BU){gemeente[2:]}\d*")
     raw, codes = raw[keep.to_numpy()], codes[keep]
@@ -413,7 +413,7 @@ def _odata_to_kwb(
     df = pd.DataFrame(out)
     df.index = pd.Index(codes.to_numpy(), name="gwb_code_10")
     if df.index.duplicated().any():
-        raise DownloadError(f"{what}: codes occur more than once: {df.index[df.index.duplicated()].tolist()[:5]}.")
+        raise DownloadError(f"{what}: codes komen meer dan eens voor: {df.index[df.index.duplicated()].tolist()[:5]}.")
     absent = [c for c in KWB_USED if c not in df.columns]
     if absent:
         warnings.warn(

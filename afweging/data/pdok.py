@@ -281,7 +281,7 @@ def wijken_buurten_from_pdok(
     from afweging.data.cbs import _gemeente_digits
 
     if level not in ("buurten", "wijken"):
-        raise ManifestError(f"level = {level!r}; use 'buurten' or 'wijken'.")
+        raise ManifestError(f"level = {level!r}; gebruik 'buurten' of 'wijken'.")
     gm = "GM" + _gemeente_digits(gemeentecode)
     root = (base_url or PDOK_WIJKEN_BUURTEN_URL.format(year=int(year))).rstrip("/")
     what = f"PDOK CBS wijken en buurten {year} ({level})"
@@ -296,15 +296,15 @@ def wijken_buurten_from_pdok(
             n_other += 1
             continue
         if not f.get("geometry"):
-            raise InvalidGeometryError(f"{what}: feature {props.get(id_col)!r} has no geometry.")
+            raise InvalidGeometryError(f"{what}: object {props.get(id_col)!r} heeft geen geometrie.")
         rows.append(props)
         geoms.append(f["geometry"])
     if n_other:
         log.info("%s: %d features of other gemeenten dropped (filter not applied by the server)", what, n_other)
     if not rows:
         raise NoMatchError(
-            f"{what}: no {level} with gemeentecode {gm} in {root}. Check the gemeentecode and "
-            f"the year (gemeenten merge; the code must exist in that year's division)."
+            f"{what}: geen {level} met gemeentecode {gm} in {root}. Controleer de gemeentecode en "
+            f"het jaar (gemeenten fuseren; de code moet in de indeling van dat jaar bestaan)."
         )
     from shapely.geometry import shape
 
@@ -313,7 +313,7 @@ def wijken_buurten_from_pdok(
         if col in gdf.columns:  # PDOK pads some codes and names like CBS does
             gdf[col] = gdf[col].where(gdf[col].isna(), gdf[col].astype(str).str.strip())
     if id_col not in gdf.columns:
-        raise DownloadError(f"{what}: the features have no {id_col!r} property; properties are {list(gdf.columns)[:10]}.")
+        raise DownloadError(f"{what}: de objecten hebben geen eigenschap {id_col!r}; de eigenschappen zijn {list(gdf.columns)[:10]}.")
     # the wijk- en buurtkaart codes secret / unknown numbers as -99995 ... -99999
     for col in gdf.columns:
         if col != "geometry" and pd.api.types.is_numeric_dtype(gdf[col].dtype) and not pd.api.types.is_bool_dtype(gdf[col].dtype):

@@ -83,11 +83,11 @@ def read_raster(path: str | Path, *, unit: str, band: int = 1, assign_crs: str |
 
     path = Path(path)
     if not path.exists():
-        raise InputFileNotFoundError(f"Raster {path} does not exist. Check `path` in its [rasters.*] section.")
+        raise InputFileNotFoundError(f"Het raster {path} bestaat niet. Controleer `path` in de sectie [rasters.*] (relatief aan het manifest).")
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise ManifestError(f"Raster {path} could not be opened as a GeoTIFF: {exc}") from exc
+        raise ManifestError(f"Het raster {path} is niet te openen als GeoTIFF ({exc}). Geef een GeoTIFF (.tif) in `path`.") from exc
     with src:
         return _raster_from_dataset(src, unit=unit, band=band, assign_crs=assign_crs, source=path.name)
 
@@ -95,12 +95,12 @@ def read_raster(path: str | Path, *, unit: str, band: int = 1, assign_crs: str |
 def _raster_from_dataset(src: Any, *, unit: str, band: int, assign_crs: str | None, source: str) -> Raster:
     count = src.count
     if band < 1 or band > count:
-        raise ManifestError(f"Raster {source} has {count} band(s); band {band} does not exist.")
+        raise ManifestError(f"Het raster {source} heeft {count} band(en); band {band} bestaat niet. Zet `band` op 1 tot {count}.")
     crs = src.crs or assign_crs
     if crs is None:
         raise NoCrsError(
-            f"Raster {source} has no CRS. Add `crs = \"EPSG:28992\"` to its manifest section "
-            f"or fix the file: `gdal_edit.py -a_srs EPSG:28992 {source}`."
+            f"Het raster {source} heeft geen coördinatenstelsel (CRS). Zet `crs = \"EPSG:28992\"` in zijn "
+            f"sectie van het manifest, of herstel het bestand: `gdal_edit.py -a_srs EPSG:28992 {source}`."
         )
     data = mask_nodata(src.read(band).astype("float64"), src.nodata, source=source)
     return Raster.from_array(data, src.transform, crs=crs, unit=unit, source=source)
@@ -214,7 +214,7 @@ def wcs_geotiff(
     """
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     if not (maxx > minx and maxy > miny):
-        raise ManifestError(f"WCS bbox {tuple(bbox)} is empty; give (minx, miny, maxx, maxy) in EPSG:28992.")
+        raise ManifestError(f"WCS-bbox {tuple(bbox)} is leeg; geef (minx, miny, maxx, maxy) in EPSG:28992.")
     what = f"WCS {coverage}"
     params: list[tuple[str, object]]
     if version.startswith("2"):
@@ -229,7 +229,7 @@ def wcs_geotiff(
             params.append(("scalesize", f"{GRID_AXES[0]}({w}),{GRID_AXES[1]}({h})"))
     elif version.startswith("1.0"):
         if not resolution_m:
-            raise ManifestError(f"{what}: WCS 1.0.0 needs `resolution_m` (cell size in metres).")
+            raise ManifestError(f"{what}: WCS 1.0.0 heeft `resolution_m` nodig (de celgrootte in meters), bijv. resolution_m = 10.")
         _size(minx, miny, maxx, maxy, resolution_m)
         params = [
             ("service", "WCS"), ("version", "1.0.0"), ("request", "GetCoverage"),
@@ -239,7 +239,7 @@ def wcs_geotiff(
             ("resx", f"{resolution_m:g}"), ("resy", f"{resolution_m:g}"),
         ]
     else:
-        raise ManifestError(f"{what}: WCS version {version!r} is not supported; use '2.0.1' or '1.0.0'.")
+        raise ManifestError(f"{what}: WCS-versie {version!r} wordt niet ondersteund; gebruik version = \"2.0.1\" of \"1.0.0\".")
     from afweging.data import _cache, _progress
 
     with _progress.bar(what, unit="B") as bar:
@@ -255,7 +255,7 @@ def _size(minx: float, miny: float, maxx: float, maxy: float, res: float) -> tup
     h = max(1, round((maxy - miny) / res))
     if w * h > MAX_WCS_CELLS:
         raise ManifestError(
-            f"A WCS request of {w} x {h} cells at {res:g} m exceeds {MAX_WCS_CELLS:,} cells; "
-            f"use a coarser resolution_m or a smaller bbox."
+            f"Een WCS-aanvraag van {w} x {h} cellen van {res:g} m is meer dan {MAX_WCS_CELLS:,} cellen; "
+            f"kies een grotere resolution_m of een kleiner gebied."
         )
     return w, h
