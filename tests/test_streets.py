@@ -351,3 +351,25 @@ def test_manifest_reads_a_gpkg_network(tmp_path):
     assert isinstance(b.networks["walk"], StreetNetwork)
     cols = [c for c in ra.homes.columns if "_min_" in c]
     np.testing.assert_allclose(rb.homes[cols].to_numpy(float), ra.homes[cols].to_numpy(float), rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_gpkg_of_the_generated_extract_equals_osmnx(tmp_path, mode):
+    """The generated OSM extract built by osmnx, saved by osmnx as a GeoPackage (directed
+    and, osmnx's default, undirected), read back without networkx: the same network."""
+    ox = pytest.importorskip("osmnx")
+    nodes, ways = make_extract(1)
+    path = tmp_path / "town.osm"
+    _write_osm_xml(nodes, ways, path)
+    G = read_graph(path, mode=mode)  # osmnx.graph_from_xml, projected to EPSG:28992
+    ref = from_networkx(G)
+    ox.save_graph_geopackage(G, tmp_path / "directed.gpkg", directed=True)
+    directed = read_network(tmp_path / "directed.gpkg")
+    assert_same_network(directed, ref)
+    assert_same_network(directed, network_from_osm(path, mode=mode))
+    ox.save_graph_geopackage(G, tmp_path / "undirected.gpkg")
+    undirected = read_network(tmp_path / "undirected.gpkg")
+    assert undirected.n_edges < G.number_of_edges()
+    want = forward_lengths(build_array_graph(G, mode))
+    assert forward_lengths(build_array_graph(undirected, mode)) == want
+    assert forward_lengths(build_array_graph(directed, mode)) == want

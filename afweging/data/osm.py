@@ -276,7 +276,20 @@ def way_filter(mode: str) -> Callable[[dict[str, str]], bool]:
         (k, op, re.compile(v) if op else None) for k, op, v in _FILTER_RE.findall(WAY_FILTERS[mode])
     ]
 
-    def ok(tags: dict[str, str]) -> bool:
+    keys = list(dict.fromkeys(k for k, _, _ in clauses))
+    seen: dict[tuple[str | None, ...], bool] = {}
+
+    def ok(tags: Any) -> bool:
+        """``tags``: a dict or anything with ``.get`` (pyosmium's TagList)."""
+        values = tuple(tags.get(k) for k in keys)
+        hit = seen.get(values)
+        if hit is None:
+            hit = test(dict(zip(keys, values, strict=True)))
+            if len(seen) < 100_000:  # a few thousand combinations in a national extract
+                seen[values] = hit
+        return hit
+
+    def test(tags: dict[str, str | None]) -> bool:
         for key, op, rx in clauses:
             value = tags.get(key)
             if not op:

@@ -217,17 +217,19 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
         )
         keep = ways.keep
         for way in processor:
-            tags = dict(way.tags)
+            tags = way.tags  # looked up key by key (TagList.get), not copied into a dict
             if not keep(tags):
                 continue
-            refs = [nd.ref for nd in way.nodes]
-            ways.add(way.id, refs, tags, checked=True)
+            refs = []
             for nd in way.nodes:
+                ref = nd.ref
+                refs.append(ref)
                 loc = nd.location
                 if loc.valid():
-                    ids.append(nd.ref)
+                    ids.append(ref)
                     lon.append(loc.lon)
                     lat.append(loc.lat)
+            ways.add(way.id, refs, tags, checked=True)
     except RuntimeError as exc:
         raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
     all_ids = np.frombuffer(ids, dtype=np.int64)
@@ -265,7 +267,8 @@ def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     deg = indeg + outdeg
     self_loop = np.zeros(n, dtype=bool)
     self_loop[u[u == v]] = True
-    pairs = np.unique(np.concatenate([u * n + v, v * n + u]))
+    pairs = np.sort(np.concatenate([u * n + v, v * n + u]))  # sorted unique (faster than
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # numpy's hash unique)
     n_nb = np.bincount(pairs // n, minlength=n)
     endpoint = self_loop | (indeg == 0) | (outdeg == 0) | ~((n_nb == 2) & ((deg == 2) | (deg == 4)))
     return endpoint, pairs

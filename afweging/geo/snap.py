@@ -195,6 +195,31 @@ class SegmentIndex:
         """The nearest point on the polylines of every query point."""
         pts = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
         n = len(pts)
+        if n >= _SORT_MIN_POINTS:
+            # nearby queries walk the same tree nodes: about 3x faster than in random order
+            cell = np.floor(pts / _SORT_CELL_M).astype(np.int64)
+            order = np.lexsort((cell[:, 0], cell[:, 1]))
+            seg_s, t_s, dist_s = self._nearest(pts[order])
+            seg = np.empty(n, dtype=np.int64)
+            t = np.empty(n)
+            dist = np.empty(n)
+            seg[order], t[order], dist[order] = seg_s, t_s, dist_s
+        else:
+            seg, t, dist = self._nearest(pts)
+        found = seg >= 0
+        if not found.any():
+            no = np.zeros(n, dtype=bool)
+            return LineSnap(np.full(n, -1, dtype=np.int64), np.zeros(n), no, no, dist, no)
+        s = np.where(found, seg, 0)
+        along = np.where(found, self.seg_offset[s] + t * self.seg_len[s], 0.0)
+        at_start = found & self.seg_first[s] & (t == 0.0)
+        at_end = found & self.seg_last[s] & (t == 1.0)
+        line = np.where(found, self.seg_line[s], -1).astype(np.int64)
+        return LineSnap(line, along, at_start, at_end, dist, found & (dist <= max_distance_m))
+
+    def _nearest(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest segment, its parameter t and the distance of every point (-1/inf: none)."""
+        n = len(pts)
         seg = np.full(n, -1, dtype=np.int64)
         t = np.zeros(n)
         dist = np.full(n, np.inf)
@@ -231,16 +256,7 @@ class SegmentIndex:
                 best = order[first]
                 seg[pending], t[pending], dist[pending] = cand2[best], t2[best], d2[best]
                 break
-        found = seg >= 0
-        if not found.any():
-            no = np.zeros(n, dtype=bool)
-            return LineSnap(np.full(n, -1, dtype=np.int64), np.zeros(n), no, no, dist, no)
-        s = np.where(found, seg, 0)
-        along = np.where(found, self.seg_offset[s] + t * self.seg_len[s], 0.0)
-        at_start = found & self.seg_first[s] & (t == 0.0)
-        at_end = found & self.seg_last[s] & (t == 1.0)
-        line = np.where(found, self.seg_line[s], -1).astype(np.int64)
-        return LineSnap(line, along, at_start, at_end, dist, found & (dist <= max_distance_m))
+        return seg, t, dist
 
 
 #: Up to this many nearest samples are examined (8, then 32) before a ball query.

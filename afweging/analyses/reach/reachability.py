@@ -251,13 +251,17 @@ def _along_own_street(
     out = np.full(len(home.street), np.inf)
     if len(fac.street) == 0 or len(home.street) == 0:
         return out
+    # only homes on a street that holds a facility (few) are looked up
+    marked = np.zeros(graph.n_streets + 1, dtype=bool)
+    marked[fac.street] = True
+    cand = np.flatnonzero(marked[home.street])
+    if len(cand) == 0:
+        return out
     order = np.argsort(fac.street, kind="stable")
     fs = fac.street[order]
-    lo = np.searchsorted(fs, home.street, side="left")
-    count = np.searchsorted(fs, home.street, side="right") - lo
-    if not count.any():
-        return out
-    h = np.repeat(np.arange(len(home.street)), count)
+    lo = np.searchsorted(fs, home.street[cand], side="left")
+    count = np.searchsorted(fs, home.street[cand], side="right") - lo
+    h = np.repeat(cand, count)
     f = order[ranges(lo, count)]
     street = home.street[h]
     fh, ff = home.frac[h], fac.frac[f]
