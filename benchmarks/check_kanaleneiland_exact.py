@@ -41,20 +41,23 @@ def main() -> None:
     from afweging.data.osm import read_graph
     from afweging.geo.snap import point_xy
 
-    cache: dict[int, np.ndarray] = {}
+    cache: dict = {}  # per mode: the street geometries, and every point's snap once
 
     def snap(streets: list[dict], p) -> tuple[int, float, float]:
-        geoms = cache.get(id(streets))
+        geoms = cache.get("geoms")
         if geoms is None:
-            cache.clear()
-            geoms = cache[id(streets)] = np.array([s["geom"] for s in streets], dtype=object)
+            geoms = cache["geoms"] = np.array([s["geom"] for s in streets], dtype=object)
+        key = (float(p[0]), float(p[1]))
+        if key in cache:
+            return cache[key]
         pt = Point(p)
         dist = shapely.distance(geoms, pt)
         k = int(np.argmin(dist))
         g = streets[k]["geom"]
         along = g.project(pt)
         frac = 0.0 if along == 0 or g.length == 0 else (1.0 if along == g.length else along / g.length)
-        return k, frac, float(dist[k])
+        cache[key] = (k, frac, float(dist[k]))
+        return cache[key]
 
     ref._snap = snap
     with warnings.catch_warnings():
@@ -65,6 +68,7 @@ def main() -> None:
     out: dict = {"modes": {}}
     for mode in ("walk", "bike"):
         t0 = time.perf_counter()
+        cache.clear()  # the reference orders the streets the same way on every call
         G = read_graph(UTRECHT / "network" / f"kanaleneiland_{mode}.graphml", mode=mode)
         ag = array_graph(area.networks[mode], mode)  # read without networkx
         lo, hi = ag.xy.min(axis=0) - 300.0, ag.xy.max(axis=0) + 300.0

@@ -591,6 +591,19 @@ def test_segment_index_matches_brute_force_shapely():
         assert d[got.line[k]] == pytest.approx(d.min(), abs=1e-9)
         assert got.along_m[k] == pytest.approx(lines[got.line[k]].project(Point(p)), abs=1e-6)
     assert (got.within == (got.distance_m <= 60.0)).all() and got.within.any()
+    # many points are queried in spatial order: the answers come back in the input order
+    from afweging.geo import snap
+
+    many = np.repeat(points, 4, axis=0)[rng.permutation(4 * len(points))]
+    assert len(many) >= snap._SORT_MIN_POINTS
+    big = index.nearest(many, max_distance_m=60.0)
+    one = [index.nearest(p, max_distance_m=60.0) for p in many[:300]]
+    for field in ("line", "along_m", "distance_m", "within"):
+        np.testing.assert_array_equal(getattr(big, field)[:300], [getattr(o, field)[0] for o in one])
+    lookup = {tuple(p): k for k, p in enumerate(points.tolist())}
+    back = np.array([lookup[tuple(p)] for p in many.tolist()])
+    np.testing.assert_array_equal(big.line, got.line[back])
+    np.testing.assert_array_equal(big.distance_m, got.distance_m[back])
 
 
 def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo):
