@@ -294,3 +294,33 @@ def test_fetch_shows_a_progress_bar_per_source(services, tmp_path, capsys):
     assert "CBS Kerncijfers wijken en buurten (85618NED) TypedDataSet" in err and " rijen" in err
     assert "WCS alo__rivm_20220601_Geluid_lden_allebronnen_2020" in err and "B/s" in err  # bytes
     assert settings.progress is False  # switched on for the fetch only
+
+
+@pytest.mark.utrecht
+def test_graphml_written_by_fetch_reads_as_the_downloaded_graph(utrecht_dir, tmp_path):
+    """fetch saves the osmnx graph (EPSG:4326) as GraphML the way osmnx does; reading that
+    file gives the same arrays as projecting the graph in memory (the online path), on a
+    real osmnx graph with geometries, lists and bools (Kanaleneiland walk network)."""
+    import osmnx as ox
+
+    from afweging.data.fetch import _write_graphml
+    from afweging.data.osm import project_graph
+    from afweging.data.streets import read_network
+    from afweging.geo.network import from_networkx
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = ox.load_graphml(utrecht_dir / "network" / "kanaleneiland_walk.graphml")
+    if str(g.graph.get("crs", "")).lower() not in ("epsg:4326", "wgs84"):
+        g = ox.project_graph(g, to_crs="EPSG:4326")  # as downloaded: lon/lat
+    path = tmp_path / "osm_walk.graphml"
+    _write_graphml(g, path)
+    online = from_networkx(project_graph(g, what="online"), what="online")
+    files = read_network(path, format="graphml", what="bestand")
+    for name in ("node_ids", "u", "v", "length_m", "oneway", "contraflow"):
+        np.testing.assert_array_equal(getattr(files, name), getattr(online, name), err_msg=name)
+    np.testing.assert_allclose(files.xy, online.xy, rtol=0, atol=1e-6)
+    assert online.geom_offsets is not None  # the edges carry their curved geometry ...
+    np.testing.assert_array_equal(files.geom_offsets, online.geom_offsets)  # ... and keep it
+    np.testing.assert_allclose(files.geom_xy, online.geom_xy, rtol=0, atol=1e-6)
+    assert len(files.u) > 1000
