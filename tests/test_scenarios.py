@@ -547,3 +547,38 @@ def test_report_per_wijk_children_per_playground(demo_result, demo) -> None:
     row = html[html.index(">Oost<"):].split("</tr>")[0]
     assert f"{nl_number(ratios[0], 0)} → {nl_number(ratios[1], 0)}" in row
     assert "kinderen per speelplek" in html.lower()
+
+
+def test_no_counts_of_people_beyond_facilities_outside_the_coverage(demo_result) -> None:
+    # the facility layer says "geen gegevens" (NaN counts) for Binnenstad: its distances
+    # are unknown, so are the people beyond a playground or meeting place; the other
+    # buurten keep their numbers. A category without counts anywhere says nothing.
+    from afweging.scenarios.growth import REACH_BASED, growth_indicators
+
+    now = demo_result.now
+    values = now.layers.values.copy()
+    counts = [c for c in values.columns if c.startswith("fac_") and c.endswith("_count")]
+    values.loc["BU99990101", counts] = np.nan
+    values["fac_apotheek_count"] = np.nan
+    gap = dataclasses.replace(now, layers=dataclasses.replace(now.layers, values=values))
+    before, after = growth_indicators(now), growth_indicators(gap)
+    assert before.loc["BU99990101", list(REACH_BASED)].notna().all()
+    assert after.loc["BU99990101", list(REACH_BASED)].isna().all()
+    pd.testing.assert_frame_equal(after.drop(index="BU99990101")[list(REACH_BASED)],
+                                  before.drop(index="BU99990101")[list(REACH_BASED)])
+
+
+def test_play_and_meet_by_hand() -> None:
+    # two buurten: 30 + 10 children, 2 + 0 playgrounds; older residents 40 (10 beyond a
+    # meeting place) and 60 of unknown distance: 75 % of the known, but those are less
+    # than half of all older residents, so the share is unknown
+    from afweging.scenarios.outputs import _play_and_meet
+
+    g = pd.DataFrame({"kinderen_x": [30.0, 10.0], "speelplekken_x": [2.0, 0.0], "ouderen_x": [40.0, 60.0],
+                      "ouderen_met_ontmoetingsplek_pct_x": [75.0, np.nan],
+                      "ouderen_zonder_ontmoetingsplek_x": [10.0, np.nan]})
+    m = _play_and_meet(g, "x")
+    assert (m["per_speelplek"], m["ouderen"], m["ontmoeting"]) == (20.0, 40.0, 30.0)
+    assert np.isnan(m["ontmoeting_pct"])
+    g.loc[1, "ouderen_x"] = 40.0  # now half is known: 75 %
+    assert _play_and_meet(g, "x")["ontmoeting_pct"] == 75.0

@@ -144,7 +144,30 @@ def growth_indicators(m: Moment) -> pd.DataFrame:
     else:
         out["inwoners_zonder_voorzieningen"] = np.nan
     out["balansscore"] = m.scores.buurt.overall.reindex(idx).astype(float) if m.scores is not None else np.nan
+    # outside the facility source's coverage the distances are not known: no counts of
+    # people beyond a playground or meeting place there (as the priorities rank none)
+    out.loc[coverage_gaps(values, idx), list(REACH_BASED)] = np.nan
     return out
+
+
+#: Indicators that rest on the distances to facilities (unknown outside the coverage).
+REACH_BASED = ("kinderen_zonder_speelplek", "ouderen_met_ontmoetingsplek_pct", "ouderen_zonder_ontmoetingsplek",
+               "inwoners_zonder_voorzieningen")
+
+
+def coverage_gaps(values: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Buurten outside the facility source's coverage (boolean, on ``index``).
+
+    The facility layer gives NaN counts there (``fac_<category>_count``) for categories
+    that do have counts elsewhere; a category without any count anywhere is "no data" for
+    the whole area and says nothing about one buurt.
+    """
+    gap = pd.Series(False, index=index)
+    for col in [c for c in values.columns if c.startswith("fac_") and c.endswith("_count")]:
+        v = pd.to_numeric(values[col], errors="coerce").reindex(index)
+        if v.notna().any():
+            gap |= v.isna()
+    return gap
 
 
 def worsening(now: pd.DataFrame, then: pd.DataFrame, changes: pd.DataFrame, names: pd.Series,

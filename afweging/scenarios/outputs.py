@@ -243,7 +243,8 @@ def _play_and_meet(g: pd.DataFrame, lab: str, members: Any = None) -> dict[str, 
     ``members`` (a boolean mask of the rows of ``g``; all rows by default) for moment ``lab``.
 
     The share of older residents with a meeting place counts only buurten where it is
-    known (NaN where no buurt's is).
+    known; NaN when those hold less than half of the older residents (a wijk mostly
+    outside the facility source's coverage).
     """
     sub = g if members is None else g[members]
     kids = float(sub[f"kinderen_{lab}"].sum())
@@ -251,8 +252,9 @@ def _play_and_meet(g: pd.DataFrame, lab: str, members: Any = None) -> dict[str, 
     known = sub[f"ouderen_met_ontmoetingsplek_pct_{lab}"].notna()
     old = float(sub.loc[known, f"ouderen_{lab}"].sum())
     near = old - float(sub.loc[known, f"ouderen_zonder_ontmoetingsplek_{lab}"].sum())
+    enough = old > 0 and old >= 0.5 * float(sub[f"ouderen_{lab}"].sum())
     return {"kinderen": kids, "speelplekken": play, "per_speelplek": kids / play if play > 0 else math.nan,
-            "ouderen": old, "ontmoeting": near, "ontmoeting_pct": 100.0 * near / old if old > 0 else math.nan}
+            "ouderen": old, "ontmoeting": near, "ontmoeting_pct": 100.0 * near / old if enough else math.nan}
 
 
 def _city_table(result: ScenarioResult) -> str:
