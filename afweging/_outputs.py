@@ -29,6 +29,21 @@ links are relative and the sets live inside ``o``, a copy of the folder (``cp -r
 ``zip -r``) stays intact. Each command keeps its own set (``run``, ``plan``, ...), so
 ``afweging plan --out o`` next to ``afweging run --out o`` leaves the other's files alone.
 
+**File systems without symbolic links** (Windows without developer mode, SMB shares,
+exFAT and FAT USB sticks, some synced folders): the probe in :meth:`OutputFolder.open`
+finds that no link can be made and the folder is written in *copy mode* instead (also
+chosen with ``AFWEGING_UITVOER_KOPIE=1``). The files are then real files in ``o``,
+recorded in ``o/.afweging/<kind>/current.json`` with their size and SHA-256 (a file the
+user changed is no longer ours and is never overwritten). A commit first writes a journal
+(``journal.json``: the new version and the old record), then moves each old file aside
+into ``oud-<id>/`` and the new one in (each an atomic ``rename`` within the folder), then
+writes the new record and removes the journal: that is the commit point. Not one rename
+switches everything here, so a process killed in the middle of the swap leaves a mix on
+disk; the journal makes the next command in the folder (or the failing command itself,
+on an exception or Ctrl-C) roll it back to the complete old set, or forward when the new
+record was written. So after any interruption the folder holds the complete old or the
+complete new set as soon as afweging touches it again.
+
 Usage (the CLI opens the folder first, then computes, then the command commits)::
 
     with OutputFolder("uitvoer", kind="run") as out:   # checks and locks, before computing
@@ -74,6 +89,16 @@ PAUSE_ENV = "AFWEGING_TEST_PAUSE"
 _CURRENT = "current"
 _VERSION_PREFIX = "v-"
 
+#: Environment variable: ``1`` makes the writer copy files in (with a journal) instead of
+#: showing them through symbolic links, also where links are possible.
+COPY_ENV = "AFWEGING_UITVOER_KOPIE"
+
+#: In copy mode: the record of the files in the out folder (the manifest plus its version)
+#: and the journal of a swap under way.
+_RECORD = "current.json"
+_JOURNAL = "journal.json"
+_BACKUP_PREFIX = "oud-"
+
 
 class OutputError(AfwegingError, OSError):
     """The out folder cannot be used (a file, a system folder, not writable, a user file
@@ -114,6 +139,16 @@ def _is_ours(link: Path, target: str) -> bool:
         return False
 
 
+def _file_matches(path: Path, entry: dict[str, Any]) -> bool:
+    """True when ``path`` is a regular file with the size and SHA-256 of ``entry``."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != entry.get("bytes"):
+            return False
+        return _sha256(path) == entry.get("sha256")
+    except OSError:
+        return False
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -146,6 +181,20 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) else None
+
+
+def _read_record(sets: Path) -> dict[str, Any] | None:
+    """Copy mode's record of a command's files (``current.json``), or None."""
+    try:
+        doc = json.loads((sets / _RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _has_current(sets: Path) -> bool:
+    """Whether a command's folder holds a committed set (either mode)."""
+    return (sets / _CURRENT).is_symlink() or (sets / _RECORD).is_file()
 
 
 def _under_system_dir(path: Path) -> str | None:
@@ -287,6 +336,9 @@ class OutputFolder:
         self._made_state = False
         self.committed: list[Path] | None = None
         self._depth = 0
+        #: "koppeling" (symbolic links, one atomic switch) or "kopie" (copy mode with a
+        #: journal, for file systems without links); decided by :meth:`open`.
+        self.mode = "koppeling"
 
     # -- paths
     @property
@@ -403,15 +455,20 @@ class OutputFolder:
         disks and file systems without symbolic links fail here, before any computing)."""
         probe = self.out / f"{STATE_DIR}-probe-{os.getpid()}"
         link = self.state / f"probe-{os.getpid()}"
-        linking = False
+        self.mode = "kopie" if os.environ.get(COPY_ENV, "") not in ("", "0") else "koppeling"
+        if (self.sets / _CURRENT).is_symlink():
+            self.mode = "koppeling"  # a folder keeps the way it was written
+        elif (self.sets / _RECORD).exists():
+            self.mode = "kopie"
         try:
             probe.write_bytes(b"afweging\n")
-            linking = True
-            os.symlink(probe.name, link)
+            if self.mode == "koppeling":
+                try:
+                    os.symlink(probe.name, link)
+                except OSError:
+                    self.mode = "kopie"  # no symbolic links here: copy files in, with a journal
         except OSError as exc:
             what = _reason(exc)
-            if linking:
-                what = f"symbolische koppelingen maken lukt hier niet: {what}"
             raise OutputError(
                 f"In de uitvoermap {self.out} kan afweging niet schrijven ({what}). Kies een map "
                 f"waar u mag schrijven met --out, of pas de rechten aan."
@@ -454,19 +511,32 @@ class OutputFolder:
     def _current_sets(self) -> list[Path]:
         if not self.state.is_dir():
             return []
-        return [d / _CURRENT for d in self.state.iterdir() if (d / _CURRENT).is_symlink()]
+        return [d / _CURRENT for d in self.state.iterdir() if _has_current(d)]
 
     # -- what is there
     def _manifest_of(self, kind: str) -> dict[str, Any]:
-        doc = _read_manifest(self.state / kind / _CURRENT)
+        sets = self.state / kind
+        if (sets / _CURRENT).is_symlink():
+            doc = _read_manifest(sets / _CURRENT)
+        else:
+            doc = _read_record(sets)
         return doc or {"files": {}, "dirs": []}
+
+    def _ours(self, name: str, record: dict[str, Any]) -> bool:
+        """Whether the file ``name`` in the out folder is this command's (a link through
+        ``current``; in copy mode: recorded, and unchanged since)."""
+        path = self.out / name
+        if self.mode == "koppeling":
+            return _is_ours(path, self._link_target(name))
+        entry = record.get("files", {}).get(name)
+        return entry is not None and _file_matches(path, entry)
 
     def _owned_elsewhere(self) -> dict[str, str]:
         """Names owned by the other commands' current sets -> their kind."""
         owned: dict[str, str] = {}
         if self.state.is_dir():
             for d in sorted(self.state.iterdir()):
-                if d.is_dir() and d.name != self.kind and (d / _CURRENT).is_symlink():
+                if d.is_dir() and d.name != self.kind and _has_current(d):
                     for name in self._manifest_of(d.name).get("files", {}):
                         owned[name] = d.name
         return owned
@@ -491,6 +561,16 @@ class OutputFolder:
             return
         for sets in sorted(p for p in self.state.iterdir() if p.is_dir() and _valid_kind(p.name)):
             kind_writer = OutputFolder(self.out, kind=sets.name)
+            if (sets / _JOURNAL).exists() or (sets / _RECORD).exists():
+                kind_writer.mode = "kopie"
+                kind_writer._finish_journal()
+                for entry in sorted(sets.iterdir()):
+                    if entry.is_dir() and entry.name.startswith((_VERSION_PREFIX, _BACKUP_PREFIX)):
+                        shutil.rmtree(entry, ignore_errors=True)
+                if not (sets / _RECORD).exists():
+                    with contextlib.suppress(OSError):
+                        sets.rmdir()
+                continue
             current = sets / _CURRENT
             live = os.readlink(current) if current.is_symlink() else None
             keep = kind_writer._manifest_of(sets.name)
@@ -550,7 +630,7 @@ class OutputFolder:
                     break
             else:
                 link = self.out / name
-                if (link.exists() or link.is_symlink()) and not _is_ours(link, self._link_target(name)):
+                if (link.exists() or link.is_symlink()) and not self._ours(name, old):
                     blocked.append(name)
         if blocked:
             raise OutputError(
@@ -571,6 +651,8 @@ class OutputFolder:
         }
         atomic_write_text(staging / MANIFEST, json.dumps(doc, indent=1, sort_keys=True) + "\n")
         _fsync_dir(staging)
+        if self.mode == "kopie":
+            return self._commit_copy(names, doc, old, new_dirs)
         _pause("staged")
 
         made_links: list[Path] = []
@@ -607,6 +689,88 @@ class OutputFolder:
             if entry.name.startswith(_VERSION_PREFIX) and entry != staging and entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
         return self.committed
+
+    # -- copy mode (file systems without symbolic links)
+    def _commit_copy(self, names: list[str], doc: dict[str, Any], old: dict[str, Any],
+                     new_dirs: list[str]) -> list[Path]:
+        """Copy mode's swap: journal, old files aside, new files in, record, journal gone."""
+        staging = self.staging
+        journal = self.sets / _JOURNAL
+        backup = self.sets / f"{_BACKUP_PREFIX}{staging.name}"
+        created = [d for d in new_dirs if not (self.out / d).is_dir()]
+        atomic_write_text(journal, json.dumps(
+            {"nieuw": staging.name, "oud": old, "mappen": created}, indent=1, sort_keys=True) + "\n")
+        _fsync_dir(self.sets)
+        _pause("staged")
+        try:
+            for d in new_dirs:
+                (self.out / d).mkdir(exist_ok=True)
+            for i, name in enumerate(names):
+                visible = self.out / name
+                if visible.exists() or visible.is_symlink():
+                    (backup / name).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(visible, backup / name)
+                os.replace(staging / name, visible)
+                if i == len(names) // 2:
+                    _pause("linked")  # half the files swapped
+            for name in old.get("files", {}):
+                visible = self.out / name
+                if name not in doc["files"] and self._ours(name, old):
+                    (backup / name).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(visible, backup / name)
+            _fsync_dir(self.out)
+            atomic_write_text(self.sets / _RECORD, json.dumps(
+                {**doc, "versie": staging.name}, indent=1, sort_keys=True) + "\n")
+            journal.unlink()  # the commit point
+        except BaseException:
+            self._finish_journal()
+            raise
+        _fsync_dir(self.sets)
+        self.committed = [self.out / n for n in names]
+        _pause("swapped")
+        shutil.rmtree(backup, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        made = set(doc["dirs"])
+        for d in sorted(set(old.get("dirs", [])) - made, key=lambda x: -x.count("/")):
+            with contextlib.suppress(OSError):
+                (self.out / d).rmdir()  # only when empty: a user's file keeps it
+        return self.committed
+
+    def _finish_journal(self) -> None:
+        """Complete or undo a copy-mode swap that its journal says was under way: forward
+        when the new record was written, else back to the complete old set."""
+        journal = self.sets / _JOURNAL
+        try:
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        new = str(plan.get("nieuw", ""))
+        staging = self.sets / new
+        backup = self.sets / f"{_BACKUP_PREFIX}{new}"
+        record = _read_record(self.sets) or {}
+        if new and record.get("versie") == new:  # the swap was complete: only clean up
+            journal.unlink(missing_ok=True)
+            shutil.rmtree(backup, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
+            return
+        old = plan.get("oud") or {"files": {}, "dirs": []}
+        new_doc = _read_manifest(staging) or {"files": {}}
+        for name, entry in new_doc.get("files", {}).items():
+            visible = self.out / name
+            if (backup / name).exists():
+                os.replace(backup / name, visible)  # the old file back
+            elif not (staging / name).exists() and _file_matches(visible, entry):
+                visible.unlink()  # a new file that had no old one
+        for name in old.get("files", {}):
+            if (backup / name).exists():
+                os.replace(backup / name, self.out / name)
+        for d in sorted(plan.get("mappen", []), key=lambda x: -x.count("/")):
+            with contextlib.suppress(OSError):
+                (self.out / d).rmdir()
+        _fsync_dir(self.out)
+        journal.unlink(missing_ok=True)
+        shutil.rmtree(backup, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
     def files(self) -> list[Path]:
         """The files of this command's current set, as paths in the out folder."""

@@ -23,6 +23,22 @@ def _echo_warning(message: warnings.WarningMessage | str) -> None:
     click.secho(f"  let op: {message}", fg="yellow", err=True)
 
 
+def _echo_caveats(messages: list[str], result: Any) -> None:
+    """One 'let op' line per cause; where one line stands for several messages, say
+    where they all are (the report among the files written)."""
+    from afweging._caveats import group_caveats
+
+    groups = group_caveats(messages)
+    for group in groups:
+        _echo_warning(group.line)
+    if len(groups) < len(messages):
+        reports = [f.name for f in getattr(result, "files", []) or []
+                   if f.name in ("rapport.html", "plan_check.html")]
+        where = f"in {reports[0]}" if reports else "in het rapport"
+        click.secho(f"  (alle {len(messages)} meldingen staan {where}, onder 'Kanttekeningen bij de "
+                    f"gegevens')", fg="yellow", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="afweging")
 @click.option("-v", "--verbose", is_flag=True, help="Meer uitvoer (logging).")
@@ -298,8 +314,7 @@ def _execute(job: Callable[[OutputFolder], Any], out_dir: Path, *, kind: str) ->
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = job(out)
-            for w in _unique(caught):
-                _echo_warning(w)
+            _echo_caveats(_unique(caught), result)
     except KeyboardInterrupt:
         done = "is compleet bijgewerkt" if folder.committed is not None else "is niet veranderd"
         click.secho(f"Afgebroken. De uitvoer in {out_dir} {done}.", fg="red", err=True)

@@ -12,13 +12,22 @@ UTRECHT_MANIFEST = UTRECHT_DIR / "area.toml"
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Every test session gets its own download/area cache, never the user's ~/.cache."""
+    """Every test session gets its own download/area cache, never the user's ~/.cache:
+    in this process and, through ``AFWEGING_CACHE``, in every process a test starts (the
+    CLI in a subprocess, the notebook's kernel, studio workers)."""
+    import os
+
     from afweging import settings
 
-    old = settings.cache_folder
+    old, old_env = settings.cache_folder, os.environ.get("AFWEGING_CACHE")
     settings.cache_folder = tmp_path_factory.mktemp("afweging-cache")
+    os.environ["AFWEGING_CACHE"] = str(settings.cache_folder)
     yield settings.cache_folder
     settings.cache_folder = old
+    if old_env is None:
+        os.environ.pop("AFWEGING_CACHE", None)
+    else:
+        os.environ["AFWEGING_CACHE"] = old_env
 
 
 @pytest.fixture(autouse=True)

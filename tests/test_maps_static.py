@@ -170,3 +170,26 @@ def test_all_missing_values_draw_hatched_not_zero(demo_results):
     fig = map_figure(r.area, values, title="t", legend_title="l")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["3", "geen gegevens"]
+
+
+def test_priority_maps_name_the_target_group_as_the_csv_does(demo_results, tmp_path, monkeypatch):
+    """The playground map lists "kinderen" (as prioriteiten.csv and the report), not "personen"."""
+    import afweging.maps.static as static
+
+    seen: dict[str, str] = {}
+    real = static.map_figure
+
+    def spy(*args, **kwargs):
+        seen[kwargs["title"]] = kwargs["side_text"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(static, "map_figure", spy)
+    r = demo_results
+    priority_maps(r.area, r.priorities, tmp_path)
+    groups = {q: r.priorities.config.questions[q].group_label for q in r.priorities.questions}
+    assert groups["speelplek"] == "kinderen"
+    for qid, label in r.priorities.labels.items():
+        text = seen[f"{r.area.name}: prioriteit {label.lower()}"]
+        flagged = r.priorities.flags[r.priorities.flags["question"] == qid]
+        if len(flagged):
+            assert f" {groups[qid]}\n" in text + "\n" and "personen" not in text, text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ def test_utrecht_notebook_runs_top_to_bottom(utrecht_dir, tmp_path, monkeypatch)
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("AFWEGING_UTRECHT", str(utrecht_dir))
     monkeypatch.setenv("AFWEGING_NOTEBOOK_OUT", str(tmp_path))
+    # the kernel may not write into the user's real ~/.cache/afweging: a home of its own,
+    # and the session's cache folder (conftest) through AFWEGING_CACHE
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    cache = Path(os.environ["AFWEGING_CACHE"])
+    assert home not in cache.parents and Path.home() / ".cache" not in cache.parents
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         "commit the notebook without outputs"
@@ -33,3 +41,5 @@ def test_utrecht_notebook_runs_top_to_bottom(utrecht_dir, tmp_path, monkeypatch)
     assert "<iframe srcdoc=" in html and "Leaflet 1.9.4" in html and "afw.choropleth" in html
     assert any("image/png" in o.get("data", {}) for o in outputs)  # a static map
     assert (tmp_path / "kaarten" / "balansscore.png").stat().st_size > 10_000
+    assert not (home / ".cache" / "afweging").exists()
+    assert any(cache.rglob("*"))  # the area cache went to the session's folder

@@ -237,6 +237,43 @@ def test_a_read_only_out_folder_is_refused_before_anything_changes(tmp_path: Pat
     assert leftovers(out) == []
 
 
+@pytest.mark.parametrize("args", [["run"], ["plan", str(PLAN)]])
+def test_the_cli_refuses_a_read_only_out_folder_before_computing(tmp_path: Path, args: list[str]) -> None:
+    out = tmp_path / "o"
+    write_set(out, A, kind=args[0])
+    for p in [out, *out.rglob("*")]:
+        if not p.is_symlink():
+            p.chmod(0o555 if p.is_dir() else 0o444)
+    try:
+        res = _unprivileged("import sys; from afweging.cli import main; sys.argv[0] = 'afweging'; main()",
+                            *args, "--out", str(out))
+    finally:
+        for p in [out, *out.rglob("*")]:
+            if not p.is_symlink():
+                p.chmod(0o755 if p.is_dir() else 0o644)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Fout: In de uitvoermap" in res.stderr and "geen schrijfrechten" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    assert "demogebied" not in res.stdout and "Lagen berekenen" not in res.stdout  # before computing
+    assert visible(out) == A
+
+
+def test_run_keeps_user_files_and_removes_its_stale_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    write_set(out, {"buurten.gpkg": "oud", "oud_bestand.csv": "oud", "kaarten/oud.png": "oud"}, kind="run")
+    (out / "kaarten" / "mine.pdf").write_text("mijn kaart", encoding="utf-8")
+    (out / "notitie.txt").write_text("van mij", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*")
+             if p.relative_to(out).parts[0] != STATE_DIR and p.is_file()}
+    assert (out / "kaarten" / "mine.pdf").read_text(encoding="utf-8") == "mijn kaart"
+    assert (out / "notitie.txt").read_text(encoding="utf-8") == "van mij"
+    assert "oud_bestand.csv" not in files and "kaarten/oud.png" not in files
+    assert {"buurten.gpkg", "kaart.html", "rapport.html", "prioriteiten.csv", "kaarten/balansscore.png"} <= set(files)
+    assert leftovers(out) == []
+
+
 def test_a_read_only_subfolder_fails_the_commit_and_keeps_the_old_set(tmp_path: Path) -> None:
     out = tmp_path / "o"
     write_set(out, A)
@@ -273,9 +310,11 @@ def test_a_second_command_into_the_same_folder_is_refused(tmp_path: Path) -> Non
         with pytest.raises(OutputBusyError, match=rf"In de map {out} is al een andere "
                            rf"afweging-opdracht bezig \(proces {os.getpid()}\)"):
             OutputFolder(out, kind="run").open()
-        res = CliRunner().invoke(main, ["plan", str(PLAN), "--out", str(out)])
-        assert res.exit_code == 2
-        assert "is al een andere afweging-opdracht bezig" in res.output
+        for args in (["plan", str(PLAN)], ["run"]):
+            res = CliRunner().invoke(main, [*args, "--out", str(out)])
+            assert res.exit_code == 2
+            assert "is al een andere afweging-opdracht bezig" in res.output
+            assert "Gebied laden" not in res.output and "demogebied" not in res.output  # nothing computed
         first.commit()
     assert visible(out) == {"buurten.gpkg": "B1"}
     # the lock is released afterwards
@@ -360,3 +399,121 @@ def test_plan_killed_while_swapping_then_rerun(tmp_path: Path) -> None:
     assert sorted(visible(out)) == ["mijn_plan.geojson", "plan_check.html", "plan_check.json"]
     assert '"varianten"' in (out / "plan_check.json").read_text(encoding="utf-8")
     assert leftovers(out) == []
+
+
+# ----------------------------------------------------------------------------- copy mode
+# File systems without symbolic links (Windows without developer mode, SMB, exFAT): the
+# files are copied in with a journal; the same guarantees, checked the same way.
+@pytest.fixture
+def copy_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    from afweging._outputs import COPY_ENV
+
+    monkeypatch.setenv(COPY_ENV, "1")
+
+
+def copy_leftovers(out: Path) -> list[str]:
+    """Symbolic links, staging and backup folders, journals left in ``out``."""
+    bad = [str(p) for p in out.rglob("*") if p.is_symlink()]
+    state = out / STATE_DIR
+    if state.exists():
+        for sets in state.iterdir():
+            if sets.is_dir():
+                bad += [str(p) for p in sets.iterdir() if p.name != "current.json"]
+    return bad + [str(p) for p in out.glob(".afweging-*")]
+
+
+def test_without_symbolic_links_the_writer_copies_files_in(tmp_path: Path, monkeypatch) -> None:
+    import afweging._outputs as outputs
+
+    def no_links(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")  # as on exFAT, SMB, Windows without rights
+
+    monkeypatch.setattr(outputs.os, "symlink", no_links)
+    out = tmp_path / "o"
+    with OutputFolder(out, kind="run") as folder:
+        assert folder.mode == "kopie"
+        for name, text in A.items():
+            folder.path(name).write_text(text, encoding="utf-8")
+        folder.commit()
+    assert visible(out) == A
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert copy_leftovers(out) == []
+
+
+def test_copy_mode_replaces_its_own_files_only(tmp_path: Path, copy_mode) -> None:
+    out = tmp_path / "o"
+    write_set(out, A)
+    (out / "kaarten" / "mine.pdf").write_text("mijn kaart", encoding="utf-8")
+    files = write_set(out, B)
+    assert visible(out) == {**B, "kaarten/mine.pdf": "mijn kaart"}  # stale A files gone
+    assert sorted(p.relative_to(out).as_posix() for p in files) == sorted(B)
+    assert copy_leftovers(out) == []
+    write_set(out, {"buurten.gpkg": "C"})
+    assert visible(out) == {"buurten.gpkg": "C", "kaarten/mine.pdf": "mijn kaart"}  # extra/ removed
+
+
+def test_copy_mode_never_overwrites_a_user_file_or_a_changed_output(tmp_path: Path, copy_mode) -> None:
+    out = tmp_path / "o"
+    (out).mkdir()
+    (out / "rapport.html").write_text("van de gebruiker", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"die afweging niet zelf heeft geschreven: rapport.html"):
+        write_set(out, A)
+    assert visible(out) == {"rapport.html": "van de gebruiker"}
+    (out / "rapport.html").unlink()
+    write_set(out, A)
+    (out / "buurten.gpkg").write_text("door de gebruiker bewerkt", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"buurten.gpkg"):
+        write_set(out, B)
+    assert visible(out) == {**A, "buurten.gpkg": "door de gebruiker bewerkt"}
+    assert copy_leftovers(out) == []
+
+
+def test_copy_mode_failure_in_the_middle_of_the_swap_rolls_back(tmp_path: Path, copy_mode, monkeypatch) -> None:
+    import afweging._outputs as outputs
+
+    out = tmp_path / "o"
+    write_set(out, A)
+    (out / "kaarten" / "mine.pdf").write_text("mijn kaart", encoding="utf-8")
+    real = os.replace
+    calls = {"n": 0}
+
+    def failing(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 6:  # a few files are already swapped
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", failing)
+    with pytest.raises(OSError, match="No space left"):
+        write_set(out, B)
+    monkeypatch.setattr(outputs.os, "replace", real)
+    assert calls["n"] >= 6
+    assert visible(out) == {**A, "kaarten/mine.pdf": "mijn kaart"}
+    assert copy_leftovers(out) == []
+
+
+@pytest.mark.parametrize(("step", "expect_new"), [("staged", False), ("linked", False), ("swapped", True)])
+def test_copy_mode_killed_at_any_step_gives_the_old_or_the_new_set(tmp_path: Path, copy_mode, step: str,
+                                                                 expect_new: bool) -> None:
+    out = tmp_path / "o"
+    write_set(out, A)
+    (out / "kaarten" / "mine.pdf").write_text("mijn kaart", encoding="utf-8")
+    rc, _ = _start_and_kill([sys.executable, "-c", _WRITER, str(out), *(f"{k}={v}" for k, v in B.items())],
+                            step, signal.SIGKILL, tmp_path / "cache")
+    assert rc == -signal.SIGKILL
+    # the next command in the folder finishes or undoes the swap from its journal first
+    with OutputFolder(out, kind="run"):
+        assert visible(out) == {**(B if expect_new else A), "kaarten/mine.pdf": "mijn kaart"}
+    assert copy_leftovers(out) == []
+    write_set(out, {"buurten.gpkg": "C"})
+    assert visible(out) == {"buurten.gpkg": "C", "kaarten/mine.pdf": "mijn kaart"}
+
+
+def test_plan_in_copy_mode_twice(tmp_path: Path, copy_mode) -> None:
+    out = tmp_path / "o"
+    for _ in range(2):
+        res = CliRunner().invoke(main, ["plan", str(PLAN), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+    assert sorted(visible(out)) == ["plan_check.html", "plan_check.json"]
+    assert not (out / "plan_check.html").is_symlink()
+    assert copy_leftovers(out) == []

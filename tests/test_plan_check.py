@@ -71,6 +71,26 @@ def test_example_plan_shortfalls_by_hand(example):
     assert example.plan_buurten == ["BU99990503"]
 
 
+def test_amounts_in_the_texts_read_like_a_memo(demo, base):
+    """30,001 m² of green for 800 dwellings reads "30.000 m²", its shortfall of 29,999 m²
+    "30.000 m²" (to 100 m² from 10,000 m²); the exact numbers stay in the verdict/JSON."""
+    from shapely.geometry import box
+
+    from afweging._format import nl_area
+
+    assert [nl_area(x) for x in (30_001, 59_999, 1_234, 87.4, 10_049)] == ["30.000", "60.000", "1.230", "87", "10.000"]
+    c = demo.buurten.geometry.loc["BU99990503"].representative_point()
+    side = 30_001 ** 0.5
+    check = check_plan(demo, plan([
+        {"functie": "wonen", "woningen": 800, "geometry": box(c.x - 150, c.y - 300, c.x + 150, c.y + 300)},
+        {"functie": "groen", "geometry": box(c.x + 200, c.y, c.x + 200 + side, c.y + side)},
+    ]), baseline=base)
+    green = next(x for x in check.verdicts if x.norm_id == "plan_groen_per_woning")
+    assert green.shortfall == pytest.approx(60_000 - 30_001, abs=0.5)
+    assert "het plan heeft 30.000 m² openbaar groen" in green.text
+    assert "nog 30.000 m² toevoegen" in green.text and "29.999" not in green.text
+
+
 def test_example_new_residents(example, demo):
     nr = example.new_residents
     assert nr["woningen"] == pytest.approx(800.0)

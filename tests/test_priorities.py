@@ -324,9 +324,9 @@ def test_proxy_and_fallback_caveats_reach_the_reasons() -> None:
     assert "hitte-index 90 van 100 (mediaan 50)" in a
     # the measured green column is used (the first source has no data)
     assert "20 % van de bewoners binnen 300 m van groen (mediaan 50 %)" in a
-    assert "(hitte: proxy; afstand hemelsbreed × omwegfactor)." in a
+    assert "(hitte: proxy; afstand hemelsbreed × omrijfactor)." in a
     assert "openbaar groen: proxy" not in a
-    assert "(hitte: proxy; afstand voor 50 % hemelsbreed × omwegfactor, verder via het netwerk)." in b
+    assert "(hitte: proxy; afstand voor 50 % hemelsbreed × omrijfactor, verder via het netwerk)." in b
 
 
 def test_to_buurt_frame_and_csv(tmp_path) -> None:
@@ -358,6 +358,17 @@ def test_to_buurt_frame_and_csv(tmp_path) -> None:
     assert row["vlag"] == "ja"
     assert row["wijk"] == "Wijk Een"
     assert "26,8" in text  # decimal comma
+
+
+def test_a_result_iterates_like_a_mapping_of_questions() -> None:
+    area = two_buurten()
+    res = prioritise(area, None, make_reach(area, half_far(area)), config=CBS_ONLY)
+    assert list(res) == ["speelplek", "ontmoetingsplek", "voorzieningen"]
+    assert len(res) == 3 and "speelplek" in res and "zwembad" not in res
+    assert dict(res)["speelplek"] is res["speelplek"]
+    assert [q for q, frame in res.items() if frame["flag"].any()] == ["speelplek"]
+    with pytest.raises(KeyError, match="use one of"):
+        res["zwembad"]
 
 
 def test_flags_never_exceed_the_share_of_buurten() -> None:
@@ -520,7 +531,7 @@ def test_candidate_location_is_where_a_person_would_put_it() -> None:
     assert best["network_pct"] == 0.0
     assert best["reason"] == (
         "Een nieuwe speelplek hier brengt 4 kinderen binnen 200 m looproute (van wie 4 in "
-        "deze buurt, waar nu 4 verder wonen; afstand hemelsbreed × omwegfactor)."
+        "deze buurt, waar nu 4 verder wonen; afstand hemelsbreed × omrijfactor)."
     )
     assert cand.crs == CRS
 

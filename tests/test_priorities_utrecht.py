@@ -136,7 +136,7 @@ def test_utrecht_caveats_carry_through(utrecht_run) -> None:
     assert ok["reason"].str.contains("openbaar groen: proxy").all()
     # walking network only around Kanaleneiland: elsewhere straight line × detour factor
     by_name = ok.set_index("buurtnaam")
-    assert "afstand hemelsbreed × omwegfactor" in by_name.loc["Tigrisdreef en omgeving", "reason"]
+    assert "afstand hemelsbreed × omrijfactor" in by_name.loc["Tigrisdreef en omgeving", "reason"]
     assert "hemelsbreed" not in by_name.loc["Kanaleneiland-Noord", "reason"]
     assert any("Corporatiebezit" in c and "niet het aandeel sociale huur" in c for c in res.caveats)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from afweging._html import escape
-from afweging.barcode.norms import BIJNA, VOLDOET, VOLDOET_NIET, fmt_number
+from afweging.barcode.norms import BIJNA, VOLDOET, VOLDOET_NIET, fmt_number, value_text
 from afweging.barcode.render import _CSS, FONT, _norms_table, buurt_batches, render_svg
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +28,11 @@ _RANK = {VOLDOET: 0, BIJNA: 1, VOLDOET_NIET: 2}
 CHANGE_COLUMNS = ("niveau", "code", "naam", "norm", "indicator", "thema", "status_voor", "status_na",
                   "waarde_voor", "waarde_na", "richting")
 
+
+
+def _value(x: float) -> str:
+    """A value in the table of changes: never NaN or infinity."""
+    return value_text(x, "")
 
 def direction(before: str, after: str) -> str:
     """``"beter"``, ``"slechter"`` or ``"anders"`` (to or from "geen gegevens")."""
@@ -129,8 +134,8 @@ def _change_table(changes: pd.DataFrame, labels: tuple[str, str]) -> str:
             "<tr>" + "".join(f"<td>{c}</td>" for c in (
                 escape(r["niveau"]), f"<a href='#{escape(r['code'])}'>{escape(r['naam'])}</a>",
                 escape(r["thema"]), escape(r["indicator"]),
-                escape(f"{r['status_voor']} ({fmt_number(r['waarde_voor'])})"),
-                escape(f"{r['status_na']} ({fmt_number(r['waarde_na'])})"),
+                escape(f"{r['status_voor']} ({_value(r['waarde_voor'])})"),
+                escape(f"{r['status_na']} ({_value(r['waarde_na'])})"),
                 escape(r["richting"]),
             )) + "</tr>"
         )

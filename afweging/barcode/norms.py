@@ -280,6 +280,30 @@ def fmt_number(x: float | None, decimals: int | None = None, *, trim: bool = Tru
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def value_text(x: float | None, unit: str) -> str:
+    """An indicator value with its unit for a planner: never NaN or infinity.
+
+    NaN is "geen gegevens"; an infinite travel time (nobody reaches it within the search
+    limit :data:`afweging.settings.max_minutes`) is "meer dan <limit> min ...".
+
+    Examples
+    --------
+    >>> value_text(2.5, "min lopen"), value_text(float("nan"), "%")
+    ('2,5 min lopen', 'geen gegevens')
+    >>> value_text(float("inf"), "min lopen (90 % van de bewoners)")
+    'meer dan 30 min lopen (90 % van de bewoners)'
+    """
+    if x is None or math.isnan(float(x)):
+        return "geen gegevens"
+    if math.isinf(float(x)):
+        from afweging import settings
+
+        if unit.startswith("min"):
+            return f"meer dan {fmt_number(settings.max_minutes)} {unit}"
+        return "niet bereikbaar"
+    return f"{fmt_number(x)} {unit}".rstrip()
+
+
 # ----------------------------------------------------------------------------- loading
 def default_norms_path() -> Path:
     """Path of the bundled ``norms.toml``."""

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from afweging.barcode.norms import BIJNA, GEEN_GEGEVENS, VOLDOET, VOLDOET_NIET, fmt_number
+from afweging.barcode.norms import (
+    BIJNA,
+    GEEN_GEGEVENS,
+    VOLDOET,
+    VOLDOET_NIET,
+    fmt_number,
+    value_text,
+)
 
 if TYPE_CHECKING:
     from afweging.barcode.scoring import BarcodeScores, LevelScores, UnitRow
@@ -50,9 +57,7 @@ def _tooltip(scores: BarcodeScores, row: UnitRow, norm_id: str) -> str:
     value, sc = row.values[norm_id], row.scores[norm_id]
     lines = [
         f"{n.label} ({scores.norms.themes[n.theme].label})",
-        f"Waarde: {fmt_number(value)} {n.unit}"
-        if not math.isnan(value)
-        else "Waarde: geen gegevens",
+        f"Waarde: {value_text(value, n.unit)}",
         f"Norm: {n.norm_text()} ({n.status_nl}, schaal {n.scale})",
         f"Score: {fmt_number(sc, 2)} – {row.statuses[norm_id]}",
     ]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from afweging import __version__
+from afweging._csv import write_csv
 from afweging._errors import ConfigError
 from afweging._format import nl_int, nl_number
 from afweging._outputs import OutputFolder, fixed_gpkg_date, output_folder
@@ -262,12 +263,10 @@ def _write_outputs(folder: OutputFolder, merged: Any, html: str) -> list[Path]:
                 gpkg[col] = gpkg[col].astype("string")
         with fixed_gpkg_date():
             gpkg.to_file(folder.path("buurten.gpkg"), layer="buurten", driver="GPKG")
-        merged.barcode.to_csv(folder.path("barcode.csv"), sep=";", decimal=",", index=False,
-                              encoding="utf-8-sig")
+        write_csv(merged.barcode, folder.path("barcode.csv"))
         prio = pd.concat([priorities_table(r) for r in merged.priorities], ignore_index=True)
         prio.insert(2, "gemeentecode", b["gemeentecode"].reindex(prio["buurtcode"]).to_numpy())
         prio.insert(0, RANKING_COL, RANKINGS[merged.ranking])
-        prio.to_csv(folder.path("prioriteiten.csv"), sep=";", decimal=",", index=False,
-                    encoding="utf-8-sig")
+        write_csv(prio, folder.path("prioriteiten.csv"))
     folder.path("batch.html").write_text(html, encoding="utf-8")
     return folder.commit()

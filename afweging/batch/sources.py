@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from afweging._errors import ConfigError, InputFileNotFoundError, ManifestError
+from afweging._format import nl_names
 from afweging.batch.buffer import border_buffer
 from afweging.batch.store import GEMEENTEN_DIR
 from afweging.batch.task import ManifestSource, MissingSource
@@ -102,9 +103,9 @@ def folder_sources(data: Path, codes: Sequence[str] | None = None,
         return [ManifestSource(c, m) for c, m in found.items()]
     if not any(c in found for c in codes):
         raise InputFileNotFoundError(
-            f"--data {data}: geen area.toml voor {', '.join(codes[:10])}{' ...' if len(codes) > 10 else ''} "
+            f"--data {data}: geen area.toml voor {nl_names(codes)} "
             f"(verwacht bijv. {data / codes[0] / 'area.toml'}). Haal die gemeenten eerst op "
-            f"(afweging fetch), of kies gemeenten die in de map staan: {', '.join(list(found)[:10]) or 'geen'}."
+            f"(afweging fetch), of kies gemeenten die in de map staan: {nl_names(list(found)) or 'geen'}."
         )
     names = names or {}
     return [ManifestSource(c, found[c]) if c in found else

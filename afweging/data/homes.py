@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from afweging._errors import ManifestError
-from afweging._format import nl_int
+from afweging._format import nl_int, nl_names
 
 #: OSM building values counted as multi-family (apartment) buildings; all others single-family.
 MULTI_FAMILY_BUILDINGS = frozenset({"apartments", "residential", "dormitory"})
@@ -94,7 +94,7 @@ def spread_residents(
         warnings.warn(
             f"{what}: {len(no_homes)} buurt(en) met inwoners hebben geen woningen in de bron "
             f"({int(no_homes.sum())} inwoners tellen daardoor niet mee in de bereikbaarheid): "
-            f"{', '.join(no_homes.index[:10])}",
+            f"{nl_names(no_homes.index)}",
             stacklevel=2,
         )
     unknown = out["residents"].isna()
@@ -166,7 +166,7 @@ def grid_homes_for_empty_buurten(
     warnings.warn(
         f"{what}: {len(empty)} buurt(en) met inwoners hebben geen woningen in de bron; hun "
         f"{int(inw[empty].sum())} inwoners zijn benaderd met {len(grid)} rasterpunten "
-        f"(elke {spacing_m:.0f} m) in de buurt: {', '.join(empty[:12])}",
+        f"(elke {spacing_m:.0f} m) in de buurt: {nl_names(empty, 12)}",
         stacklevel=2,
     )
     combined = pd.concat([out, grid], ignore_index=True)

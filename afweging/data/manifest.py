@@ -82,6 +82,7 @@ import pandas as pd
 
 from afweging import settings
 from afweging._errors import ManifestError, MissingColumnError, NoMatchError
+from afweging._format import nl_names
 from afweging._schema import read_toml
 from afweging.data import tags as tagtable
 from afweging.data.cbs import kwb_from_cbs, read_kwb
@@ -526,7 +527,7 @@ class _Loader:
         if len(unmatched):
             self.caveat(
                 f"{label}: {len(unmatched)} van {len(buurten)} buurten hebben geen CBS-cijfers "
-                f"(hun cijfers blijven leeg): {', '.join(unmatched[:10])}"
+                f"(hun cijfers blijven leeg): {nl_names(unmatched)}"
             )
         clash = [c for c in table.columns if c in buurten.columns]
         stats = table.drop(columns=clash)
@@ -753,7 +754,7 @@ class _Loader:
             self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
         for mode in _MODES:
             if mode not in out:
-                self.missing[f"network:{mode}"] = f"geen {mode}-netwerk in het manifest: hemelsbreed × omwegfactor"
+                self.missing[f"network:{mode}"] = f"geen {mode}-netwerk in het manifest: hemelsbreed × omrijfactor"
         return out
 
     def rasters(self, buurten: gpd.GeoDataFrame) -> dict[str, Raster]:

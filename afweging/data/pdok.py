@@ -54,6 +54,7 @@ from afweging._errors import (
     ManifestError,
     NoMatchError,
 )
+from afweging._format import nl_names
 
 log = logging.getLogger(__name__)
 
@@ -528,7 +529,7 @@ def classify_bgt_green(gdf: pd.DataFrame, *, what: str = "BGT") -> pd.Series:
     if unknown:
         warnings.warn(
             f"{what}: {len(unknown)} BGT-klasse(n) staan niet in de groentabel (bgt_green.toml) en "
-            f"tellen niet als openbaar groen: {', '.join(f'{c}/{v}' for c, v in unknown[:8])}.",
+            f"tellen niet als openbaar groen: {nl_names([f'{c}/{v}' for c, v in unknown], 8)}.",
             stacklevel=2,
         )
     return pd.Series(np.array([table[k].green if k in table else False for k in keys], dtype=bool),

@@ -78,6 +78,8 @@ class PriorityFlags:
     caveats: list[str] = field(default_factory=list)
     # per question: a frame indexed by buurtcode with rank, score, people, reason... (all)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # per question: the Dutch name of the people it counts ("kinderen", "ouderen", ...)
+    groups: dict[str, str] = field(default_factory=dict)
 
     def for_buurt(self, code: str) -> pd.DataFrame:
         """Flags of one buurt."""
@@ -98,6 +100,7 @@ def priority_flags(priorities: Any) -> PriorityFlags | None:
     if priorities is None:
         return None
     labels_raw: Any = {}
+    groups: dict[str, str] = {}
     caveats: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     if isinstance(priorities, pd.DataFrame):
@@ -113,6 +116,9 @@ def priority_flags(priorities: Any) -> PriorityFlags | None:
         caveats = [str(c) for c in (getattr(priorities, "caveats", None) or [])]
         raw_tables = getattr(priorities, "questions", {}) or {}
         tables = {str(k): v for k, v in raw_tables.items() if isinstance(v, pd.DataFrame)}
+        config_questions = getattr(getattr(priorities, "config", None), "questions", {}) or {}
+        groups = {str(k): str(q.group_label) for k, q in config_questions.items()
+                  if getattr(q, "group_label", None)}
     if flags.empty and not len(flags.columns):
         flags = pd.DataFrame(columns=list(_FLAG_COLUMNS))
     flags = flags.reset_index() if "buurtcode" not in flags.columns else flags.copy()
@@ -130,7 +136,7 @@ def priority_flags(priorities: Any) -> PriorityFlags | None:
     for qid in [*tables, *flags["question"].unique()]:
         questions.setdefault(str(qid), str(qid).replace("_", " ").capitalize())
     flags = flags.sort_values(["question", "rank"], kind="stable").reset_index(drop=True)
-    return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, tables)
+    return PriorityFlags(questions, flags[list(_FLAG_COLUMNS)], caveats, tables, groups)
 
 
 @dataclass

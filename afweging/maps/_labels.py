@@ -23,7 +23,7 @@ METHOD_LABELS: dict[str, str] = {
     "proxy": "benadering (proxy)",
     "no data": "geen gegevens",
     "network": "over het netwerk",
-    "fallback": "hemelsbreed × omwegfactor",
+    "fallback": "hemelsbreed × omrijfactor",
 }
 
 MODE_LABELS: dict[str, str] = {"walk": "lopen", "bike": "fietsen"}

@@ -13,6 +13,7 @@ from typing import Any
 
 from afweging._format import nl_number
 from afweging._html import escape
+from afweging.barcode.norms import value_text
 
 _ROW_H = 15
 _LABEL_W = 104
@@ -71,11 +72,8 @@ def mini_barcode_svg(scores: Any, code: str, *, width: int = _WIDTH) -> str:
                 ' stroke="#222" stroke-width="1.2" stroke-dasharray="2,1.5"' if proxy
                 else (' stroke="#9e9e9e" stroke-width="0.8"' if status == GEEN_GEGEVENS else "")
             )
-            value_text = (
-                "geen gegevens" if math.isnan(value) else f"{nl_number(value, 1)} {n.unit}"
-            )
             tip = (
-                f"{n.label}: {value_text} (norm {n.norm_text()}) – {status}"
+                f"{n.label}: {value_text(value, n.unit)} (norm {n.norm_text()}) – {status}"
                 + (" – benadering (proxy)" if proxy else "")
             )
             out.append(

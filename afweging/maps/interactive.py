@@ -25,6 +25,7 @@ What is on the map (everything a planner reads is Dutch):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,7 +179,8 @@ class _JsLayer(Layer):
     def __init__(
         self, name: str, js: str, *, overlay: bool, show: bool, legend: str | None = None
     ) -> None:
-        super().__init__(name=name, overlay=overlay, control=True, show=show)
+        # Leaflet's layer control shows the name as HTML: a name from data is escaped
+        super().__init__(name=escape(name), overlay=overlay, control=True, show=show)
         self._name = "AfwLayer"
         self.js = js
         self.legend_html = js_json(legend) if legend else ""
@@ -437,7 +439,7 @@ def _homes_layer(
         if fallback > 0:
             meta.append(
                 f"Voor {nl_pct(fallback)} van de bewoners is de tijd hemelsbreed × "
-                f"omwegfactor {nl_number(settings.detour_factor, 1)} geschat (geen netwerk)."
+                f"omrijfactor {nl_number(settings.detour_factor, 1)} geschat (geen netwerk)."
             )
     if len(homes) <= max_home_points:
         lon, lat = _TO_WGS84.transform(xy[:, 0], xy[:, 1])
@@ -448,7 +450,7 @@ def _homes_layer(
             txt = f"Woning: {_fmt_value(m, 'min')} naar {what}"
             if methods is not None:
                 txt += f" · {METHOD_LABELS.get(methods[i], methods[i])}"
-            rows.append([round(float(lat[i]), 5), round(float(lon[i]), 5), int(k[i]), txt])
+            rows.append([round(float(lat[i]), 5), round(float(lon[i]), 5), int(k[i]), escape(txt)])
         js = f"afw.dots({js_json(rows)}, {js_json(all_colors)})"
         meta.insert(0, f"Eén stip per woning ({nl_int(len(homes))} woningen).")
     else:
@@ -483,7 +485,7 @@ def _homes_layer(
         for i in range(len(g)):
             txt = (
                 f"{nl_int(n_homes[i])} woningen, {nl_int(w_cell[i])} inwoners<br>"
-                f"gemiddeld {_fmt_value(mean[i], 'min')} naar {what}"
+                f"gemiddeld {escape(_fmt_value(mean[i], 'min'))} naar {escape(what)}"
                 + (f"<br>hemelsbreed geschat: {nl_pct(share_fb[i])}" if share_fb[i] > 0 else "")
             )
             rows.append([
@@ -708,7 +710,7 @@ def explore(
     props = [
         {
             "i": i,
-            "tip": f"{area.buurten['buurtnaam'].iloc[i]} ({code})",
+            "tip": escape(f"{area.buurten['buurtnaam'].iloc[i]} ({code})"),
             "popup": _popup(area, code, layers=layers, reach=reach, themes=themes, flags=flags,
                             svg=svgs[code], minutes=minutes, barcode_href=barcode_href),
         }
@@ -773,7 +775,7 @@ def explore(
 
     # --- wijk boundaries
     if area.wijken is not None and len(area.wijken):
-        wprops = [{"tip": f"Wijk {name}"} for name in area.wijken["wijknaam"].astype(str)]
+        wprops = [{"tip": escape(f"Wijk {name}")} for name in area.wijken["wijknaam"].astype(str)]
         wijk_fc = _feature_collection(_to_wgs84(area.wijken, simplify_m), wprops)
         style = {"color": "#222222", "weight": 2.2, "fill": False, "opacity": 0.9}
         fmap.add_child(_JsLayer(
@@ -825,8 +827,8 @@ def explore(
         for _, r in iso.iterrows():
             m_label = MODE_LABELS.get(str(r.get("mode", mode)), "")
             label = r.get("label", "")
-            iprops.append({"tip": f"{nl_number(float(r['minutes']), 0)} min {m_label}"
-                           + (f" vanaf {label}" if label else "")})
+            iprops.append({"tip": escape(f"{nl_number(float(r['minutes']), 0)} min {m_label}"
+                                         + (f" vanaf {label}" if label else ""))})
         fc = _feature_collection(_to_wgs84(iso, 1.0), iprops)
         for f, (_, r) in zip(fc["features"], iso.iterrows(), strict=True):
             f["properties"]["c"] = color_of[r["minutes"]]
@@ -881,7 +883,7 @@ def explore(
                                  kind="dot")
             fmap.add_child(_JsLayer(
                 f"Voorzieningen: {label} ({nl_int(len(pts))})",
-                f"afw.points({{map}}, {js_json(pts)}, {js_json(color)}, {js_json(label)})",
+                f"afw.points({{map}}, {js_json(pts)}, {js_json(color)}, {js_json(escape(label))})",
                 overlay=True, show=cat == category, legend=legend,
             ))
     else:
@@ -905,6 +907,29 @@ def explore(
     return fmap
 
 
+def stable_ids(root: Element) -> None:
+    """Give ``root`` and every element below it an id from its place in the tree.
+
+    branca draws a random ``uuid4`` for every element (``map_<hex>``, the variable and
+    element names in the page); numbering them in tree order instead makes the same map
+    give the same bytes. The ids keep branca's form (32 hex digits) and stay unique.
+    """
+    seen: set[int] = set()
+    counter = 0
+
+    def walk(el: Element) -> None:
+        nonlocal counter
+        if id(el) in seen:
+            return
+        seen.add(id(el))
+        el._id = hashlib.sha256(f"afweging-{counter}".encode("ascii")).hexdigest()[:32]
+        counter += 1
+        for child in list(el._children.values()):
+            walk(child)
+
+    walk(root)
+
+
 def write_map(area: Area, path: str | Path, **kwargs: Any) -> Path:
     """Write the interactive map (see :func:`explore` for the options) to ``path``.
 
@@ -915,8 +940,10 @@ def write_map(area: Area, path: str | Path, **kwargs: Any) -> Path:
     """
     path = Path(path)
     fmap = explore(area, **kwargs)
-    figure = Figure(title=f"{area.name}: kaart (afweging)")
+    # branca puts the title into <title> as it is: escape the area's name
+    figure = Figure(title=escape(f"{area.name}: kaart (afweging)"))
     figure.add_child(fmap)
+    stable_ids(figure)
     text = figure.render()
     text = text.replace("<html>", '<html lang="nl">', 1)
     path.write_text(text, encoding="utf-8")

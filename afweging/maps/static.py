@@ -466,7 +466,8 @@ def priority_maps(
         names.index = names.index.astype(str)
         lines = [f"Voorrang ({len(sub)} buurten):"]
         for _, r in sub.head(top).iterrows():
-            people = f" – {nl_int(r['people'])} personen" if pd.notna(r.get("people")) else ""
+            group = flags.groups.get(qid, "personen")  # as in prioriteiten.csv: kinderen, ouderen...
+            people = f" – {nl_int(r['people'])} {group}" if pd.notna(r.get("people")) else ""
             lines.append(f"{int(r['rank'])}. {textwrap.shorten(names.get(r['buurtcode'], r['buurtcode']), 30, placeholder=' …')}{people}")
         if len(sub) > top:
             lines.append(f"... en {len(sub) - top} meer")

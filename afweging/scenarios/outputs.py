@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from afweging._csv import write_csv
 from afweging._format import nl_int, nl_number
 from afweging._html import escape
 from afweging._outputs import OutputFolder, fixed_gpkg_date, output_folder
@@ -63,8 +64,7 @@ def write_scenario(result: ScenarioResult, out_dir: str | Path | OutputFolder) -
             encoding="utf-8",
         )
         if result.priorities is not None:
-            result.priorities.to_csv(out.path(names["prioriteiten"]), sep=";", decimal=",", index=False,
-                                     encoding="utf-8-sig")
+            write_csv(result.priorities, out.path(names["prioriteiten"]))
         html = report_html(
             then.area, layers=then.layers, reach=then.reach, scores=then.scores, priorities=then.priorities,
             map_href=None, with_maps=False,

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from afweging._errors import ForecastError
-from afweging._format import nl_int, nl_number
+from afweging._format import nl_int, nl_names, nl_number
 
 #: CBS age columns of the kwb statistics and their ages (inclusive; None = open).
 CBS_BANDS: dict[str, tuple[int, int | None]] = {
@@ -366,7 +366,7 @@ def distribute(
     covered = areas.notna()
     unknown = buurten.index[(covered & inw.isna()).to_numpy()]
     if len(unknown):
-        listed = ", ".join(f"{c} ({buurten.at[c, 'buurtnaam']})" for c in unknown[:8])
+        listed = nl_names([f"{c} ({buurten.at[c, 'buurtnaam']})" for c in unknown], 8)
         raise ForecastError(
             f"{source}: CBS geeft geen inwonertal (a_inw) voor {len(unknown)} buurt(en) in een "
             f"prognosegebied: {listed}. Zonder inwonertal kan de prognose niet over de buurten "
@@ -378,7 +378,7 @@ def distribute(
     if filled:
         messages.append(
             f"Voor {len(filled)} buurt(en) geeft CBS geen leeftijdsopbouw "
-            f"({', '.join(str(buurten.at[c, 'buurtnaam']) for c in filled[:8])}); daar is de "
+            f"({nl_names([buurten.at[c, 'buurtnaam'] for c in filled], 8)}); daar is de "
             f"opbouw van alle buurten samen gebruikt."
         )
     fine_p = fine_p.fillna(0.0)

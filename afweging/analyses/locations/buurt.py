@@ -153,8 +153,8 @@ def candidate_locations(
         people_b = float(wt[newly & in_b].sum())
         net_pct = 100.0 * float(wt[newly & on_net[best]].sum()) / people if people > 0 else math.nan
         how_text = ("via het netwerk" if net_pct >= 99.5 else
-                    "hemelsbreed × omwegfactor" if net_pct <= 0.5 else
-                    "deels via het netwerk, deels hemelsbreed × omwegfactor")
+                    "hemelsbreed × omrijfactor" if net_pct <= 0.5 else
+                    "deels via het netwerk, deels hemelsbreed × omrijfactor")
         before = "" if r == 1 else f", bovenop de {r - 1} eerdere kandidaat{'en' if r > 2 else ''}"
         rows.append({
             "rank": r,

@@ -191,8 +191,8 @@ def _how(net_pct: float) -> str:
     if net_pct >= 99.5:
         return "via het netwerk"
     if net_pct <= 0.5:
-        return "hemelsbreed × omwegfactor"
-    return f"voor {nl_pct(net_pct)} via het netwerk, verder hemelsbreed × omwegfactor"
+        return "hemelsbreed × omrijfactor"
+    return f"voor {nl_pct(net_pct)} via het netwerk, verder hemelsbreed × omrijfactor"
 
 
 @dataclass
@@ -506,7 +506,7 @@ def choose_locations(
         caveats += generated_caveats(area, sites)
     if graph is None:
         caveats.append(f"Geen {'loop' if q.mode == 'walk' else 'fiets'}netwerk: alle afstanden "
-                       f"hemelsbreed × omwegfactor (de regels van de bereikbaarheid).")
+                       f"hemelsbreed × omrijfactor (de regels van de bereikbaarheid).")
     if min_per_wijk and c.wijk is not None and area.wijken is not None:
         without = sorted(set(area.wijken.index.astype(str)) - set(wijk))
         if without:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from afweging import settings
-from afweging._format import nl_int
+from afweging._format import nl_int, nl_names
 from afweging.analyses.priorities.config import Question
 from afweging.analyses.priorities.inputs import PriorityInputs
 from afweging.analyses.reach.coverage import RTOL
@@ -155,7 +155,7 @@ def location_demand(inp: PriorityInputs, priorities: object, question: str, *,
     if n_no_data:
         names = sorted(set(frame.loc[frame["status"] != "ok", "buurtnaam"].astype(str)))
         caveats.append(f"{nl_int(n_no_data)} woning(en) in buurten zonder gegevens voor "
-                       f"{q.label.lower()} ({', '.join(names[:8])}{' ...' if len(names) > 8 else ''}) "
+                       f"{q.label.lower()} ({nl_names(names, 8)}) "
                        f"tellen niet mee in de locatiekeuze.")
     return Demand(
         question=q,

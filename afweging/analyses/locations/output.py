@@ -29,22 +29,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from afweging._csv import csv_bytes
 from afweging._errors import LocationError
 from afweging._outputs import atomic_write_bytes, fixed_gpkg_date
 from afweging.analyses.locations.choice import LocationChoice
 
 #: Version of the ``.npz`` problem format (``docs/location_problem.md``).
 PROBLEM_FORMAT = "afweging-locatieprobleem/1"
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def locations_table(choice: LocationChoice, *, greedy: bool = False) -> pd.DataFrame:
     """The rows of ``locaties.csv`` (Dutch headers), or of the greedy solution."""
@@ -111,13 +102,7 @@ def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
     Returns the two paths.
     """
     out = Path(out_dir)
-    table = locations_table(choice)
-    for col in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[col]):
-            table[col] = table[col].map(_text)
-    buf = io.StringIO()
-    table.to_csv(buf, sep=";", decimal=",", index=False)
-    data = buf.getvalue().encode("utf-8-sig")
+    data = csv_bytes(locations_table(choice))
     out.mkdir(parents=True, exist_ok=True)
     csv = atomic_write_bytes(out / "locaties.csv", data)
 

@@ -45,6 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from afweging._errors import LocationError
+from afweging._format import nl_names
 
 #: Status of a solution.
 OPTIMAL, TIME_LIMIT, GREEDY = "optimaal", "tijdslimiet", "gretig"
@@ -164,7 +165,7 @@ def check_feasible(c: Constraints, n_sites: int) -> None:
         short = [f"{w} ({int(k)})" for w, k in zip(wijken, cap, strict=True) if k < c.min_per_wijk]
         if short:
             problems.append(f"te weinig kandidaten voor --min-per-wijk {c.min_per_wijk} in wijk "
-                            f"{', '.join(short[:8])}; verlaag het minimum of geef meer kandidaten.")
+                            f"{nl_names(short, 8)}; verlaag het minimum of geef meer kandidaten.")
     if n_sites == 0 and c.n > 0:
         problems.append("er zijn geen kandidaatlocaties.")
     if problems:

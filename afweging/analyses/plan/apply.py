@@ -57,7 +57,7 @@ import shapely
 
 from afweging import settings
 from afweging._errors import PlanError
-from afweging._format import nl_int, nl_number
+from afweging._format import nl_area, nl_int, nl_number
 from afweging.analyses.plan.format import HOME_SPACING_M, MAX_LISTED, MAX_OUTSIDE_SHARE, Plan
 from afweging.geo.area import Area, Provenance, assign_buurt
 from afweging.geo.network import as_street_network
@@ -172,7 +172,7 @@ def apply_plan(area: Area, plan: Plan, *, city: dict[str, float] | None = None) 
         i, row = polys.index[k], polys.iloc[k]
         problems.append(
             f"{_label(i, row)}: {nl_int(100 * share_out[k])} % van het vlak "
-            f"({nl_int(share_out[k] * area_m2[k])} m²) ligt buiten de buurten van gebied "
+            f"({nl_area(share_out[k] * area_m2[k])} m²) ligt buiten de buurten van gebied "
             f"{area.name!r}. Leg het binnen het gebied, of controleer het coördinatenstelsel (het vlak ligt "
             f"op {_bounds_text(row.geometry)}; het gebied op {_bounds_text(buurten.total_bounds)}, EPSG:28992)."
         )

@@ -31,7 +31,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from afweging._format import nl_int, nl_number
+from afweging._format import nl_area, nl_int, nl_number
 from afweging.analyses.plan.format import Plan
 from afweging.barcode.norms import GEEN_GEGEVENS, VOLDOET, Norm, Norms
 
@@ -233,9 +233,9 @@ def plan_verdicts(q: PlanQuantities, norms: Norms) -> list[Verdict]:
             if q.dwellings_net > 0:
                 upper = KENGETAL_UPPER_M2 * q.dwellings_net
                 short_upper = max(0.0, upper - q.kengetal_m2)
-                v.extra = (f"Aan de bovenkant van het kengetal ({nl_int(KENGETAL_UPPER_M2)} m² per woning) "
-                           f"is {nl_int(upper)} m² nodig"
-                           + (f": nog {nl_int(short_upper)} m² erbij." if short_upper > 0 else ", en dat haalt het plan."))
+                v.extra = (f"Aan de bovenkant van het kengetal ({nl_area(KENGETAL_UPPER_M2)} m² per woning) "
+                           f"is {nl_area(upper)} m² nodig"
+                           + (f": nog {nl_area(short_upper)} m² erbij." if short_upper > 0 else ", en dat haalt het plan."))
                 v.text += " " + v.extra
             out.append(v)
         elif col == PLAY_COL:
@@ -256,15 +256,15 @@ def _per_dwelling(norm: Norm, norms: Norms, value: float, adds_m2: float, net: i
     status, s = _status(norm, norms, value)
     if net <= 0:
         text = (f"{norm.label}: niet van toepassing, het plan voegt netto geen woningen toe "
-                f"({nl_int(adds_m2)} m² {what}).")
+                f"({nl_area(adds_m2)} m² {what}).")
         required = shortfall = 0.0
     else:
         required = norm.value * net
         shortfall = max(0.0, required - adds_m2)
-        text = (f"{norm.label}: het plan heeft {nl_int(adds_m2)} m² {what}, "
+        text = (f"{norm.label}: het plan heeft {nl_area(adds_m2)} m² {what}, "
                 f"{nl_number(value, 1)} m² per nieuwe woning; de norm ({norm.norm_text()}) vraagt "
-                f"{nl_int(required)} m² voor {nl_int(net)} woningen")
-        text += f": nog {nl_int(shortfall)} m² toevoegen." if shortfall > 0 else ". Dat haalt het plan."
+                f"{nl_area(required)} m² voor {nl_int(net)} woningen")
+        text += f": nog {nl_area(shortfall)} m² toevoegen." if shortfall > 0 else ". Dat haalt het plan."
     return Verdict(theme=norm.theme, label=norm.label, norm_id=norm.id, indicator=norm.column,
                    value=value, norm_value=norm.value, unit=norm.unit, status=status, adds=adds_m2,
                    required=required, shortfall=shortfall, amount_unit="m²", text=text,
@@ -279,10 +279,10 @@ def _play(norm: Norm, norms: Norms, value: float, q: PlanQuantities) -> Verdict:
     else:
         required = norm.value / 100.0 * q.residential_area_m2
         shortfall = max(0.0, required - q.play_m2)
-        text = (f"{norm.label}: het plan heeft {nl_int(q.play_m2)} m² speelruimte, "
-                f"{nl_number(value, 1)} % van {nl_int(q.residential_area_m2)} m² woongebied; de norm "
-                f"({norm.norm_text()}) vraagt {nl_int(required)} m²")
-        text += f": nog {nl_int(shortfall)} m² toevoegen." if shortfall > 0 else ". Dat haalt het plan."
+        text = (f"{norm.label}: het plan heeft {nl_area(q.play_m2)} m² speelruimte, "
+                f"{nl_number(value, 1)} % van {nl_area(q.residential_area_m2)} m² woongebied; de norm "
+                f"({norm.norm_text()}) vraagt {nl_area(required)} m²")
+        text += f": nog {nl_area(shortfall)} m² toevoegen." if shortfall > 0 else ". Dat haalt het plan."
     return Verdict(theme=norm.theme, label=norm.label, norm_id=norm.id, indicator=norm.column,
                    value=value, norm_value=norm.value, unit=norm.unit, status=status, adds=q.play_m2,
                    required=required, shortfall=shortfall, amount_unit="m²", text=text,

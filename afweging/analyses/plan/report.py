@@ -21,7 +21,7 @@ import shapely
 
 from afweging import _names, settings
 from afweging._errors import PlanError
-from afweging._format import nl_int, nl_number
+from afweging._format import nl_area, nl_int, nl_number
 from afweging._html import escape
 from afweging._outputs import OutputFolder, output_folder
 from afweging.analyses.plan.apply import DERIVED_COLUMNS, DWELLING_PCT_COLUMNS, HOUSEHOLD_COLUMNS
@@ -389,9 +389,9 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
         ("Netto nieuwe woningen", nl_int(q.dwellings_net)), ("Sociale huur", nl_int(q.social_rent)),
         ("Middenhuur", nl_int(q.mid_rent)), ("Betaalbare koop", nl_int(q.affordable_purchase)),
         ("Vrije-sectorhuur", nl_int(q.free_rent)), ("Vrije-sectorkoop", nl_int(q.free_purchase)),
-        ("Nieuw openbaar groen", f"{nl_int(q.green_m2)} m²"), ("Speelruimte", f"{nl_int(q.play_m2)} m²"),
-        ("Grond voor voorzieningen", f"{nl_int(q.facility_land_m2)} m²"),
-        ("Woongebied (vlakken met woningen)", f"{nl_int(q.residential_area_m2)} m²"),
+        ("Nieuw openbaar groen", f"{nl_area(q.green_m2)} m²"), ("Speelruimte", f"{nl_area(q.play_m2)} m²"),
+        ("Grond voor voorzieningen", f"{nl_area(q.facility_land_m2)} m²"),
+        ("Woongebied (vlakken met woningen)", f"{nl_area(q.residential_area_m2)} m²"),
         ("Nieuwe bewoners (woningen × huishoudgrootte)", nl_int(check.new_residents["inwoners"])),
     ]
     parts.append("".join(f"<tr><th>{escape(a)}</th><td class='n'>{b}</td></tr>" for a, b in prog) + "</table>")
@@ -410,9 +410,7 @@ def variant_html(check: PlanCheck, *, heading: bool = True) -> str:
     if check.caveats:
         parts.append("<h3>Kanttekeningen bij de gegevens</h3><ul class='small'>"
                      + "".join(f"<li>{escape(c)}</li>" for c in check.caveats) + "</ul>")
-    if check.timings_s:
-        parts.append("<p class='small'>Rekentijd: " + ", ".join(
-            f"{escape(k)} {v:.2f} s" for k, v in check.timings_s.items()) + ".</p>")
+    # no computing times here: identical input gives byte-identical pages (the CLI prints them)
     return "\n".join(parts)
 
 

@@ -45,7 +45,7 @@ groups and flag rules are set in ``priorities.toml`` (see its header).
 Buurten whose facilities are unknown (outside the coverage of the facility source, or
 homes on stand-in grid points from the same file) are "geen gegevens": not ranked, not
 flagged. The reasons carry the method caveats: "hitte: proxy", "afstand hemelsbreed ×
-omwegfactor".
+omrijfactor".
 
 Also here: a buurt typology (:mod:`afweging.analyses.priorities.typology`). Candidate locations
 for new playgrounds or meeting places are in :mod:`afweging.analyses.locations`.
@@ -56,7 +56,7 @@ from __future__ import annotations
 import html
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ from sklearn.preprocessing import StandardScaler
 
 from afweging import settings
 from afweging._errors import ConfigError, NoMatchError
-from afweging._format import nl_int, nl_number, nl_pct
+from afweging._format import nl_int, nl_names, nl_number, nl_pct
 from afweging.analyses.priorities.config import (
     NEAREST_QUESTIONS,
     QUESTIONS,
@@ -149,6 +149,23 @@ class PriorityResult:
         if question not in self.questions:
             raise KeyError(f"Unknown question {question!r}; use one of {list(self.questions)}.")
         return self.questions[question]
+
+    def __iter__(self) -> Iterator[str]:
+        """The question ids, like a mapping: ``list(prios)``, ``for q in prios``."""
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __contains__(self, question: object) -> bool:
+        return question in self.questions
+
+    def keys(self) -> KeysView[str]:
+        """The question ids (``dict(prios)`` gives question id -> frame)."""
+        return self.questions.keys()
+
+    def items(self) -> ItemsView[str, pd.DataFrame]:
+        return self.questions.items()
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -467,7 +484,7 @@ def prioritise(
             names = area.buurten.loc[fit & r.values.isna(), "buurtnaam"].astype(str).tolist()
             cav.add(
                 f"{_cap(ind.label)} ({r.source.column}) is onbekend voor {n_missing} "
-                f"buurt(en) met inwoners ({', '.join(names[:8])}); daar is de mediaan van de "
+                f"buurt(en) met inwoners ({nl_names(names, 8)}); daar is de mediaan van de "
                 f"buurten gebruikt (niet 0)"
                 + (", en de reden zegt dat." if in_need else ", alleen in de buurttypering."),
                 warn=True,
@@ -596,7 +613,7 @@ def _question(
                 f"{q.label}: {len(gaps)} buurt(en) liggen buiten de dekking van de "
                 f"voorzieningenbron (de woningen zijn daar rasterpunten of de "
                 f"voorzieningenlaag zegt 'geen gegevens'); ze krijgen geen rang en geen vlag: "
-                f"{', '.join(names[:12])}{' ...' if len(names) > 12 else ''}.",
+                f"{nl_names(names, 12)}.",
                 warn=True,
             )
             status[gaps] = NO_DATA
@@ -611,8 +628,7 @@ def _question(
         if no_homes.any():
             names = area.buurten.loc[no_homes, "buurtnaam"].astype(str).tolist()
             cav.add(f"{q.label}: {len(names)} buurt(en) met inwoners (CBS) hebben geen woningen "
-                    f"in de bron en krijgen geen rang: {', '.join(names[:12])}"
-                    f"{' ...' if len(names) > 12 else ''}.")
+                    f"in de bron en krijgen geen rang: {nl_names(names, 12)}.")
         all_unknown = (g.group_total > 0) & (g.known == 0) & status.eq(OK)
         status[all_unknown] = NO_DATA
         why[all_unknown] = "reistijd van geen enkele woning bekend (los netwerkdeel)"
@@ -754,9 +770,9 @@ def _reason(
     if known > 0:
         fb = 100.0 * g.fallback[pos] / known
         if fb >= 99.5:
-            notes.append("afstand hemelsbreed × omwegfactor")
+            notes.append("afstand hemelsbreed × omrijfactor")
         elif fb > 0.5:
-            notes.append(f"afstand voor {nl_pct(fb)} hemelsbreed × omwegfactor, verder via het netwerk")
+            notes.append(f"afstand voor {nl_pct(fb)} hemelsbreed × omrijfactor, verder via het netwerk")
     if g.group_total[pos] > 0 and g.grid[pos] > 0:
         notes.append("woningen benaderd met rasterpunten")
     text = "; ".join(parts)
@@ -830,7 +846,7 @@ def write_priorities_csv(result: PriorityResult, path: str | Path, *,
         Adds the rank and people of another moment (see :func:`priorities_table`).
     """
     path = Path(path)
-    priorities_table(result, wijknamen=wijknamen, earlier=earlier, earlier_label=earlier_label).to_csv(
-        path, sep=";", decimal=",", index=False, encoding="utf-8-sig"
-    )
-    return path
+    from afweging._csv import write_csv
+
+    return write_csv(priorities_table(result, wijknamen=wijknamen, earlier=earlier,
+                                      earlier_label=earlier_label), path)
