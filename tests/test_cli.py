@@ -64,6 +64,27 @@ def test_run_on_utrecht_writes_every_output(utrecht_run: tuple[Path, str]) -> No
     )
 
 
+def test_utrecht_planner_texts_never_show_nan_or_infinity(utrecht_run: tuple[Path, str]) -> None:
+    """Utrecht has 90th-percentile times beyond the search limit (infinite) and unknown
+    values: the planner reads "meer dan 30 min" and "geen gegevens", never NaN/inf/∞."""
+    import re
+
+    out, output = utrecht_run
+    texts = {"uitvoer": output}
+    for name in ("kaart.html", "barcode.html", "rapport.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        texts[name] = re.sub(r"data:[a-z/+]+;base64,[A-Za-z0-9+/=]+", "", text)  # embedded images
+    texts["prioriteiten.csv"] = (out / "prioriteiten.csv").read_text(encoding="utf-8-sig")
+    for name, text in texts.items():
+        found = re.findall(r".{30}(?:\bNaN\b|\binf min|\binf\b|∞).{10}", text)
+        assert found == [], (name, found[:3])
+    assert "meer dan 30 min lopen" in texts["barcode.html"]
+    # one 'let op' line per cause, and where all messages are
+    lines = [line for line in output.splitlines() if "let op:" in line]
+    assert len(lines) <= 10 and len(lines) == len(set(lines))
+    assert "meldingen staan in rapport.html" in output
+
+
 def test_plan_command_on_the_demo(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[1] / "examples" / "plan_demostad.geojson"
     res = CliRunner().invoke(main, ["plan", str(example), "--out", str(tmp_path / "p")])

@@ -290,3 +290,28 @@ def test_no_payload_runs_in_the_studio(demo, browser) -> None:
     assert "afwXss" in page  # the names are on the page, as text
     assert errors == [], errors
 
+
+
+def test_no_payload_runs_in_the_batch_report(browser, tmp_path) -> None:
+    """batch.html with hostile gemeente names, sources, reasons and caveats."""
+    from afweging.batch.report import batch_html
+    from afweging.batch.task import DONE, FAILED
+
+    statuses = {
+        "GM0001": {"status": DONE, "gemeentenaam": PAYLOADS[0], "source": PAYLOADS[1],
+                   "caveats": list(PAYLOADS[2:5]), "timings_s": {PAYLOADS[5]: 1.0}},
+        "GM0002": {"status": FAILED, "gemeentenaam": PAYLOADS[6], "reason": PAYLOADS[0]},
+    }
+    page = batch_html(name=PAYLOADS[3], order=["GM0001", "GM0002"], statuses=statuses, skipped=[],
+                      ranking_text=PAYLOADS[4], buffer_text=PAYLOADS[5],
+                      totals={"klaar": 1, "overgeslagen": 0, "fout": 1, "buurten": 2, "woningen": 3,
+                              "seconds": 4.0}, synthetic=True)
+    assert [raw for raw in RAW if raw in page] == []
+    path = tmp_path / "batch.html"
+    path.write_text(page, encoding="utf-8")
+    browser.get(path.as_uri())
+    browser.execute_script(_OPEN_ALL, OPEN_MAX)
+    time.sleep(0.5)
+    assert browser.execute_script("return [window.afwXss || null, window.afwAlerts || []];") == [None, []]
+    assert "afwXss" in browser.find_element("tag name", "body").text  # shown as text
+    assert _errors(browser) == []

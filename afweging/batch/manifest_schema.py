@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import model_validator
 
 from afweging._errors import ManifestError
+from afweging._format import nl_names
 from afweging._schema import Table, declare, rule, validate
 
 _GM = re.compile(r"^GM\d{4}$")
@@ -81,7 +82,7 @@ class BatchManifest(Table):
             raise rule("bronnen", "geef bovenaan óf data óf bronnen als standaard, niet allebei")
         bare = [c for c, g in self.gemeenten.items() if g.data is None and g.bronnen is None]
         if bare and self.data is None and self.bronnen is None:
-            raise rule("gemeenten", f"{', '.join(bare[:5])} noemt geen data en geen bronnen, en bovenaan "
+            raise rule("gemeenten", f"{nl_names(bare, 5)} noemt geen data en geen bronnen, en bovenaan "
                                     f"staat geen standaard; zet data = \"...\" of bronnen = \"...\" bij de "
                                     f"gemeente of bovenaan")
         return self

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from afweging import settings
 from afweging._errors import ConfigError, LocationError
-from afweging._format import nl_int, nl_number, nl_pct
+from afweging._format import nl_int, nl_names, nl_number, nl_pct
 from afweging.analyses.locations.candidates import (
     ORIGINS,
     default_spacing_m,
@@ -501,7 +501,7 @@ def choose_locations(
         names = [str(bnaam.get(code, code)) for code in homeless.index]
         caveats.append(f"{len(homeless)} buurt(en) met samen {nl_int(float(homeless.sum()))} inwoners "
                        f"hebben geen woningen in de bron en tellen niet mee in de locatiekeuze: "
-                       f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}.")
+                       f"{nl_names(names, 8)}.")
     if candidates is None:
         caveats += generated_caveats(area, sites)
     if graph is None:

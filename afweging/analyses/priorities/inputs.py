@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from afweging._errors import ConfigError, MissingColumnError, MissingDataError
+from afweging._format import nl_names
 from afweging._names import facility_col, reach_home_col, reach_method_col
 from afweging.analyses.priorities.config import Indicator, Source
 from afweging.geo.area import Area
@@ -159,8 +160,8 @@ class PriorityInputs:
                 f"{' / '.join(config_files)}: [indicators.{indicator.id}] sources: kolom(men) "
                 f"{', '.join(absent)} bestaan niet in gebied {self.area.name!r}"
                 + (f" (bedoelde u {' of '.join(repr(c) for c in close)}?)" if close else "")
-                + f". CBS-kolommen van de buurten: {', '.join(have_cbs[:40])}{' ...' if len(have_cbs) > 40 else ''}; "
-                f"kolommen van de lagen: {', '.join(have_layer[:40])}{' ...' if len(have_layer) > 40 else ''}. "
+                + f". CBS-kolommen van de buurten: {nl_names(have_cbs, 40)}; "
+                f"kolommen van de lagen: {nl_names(have_layer, 40)}. "
                 f"Herstel de kolomnaam, voeg de kolom toe aan het bestand van [statistics], geef de indicator "
                 f"gewicht 0 in need van elke vraag, of zet optional = true als de kolom uit een laag komt die "
                 f"kan ontbreken."
