@@ -797,5 +797,5 @@ def _no_column(what: str, path: Path, column: str, key: str, columns: Any) -> st
     close = suggest(column, have)
     return (f"{what}: {path.name} heeft geen kolom {column!r} (`{key}`)"
             + (f"; bedoelde u {close!r}?" if close else ".")
-            + f" De kolommen zijn: {', '.join(have[:30])}{' ...' if len(have) > 30 else ''}. Zet de goede naam in "
+            + f" De kolommen zijn: {nl_names(have, 30)}. Zet de goede naam in "
             f"`{key} = \"...\"`.")
