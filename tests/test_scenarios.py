@@ -258,6 +258,25 @@ def test_scenario_file_misspelt_key_and_missing_plan(tmp_path: Path) -> None:
         read_scenario(path)
 
 
+def test_scenario_facility_in_lon_lat_and_incomplete_places(tmp_path: Path) -> None:
+    # the RD New origin point in Amersfoort: lon 5.38720621, lat 52.15517440 is x 155000,
+    # y 463000 by the definition of the projection
+    path = tmp_path / "s.toml"
+    path.write_text('doeljaar = 2040\n[[voorzieningen]]\nactie = "nieuw"\ncategorie = "speelplek"\n'
+                    'lon = 5.38720621\nlat = 52.15517440\njaar = 2030\n', encoding="utf-8")
+    (f,) = read_scenario(path).facilities
+    assert (f.x, f.y) == (pytest.approx(155_000, abs=0.5), pytest.approx(463_000, abs=0.5))
+    path.write_text('doeljaar = 2040\n[[voorzieningen]]\nactie = "nieuw"\ncategorie = "speelplek"\n'
+                    'x = 155000\njaar = 2030\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="y: ontbreekt: x en y horen bij elkaar"):
+        read_scenario(path)
+    path.write_text('doeljaar = 2040\n[[voorzieningen]]\nactie = "nieuw"\ncategorie = "speelplek"\n'
+                    'x = 155000\ny = 463000\nlon = 5.4\nlat = 52.1\njaar = 2030\nzoekafstand_m = 10\n',
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError, match="niet allebei"):
+        read_scenario(path)
+
+
 def test_utrecht_example_reads_with_its_cited_figures() -> None:
     sc = read_scenario(EXAMPLES / "utrecht_2040.toml")
     assert sc.target_year == 2040
@@ -397,6 +416,9 @@ def test_cli_and_api_give_the_same_outputs(tmp_path: Path, demo_result) -> None:
     assert {"buurten_2040.gpkg", "barcode_2040.html", "prioriteiten_2040.csv", "rapport.html"} == set(runs[0])
     assert runs[0] == runs[1]
     assert "Inwoners 16.317 (2024)" in res.output
+    import afweging
+
+    assert afweging.scenario is scenario  # the top-level API is the function tested here
     # the API's frames are what the files hold: the GeoPackage read back equals
     # result.buurten column by column, the CSV equals result.priorities
     import geopandas as gpd
