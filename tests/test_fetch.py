@@ -324,3 +324,16 @@ def test_graphml_written_by_fetch_reads_as_the_downloaded_graph(utrecht_dir, tmp
     np.testing.assert_array_equal(files.geom_offsets, online.geom_offsets)  # ... and keep it
     np.testing.assert_allclose(files.geom_xy, online.geom_xy, rtol=0, atol=1e-6)
     assert len(files.u) > 1000
+
+
+def test_fetch_cleans_up_after_a_killed_fetch(services, tmp_path):
+    online, _session, _calls = services
+    online.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n', encoding="utf-8")
+    data = tmp_path / "d"
+    data.mkdir()
+    # what a fetch killed while writing leaves behind, next to a file of the user
+    (data / ".buurten.0a1b2c3d.tmp.gpkg").write_bytes(b"half")
+    (data / ".area.toml.0a1b2c3d.tmp").write_bytes(b"half")
+    (data / ".mijn.verborgen.tmp").write_text("van mij", encoding="utf-8")
+    _quiet(fetch_area, online, data, progress=False)
+    assert sorted(p.name for p in data.iterdir()) == [".afweging", ".mijn.verborgen.tmp", "area.toml", "buurten.gpkg"]

@@ -26,7 +26,8 @@ Safety and resuming:
   gemeente and the buurten it depends on) and the sha256 of each file written. A second
   call downloads only sections that are missing, changed, or whose file was removed or
   altered; the others are reported as present;
-* files the toolkit did not write are never overwritten or removed.
+* files the toolkit did not write are never overwritten or removed; temporary files a
+  killed fetch left behind (its own name pattern only) are removed by the next fetch.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -361,7 +363,21 @@ def fetch_area(
             f"dan die van het manifest, of geef het manifest een andere naam (bijv. online.toml)."
         )
     with _locked(folder), (_progress_on() if progress else _nothing()):
+        _remove_leftovers(folder)
         return _Fetcher(manifest, doc, folder, _Loader(manifest, doc), say).run()
+
+
+#: Temporary names of the atomic writes (``.buurten.1a2b3c4d.tmp.gpkg``,
+#: ``.area.toml.1a2b3c4d.tmp``): only a fetch that was killed leaves them behind.
+_LEFTOVER = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp(\.[A-Za-z0-9]+)?$")
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove temporary files of a killed earlier fetch (the folder is locked: no fetch is
+    writing them now). Only names of this writer's pattern; nothing else is touched."""
+    for p in folder.iterdir():
+        if p.is_file() and _LEFTOVER.match(p.name):
+            p.unlink(missing_ok=True)
 
 
 @contextmanager
