@@ -419,7 +419,7 @@ def test_statistics_file_missing(tmp_path):
 
 def test_network_file_that_is_not_a_graph(tmp_path):
     path = _write_area(tmp_path / "net", extra='\n[networks.walk]\npath = "buurten.gpkg"\nformat = "graphml"\n')
-    with pytest.raises(NetworkError, match=r"\[networks\.walk\] in area\.toml: .*buurten\.gpkg is not a GraphML graph"):
+    with pytest.raises(NetworkError, match=r"\[networks\.walk\] in area\.toml: .*buurten\.gpkg is geen GraphML-graaf"):
         load_area(path)
     path.write_text(path.read_text().replace("[networks.walk]", "[networks.car]"))
     with pytest.raises(ManifestError, match=r"\[networks\] car: onbekende sleutel\. Bekende sleutels hier: bike, walk\."):

@@ -215,7 +215,7 @@ def test_osm_builder_errors(tmp_path):
         nodes='<node id="1" lon="5.1" lat="52.0" version="1"/><node id="2" lon="5.2" lat="52.0" version="1"/>',
         ways='<way id="1" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'),
         encoding="utf-8")
-    with pytest.raises(NetworkError, match="no ways usable for 'bike'"):
+    with pytest.raises(NetworkError, match="bevat geen wegen voor 'bike'"):
         network_from_osm(path, mode="bike")
     assert network_from_osm(path, mode="walk").n_edges == 2
 
@@ -255,7 +255,7 @@ def test_graphml_and_gpkg_equal_networkx_on_kanaleneiland(utrecht_dir, mode):
 def test_graphml_errors(tmp_path):
     path = tmp_path / "g.graphml"
     path.write_text("<osm/>", encoding="utf-8")
-    with pytest.raises(NetworkError, match="not GraphML"):
+    with pytest.raises(NetworkError, match="geen GraphML"):
         network_from_graphml(path)
     path.write_text(
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
@@ -266,7 +266,7 @@ def test_graphml_errors(tmp_path):
         '<node id="2"><data key="d0">100</data><data key="d1">0</data></node>'
         '<edge source="1" target="2"><data key="d2">-5</data></edge></graph></graphml>',
         encoding="utf-8")
-    with pytest.raises(NetworkError, match="non-negative 'length'"):
+    with pytest.raises(NetworkError, match="niet-negatieve 'length'"):
         network_from_graphml(path)
     path.write_text(path.read_text("utf-8").replace(">-5<", ">100<"), encoding="utf-8")
     net = network_from_graphml(path)
@@ -299,7 +299,7 @@ def test_gpkg_of_plain_street_lines_with_geofabrik_oneway(tmp_path):
     assert ag.forward[sw, se] == 100 and ag.forward[se, sw] == 0  # T: against the drawing
     assert ag.forward[se, ne] == 100 and ag.forward[ne, se] == 0  # F: along it
     assert net.geom_xy.tolist() == [[-20.0, 50.0]]
-    with pytest.raises(NetworkError, match="no layer 'edges'"):
+    with pytest.raises(NetworkError, match="geen laag 'edges'"):
         read_network(path, layer="edges")
 
 

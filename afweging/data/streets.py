@@ -91,8 +91,8 @@ def read_network(
     what = what or str(path)
     if not path.exists():
         raise InputFileNotFoundError(
-            f"{what}: network file {path} does not exist. Check the path (relative paths are "
-            f"relative to the manifest)."
+            f"{what}: het netwerkbestand {path} bestaat niet. Controleer het pad (relatief aan het "
+            f"manifest)."
         )
     fmt = (format or "").lower() or _guess_format(path)
     if fmt == "graphml":
@@ -103,7 +103,7 @@ def read_network(
     if fmt == "gpkg":
         return network_from_gpkg(path, layer=layer, what=what)
     raise NetworkError(
-        f"{what}: unknown network format {fmt!r}; use 'graphml', 'osm', 'pbf' or 'gpkg'."
+        f"{what}: onbekend netwerkformaat {fmt!r}; gebruik format = \"graphml\", \"osm\", \"pbf\" of \"gpkg\"."
     )
 
 
@@ -117,8 +117,8 @@ def _to_rd(x: np.ndarray, y: np.ndarray, crs: Any, *, what: str) -> np.ndarray:
     out = np.column_stack([px, py])
     if not np.isfinite(out).all():
         raise NetworkError(
-            f"{what}: some coordinates cannot be converted from {source.to_string()} to "
-            f"{settings.crs}; check the network's CRS."
+            f"{what}: sommige coördinaten zijn niet om te zetten van {source.to_string()} naar "
+            f"{settings.crs}; controleer het coördinatenstelsel van het netwerk."
         )
     return out
 
@@ -145,8 +145,8 @@ def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
         node_ids, lonlat = _read_osm_xml(path, ways, what=what)
     if not ways.ids:
         raise NetworkError(
-            f"{what}: {path} contains no ways usable for {mode!r} (no highway=* way passes "
-            f"the osmnx {mode} filter). Is this a street extract of the right area?"
+            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
+            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
         )
     return _simplified_network(node_ids, lonlat, ways, mode=mode, what=what, path=path)
 
@@ -203,9 +203,9 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
         import osmium
     except ImportError as exc:
         raise OptionalDependencyError(
-            f"{what}: reading .osm.pbf needs pyosmium: `pip install 'afweging[pbf]'` "
-            f"(or convert the file to OSM XML first: `osmium cat {path.name} -o extract.osm` "
-            f"and set `format = \"osm\"`)."
+            f"{what}: .osm.pbf lezen vraagt pyosmium: `pip install 'afweging[pbf]'` "
+            f"(of zet het bestand eerst om naar OSM XML: `osmium cat {path.name} -o extract.osm` "
+            f"en zet `format = \"osm\"`)."
         ) from exc
     ids, lon, lat = array("q"), array("d"), array("d")
     try:
@@ -231,7 +231,7 @@ def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.
                     lat.append(loc.lat)
             ways.add(way.id, refs, tags, checked=True)
     except RuntimeError as exc:
-        raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
+        raise NetworkError(f"{what}: {path} is niet te lezen als .osm.pbf ({exc}).") from exc
     all_ids = np.frombuffer(ids, dtype=np.int64)
     _, first = np.unique(all_ids, return_index=True)
     order = np.sort(first)  # every node once, in order of first appearance
@@ -303,8 +303,8 @@ def _simplified_network(
     if not np.all(found):
         missing = np.unique(refs[~found])
         raise NetworkError(
-            f"{what}: {path}: ways refer to {len(missing)} nodes that the file does not contain "
-            f"(e.g. {missing[:3].tolist()}). Export the extract with complete ways (osmium extract "
+            f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
+            f"(bijv. {missing[:3].tolist()}). Maak de uitsnede met volledige wegen (osmium extract "
             f"--strategy complete_ways)."
         )
     nodes = order[loc]  # position of each ref in node_ids
@@ -379,7 +379,7 @@ def _simplified_network(
         remap[alive] = np.arange(int(alive.sum()))
         fu, fv = remap[fu], remap[fv]
     if len(final) == 0 or len(fu) == 0:
-        raise NetworkError(f"{what}: {path} holds no connected street network for {mode!r}.")
+        raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}.")
 
     # project nodes and interior vertices together (osmnx: one CRS for both)
     all_ll = np.concatenate([coords[final], coords[interior_nodes]])
@@ -512,7 +512,7 @@ def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
     """Stream a GraphML file: ("keys", {id: name}), ("graph", attrs of <graph>), then
     ("node", (id, {name: text})) and ("edge", (source, target, {name: text})), and
     ("data", {name: text}) for the graph's own data."""
-    fix = "Save the network with `osmnx.save_graphml(G, path)`, or give `format` in the manifest."
+    fix = "Sla het netwerk op met `osmnx.save_graphml(G, path)`, of geef `format` in het manifest."
     keys: dict[str, str] = {}
     depth = 0
     root_seen = False
@@ -525,13 +525,13 @@ def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
                     root_seen = True
                     if tag != "graphml":
                         raise NetworkError(
-                            f"{what}: {path} is XML but not GraphML (its root element is <{tag}>). {fix}"
+                            f"{what}: {path} is XML maar geen GraphML (het hoofdelement is <{tag}>). {fix}"
                         )
                 if tag == "graph":
                     if graph_el is not None:
                         raise NetworkError(
-                            f"{what}: {path} holds more than one <graph> (nested graphs or several "
-                            f"networks); expected one street network. {fix}"
+                            f"{what}: {path} bevat meer dan één <graph> (geneste grafen of meer "
+                            f"netwerken); verwacht wordt één stratennetwerk. {fix}"
                         )
                     graph_el = el
                     yield "keys", keys
@@ -544,7 +544,7 @@ def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
                 if kid is not None and name is not None:
                     keys[kid] = name
             elif tag == "hyperedge":
-                raise NetworkError(f"{what}: {path} contains hyperedges, which a street network cannot have. {fix}")
+                raise NetworkError(f"{what}: {path} bevat hyperedges, die een stratennetwerk niet kan hebben. {fix}")
             elif tag in ("node", "edge"):
                 depth -= 1
                 data: dict[str, str] = {}
@@ -553,18 +553,18 @@ def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
                         continue
                     kid = d.get("key")
                     if kid is None or kid not in keys:
-                        raise NetworkError(f"{what}: {path} uses data key {kid!r} that no <key> declares. {fix}")
+                        raise NetworkError(f"{what}: {path} gebruikt datasleutel {kid!r} die geen <key> declareert. {fix}")
                     if d.text is not None and not len(d):
                         data[keys[kid]] = d.text
                 if tag == "node":
                     nid = el.get("id")
                     if nid is None:
-                        raise NetworkError(f"{what}: {path} has a <node> without id. {fix}")
+                        raise NetworkError(f"{what}: {path} heeft een <node> zonder id. {fix}")
                     yield "node", (nid, data)
                 else:
                     s, t = el.get("source"), el.get("target")
                     if s is None or t is None:
-                        raise NetworkError(f"{what}: {path} has an <edge> without source or target. {fix}")
+                        raise NetworkError(f"{what}: {path} heeft een <edge> zonder source of target. {fix}")
                     yield "edge", (s, t, data)
                 el.clear()
                 if graph_el is not None:
@@ -574,9 +574,9 @@ def _iter_graphml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
                 if kid in keys and el.text is not None:
                     yield "data", {keys[kid]: el.text}
     except ET.ParseError as exc:
-        raise NetworkError(f"{what}: {path} is not a GraphML graph (not valid XML: {exc}). {fix}") from exc
+        raise NetworkError(f"{what}: {path} is geen GraphML-graaf (geen geldige XML: {exc}). {fix}") from exc
     if graph_el is None:
-        raise NetworkError(f"{what}: {path} holds no <graph> element. {fix}")
+        raise NetworkError(f"{what}: {path} bevat geen <graph>-element. {fix}")
 
 
 def _convert(text: str | None, conv: Any, *, where: str, attr: str) -> Any:
@@ -588,9 +588,9 @@ def _convert(text: str | None, conv: Any, *, where: str, attr: str) -> Any:
         return [conv(v) for v in value] if isinstance(value, list) else conv(value)
     except (TypeError, ValueError, KeyError) as exc:
         raise NetworkError(
-            f"{where}: attribute {attr!r} has value {text!r}, which cannot be read ({exc}). osmnx "
-            f"writes e.g. oneway as True/False and length as metres; fix the value or save the "
-            f"graph with `osmnx.save_graphml(G, path)`."
+            f"{where}: attribuut {attr!r} heeft de waarde {text!r}, die niet te lezen is ({exc}). osmnx "
+            f"schrijft bijv. oneway als True/False en length in meters; herstel de waarde of sla de "
+            f"graaf op met `osmnx.save_graphml(G, path)`."
         ) from exc
 
 
@@ -644,16 +644,16 @@ def network_from_graphml(path: str | Path, *, what: str | None = None) -> Street
             graph_data.update(item)
     if not directed:
         raise NetworkError(
-            f"{what}: {path} holds an undirected graph; a street network must be a directed "
-            f"multigraph (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
+            f"{what}: {path} bevat een ongerichte graaf; een stratennetwerk is een gerichte "
+            f"multigraaf (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
         )
     if not node_ids or not src:
-        raise NetworkError(f"{what}: the graph has no nodes or no edges.")
+        raise NetworkError(f"{what}: de graaf heeft geen knopen of geen lijnen.")
     crs = graph_data.get("crs")
     if crs is None:
         raise NetworkError(
-            f"{what}: the graph has no 'crs' attribute. osmnx graphs carry one; for a "
-            f"hand-made graph set `G.graph['crs'] = 'EPSG:28992'` (or the CRS of its x/y)."
+            f"{what}: de graaf heeft geen attribuut 'crs'. osmnx-grafen hebben dat; zet bij een "
+            f"zelfgemaakte graaf `G.graph['crs'] = 'EPSG:28992'` (of het stelsel van zijn x/y)."
         )
     n, m = len(node_ids), len(src)
     # node ids: int like osmnx (node_type=int), else strings; node positions of the edges
@@ -671,14 +671,14 @@ def network_from_graphml(path: str | Path, *, what: str | None = None) -> Street
     index = pd.Index(ids)
     if index.has_duplicates:
         dup = index[index.duplicated()][:3].tolist()
-        raise NetworkError(f"{what}: {path} declares nodes {dup} more than once.")
+        raise NetworkError(f"{what}: {path} declareert knopen {dup} meer dan eens.")
     u = index.get_indexer(s_ids)
     v = index.get_indexer(t_ids)
     if (u < 0).any() or (v < 0).any():
         bad = np.concatenate([s_ids[u < 0], t_ids[v < 0]])[:5].tolist()
         raise NetworkError(
-            f"{what}: nodes {bad} have no 'x'/'y' coordinates. osmnx graphs carry them; "
-            f"add them as longitude/latitude (or the graph's CRS) per node."
+            f"{what}: knopen {bad} hebben geen 'x'/'y'-coördinaten. osmnx-grafen hebben die; "
+            f"voeg ze per knoop toe als lengte/breedte (of in het stelsel van de graaf)."
         )
     del s_ids, t_ids, index
     xy = np.empty((n, 2), dtype=np.float64)
@@ -691,7 +691,7 @@ def network_from_graphml(path: str | Path, *, what: str | None = None) -> Street
     del xs, ys
     if not np.isfinite(xy).all():
         bad_n = ids[~np.isfinite(xy).all(axis=1)][:5].tolist()
-        raise NetworkError(f"{what}: nodes {bad_n} have no 'x'/'y' coordinates.")
+        raise NetworkError(f"{what}: knopen {bad_n} hebben geen 'x'/'y'-coördinaten.")
     try:
         length = np.asarray(lengths, dtype=np.float64)
     except (TypeError, ValueError):
@@ -704,10 +704,10 @@ def network_from_graphml(path: str | Path, *, what: str | None = None) -> Street
         missing = sum(1 for x in length if np.isnan(x))
         j = int(np.flatnonzero(bad)[0])
         raise NetworkError(
-            f"Edge ({ids[u[j]]!r}, {ids[v[j]]!r}) of {what} has length {length[j]!r} "
-            f"({int(bad.sum())} edge(s) in all, {missing} without 'length'); every edge needs a "
-            f"finite, non-negative 'length' in metres. Build the graph with osmnx (which adds "
-            f"it) or add it: `ox.distance.add_edge_lengths(G)`."
+            f"Lijn ({ids[u[j]]!r}, {ids[v[j]]!r}) van {what} heeft lengte {length[j]!r} "
+            f"({int(bad.sum())} lijn(en) in totaal, {missing} zonder 'length'); elke lijn heeft een "
+            f"eindige, niet-negatieve 'length' in meters nodig. Maak de graaf met osmnx (dat die "
+            f"toevoegt) of voeg ze toe: `ox.distance.add_edge_lengths(G)`."
         )
     ow_vals = [_convert(t, _to_bool, where=f"{what}: {path.name} edge {i}", attr="oneway")
                for i, t in enumerate(oneway)] if any(t is not None for t in oneway) else oneway
@@ -744,7 +744,7 @@ def network_from_graphml(path: str | Path, *, what: str | None = None) -> Street
         try:
             shapes = shapely.from_wkt(np.asarray(list(wkt.values()), dtype=object))
         except shapely.errors.GEOSException as exc:
-            raise NetworkError(f"{what}: {path.name}: an edge geometry is not valid WKT ({exc}).") from exc
+            raise NetworkError(f"{what}: {path.name}: een lijngeometrie is geen geldige WKT ({exc}).") from exc
         del wkt
         for i, g in zip(pos[where].tolist(), shapes, strict=True):
             geoms[i] = g
@@ -778,7 +778,7 @@ def _same_crs_text(crs: str) -> bool:
     try:
         return bool(CRS.from_user_input(crs) == CRS.from_user_input(settings.crs))
     except Exception as exc:  # pyproj.exceptions.CRSError
-        raise NetworkError(f"the network's CRS {crs!r} is not a known CRS ({exc}).") from exc
+        raise NetworkError(f"het coördinatenstelsel van het netwerk, {crs!r}, is onbekend ({exc}); gebruik een EPSG-code.") from exc
 
 
 # ------------------------------------------------------------------ GeoPackage
@@ -790,20 +790,20 @@ def _line_layer(path: Path, layer: str | None, *, what: str) -> str:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio.errors.DataSourceError
-        raise NetworkError(f"{what}: {path} cannot be opened as a GeoPackage ({exc}).") from exc
+        raise NetworkError(f"{what}: {path} is niet te openen als GeoPackage ({exc}).") from exc
     names = [str(n) for n, _ in layers]
     lines = [str(n) for n, g in layers if g and "LineString" in str(g)]
     if layer is not None:
         if layer not in names:
-            raise NetworkError(f"{what}: {path} has no layer {layer!r}; it has {names}. Set `layer` to one of them.")
+            raise NetworkError(f"{what}: {path} heeft geen laag {layer!r}; de lagen zijn {names}. Zet `layer` op een daarvan.")
         return layer
     if "edges" in names:
         return "edges"
     if len(lines) == 1:
         return lines[0]
     raise NetworkError(
-        f"{what}: {path} has {len(lines)} line layers ({lines}); name the street layer with "
-        f"`layer = \"...\"` in the manifest."
+        f"{what}: {path} heeft {len(lines)} lijnenlagen ({lines}); noem de stratenlaag met "
+        f"`layer = \"...\"` in het manifest."
     )
 
 
@@ -828,17 +828,17 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
     try:
         gdf = gpd.read_file(path, layer=name, engine="pyogrio")
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
-        raise NetworkError(f"{what}: layer {name!r} of {path} cannot be read ({exc}).") from exc
+        raise NetworkError(f"{what}: laag {name!r} van {path} is niet te lezen ({exc}).") from exc
     if len(gdf) == 0:
-        raise NetworkError(f"{what}: layer {name!r} of {path} has no edges.")
+        raise NetworkError(f"{what}: laag {name!r} van {path} heeft geen lijnen.")
     if gdf.crs is None:
-        raise NetworkError(f"{what}: layer {name!r} of {path} has no CRS; set it (e.g. EPSG:28992) in the file.")
+        raise NetworkError(f"{what}: laag {name!r} van {path} heeft geen coördinatenstelsel; zet het (bijv. EPSG:28992) in het bestand.")
     geoms = gdf.geometry.to_numpy()
     kinds = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
     if kinds - {1}:
         raise NetworkError(
-            f"{what}: layer {name!r} of {path} holds other geometries than LineStrings (e.g. "
-            f"MultiLineStrings); split them into single lines (`gdf.explode()`)."
+            f"{what}: laag {name!r} van {path} bevat andere geometrieën dan LineStrings (bijv. "
+            f"MultiLineStrings); splits ze in enkele lijnen (`gdf.explode()`)."
         )
     coords, gi = shapely.get_coordinates(geoms, return_index=True)
     coords = _to_rd(coords[:, 0], coords[:, 1], gdf.crs, what=what) if len(coords) else coords
@@ -850,7 +850,7 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         ids, xy, u, v = _gpkg_nodes_by_id(path, gdf, coords, first_c, count, what=what)
     else:
         if not has_line.all():
-            raise NetworkError(f"{what}: layer {name!r} of {path} has {int((~has_line).sum())} edges without a line.")
+            raise NetworkError(f"{what}: laag {name!r} van {path} heeft {int((~has_line).sum())} lijnen zonder geometrie.")
         ends = np.concatenate([coords[first_c], coords[first_c + count - 1]])
         key = np.round(ends * 1000.0).astype(np.int64)
         uniq, first_seen, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
@@ -903,7 +903,7 @@ def _gpkg_nodes_by_id(
         su = pd.to_numeric(gdf[cols[0]], errors="raise").to_numpy(dtype=np.int64)
         sv = pd.to_numeric(gdf[cols[1]], errors="raise").to_numpy(dtype=np.int64)
     except (ValueError, TypeError) as exc:
-        raise NetworkError(f"{what}: columns {cols} of {path} must be whole node ids ({exc}).") from exc
+        raise NetworkError(f"{what}: kolommen {cols} van {path} moeten gehele knoopnummers zijn ({exc}).") from exc
     names = [str(n) for n, _ in pyogrio.list_layers(path)]
     if "nodes" in names:
         import geopandas as gpd
@@ -912,26 +912,26 @@ def _gpkg_nodes_by_id(
         id_col = "osmid" if "osmid" in nodes.columns else None
         if id_col is None or nodes.crs is None:
             raise NetworkError(
-                f"{what}: the 'nodes' layer of {path} needs an 'osmid' column and a CRS (as "
-                f"osmnx.save_graph_geopackage writes it)."
+                f"{what}: de laag 'nodes' van {path} heeft een kolom 'osmid' en een coördinatenstelsel "
+                f"nodig (zoals osmnx.save_graph_geopackage ze schrijft)."
             )
         ids = pd.to_numeric(nodes[id_col], errors="coerce").to_numpy(dtype=np.float64)
         if np.isnan(ids).any():
-            raise NetworkError(f"{what}: the 'nodes' layer of {path} has nodes without an 'osmid'.")
+            raise NetworkError(f"{what}: de laag 'nodes' van {path} heeft knopen zonder 'osmid'.")
         ids = ids.astype(np.int64)
         pts = shapely.get_coordinates(nodes.geometry.to_numpy())
         if len(pts) != len(ids):
-            raise NetworkError(f"{what}: the 'nodes' layer of {path} has nodes without a point.")
+            raise NetworkError(f"{what}: de laag 'nodes' van {path} heeft knopen zonder punt.")
         xy = _to_rd(pts[:, 0], pts[:, 1], nodes.crs, what=what)
         index = pd.Index(ids)
         u, v = index.get_indexer(su), index.get_indexer(sv)
         if (u < 0).any() or (v < 0).any():
             bad = np.concatenate([su[u < 0], sv[v < 0]])[:3].tolist()
-            raise NetworkError(f"{what}: edges of {path} refer to nodes {bad} that the 'nodes' layer lacks.")
+            raise NetworkError(f"{what}: lijnen van {path} verwijzen naar knopen {bad} die de laag 'nodes' niet heeft.")
         return ids, xy, u.astype(np.int64), v.astype(np.int64)
     if (count < 2).any():
         raise NetworkError(
-            f"{what}: {path} has edges without a line and no 'nodes' layer to place their ends."
+            f"{what}: {path} heeft lijnen zonder geometrie en geen laag 'nodes' om hun eindpunten te plaatsen."
         )
     ends_id = np.concatenate([su, sv])
     ends_xy = np.concatenate([coords[first_c], coords[first_c + count - 1]])
