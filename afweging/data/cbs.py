@@ -136,7 +136,7 @@ def read_kwb(path: str | Path, *, id_column: str = "gwb_code_10", sheet: str | i
     for col in df.columns:
         s = df[col]
         if col in KWB_TEXT_COLUMNS or col == id_column:
-            out[col] = s.astype(str).str.strip()
+            out[col] = s.astype(str).str.strip().where(s.notna(), np.nan)  # an empty cell stays unknown
         elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             out[col] = s.astype("float64")
         else:
