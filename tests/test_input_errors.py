@@ -511,3 +511,100 @@ def test_cli_bad_priorities_file_fails_before_computing(area_dir: Path, monkeypa
         return
     assert res.exit_code == 2, res.output
     assert "Fout: " in res.output and expected in res.output and "Traceback" not in res.output
+
+
+# ----------------------------- every case of issue 12 (items 3-5) through the real CLI
+
+_RD_NO_CRS = json.dumps({"type": "FeatureCollection", "features": [{
+    "type": "Feature", "properties": {"buurtcode": "BU1", "buurtnaam": "A", "wijkcode": "WK1"},
+    "geometry": {"type": "Polygon", "coordinates": [[[136000, 455000], [136100, 455000], [136100, 455100],
+                                                     [136000, 455000]]]}}]})
+
+
+def _empty_buurten(folder: Path) -> None:
+    gpd.GeoDataFrame({"buurtcode": [], "buurtnaam": [], "wijkcode": []}, geometry=[], crs="EPSG:28992").to_file(
+        folder / "buurten.gpkg", layer="buurten")
+
+
+#: (case, manifest text or None for GOOD, extra files {name: bytes or callable}, expected message part)
+_MANIFEST_CASES = [
+    ("inlcude in [homes]", GOOD + '[homes]\npath = "buurten.gpkg"\ninlcude = { building = ["house"] }\n', {},
+     "area.toml: [homes] inlcude: onbekende sleutel. Bedoelde u 'include'?"),
+    ('synthetic = "false"', GOOD.replace('name = "Mini"', 'name = "Mini"\nsynthetic = "false"'), {},
+     'area.toml: synthetic = "false": moet true of false zijn, zonder aanhalingstekens.'),
+    ('year = "twintig"', GOOD.replace("year = 2023", 'year = "twintig"'), {},
+     '[statistics] year = "twintig": moet een geheel getal zijn, zonder aanhalingstekens. Oplossing: het jaar van '
+     "de CBS-cijfers, bijv. year = 2023."),
+    ("path = 42", GOOD.replace('path = "buurten.gpkg"', "path = 42"), {},
+     "[buurten] path = 42: moet tekst zijn, tussen aanhalingstekens."),
+    ('grid_spacing_m = "honderd"', GOOD + '[homes]\npath = "buurten.gpkg"\ngrid_spacing_m = "honderd"\n', {},
+     '[homes] grid_spacing_m = "honderd": moet een getal zijn, zonder aanhalingstekens.'),
+    ("grid_spacing_m = 0.01", GOOD + '[homes]\npath = "buurten.gpkg"\ngrid_spacing_m = 0.01\n', {},
+     "[homes] grid_spacing_m = 0.01: moet minstens 10 zijn. Oplossing: de afstand tussen vervangende woningpunten"),
+    ("grid_spacing_m = -100", GOOD + '[homes]\npath = "buurten.gpkg"\ngrid_spacing_m = -100\n', {},
+     "[homes] grid_spacing_m = -100: moet minstens 10 zijn."),
+    ("lyer in [wijken]", GOOD + '[wijken]\npath = "buurten.gpkg"\nlyer = "wijken"\n', {},
+     "[wijken] lyer: onbekende sleutel. Bedoelde u 'layer'?"),
+    ("statistics CSV as cp1252", None, {"stats.csv": STATS.replace("Zuid", "Zuid-Oost café").encode("cp1252")},
+     "stats.csv is niet als UTF-8 opgeslagen (regel 3: byte 0xe9"),
+    ("manifest as cp1252", GOOD.replace('"Mini"', '"Mini"\ndescription = "café"'), {"cp1252": b""},
+     "area.toml: regel 2 is geen UTF-8 (byte 0xe9)"),
+    ("RD metres in a GeoJSON without crs", 'name = "x"\n[buurten]\npath = "b.geojson"\n',
+     {"b.geojson": _RD_NO_CRS.encode()}, "ze lijken op RD New-meters (EPSG:28992)"),
+    ("empty buurten layer", None, {"buurten.gpkg": _empty_buurten},
+     "[buurten] in area.toml: buurten.gpkg (laag 'buurten') bevat geen buurten. Controleer `path` en `layer` in [buurten]."),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "files", "expected"), _MANIFEST_CASES, ids=[c[0] for c in _MANIFEST_CASES])
+def test_issue_cases_at_the_cli(area_dir: Path, case: str, text: str | None, files: dict, expected: str) -> None:
+    raw = (text or GOOD).encode("cp1252" if "cp1252" in files else "utf-8")
+    (area_dir / "area.toml").write_bytes(raw)
+    for name, content in files.items():
+        if callable(content):
+            content(area_dir)
+        elif name != "cp1252":
+            (area_dir / name).write_bytes(content)
+    res = _run(area_dir)
+    assert res.exit_code == 2, res.output
+    assert "Fout: " in res.output and expected in res.output, res.output
+    assert "Traceback" not in res.output
+    if case == "empty buurten layer":  # was blamed on [statistics]
+        assert "statistics" not in res.output
+
+
+def test_issue_bom_manifest_loads_at_the_cli(area_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import afweging.pipeline
+
+    loaded = []
+    monkeypatch.setattr(afweging.pipeline, "run",
+                        lambda area, out, **kw: loaded.append(area) or SimpleNamespace(summary=["klaar"], files=[]))
+    (area_dir / "area.toml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    res = _run(area_dir)
+    assert res.exit_code == 0, res.output
+    assert loaded[0].name == "Mini" and len(loaded[0].buurten) == 2
+
+
+_PLAN_CASES = [
+    ("woningen = NaN", ['"naam":"a","woningen":NaN'],
+     "object 0 ('a'): woningen = NaN is geen getal; het moet een geheel getal van minstens 0 zijn."),
+    ("huishoudgrootte = Infinity", ['"naam":"b","woningen":10,"huishoudgrootte":Infinity'],
+     "object 0 ('b'): huishoudgrootte = Infinity is geen eindig getal; het moet een getal groter dan 0 zijn."),
+    ("10^15 dwellings", ['"naam":"toren","woningen":1000000000000000'],
+     "woningen per ha; meer dan 5.000 per ha kan niet"),
+    ("non-UTF-8 bytes", None, "regel 1 is geen UTF-8 (byte 0xe9)"),
+]
+
+
+@pytest.mark.parametrize(("case", "props", "expected"), _PLAN_CASES, ids=[c[0] for c in _PLAN_CASES])
+def test_issue_plan_cases_at_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str,
+                                     props: list[str] | None, expected: str) -> None:
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    path = _plan_file(tmp_path / "p.geojson", props or ['"naam":"caf\u00e9","woningen":5'])
+    if props is None:
+        path.write_bytes(path.read_text("utf-8").encode("cp1252"))
+    res = CliRunner().invoke(main, ["plan", str(path), "--out", str(tmp_path / "uit")])
+    assert res.exit_code == 2, res.output
+    assert "Fout: " in res.output and expected in res.output and "Traceback" not in res.output
