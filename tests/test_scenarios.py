@@ -455,6 +455,18 @@ def test_cli_and_api_give_the_same_outputs(tmp_path: Path, demo_result) -> None:
     section = growth_section(other)
     assert "<h3>Kanttekeningen</h3>" in section and "Plan &lt;b&gt;X&lt;/b&gt; &amp; co" in section
     assert "Kanttekeningen" not in growth_section(demo_result)
+    # a city-wide forecast: the report says what the ranking then follows, with the factor
+    city = dataclasses.replace(
+        demo_result, target=dataclasses.replace(demo_result.target, level="stad"),
+        forecast_check=demo_result.forecast_check.iloc[[5]])  # Centrum's totaal row
+    row = demo_result.forecast_check.iloc[5]
+    assert (row["gebied"], row["klasse"], row["plannen"]) == ("WK999901", "totaal", 0)
+    from afweging._format import nl_number
+
+    assert "De prognose is voor de hele stad" in growth_section(city)
+    # no plans in Centrum: the existing homes' factor is the forecast over today
+    assert f"bestaande woningen × {nl_number(row['prognose'] / row['nu'], 2)})" in growth_section(city)
+    assert "De prognose is voor de hele stad" not in section
     barcode = (tmp_path / "a" / "barcode_2040.html").read_text("utf-8")
     assert "class=\"veranderd\"" in barcode
     csv = (tmp_path / "a" / "prioriteiten_2040.csv").read_text("utf-8-sig").splitlines()[0]

@@ -143,6 +143,14 @@ def growth_section(result: ScenarioResult) -> str:
                f"speelplek, {escape(elderly)} verder dan {MEETING_MAX_M:g} m van een ontmoetingsplek en "
                "inwoners zonder alle dagelijkse voorzieningen binnen 10 minuten lopen (één persoon kan bij meer "
                "dan één tellen); daarna naar de strepen van de barcode die slechter worden.</p>")
+    if result.target.level == "stad":
+        total = (result.forecast_check[result.forecast_check["klasse"] == "totaal"]
+                 if len(result.forecast_check) else pd.DataFrame())
+        factor = (f" (de bewoners van de bestaande woningen × {nl_number(total['factor_bestaand'].iloc[0], 2)})"
+                  if len(total) == 1 and not _nan(total["factor_bestaand"].iloc[0]) else "")
+        out.append(f"<p class='small'>De prognose is voor de hele stad: elke buurt groeit met haar huidige "
+                   f"opbouw{escape(factor)}. De rangorde volgt daardoor vooral hoe groot de tekorten nu al "
+                   "zijn; een prognose per wijk of per buurt laat zien waar de groei echt terechtkomt.</p>")
     if not len(worst):
         out.append("<p>In geen enkele buurt verslechtert de balans.</p>")
     else:
