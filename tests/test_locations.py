@@ -194,24 +194,49 @@ def test_dominated_sites() -> None:
     group = np.array(["A", "B", "A", "B", "A"])
     assert dominated_sites(A, group=group).tolist() == [False, False, False, True, True]
     assert dominated_sites(A, protected=np.array([1, 0, 0, 0, 0], bool)).tolist() == [False, False, True, True, True]
+    # a minimum of 2 per wijk (one wijk): decided in the order 1, 3, 0, 2, 4; site 3 has one
+    # kept dominator (1), too few; 0 and 2 have two (1 and 3); the empty site 4 is dominated
+    # by every site decided before it
+    assert dominated_sites(A, min_per_group=2).tolist() == [True, False, True, False, True]
+    # a minimum of 3: only the empty site has three kept sites before it
+    assert dominated_sites(A, min_per_group=3).tolist() == [False, False, False, False, True]
+    # a minimum of 1 per group: 3 goes (1 in its group B); in A, 0 and 2 dominate nothing
+    # of each other and the empty site 4 goes
+    assert dominated_sites(A, group=group, min_per_group=1).tolist() == [False, False, False, True, True]
+    # ... but an empty site alone in its group stays: the minimum may need it
+    assert dominated_sites(A, group=np.array(["A", "A", "A", "A", "C"]), min_per_group=1).tolist()[4] is False
 
 
 def test_reduction_keeps_the_optimum() -> None:
     rng = np.random.default_rng(11)
+    checked = dropped = 0
     for _ in range(20):
         n_rows, n_sites = int(rng.integers(10, 40)), int(rng.integers(4, 10))
         a = rng.random((n_rows, n_sites)) < 0.3
         a[: n_rows // 3] = a[0]  # identical rows, merged
+        a[:, rng.random(n_sites) < 0.15] = False  # sites that serve nobody
         w = rng.uniform(0.5, 2.0, n_rows)
         cov = Coverage(homes=np.arange(n_rows), serves=sp.csr_matrix(a), network=sp.csr_matrix(a.shape, dtype=bool))
-        buurt = rng.choice(["A", "B"], n_sites)
-        for c, group in ((Constraints(n=3), None), (Constraints(n=3, buurt=buurt, max_per_buurt=1), buurt)):
-            red = reduce_problem(cov, w, drop_dominated=True, group=group)
+        buurt = rng.choice(["A", "B", "C"], n_sites)
+        wijk = np.where(buurt == "C", "W2", "W1")
+        both = np.char.add(wijk, buurt)
+        cases = [(Constraints(n=3), None, 0),
+                 (Constraints(n=3, buurt=buurt, max_per_buurt=1), buurt, 0),
+                 (Constraints(n=3, wijk=wijk, min_per_wijk=1), wijk, 1),
+                 (Constraints(n=4, wijk=wijk, min_per_wijk=2), wijk, 2),
+                 (Constraints(n=4, wijk=wijk, min_per_wijk=1, buurt=buurt, max_per_buurt=1), both, 1)]
+        for c, group, m in cases:
+            full = _brute(sp.csr_matrix(a), w, c)
+            if full < 0:  # no choice meets the constraints
+                continue
+            red = reduce_problem(cov, w, drop_dominated=True, group=group, min_per_group=m)
             assert red.weight.sum() == pytest.approx(w[a.any(axis=1)].sum())
             assert len(set(map(tuple, red.A.toarray()))) == red.A.shape[0]  # no identical rows left
-            full = _brute(sp.csr_matrix(a), w, c)
             reduced = solve_exact(red.A, red.weight, c.take(red.sites), time_limit_s=10)
-            assert reduced.objective == pytest.approx(full, abs=1e-9)
+            assert reduced.objective == pytest.approx(full, abs=1e-9), (c, m)
+            checked += 1
+            dropped += n_sites - len(red.sites)
+    assert checked > 60 and dropped > 100
 
 
 # ------------------------------------------------------------------------------ coverage

@@ -437,8 +437,12 @@ def choose_locations(
     w_home = demand.weight()[cov.homes]
     protected = np.zeros(len(sites), dtype=bool)
     protected[fixed_pos] = True
-    red = reduce_problem(cov, w_home, drop_dominated=min_per_wijk == 0,
-                         group=buurt if max_per_buurt is not None else None, protected=protected)
+    if max_per_buurt is not None:  # buurten lie inside wijken
+        group = np.char.add(np.char.add(wijk.astype(str), "/"), buurt.astype(str))
+    else:
+        group = wijk if min_per_wijk else None
+    red = reduce_problem(cov, w_home, drop_dominated=True, group=group, protected=protected,
+                         min_per_group=min_per_wijk)
     timings["reductie"] = red.stats["seconds"]
     c = full_c.take(red.sites)
     greedy = solve_greedy(red.A, red.weight, c)

@@ -11,15 +11,19 @@ within the norm.
    become one demand row whose weight is the sum of theirs. Exact: every choice of sites
    covers all of them or none of them. Homes no candidate can serve are dropped (no
    choice changes them).
-2. **Dominated candidates** are dropped, but only when that is provably safe: when the
-   constraints are all of the "at most" kind (at most N sites, at most m per buurt) plus
-   fixed sites, a site ``j`` whose coverage set is contained in that of a kept site ``k``
-   (in the same buurt when there is a per-buurt maximum; identical sets keep the first
-   site in candidate order, public space before grid points) can be replaced by ``k`` in
-   any solution, or simply removed when ``k`` is already chosen, without losing
-   coverage or feasibility. Fixed sites are never dropped. With a minimum per wijk a
-   useless site may be needed to fill the quota, so no candidate is dropped then.
-   After dropping, rows are merged again (rule 1).
+2. **Dominated candidates** are dropped, but only when that is provably safe. A site
+   ``j`` whose coverage set is contained in that of a kept site ``k`` (in the same buurt
+   when there is a per-buurt maximum; identical sets keep the first site in candidate
+   order, public space before grid points) can be replaced by ``k`` in any solution, or
+   simply removed when ``k`` is already chosen, without losing coverage or breaking an
+   "at most" constraint. With a minimum of ``m`` sites per wijk, removing ``j`` could
+   break the minimum, so then ``j`` is dropped only when at least ``m`` kept sites *of its
+   own wijk* (and buurt, with a per-buurt maximum) dominate it: in a solution with ``j``,
+   either one of them is not chosen (swap ``j`` for it: the same wijk, no less coverage)
+   or all ``m`` are (remove ``j``: the wijk keeps ``m`` sites). Sites are decided in the
+   order largest coverage first (candidate order among equals), so every dominator of a
+   site is decided before it. Fixed sites are never dropped. After dropping, rows are
+   merged again (rule 1).
 """
 
 from __future__ import annotations
@@ -144,14 +148,18 @@ def dominated_sites(
     *,
     group: np.ndarray | None = None,
     protected: np.ndarray | None = None,
+    min_per_group: int = 0,
 ) -> np.ndarray:
-    """Mask of the columns (sites) whose row set lies inside that of a kept column.
+    """Mask of the columns (sites) whose row set lies inside that of a kept column, or, with
+    ``min_per_group`` m > 0, inside that of m kept columns of its group.
 
-    ``j`` is dropped when some ``k`` (with ``group[k] == group[j]`` if ``group`` is given)
+    ``k`` dominates ``j`` when it has ``group[k] == group[j]`` (if ``group`` is given),
     covers every row ``j`` covers, and covers more, or the same rows with ``k < j``.
-    Columns that cover nothing are dropped as well. ``protected`` columns are never
-    dropped. The kept columns (the maximal ones of this order) dominate every dropped
-    one, so one exists for each dropped column.
+    Columns are decided in that order (most rows first, then by index), so all dominators
+    of ``j`` are decided before ``j``; ``j`` is dropped when at least ``max(1, m)`` of them
+    are kept. A column that covers nothing is dominated by every earlier column of its
+    group (without a minimum simply dropped). ``protected`` columns are never dropped (and
+    count as kept).
 
     Examples
     --------
@@ -160,18 +168,36 @@ def dominated_sites(
     [True, False, False, True]
     """
     A = sp.csc_matrix(A, dtype=np.int64)
+    n_sites = A.shape[1]
     size = np.asarray(A.sum(axis=0)).ravel()
-    drop = size == 0
+    prot = np.zeros(n_sites, dtype=bool) if protected is None else np.asarray(protected, dtype=bool)
     overlap = (A.T @ A).tocoo()
     j, k, v = overlap.row, overlap.col, overlap.data
-    sel = (j != k) & (v == size[j]) & ((size[k] > size[j]) | (k < j))
-    if group is not None:
-        g = np.asarray(group)
+    sel = (j != k) & (v == size[j]) & (size[j] > 0) & ((size[k] > size[j]) | (k < j))
+    g = None if group is None else np.asarray(group)
+    if g is not None:
         sel &= g[j] == g[k]
-    drop[j[sel]] = True
-    if protected is not None:
-        drop &= ~np.asarray(protected, dtype=bool)
-    return drop
+    if min_per_group <= 0:
+        # one dominator is enough: a dropped dominator has a kept one of its own, which
+        # dominates j as well, so "has a dominator" = "has a kept dominator"
+        drop = size == 0
+        drop[j[sel]] = True
+        return drop & ~prot
+    dominators = sp.csr_matrix((np.ones(int(sel.sum()), dtype=bool), (j[sel], k[sel])),
+                               shape=(n_sites, n_sites))
+    codes = np.zeros(n_sites, dtype=np.int64) if g is None else np.unique(g, return_inverse=True)[1].ravel()
+    kept_in_group = np.zeros(int(codes.max()) + 1 if n_sites else 0, dtype=np.int64)
+    kept = np.zeros(n_sites, dtype=bool)
+    for s in np.lexsort((np.arange(n_sites), -size)):
+        if size[s] == 0:  # dominated by every site of its group decided before it
+            enough = kept_in_group[codes[s]] >= min_per_group
+        else:
+            doms = dominators.indices[dominators.indptr[s] : dominators.indptr[s + 1]]
+            enough = int(kept[doms].sum()) >= min_per_group
+        if prot[s] or not enough:
+            kept[s] = True
+            kept_in_group[codes[s]] += 1
+    return ~kept
 
 
 def reduce_problem(
@@ -181,6 +207,7 @@ def reduce_problem(
     drop_dominated: bool,
     group: np.ndarray | None = None,
     protected: np.ndarray | None = None,
+    min_per_group: int = 0,
 ) -> Reduced:
     """The exact reduction of :mod:`this module <afweging.analyses.locations.coverage>`.
 
@@ -190,11 +217,14 @@ def reduce_problem(
     weight : ndarray
         Weight of every home with demand (``demand.weight()[coverage.homes]``).
     drop_dominated : bool
-        Drop dominated sites (only safe without a minimum per wijk; the caller decides).
+        Drop dominated sites.
     group : ndarray, optional
-        Per site, the buurt when there is a per-buurt maximum (domination only within it).
+        Per site, the buurt when there is a per-buurt maximum, else the wijk when there is
+        a minimum per wijk (domination only within it).
     protected : ndarray of bool, optional
         Per site, never dropped (fixed sites).
+    min_per_group : int
+        The minimum per wijk (0: none); ``group`` must then lie inside the wijken.
     """
     t0 = time.perf_counter()
     n_sites = coverage.serves.shape[1]
@@ -207,7 +237,7 @@ def reduce_problem(
     }
     kept = np.arange(n_sites)
     if drop_dominated:
-        drop = dominated_sites(A, group=group, protected=protected)
+        drop = dominated_sites(A, group=group, protected=protected, min_per_group=min_per_group)
         kept = np.flatnonzero(~drop)
         A2, w2, again = _merge_rows(A[:, kept], w)
         row_of_home = np.where(row_of_home >= 0, again[np.maximum(row_of_home, 0)], -1)

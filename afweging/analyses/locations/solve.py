@@ -22,8 +22,9 @@ solution: a site whose weight, plus the N - 1 largest weights of the other sites
 below the greedy objective (a solution with it covers at most that, coverage being
 subadditive; the greedy solution is feasible and better). Exact, and large on wide norms:
 Utrecht's "voorzieningen" question (N = 3) keeps 9 of 921 sites, and HiGHS needs 0.05 s
-of CPU instead of 7.6 s (``benchmarks/results/bench_locations.json``). Not with a minimum per wijk (the greedy solution need not
-meet it); fixed sites are always kept.
+of CPU instead of 7.6 s (``benchmarks/results/bench_locations.json``). With a minimum
+per wijk only when the greedy solution meets it (then every optimal solution, with its
+sites in every wijk, is still there); fixed sites are always kept.
 
 :func:`solve_greedy` adds, one at a time, the site that newly covers the most weight
 (ties: the lowest index), respecting the same constraints: fixed sites first; a buurt at
@@ -242,6 +243,16 @@ def solve_greedy(
 
 
 # ------------------------------------------------------------------------------ exact
+def meets_minimum(sites: Sequence[int], c: Constraints) -> bool:
+    """Whether ``sites`` has at least ``c.min_per_wijk`` sites in every wijk with sites."""
+    if not c.min_per_wijk or c.wijk is None:
+        return True
+    got = dict.fromkeys(np.unique(c.wijk).tolist(), 0)
+    for j in sites:
+        got[c.wijk[j]] += 1
+    return min(got.values(), default=c.min_per_wijk) >= c.min_per_wijk
+
+
 def bound_keep(A: sp.spmatrix, weight: np.ndarray, n: int, lower: float) -> np.ndarray:
     """Mask of the sites (columns) that can be in a solution covering at least ``lower``
     with at most ``n`` sites.
@@ -334,7 +345,8 @@ def solve_exact(
         The greedy solution (computed when needed).
     prune : bool
         Leave out the sites no optimal solution uses (:func:`bound_keep`) before solving
-        (not with a minimum per wijk). ``False`` solves the problem as given.
+        (with a minimum per wijk only when the greedy solution meets it). ``False`` solves
+        the problem as given.
     """
     import highspy
 
@@ -347,7 +359,7 @@ def solve_exact(
         greedy = solve_greedy(A, w, c)
     full_A = A
     kept = np.arange(n_sites)
-    if prune and not c.min_per_wijk:
+    if prune and meets_minimum(greedy.sites, c):
         keep = bound_keep(A, w, c.n, greedy.objective)
         keep[list(c.fixed)] = True
         if not keep.all():
