@@ -361,3 +361,32 @@ def test_kwb_csv_written_by_fetch_reads_back_equal(tmp_path):
     pd.testing.assert_frame_equal(back, online)
     assert pd.isna(back.loc["GM0344", "ind_wbi"]) and back.loc["BU03440111", "ind_wbi"] == "1"
     assert np.isnan(back.loc["GM0344", "a_woning"]) and back.loc["BU03440111", "recs"] == "Buurt"
+
+
+def test_fetch_wijken_and_a_second_network(services, tmp_path):
+    from _recorded import PDOK_HEADERS, ok
+
+    online, session, calls = services
+    wijk = {"type": "Feature", "id": "w1",
+            "properties": {"wijkcode": "WK034401", "wijknaam": "Wijk 01 West  ", "gemeentecode": "GM0344",
+                           "gemeentenaam": "Utrecht", "water": "NEE", "aantal_inwoners": -99997},
+            "geometry": {"type": "Polygon", "coordinates": [[[133900, 454900], [134500, 454900], [134500, 455200],
+                                                             [133900, 455200], [133900, 454900]]]}}
+    session.routes["https://api.pdok.nl/cbs/wijken-en-buurten-2023/ogc/v1/collections/wijken/items"] = ok(
+        {"type": "FeatureCollection", "features": [wijk], "links": []}, headers=PDOK_HEADERS)
+    online.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n[wijken]\nonline = "pdok"\n'
+                      '[networks.walk]\nonline = "osm"\n[networks.bike]\nonline = "osm"\nbuffer_m = 1500\n',
+                      encoding="utf-8")
+    a = _quiet(load_area, online, cache=False)
+    _quiet(fetch_area, online, tmp_path / "d", progress=False)
+    b = _quiet(load_area, tmp_path / "d" / "area.toml", cache=False)
+    pd.testing.assert_frame_equal(b.wijken, a.wijken)
+    assert b.wijken.loc["WK034401", "wijknaam"] == "Wijk 01 West"  # PDOK's padding stripped
+    assert np.isnan(b.wijken.loc["WK034401", "aantal_inwoners"])  # CBS's secret code, not a number
+    assert sorted(b.networks) == ["bike", "walk"]
+    graphs = [c for c in calls if c[0] == "graph"]
+    assert [c[2] for c in graphs] == ["walk", "bike", "walk", "bike"]  # online load, then fetch
+    assert graphs[1][1][0] < graphs[0][1][0]  # the bike network was asked with its wider buffer
+    doc = tomllib.loads((tmp_path / "d" / "area.toml").read_text("utf-8"))
+    assert doc["wijken"] == {**doc["wijken"], "path": "wijken.gpkg", "layer": "wijken", "name": "wijknaam"}
+    assert doc["networks"]["bike"]["path"] == "osm_bike.graphml" and "buffer_m" not in doc["networks"]["bike"]
