@@ -283,6 +283,7 @@ def test_utrecht_example_reads_with_its_cited_figures() -> None:
     assert sc.forecast is not None
     assert sc.forecast.table.loc["GM0344"].to_dict() == {"inwoners": 470000.0, "65+": 61000.0}
     assert "Sociale Visie Utrecht 2040" in sc.forecast.citation and "raadsbrief ouderen" in sc.forecast.citation
+    assert all(x in sc.forecast.citation for x in ("470.000", "39.400", "61.000"))
     assert [p.completion_year for p in sc.plans] == [2030]
 
 
