@@ -18,7 +18,7 @@ from afweging.analyses.locations.candidates import CANDIDATE_PROPERTIES
 from afweging.analyses.priorities.config_schema import sections as priorities_sections
 from afweging.barcode.norms_schema import sections as norms_sections
 from afweging.batch.manifest_schema import sections as batch_sections
-from afweging.data.manifest_schema import DEFAULT_URLS, sections
+from afweging.data.manifest_schema import DEFAULT_URLS, DEFAULT_WCS, sections
 from afweging.data.tags import CategorySpec
 from afweging.scenarios.forecast import FORECAST_COLUMNS
 from afweging.scenarios.schema import sections as scenario_sections
@@ -115,10 +115,12 @@ def render() -> str:
            "Online bronnen en het adres dat ze gebruiken zonder `url` (`{year}` is het `year` van de "
            "sectie); `url` vervangt het, bijv. door een spiegel of proxy. `afweging fetch --area "
            "online.toml --out MAP` haalt alles één keer op en schrijft `MAP/area.toml` met de bestanden "
-           "(`downloaded_from`, `downloaded_on`). Bij `online = \"wcs\"` zijn `url` en `coverage` "
-           "verplicht.\n",
+           "(`downloaded_from`, `downloaded_on`). Bij `online = \"wcs\"` horen `url` en `coverage` bij "
+           "elkaar; zonder beide gebruikt een raster de RIVM-kaart van de tweede tabel.\n",
            "| online | standaardadres |", "|---|---|",
-           *[f"| `{k}` | `{v}` |" for k, v in DEFAULT_URLS.items()], ""]
+           *[f"| `{k}` | `{v}` |" for k, v in DEFAULT_URLS.items()], "",
+           "| raster (`online = \"wcs\"`) | standaard-WCS | standaard-coverage |", "|---|---|---|",
+           *[f"| `[rasters.{k}]` | `{u}` | `{c}` |" for k, (u, c) in DEFAULT_WCS.items()], ""]
     by_model: dict[type[BaseModel], list[str]] = {}
     for name, model in sections().items():
         by_model.setdefault(model, []).append(name)

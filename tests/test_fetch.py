@@ -390,3 +390,20 @@ def test_fetch_wijken_and_a_second_network(services, tmp_path):
     doc = tomllib.loads((tmp_path / "d" / "area.toml").read_text("utf-8"))
     assert doc["wijken"] == {**doc["wijken"], "path": "wijken.gpkg", "layer": "wijken", "name": "wijknaam"}
     assert doc["networks"]["bike"]["path"] == "osm_bike.graphml" and "buffer_m" not in doc["networks"]["bike"]
+
+
+def test_online_rasters_default_to_the_rivm_maps(services, tmp_path):
+    """`online = "wcs"` alone asks RIVM's noise and heat-island coverages; the fetched
+    manifest names them."""
+    online, session, _calls = services
+    online.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n'
+                      '[rasters.noise]\nonline = "wcs"\n[rasters.uhi]\nonline = "wcs"\n', encoding="utf-8")
+    a = _quiet(load_area, online, cache=False)
+    asked = {c[1]: c[2]["coverageId"][0] for c in session.calls if c[1].endswith("/wcs")}
+    assert asked == {"https://data.rivm.nl/geo/alo/wcs": "alo__rivm_20220601_Geluid_lden_allebronnen_2020",
+                     "https://data.rivm.nl/geo/ank/wcs": "ank__Stedelijk_hitte_eiland_effect_01062022_v2"}
+    assert a.rasters["noise"].unit == "dB" and a.rasters["uhi"].unit == "degC"
+    _quiet(fetch_area, online, tmp_path / "d", progress=False)
+    doc = tomllib.loads((tmp_path / "d" / "area.toml").read_text("utf-8"))
+    assert doc["rasters"]["uhi"]["downloaded_from"] == "https://data.rivm.nl/geo/ank/wcs"
+    assert doc["rasters"]["uhi"]["source"].startswith("ank__Stedelijk_hitte_eiland_effect_01062022_v2")

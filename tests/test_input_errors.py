@@ -123,7 +123,7 @@ def test_every_problem_at_once_and_no_pydantic_jargon() -> None:
     assert "[lines.wegen] online: dit onderdeel leest alleen bestanden; geef een `path`" in text
     # a key that may be text or a whole number gets one line naming both
     assert "[statistics] sheet = 1.5: moet tekst zijn, tussen aanhalingstekens, of een geheel getal zijn" in text
-    assert '[rasters.noise] url: ontbreekt: online = "wcs" heeft `url` nodig' in text
+    assert "[rasters.noise] url: ontbreekt: met een eigen `coverage` hoort ook `url`" in text
     for jargon in ("Input should", "pydantic", "validation error", "Value error"):
         assert jargon not in text
 

@@ -448,13 +448,16 @@ class _Fetcher:
             if name == "buurten":
                 self._set_buurten(out)
             return out
-        url = self.loader.url(sec, "pdok" if kind == "pdok" else kind) if kind != "wcs" else str(sec["url"])
+        if kind == "wcs":
+            url, coverage = self.loader.wcs(name.split(".", 1)[1], sec)
+        else:
+            url, coverage = self.loader.url(sec, kind), None
         year = sec.get("year", 2023)
         source_t, licence = _SOURCES[kind]
         from afweging.data.cbs import KWB_TABLES
 
         table = sec.get("table") or KWB_TABLES.get(int(year), "?")
-        source = source_t.format(year=year, table=table, coverage=sec.get("coverage"), url=url)
+        source = source_t.format(year=year, table=table, coverage=coverage, url=url)
         request = {"section": name, "doc": sec, "gemeentecode": self.doc.get("gemeentecode"),
                    "buurten": self._buurten_key if name != "buurten" else None,
                    "tags": self._tags_stamp(sec)}

@@ -52,8 +52,9 @@ downloads go through the cache in ``settings.cache_folder``)::
                              # or online = "osm"; include = { building = ["house", "apartments"] }
     [green]                  online = "bgt"                   # BGT public green (bgt_green.toml)
     [networks.walk]          online = "osm"; buffer_m = 500   # osmnx walk/bike graph around the buurten
-    [rasters.noise]          online = "wcs"; url = "https://data.rivm.nl/geo/alo/wcs"
-                             coverage = "<coverage id>"; resolution_m = 10; version = "2.0.1"
+    [rasters.noise] / [rasters.uhi]   online = "wcs"   # RIVM's map (DEFAULT_WCS), or your own:
+                             url = "https://data.rivm.nl/geo/alo/wcs"; coverage = "<coverage id>"
+                             resolution_m = 10; version = "2.0.1"
 
 Every online section takes an optional ``url``, the service's base URL (a mirror, proxy
 or test server); the real defaults are in ``manifest_schema.DEFAULT_URLS``.
@@ -87,7 +88,7 @@ from afweging._schema import read_toml
 from afweging.data import tags as tagtable
 from afweging.data.cbs import kwb_from_cbs, read_kwb
 from afweging.data.homes import grid_homes_for_empty_buurten, spread_residents
-from afweging.data.manifest_schema import DEFAULT_URLS, check_manifest
+from afweging.data.manifest_schema import DEFAULT_URLS, DEFAULT_WCS, check_manifest
 from afweging.data.osm import category_tags, download_graph, points_from_polygon, project_graph
 from afweging.data.pdok import (
     classify_bgt_green,
@@ -418,11 +419,18 @@ class _Loader:
         poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
         return download_graph(poly, mode=mode, url=self.url(sec, "osm"))
 
+    def wcs(self, name: str, sec: dict[str, Any]) -> tuple[str, str]:
+        """The (url, coverage) of an online raster: the section's, else RIVM's (DEFAULT_WCS)."""
+        if sec.get("url") and sec.get("coverage"):
+            return str(sec["url"]), str(sec["coverage"])
+        return DEFAULT_WCS[name]  # the schema allows online rasters only where a default exists
+
     def download_raster(self, name: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> bytes:
         """``[rasters.NAME]`` with online = "wcs": the GeoTIFF the WCS answers."""
         bbox = self.study_polygon(buurten, {"buffer_m": 100.0, **sec}).bounds
         res = sec.get("resolution_m")
-        return wcs_geotiff(sec["url"], sec["coverage"], bbox, resolution_m=float(res) if res is not None else None,
+        url, coverage = self.wcs(name, sec)
+        return wcs_geotiff(url, coverage, bbox, resolution_m=float(res) if res is not None else None,
                            version=str(sec.get("version", "2.0.1")))
 
     # -------------------------------------------------------------- load
@@ -766,9 +774,9 @@ class _Loader:
             if self.online(sec, f"rasters.{name}"):
                 out[name] = raster_from_geotiff_bytes(
                     self.download_raster(name, sec, buurten), unit=unit, band=int(sec.get("band", 1)),
-                    source=f"{sec['coverage']} ({sec['url']})",
+                    source="{1} ({0})".format(*self.wcs(name, sec)),
                 )
-                self.prov(f"raster:{name}", sec, None, f"{sec['coverage']} ({sec['url']})")
+                self.prov(f"raster:{name}", sec, None, "{1} ({0})".format(*self.wcs(name, sec)))
                 continue
             path = self.file(sec, f"rasters.{name}")
             out[name] = read_raster(path, unit=unit, band=int(sec.get("band", 1)), assign_crs=sec.get("crs"))

@@ -43,6 +43,13 @@ DEFAULT_URLS: dict[str, str] = {
     "bgt": "https://api.pdok.nl/lv/bgt/ogc/v1",
 }
 
+#: The WCS and coverage of ``[rasters.NAME] online = "wcs"`` without `url` and `coverage`
+#: (RIVM, GeoServer WCS 2.0.1; see afweging/data/rasters.py).
+DEFAULT_WCS: dict[str, tuple[str, str]] = {
+    "noise": ("https://data.rivm.nl/geo/alo/wcs", "alo__rivm_20220601_Geluid_lden_allebronnen_2020"),
+    "uhi": ("https://data.rivm.nl/geo/ank/wcs", "ank__Stedelijk_hitte_eiland_effect_01062022_v2"),
+}
+
 
 class Section(Table):
     """Keys every data section has: where its data comes from and how to cite it."""
@@ -206,10 +213,10 @@ class RasterSection(Section):
 
     @model_validator(mode="after")
     def _wcs_keys(self) -> RasterSection:
-        if self.online == "wcs":
-            for name in ("url", "coverage"):
-                if getattr(self, name) is None:
-                    raise rule(name, f'ontbreekt: online = "wcs" heeft `{name}` nodig')
+        if self.online == "wcs" and (self.url is None) != (self.coverage is None):
+            given, other = ("url", "coverage") if self.url is not None else ("coverage", "url")
+            raise rule(other, f'ontbreekt: met een eigen `{given}` hoort ook `{other}` (zonder beide: de '
+                              f'RIVM-kaart van docs/invoer.md)')
         return self
 
 
