@@ -191,6 +191,19 @@ def test_unknown_properties_warn_and_are_kept_for_the_report():
     assert plan.ignored == {"hoogte": ["blok"]}
 
 
+def test_misspelt_properties_are_refused_with_a_suggestion():
+    # issue 12 item 3 for plans: `sociale_hur_pct = 30` was ignored with a warning, so the
+    # plan was checked with 0 % social housing and exit code 0
+    with pytest.raises(PlanError) as info:
+        make_plan([{"naam": "blok", "woningen": 10, "sociale_hur_pct": 30, "Functie": "wonen", "hoogte": 30,
+                    "geometry": _box(0, 0, 100, 100)}])
+    text = str(info.value)
+    assert ("object 0 ('blok'): eigenschap 'sociale_hur_pct' bestaat niet; bedoelde u 'sociale_huur_pct'? Herstel "
+            "de naam: met een tikfout telt de waarde niet mee en geldt de standaardwaarde.") in text
+    assert "eigenschap 'Functie' bestaat niet; bedoelde u 'functie'?" in text
+    assert "hoogte" not in text  # an unrelated property (a GIS attribute) only warns
+
+
 def test_m2_that_do_not_fit_in_the_polygon_are_refused():
     with pytest.raises(PlanError, match=r"groen_m2 \+ speelruimte_m2 \+ voorzieningen_m2 = 12\.000 m² is meer"):
         make_plan([{"naam": "blok", "woningen": 10, "groen_m2": 9000, "speelruimte_m2": 3000,

@@ -451,6 +451,11 @@ def _validate(
         _record(defaults, "functie", short[vlak])
 
     ignored = {c: short[given[c]].tolist() for c in cols if c not in PROPERTIES and given[c].any()}
+    for c, close in _misspelt(ignored).items():  # a typo would silently give the default: refused
+        ignored.pop(c)
+        problems.add(f"onbekend {c}", f"{_first(labels[given[c]].tolist(), 5)}: eigenschap {c!r} bestaat niet; bedoelde u "
+                                      f"{close!r}? Herstel de naam: met een tikfout telt de waarde niet mee en "
+                                      f"geldt de standaardwaarde.")
     out: dict[str, Any] = {
         "naam": np.where(has_name, name_text, np.where(vlak, np.char.add("vlak ", np.arange(n).astype(str)),
                                                        np.char.add("punt ", np.arange(n).astype(str)))).astype(object),
@@ -739,6 +744,21 @@ def _applies_nl(prop: PlanProperty) -> str:
 def _is_inf(value: Any) -> bool:
     number = _to_float(value)
     return number is not None and math.isinf(number)
+
+
+def _misspelt(unknown: dict[str, Any]) -> dict[str, str]:
+    """Unknown property names that look like a known one (``functe``, ``Woningen``,
+    ``sociale_hur_pct``), with that name. Other unknown properties (``fid``, ``opmerking``)
+    are left alone: a plan drawn in a GIS often carries them."""
+    import difflib
+
+    out = {}
+    for name in unknown:
+        same_case = [p for p in PROPERTIES if p.lower() == str(name).strip().lower()]
+        close = same_case or difflib.get_close_matches(str(name), list(PROPERTIES), n=1, cutoff=0.85)
+        if close:
+            out[name] = close[0]
+    return out
 
 
 def _show(value: Any) -> str:
