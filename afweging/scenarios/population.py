@@ -50,7 +50,7 @@ Buurten outside every forecast area keep the population after the plans.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -519,7 +519,7 @@ def _occupancy_note(name: str, now: float, then: float, n_total: float, e_total:
     )
 
 
-def _strict_sum_by(buurten: pd.DataFrame, col: str, inw: pd.Series):  # type: ignore[no-untyped-def]
+def _strict_sum_by(buurten: pd.DataFrame, col: str, inw: pd.Series) -> Callable[[pd.Index], float]:
     """A function summing ``col`` over a set of buurten: NaN when the column is missing or
     unknown for a buurt with inhabitants (a partial sum would be wrong, not small)."""
     values = (pd.to_numeric(buurten[col], errors="coerce").astype(float) if col in buurten.columns
