@@ -41,6 +41,7 @@ PAYLOADS = (
     "+1<iframe srcdoc='<script>parent.afwXss=5</script>'>",
     "@SUM(A1)<img src=x onerror=alert(6)>",
     "-1\t<b onmouseover=window.afwXss=7>",
+    "Wijk $x^$ \\frac{1 <img src=x onerror=window.afwXss=8>",  # mathtext in the PNG maps
 )
 
 #: Raw pieces that may not appear anywhere in an HTML output.

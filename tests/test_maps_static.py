@@ -193,3 +193,14 @@ def test_priority_maps_name_the_target_group_as_the_csv_does(demo_results, tmp_p
         flagged = r.priorities.flags[r.priorities.flags["question"] == qid]
         if len(flagged):
             assert f" {groups[qid]}\n" in text + "\n" and "personen" not in text, text
+
+
+def test_names_with_dollar_signs_are_drawn_as_text(demo_results, tmp_path):
+    """matplotlib reads "$...$" as mathtext: "Wijk $x^$" would fail the whole run."""
+    r = demo_results
+    fig = map_figure(r.area, r.scores.buurt.overall, title="Buurt $x^$ noord", legend_title="Score",
+                     subtitle="kosten $\\frac{1$", side_text="1. Plein $5 en $6")
+    files = save_figure(fig, tmp_path / "dollar", ("png",))
+    assert files[0].stat().st_size > 10_000
+    assert "Buurt $x^$ noord" in [t.get_text() for t in fig.texts]
+

@@ -275,15 +275,17 @@ def map_figure(
     add_scale_bar(ax)
     add_north_arrow(ax)
     _legend(ax, classes, legend_title, extra=extra)
+    # texts with names from data are drawn as they are: a "$" in a buurt name is not mathtext
+    # (matplotlib would fail on "Wijk $x^$" and set "$5 en $6" in italics)
     if side_text:
         fig.text(0.70, 0.42, side_text, ha="left", va="top", fontsize=7.6, linespacing=1.35,
-                 wrap=False)
-    fig.text(0.03, 0.955, title, ha="left", va="top", fontsize=15, fontweight="bold")
+                 wrap=False, parse_math=False)
+    fig.text(0.03, 0.955, title, ha="left", va="top", fontsize=15, fontweight="bold", parse_math=False)
     if subtitle:
         fig.text(0.03, 0.912, "\n".join(textwrap.wrap(subtitle, 120)), ha="left", va="top",
-                 fontsize=9, color="#333333")
+                 fontsize=9, color="#333333", parse_math=False)
     src = "\n".join(textwrap.wrap(source_line(area, pieces), 150))
-    fig.text(0.03, 0.02, src, ha="left", va="bottom", fontsize=7, color="#444444")
+    fig.text(0.03, 0.02, src, ha="left", va="bottom", fontsize=7, color="#444444", parse_math=False)
     return fig
 
 
