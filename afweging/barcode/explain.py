@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from afweging.barcode.norms import AGGREGATES, fmt_number
+from afweging.barcode.norms import AGGREGATES, fmt_number, value_text
 
 if TYPE_CHECKING:
     from afweging.barcode.scoring import BarcodeScores, UnitRow
@@ -193,7 +193,7 @@ def explain_html(scores: BarcodeScores, code: str, *, heading: bool = True) -> s
             "voldoet niet": "st-niet",
         }.get(r["Beoordeling"], "st-geen")
         value = (
-            f"{fmt_number(r['Waarde'])} {escape(r['Eenheid'])}" if pd.notna(r["Waarde"]) else "—"
+            escape(value_text(r["Waarde"], str(r["Eenheid"])))
         )
         cells = [
             escape(r["Thema"]),

@@ -101,7 +101,7 @@ def spread_residents(
     if unknown.any():
         warnings.warn(
             f"{what}: {int(unknown.sum())} woningen liggen in buurten zonder inwonertal (CBS a_inw onbekend); "
-            f"hun gewicht is onbekend (NaN).",
+            f"hun gewicht is onbekend ('geen gegevens').",
             stacklevel=2,
         )
     return out

@@ -73,7 +73,7 @@ class LayerContext:
         if s is None:
             warnings.warn(
                 f"{layer}: de buurten van {self.area.name!r} hebben geen CBS-kolom {column!r}; "
-                f"indicatoren die hem nodig hebben zijn leeg (NaN). Voeg hem toe aan het "
+                f"indicatoren die hem nodig hebben zijn leeg ('geen gegevens'). Voeg hem toe aan het "
                 f"[statistics]-bestand (CBS kwb-indeling).",
                 stacklevel=3,
             )

@@ -130,7 +130,7 @@ def facilities_layer(
         if absent_categories == "no data":
             msg = (f"Geen enkele voorziening van categorie {names} in het hele gebied; "
                    f"waarschijnlijk ontbreekt die in de bron. Die categorie is 'geen gegevens' "
-                   f"(NaN), niet 0.")
+                   f"(leeg), niet 0.")
         else:
             msg = f"Geen enkele voorziening van categorie {names} in het hele gebied; geteld als 0."
         caveats.append("Voorzieningen: " + msg)
@@ -141,13 +141,13 @@ def facilities_layer(
         gap_names = ", ".join(ctx.names.loc[gaps].astype(str).tolist())
         msg = (f"{len(gaps)} buurt(en) met inwoners (CBS) maar zonder één woningpunt in het "
                f"bronbestand van woningen en voorzieningen liggen buiten de dekking van dat "
-               f"bestand; hun voorzieningen zijn 'geen gegevens' (NaN), niet 0: {gap_names}.")
+               f"bestand; hun voorzieningen zijn 'geen gegevens' (leeg), niet 0: {gap_names}.")
         caveats.append("Voorzieningen: " + msg)
         warnings.warn(f"voorzieningen: {msg}", stacklevel=2)
     counts.loc[gaps, :] = np.nan
     counts[no_data_cats] = np.nan
 
-    gap_text = (f" NaN voor {len(gaps)} buurt(en) buiten de dekking van de bron." if len(gaps) else "")
+    gap_text = (f" Geen gegevens voor {len(gaps)} buurt(en) buiten de dekking van de bron." if len(gaps) else "")
     for cat in cats:
         c = counts[cat]
         per_1000 = 1000.0 * safe_ratio(c, inhabitants)
@@ -160,7 +160,7 @@ def facilities_layer(
             )
         else:
             method, desc = "measured", f"Punten van categorie '{label}' in de buurt ({src})."
-        desc_1000 = (desc + " Per 1.000 inwoners (CBS a_inw); NaN waar de buurt geen inwoners heeft."
+        desc_1000 = (desc + " Per 1.000 inwoners (CBS a_inw); geen gegevens waar de buurt geen inwoners heeft."
                      if method == "measured" else desc)
         desc_km2 = desc + f" Per km² {land_text}." if method == "measured" else desc
         for stat, unit, series, d in (

@@ -828,7 +828,7 @@ def reachability(
     for c in empty:
         caveat(
             f"Categorie '{labels.get(c, c)}' ({c}) heeft geen voorzieningen in {area.name}: "
-            f"de reistijden zijn NaN (geen gegevens) en de categorie telt niet mee in de "
+            f"de reistijden zijn leeg (geen gegevens) en de categorie telt niet mee in de "
             f"{_g(minutes)}-minutenvolledigheid."
         )
     residents = pd.to_numeric(homes_in["residents"], errors="coerce")
