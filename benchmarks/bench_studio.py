@@ -22,8 +22,10 @@ Run from the repository root::
 
     python benchmarks/bench_studio.py                 # Utrecht, 50 requests, 8 clients
     python benchmarks/bench_studio.py --demo --requests 20
+    # the same with another checkout's code (e.g. before a change), into another file:
+    python benchmarks/bench_studio.py --code /tmp/before --out bench_studio_before.json
 
-Writes ``benchmarks/results/bench_studio[_demo].json``.
+Writes ``benchmarks/results/bench_studio[_demo].json`` (or ``--out``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,14 @@ ROOT = Path(__file__).resolve().parents[1]
 UTRECHT = ROOT.parent / "shared" / "data" / "utrecht" / "area.toml"
 
 
+#: Checkout whose ``afweging`` the subprocesses run (``--code``); None: the installed one.
+CODE: Path | None = None
+
+
 def _cli() -> list[str]:
+    if CODE is not None:  # that checkout first on the path, for the workers too
+        return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(CODE)!r}); "
+                "from afweging.cli import main; main()"]
     return [sys.executable, "-m", "afweging.cli"]
 
 
@@ -149,11 +158,16 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=50)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--code", type=Path, help="run the afweging of this checkout (default: installed)")
+    ap.add_argument("--out", help="result file name in benchmarks/results")
     args = ap.parse_args()
+    global CODE
+    CODE = args.code.resolve() if args.code else None
     area = [] if args.demo else ["--area", str(args.manifest)]
     plan = ROOT / "examples" / ("plan_demostad.geojson" if args.demo else "plan_utrecht.geojson")
     body = plan.read_bytes()
     result: dict[str, object] = {"area": "demo" if args.demo else str(args.manifest), "plan": plan.name,
+                                 "code": str(CODE) if CODE else "installed",
                                  "workers": args.workers, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-studio-") as tmp:
         # the area cache warm for both sides (as a planner's second command finds it)
@@ -218,7 +232,7 @@ def main() -> None:
         "start_warm_to_start_cold": round(float(result["start_warm_s"]) / float(result["start_cold_s"]), 3),
     }
     print("ratios:", result["ratios"])
-    name = "bench_studio_demo.json" if args.demo else "bench_studio.json"
+    name = args.out or ("bench_studio_demo.json" if args.demo else "bench_studio.json")
     out = ROOT / "benchmarks" / "results" / name
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {out}")

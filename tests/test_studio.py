@@ -393,6 +393,30 @@ def test_command_warns_for_another_host(monkeypatch):
     assert "Let op" not in result.output and seen["host"] == "127.0.0.1"
 
 
+def test_command_prints_the_url_and_opens_the_browser_unless_told_not_to(monkeypatch, demo):
+    import uvicorn
+
+    from afweging.studio import command
+
+    opened: list[str] = []
+    monkeypatch.setattr(command.webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: None)  # serve nothing
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    said: list[str] = []
+    command.studio_command_main(demo, port=port, say=said.append)
+    deadline = time.monotonic() + 10
+    while not opened and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened == [url]
+    assert any(f"De studio draait op {url}" in line for line in said)
+    command.studio_command_main(demo, port=port, open_browser=False, say=said.append)
+    time.sleep(1.5)  # the browser would open after 1 s
+    assert opened == [url]
+
+
 # ============================================================================ Utrecht
 @pytest.mark.utrecht
 def test_utrecht_example_plan_through_the_studio(utrecht_area, tmp_path):

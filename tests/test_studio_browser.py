@@ -118,8 +118,19 @@ def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
                  for k in ("r-woningen", "r-bewoners", "r-binnen", "r-aantal-tekorten")}
         tekorten = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#r-tekorten li")]
         plan = json.loads(browser.execute_script("return JSON.stringify(window.studio.resultPlan)"))
-        errors = _errors(browser)
+        stripes = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#r-streepjes .eenheid')).map(function (u) {"
+            "  return [u.getAttribute('data-code'), Array.from(u.querySelectorAll('.streeprij')).map(function (r) {"
+            "    return Array.from(r.querySelectorAll('.streep')).map(function (s) {"
+            "      return [s.getAttribute('data-norm'), s.getAttribute('data-status'),"
+            "              s.classList.contains('veranderd')]; }); })]; });")
         browser.save_screenshot(str(tmp_path / "studio.png"))
+        # delete the polygon: the plan is empty, the result panel goes
+        browser.find_element(By.ID, "object-verwijderen").click()
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#objecten li").get_attribute("class") == "leeg"
+                   and not d.find_element(By.ID, "uitkomst").is_displayed())
+        assert browser.execute_script("return window.studio.plan.getLayers().length") == 0
+        errors = _errors(browser)
 
     # the same plan checked directly
     assert [f["properties"]["naam"] for f in plan["features"]] == ["Blok Noord"]
@@ -136,6 +147,17 @@ def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
     assert shown["r-binnen"] == f"{walk:.1f} %".replace(".", ",")
     assert shown["r-aantal-tekorten"] == str(len(check.shortfalls))
     assert tekorten == (list(check.shortfalls) or ["Geen tekorten: het plan voldoet aan de normen."])
+    # the barcode stripes: per unit a row before and after, one stripe per norm, with the
+    # statuses of the direct check; a stripe whose status changes is marked
+    expected = check.to_dict()["barcode"]
+    assert [code for code, _ in stripes] == sorted(expected)
+    for code, (before, after) in stripes:
+        norms = expected[code]["normen"]
+        assert [n for n, _, _ in before] == [n for n, _, _ in after] and set(norms) == {n for n, _, _ in after}
+        assert {n: s for n, s, _ in before} == {n: r["status_voor"] for n, r in norms.items()}
+        assert {n: s for n, s, _ in after} == {n: r["status_na"] for n, r in norms.items()}
+        assert {n for n, _, marked in after if marked} == {
+            n for n, r in norms.items() if r["status_na"] != r["status_voor"]}
     assert errors == [], errors
 
 

@@ -331,6 +331,7 @@
     clear(ul);
     if (!v.tekorten.length) { ul.appendChild(el("li", "Geen tekorten: het plan voldoet aan de normen.", "leeg")); }
     v.tekorten.forEach(function (t) { ul.appendChild(el("li", t)); });
+    showStripes(v);
     var body = $("r-barcode").tBodies[0];
     clear(body);
     var themes = {};
@@ -364,6 +365,40 @@
     state.buurten.eachLayer(function (layer) {
       var hit = changed[layer.feature.properties.buurtcode];
       layer.setStyle(hit ? { color: "#111", weight: 2.5 } : { color: "#555", weight: 0.7 });
+    });
+  }
+
+  // the barcode of every unit the plan touches: one stripe per norm, before and after
+  function statusClass(status) { return "s-" + String(status || "geen gegevens").replace(/ /g, "-"); }
+  function stripeRow(label, norms, u, when, other) {
+    var row = el("div", null, "streeprij");
+    row.appendChild(el("span", label, "streeplabel"));
+    norms.forEach(function (n) {
+      var r = u.normen[n.id];
+      if (!r) { return; }
+      var s = el("span", null, "streep " + statusClass(r["status_" + when]));
+      var value = r["waarde_" + when];
+      s.title = n.label + ": " + r["status_" + when] + (value === null || value === undefined ? "" : " (" + num(value, nf1) + ")");
+      s.setAttribute("data-norm", n.id);
+      s.setAttribute("data-status", r["status_" + when]);
+      if (other && r["status_" + other] !== r["status_" + when]) { s.className += " veranderd"; }
+      row.appendChild(s);
+    });
+    return row;
+  }
+
+  function showStripes(v) {
+    var box = $("r-streepjes");
+    clear(box);
+    var norms = state.area.normen || [];
+    Object.keys(v.barcode).forEach(function (code) {
+      var u = v.barcode[code];
+      var unit = el("div", null, "eenheid");
+      unit.setAttribute("data-code", code);
+      unit.appendChild(el("div", u.naam + " (" + u.niveau + ")", "eenheidnaam"));
+      unit.appendChild(stripeRow("voor", norms, u, "voor", null));
+      unit.appendChild(stripeRow("na", norms, u, "na", "voor"));
+      box.appendChild(unit);
     });
   }
 
