@@ -742,6 +742,7 @@ def reachability(
     max_snap_distance_m: float | None = None,
     detour_factor: float | None = None,
     memo: ReachMemo | None = None,
+    methods_table: bool = True,
 ) -> ReachabilityResult:
     """Minutes on foot and by bike from every home to the nearest facility of each kind.
 
@@ -773,6 +774,9 @@ def reachability(
     memo : ReachMemo, optional
         Snaps, searches and KD-trees kept from earlier calls on the same networks (for
         repeated calls on slightly changed Areas: the same result, faster).
+    methods_table : bool
+        False: ``methods`` is left empty (for callers that take only the homes and
+        buurten from the result, such as :func:`~afweging.analyses.reach.update.update_reachability`).
 
     Returns
     -------
@@ -941,17 +945,19 @@ def reachability(
     report = pd.DataFrame.from_dict(report_rows, orient="index")
     report.index.name = "mode"
     facility_report = pd.DataFrame(fac_rows).set_index(["mode", "category"])
-    methods = _methods_table(
-        area,
-        mode_list,
-        cats,
-        report,
-        thresholds=thresholds,
-        minutes=minutes,
-        empty=empty,
-        complete_cats=complete_cats,
-        labels=labels,
-    )
+    methods = pd.DataFrame(columns=list(_METHOD_COLUMNS), index=pd.Index([], name="indicator"))
+    if methods_table:
+        methods = _methods_table(
+            area,
+            mode_list,
+            cats,
+            report,
+            thresholds=thresholds,
+            minutes=minutes,
+            empty=empty,
+            complete_cats=complete_cats,
+            labels=labels,
+        )
     log.info("reachability: %d homes, %s, %.2f s", len(homes), mode_list, time.perf_counter() - t0)
     return ReachabilityResult(
         homes=homes,

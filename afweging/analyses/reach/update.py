@@ -142,7 +142,7 @@ def update_reachability(
             derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))))
         sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
                            categories=list(before.categories), max_minutes=before.max_minutes,
-                           memo=memo)
+                           memo=memo, methods_table=False)
     # every home from the recomputed ones where it is one of them, else from before
     in_sub = sub.homes.index.get_indexer(homes_after.index)
     in_before = homes_b.index.get_indexer(homes_after.index)
