@@ -19,19 +19,23 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, assume, event, given
+from hypothesis import HealthCheck, Phase, assume, event, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 from test_reachability_exact import perturbed_grid
 
 from afweging import settings
-from afweging._errors import PlanError
+from afweging._errors import ConfigError, NormsError, PlanError
 from afweging._schema import toml_value
 from afweging.analyses.plan import check_plan, plan_from_frame, prepare_baseline
 from afweging.analyses.plan.format import PROPERTIES
+from afweging.analyses.priorities import load_priority_config
+from afweging.analyses.priorities.config_schema import sections as priorities_sections
 from afweging.analyses.reach.graph import build_array_graph
 from afweging.analyses.reach.reachability import travel_minutes
+from afweging.barcode import load_norms
+from afweging.barcode.norms_schema import NormSpec, Scoring, ThemeSpec
 from afweging.cli import main
 from afweging.data.manifest_schema import sections
 
@@ -349,3 +353,66 @@ def test_serialiser_writes_toml_that_reads_back() -> None:
     doc = {"name": "x\n\x7f\"é", "synthetic": False, "buurten": {"path": "b.gpkg", "year": 2023, "w": math.inf},
            "networks": {"walk": {"path": "w.graphml"}}, "homes": {"include": {"building": ["house"]}}}
     assert tomllib.loads(_toml(doc)) == doc
+
+
+# ----------------------------------------------- random norms and priorities files (API)
+
+_NORM_KEYS = sorted({*NormSpec.model_fields, *ThemeSpec.model_fields, *Scoring.model_fields, "source"})
+_PRIO_KEYS = sorted({k for m in priorities_sections().values() for k in m.model_fields})
+
+
+@FEW
+@given(edits=st.lists(st.tuples(st.sampled_from(["scoring", "themes.groen", "themes.nieuw", "norms.groen_m2_per_woning",
+                                                 "norms.nieuw", "norms.groen_m2_per_woning.source", ""]),
+                                st.one_of(st.sampled_from(_NORM_KEYS), st.text(min_size=1, max_size=6)), _VALUES),
+                      min_size=1, max_size=4))
+@example(edits=[("scoring", "voldoet", "x"), ("norms.groen_m2_per_woning", "bijna", 0.5)])  # was a TypeError
+def test_random_norms_files_end_in_norms_or_a_dutch_error(tmp_path_factory, edits) -> None:
+    doc: dict[str, Any] = {}
+    for section, key, value in edits:
+        node = doc
+        for part in [p for p in section.split(".") if p]:
+            node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else {}
+        node[key] = value
+    path = tmp_path_factory.getbasetemp() / "normen.toml"
+    path.write_text(_toml_nested(doc), encoding="utf-8")
+    try:
+        load_norms(path)
+    except NormsError as exc:
+        assert "Input should" not in str(exc) and "pydantic" not in str(exc)
+
+
+@FEW
+@given(edits=st.lists(st.tuples(st.sampled_from(["", "flags", "typology", "questions.speelplek", "questions.voorzieningen",
+                                                 "questions.speelplek.flags", "indicators.groen", "indicators.nieuw"]),
+                                st.one_of(st.sampled_from(_PRIO_KEYS), st.text(min_size=1, max_size=6)), _VALUES),
+                      min_size=1, max_size=4))
+def test_random_priorities_files_end_in_settings_or_a_dutch_error(tmp_path_factory, edits) -> None:
+    doc: dict[str, Any] = {}
+    for section, key, value in edits:
+        node = doc
+        for part in [p for p in section.split(".") if p]:
+            node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else {}
+        node[key] = value
+    path = tmp_path_factory.getbasetemp() / "prioriteiten.toml"
+    path.write_text(_toml_nested(doc), encoding="utf-8")
+    try:
+        load_priority_config(path)
+    except ConfigError as exc:
+        assert "Input should" not in str(exc) and "pydantic" not in str(exc)
+
+
+def _toml_nested(doc: dict[str, Any], prefix: str = "") -> str:
+    """Nested tables as [a.b] headers (values that are tables at the leaves stay inline)."""
+    lines = [f"{_key(k)} = {_value(v)}" for k, v in doc.items() if not ((isinstance(v, dict) and v and any(
+        isinstance(x, dict) for x in v.values())) or (isinstance(v, dict) and k in _TABLE_NAMES))]
+    out = ["\n".join(lines)] if lines else []
+    for k, v in doc.items():
+        if isinstance(v, dict) and (k in _TABLE_NAMES or (v and any(isinstance(x, dict) for x in v.values()))):
+            name = f"{prefix}.{_key(k)}" if prefix else _key(k)
+            out.append(f"[{name}]\n" + _toml_nested(v, name))
+    return "\n".join(out) + "\n"
+
+
+_TABLE_NAMES = {"scoring", "themes", "norms", "source", "flags", "typology", "questions", "indicators", "groen",
+                "nieuw", "groen_m2_per_woning", "speelplek", "voorzieningen"}

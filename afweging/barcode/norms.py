@@ -460,7 +460,7 @@ def _build(
     context = {
         "themes": list(themes) if isinstance(themes, dict) else None,
         "categories": categories,
-        "voldoet": scoring.get("voldoet", 1.0) if isinstance(scoring, dict) else 1.0,
+        "voldoet": _number(scoring.get("voldoet"), 1.0) if isinstance(scoring, dict) else 1.0,
     }
     problems = [Problem(file=where((section, key)), section=section, key=key,
                         rule="een id bestaat alleen uit kleine letters, cijfers en _ en begint met een letter",
@@ -500,3 +500,9 @@ def _build(
     if problems:
         return None, problems
     return Norms(norms, themes_out, float(spec.scoring.voldoet), float(spec.scoring.bijna)), problems
+
+
+def _number(value: Any, default: float) -> float:
+    """``value`` if it is a finite number (a wrong one is reported by the schema), else ``default``."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else default
