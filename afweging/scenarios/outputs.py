@@ -211,9 +211,13 @@ def _forecast_table(result: ScenarioResult) -> str:
             nl_int(r["prognose"]), ("+" if r["groei_bestaand"] >= 0 else "−") + nl_int(abs(r["groei_bestaand"])),
             nl_number(r["factor_bestaand"], 3), nl_int(r["som_buurten"]),
         ])
-    head = ["Gebied", "Klasse", f"Nu ({result.labels[0]})", "Bewoners plannen", "Bestaande woningen",
-            f"Prognose {result.labels[1]}", "Groei bestaande woningen", "Factor", "Som van de buurten"]
-    return _table(head, rows, num=(2, 3, 4, 5, 6, 7, 8))
+    head = ["Gebied", "Klasse", f"Nu ({result.labels[0]})", "Plannen", "Bestaand",
+            f"Prognose {result.labels[1]}", "Groei bestaand", "Factor", "Som buurten"]
+    return _table(head, rows, num=(2, 3, 4, 5, 6, 7, 8)) + (
+        "<p class='small'>Plannen: de nieuwe bewoners van de plannen. Bestaand: de bewoners van de "
+        "bestaande woningen (na sloop). Groei bestaand: wat de prognose daarna nog over de bestaande "
+        "woningen verdeelt; factor: bestaand × factor in het doeljaar. Som buurten: de som over de buurten "
+        "van het gebied in het doeljaar (gelijk aan de prognose).</p>")
 
 
 def _wijk_table(result: ScenarioResult) -> str:
@@ -242,8 +246,11 @@ def _wijk_table(result: ScenarioResult) -> str:
             nl_int(int((sub == "slechter").sum())), nl_int(int((sub == "beter").sum())),
         ])
     return _table(["Wijk", "Inwoners", now.elderly_label, "Kinderen per speelplek",
-                   f"% {now.elderly_label} met ontmoetingsplek ≤ {MEETING_MAX_M:g} m", "Balansscore",
-                   "Strepen slechter", "Strepen beter"], rows, num=(1, 2, 3, 4, 5, 6, 7))
+                   f"Ontmoeting ≤ {MEETING_MAX_M:g} m (%)", "Balansscore", "Slechter", "Beter"],
+                  rows, num=(1, 2, 3, 4, 5, 6, 7)) + (
+        f"<p class='small'>Ontmoeting ≤ {MEETING_MAX_M:g} m: het percentage {escape(now.elderly_label)} met "
+        f"een ontmoetingsplek binnen {MEETING_MAX_M:g} m lopen (onbekend als dat voor minder dan de helft "
+        "van hen bekend is). Slechter, beter: strepen van de wijkbarcode die van kleur verschieten.</p>")
 
 
 def _play_and_meet(g: pd.DataFrame, lab: str, members: Any = None) -> dict[str, float]:
