@@ -21,8 +21,8 @@ Before that, :func:`bound_keep` leaves out the sites that cannot be in any optim
 solution: a site whose weight, plus the N - 1 largest weights of the other sites, is
 below the greedy objective (a solution with it covers at most that, coverage being
 subadditive; the greedy solution is feasible and better). Exact, and large on wide norms:
-Utrecht's "voorzieningen" question (N = 3) keeps 9 of 921 sites, and HiGHS needs 0.05 s
-of CPU instead of 7.6 s (``benchmarks/results/bench_locations.json``). With a minimum
+Utrecht's "voorzieningen" question (N = 3) keeps 9 of 921 sites, and HiGHS needs 0.06 s
+of CPU instead of 6.8 s (``benchmarks/results/bench_locations.json``). With a minimum
 per wijk only when the greedy solution meets it (then every optimal solution, with its
 sites in every wijk, is still there); fixed sites are always kept.
 
