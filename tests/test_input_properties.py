@@ -26,7 +26,7 @@ from shapely.geometry import Point, box
 from test_reachability_exact import perturbed_grid
 
 from afweging import settings
-from afweging._errors import ConfigError, NormsError, PlanError
+from afweging._errors import AfwegingError, ConfigError, NormsError, PlanError
 from afweging._schema import toml_value
 from afweging.analyses.plan import check_plan, plan_from_frame, prepare_baseline
 from afweging.analyses.plan.format import PROPERTIES
@@ -38,6 +38,8 @@ from afweging.barcode import load_norms
 from afweging.barcode.norms_schema import NormSpec, Scoring, ThemeSpec
 from afweging.cli import main
 from afweging.data.manifest_schema import sections
+from afweging.scenarios.schema import read_scenario
+from afweging.scenarios.schema import sections as scenario_sections
 
 #: Every example runs a real computation: a handful each keeps the file at seconds.
 FEW = hsettings(max_examples=25, deadline=None, derandomize=True,
@@ -416,3 +418,27 @@ def _toml_nested(doc: dict[str, Any], prefix: str = "") -> str:
 
 _TABLE_NAMES = {"scoring", "themes", "norms", "source", "flags", "typology", "questions", "indicators", "groen",
                 "nieuw", "groen_m2_per_woning", "speelplek", "voorzieningen"}
+
+
+_SCEN_KEYS = sorted({k for m in scenario_sections().values() for k in m.model_fields})
+_SCEN_TABLE = st.dictionaries(st.one_of(st.sampled_from(_SCEN_KEYS), st.text(min_size=1, max_size=5)), _VALUES,
+                              max_size=4)
+
+
+@FEW
+@given(top=_SCEN_TABLE, prognose=st.one_of(st.none(), _SCEN_TABLE),
+       plannen=st.lists(_SCEN_TABLE, max_size=2), voorzieningen=st.lists(_SCEN_TABLE, max_size=2))
+@example(top={"doeljaar": 2040}, prognose=None, plannen=[],
+         voorzieningen=[{"actie": "nieuw", "categorie": "huisarts", "jaar": 2030, "x": 136000, "lat": 52.0}])
+def test_random_scenario_files_end_in_a_scenario_or_a_dutch_error(tmp_path_factory, top, prognose, plannen,
+                                                                   voorzieningen) -> None:
+    doc: dict[str, Any] = {"doeljaar": 2040, **top}
+    if prognose is not None:
+        doc["prognose"] = prognose
+    doc["plannen"], doc["voorzieningen"] = plannen, voorzieningen
+    path = tmp_path_factory.getbasetemp() / "scenario.toml"
+    path.write_text(_toml(doc), encoding="utf-8")
+    try:
+        read_scenario(path)
+    except AfwegingError as exc:
+        assert "Input should" not in str(exc) and "pydantic" not in str(exc)
