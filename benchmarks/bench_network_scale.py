@@ -387,6 +387,8 @@ def main() -> None:
               f"{s['engine_over_floor_cpu']:.2f}x ({s['engine_index_cached_over_floor_cpu']:.2f}x with the "
               f"snapping index built with the graph)", flush=True)
         row["bytes_per_node_peak"] = round(new["peak_mb"] * 2**20 / new["nodes"], 1)
+        row["bytes_per_node_above_imports"] = round(
+            (new["peak_mb"] - new["imports_peak_mb"]) * 2**20 / new["nodes"], 1)
         result["sizes"][name] = row
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n")

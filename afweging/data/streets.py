@@ -267,8 +267,20 @@ def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     deg = indeg + outdeg
     self_loop = np.zeros(n, dtype=bool)
     self_loop[u[u == v]] = True
-    pairs = np.sort(np.concatenate([u * n + v, v * n + u]))  # sorted unique (faster than
-    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # numpy's hash unique)
+    # sorted unique keys, built and sorted in place (less memory, and faster than numpy's
+    # hash-based unique)
+    m = len(u)
+    pairs = np.empty(2 * m, dtype=np.int64)
+    np.multiply(u, n, out=pairs[:m])
+    pairs[:m] += v
+    np.multiply(v, n, out=pairs[m:])
+    pairs[m:] += u
+    pairs.sort()
+    new = np.empty(len(pairs), dtype=bool)
+    new[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    pairs = pairs[new]
+    del new
     n_nb = np.bincount(pairs // n, minlength=n)
     endpoint = self_loop | (indeg == 0) | (outdeg == 0) | ~((n_nb == 2) & ((deg == 2) | (deg == 4)))
     return endpoint, pairs
@@ -353,6 +365,7 @@ def _simplified_network(
     e_oneway = oneway_w[ew]
     tagged = np.asarray(ways.bike_tagged, dtype=bool)[ew]
     not_no = tagged & ~np.asarray(ways.bike_no, dtype=bool)[ew]
+    del ew
     net = _simplify(n, eu, ev, length, e_oneway, tagged, not_no)
     (su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes) = net
     # remove_rings: components without any endpoint (on the simplified graph)
@@ -412,17 +425,18 @@ def _simplify(
     which nodes remain.
     """
     endpoint, pairs = _endpoints(eu, ev, n)
-    # unique directed pairs, each with its first edge (osmnx reads the first parallel edge)
-    key = eu * n + ev
-    ukey, first = np.unique(key, return_index=True)
     # the two neighbours of every interstitial node
-    nb_node = pairs // n
-    start_nb = np.searchsorted(nb_node, np.arange(n))
+    start_nb = np.searchsorted(pairs, np.arange(n, dtype=np.int64) * n)  # = first pair of node
     inter = ~endpoint
     nb0 = np.full(n, -1, dtype=np.int64)
     nb1 = np.full(n, -1, dtype=np.int64)
     nb0[inter] = pairs[start_nb[inter]] % n
     nb1[inter] = pairs[start_nb[inter] + 1] % n
+    del pairs, start_nb  # the largest arrays go before the next ones come
+    # unique directed pairs, each with its first edge (osmnx reads the first parallel edge)
+    key = eu * n + ev
+    ukey, first = np.unique(key, return_index=True)
+    del key
 
     def edge_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Position in the edge arrays of the first edge a -> b, -1 when there is none."""
@@ -442,6 +456,7 @@ def _simplify(
     p_tag = tagged[p_first].copy()
     p_notno = not_no[p_first].copy()
     p_end = sv_key[starts].copy()
+    del su_key, sv_key, starts
     steps_path: list[np.ndarray] = [np.arange(n_paths)]
     steps_node: list[np.ndarray] = [p_end.copy()]
     active = np.arange(n_paths)

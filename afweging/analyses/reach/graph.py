@@ -366,12 +366,12 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
     check_mode(mode)
     what = what or f"the {mode} network"
     net = G if isinstance(G, StreetNetwork) else from_networkx(G, what=what)
-    u = net.u.astype(np.int64)
-    v = net.v.astype(np.int64)
+    u = net.u  # int32: half the memory of int64 in every sort below
+    v = net.v
     length = net.length_m
     both = np.ones(net.n_edges, dtype=bool) if mode == "walk" else (~net.oneway | net.contraflow)
     lo, hi = np.minimum(u, v), np.maximum(u, v)
-    inner = net.interior_counts()
+    inner = net.interior_counts().astype(np.int32)
     order = np.lexsort((length, inner, hi, lo))
     lo_s, hi_s, in_s, len_s = lo[order], hi[order], inner[order], length[order]
     new = np.ones(len(order), dtype=bool)
@@ -383,12 +383,15 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
     # usable directions of every stored edge, as lo -> hi and hi -> lo
     lo_hi = (u == lo) | both
     hi_lo = (u == hi) | both
-    g_lo_hi = np.bincount(group, weights=lo_hi[order], minlength=n_groups) > 0
-    g_hi_lo = np.bincount(group, weights=hi_lo[order], minlength=n_groups) > 0
+    g_lo_hi = np.zeros(n_groups, dtype=bool)
+    g_lo_hi[group[lo_hi[order]]] = True  # some edge of the group is usable lo -> hi
+    g_hi_lo = np.zeros(n_groups, dtype=bool)
+    g_hi_lo[group[hi_lo[order]]] = True
     rep = order[new]
-    del order, group, new
+    del order, group, new, lo_hi, hi_lo, both
     su, sv = u[rep], v[rep]
     rep_lo = su == lo[rep]
+    del lo, hi
     fwd = np.where(rep_lo, g_lo_hi, g_hi_lo)
     bwd = np.where(rep_lo, g_hi_lo, g_lo_hi)
     sl = length[rep]
