@@ -83,7 +83,7 @@ def test_amounts_in_the_texts_read_like_a_memo(demo, base):
     side = 30_001 ** 0.5
     check = check_plan(demo, plan([
         {"functie": "wonen", "woningen": 800, "geometry": box(c.x - 150, c.y - 300, c.x + 150, c.y + 300)},
-        {"functie": "groen", "geometry": box(c.x + 200, c.y, c.x + 200 + side, c.y + side)},
+        {"functie": "groen", "geometry": box(c.x - 200 - side, c.y, c.x - 200, c.y + side)},
     ]), baseline=base)
     green = next(x for x in check.verdicts if x.norm_id == "plan_groen_per_woning")
     assert green.shortfall == pytest.approx(60_000 - 30_001, abs=0.5)
