@@ -144,7 +144,7 @@ def _file_matches(path: Path, entry: dict[str, Any]) -> bool:
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size != entry.get("bytes"):
             return False
-        return _sha256(path) == entry.get("sha256")
+        return file_sha256(path) == entry.get("sha256")
     except OSError:
         return False
 
@@ -167,7 +167,8 @@ def _valid_kind(kind: str) -> bool:
     return bool(kind) and kind.replace("_", "").isalnum() and kind.isascii()
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -645,7 +646,7 @@ class OutputFolder:
         doc = {
             "format": MANIFEST_FORMAT,
             "command": self.kind,
-            "files": {n: {"bytes": (staging / n).stat().st_size, "sha256": _sha256(staging / n)}
+            "files": {n: {"bytes": (staging / n).stat().st_size, "sha256": file_sha256(staging / n)}
                       for n in names},
             "dirs": made_dirs,
         }

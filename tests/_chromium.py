@@ -8,6 +8,8 @@ kaart.html, rapport.html).
 * :func:`dom` returns the DOM after the page's scripts ran (``--dump-dom``).
 * :func:`external_references` lists ``src``/``href`` of scripts, stylesheets, images and
   fonts that point off the machine (a self-contained page has none).
+* :func:`selenium_chrome` starts headless Chromium under Selenium + chromedriver, for tests
+  that click through a page (the studio, the hostile-payload pages).
 
 Networking is off (every host resolves to nothing), so a page that needs the internet
 shows it as failed loads. When no Chromium binary is found the calling test is skipped
@@ -21,6 +23,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +32,9 @@ import pytest
 
 #: Binaries tried in order; ``AFWEGING_CHROMIUM`` overrides.
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+#: Where chromedriver is looked for; ``AFWEGING_CHROMEDRIVER`` overrides.
+DRIVERS = ("chromedriver", "chromium.chromedriver")
 
 #: Prefix of console lines written by the injected probe.
 PROBE = "__AFWEGING_ERROR__"
@@ -205,3 +212,48 @@ def external_references(html: str) -> list[str]:
             found.append(url)
     found += [m.group("url") for m in _CSS_URL_RE.finditer(html)]
     return found
+
+
+def find_chromedriver() -> str | None:
+    """Path of a chromedriver binary, or None."""
+    env = os.environ.get("AFWEGING_CHROMEDRIVER")
+    if env and Path(env).exists():
+        return env
+    for name in DRIVERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@contextmanager
+def selenium_chrome(*, ignore_prompts: bool = False) -> Iterator[object]:
+    """A Selenium driver for headless Chromium with networking off except this machine (the
+    page must need nothing else), browser console logging on and a throw-away profile.
+
+    ``ignore_prompts`` leaves an ``alert`` open instead of failing the next command. Skips
+    the calling test when Selenium, Chromium or chromedriver is missing."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    binary, driver_path = find_chromium(), find_chromedriver()
+    if binary is None or driver_path is None:
+        pytest.skip("no chromium and chromedriver found")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-extensions",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if ignore_prompts:
+        options.set_capability("unhandledPromptBehavior", "ignore")
+    with tempfile.TemporaryDirectory(prefix="afweging-selenium-") as udd:
+        options.add_argument(f"--user-data-dir={udd}")
+        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+        driver.set_page_load_timeout(60)
+        try:
+            yield driver
+        finally:
+            driver.quit()

@@ -17,15 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from _chromium import find_chromium
+from _chromium import selenium_chrome
 
 from afweging._csv import FORMULA_START, csv_bytes, safe_cell, spreadsheet_safe
 
@@ -156,39 +154,10 @@ def test_no_formula_in_any_csv_output(hostile) -> None:
 webdriver = pytest.importorskip("selenium.webdriver")
 
 
-def _chromedriver() -> str | None:
-    import os
-
-    env = os.environ.get("AFWEGING_CHROMEDRIVER")
-    if env and Path(env).exists():
-        return env
-    return shutil.which("chromedriver") or shutil.which("chromium.chromedriver")
-
-
 @pytest.fixture(scope="module")
 def browser():
-    binary, driver_path = find_chromium(), _chromedriver()
-    if binary is None or driver_path is None:
-        pytest.skip("no chromium and chromedriver found")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-extensions",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.set_capability("unhandledPromptBehavior", "ignore")
-    with tempfile.TemporaryDirectory(prefix="afweging-selenium-") as udd:
-        options.add_argument(f"--user-data-dir={udd}")
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-        driver.set_page_load_timeout(60)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with selenium_chrome(ignore_prompts=True) as driver:
+        yield driver
 
 
 #: Adds every layer to the map, then shows the content of every tooltip and popup as

@@ -8,12 +8,10 @@ Skipped cleanly where Selenium, Chromium or chromedriver is missing."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from _chromium import find_chromium
+from _chromium import selenium_chrome
 from _studio import live_server, prepared_studio
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plan_demostad.geojson"
@@ -28,22 +26,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-#: Where chromedriver is looked for; ``AFWEGING_CHROMEDRIVER`` overrides.
-DRIVERS = ("chromedriver", "chromium.chromedriver")
-
-
-def _chromedriver() -> str | None:
-    import os
-
-    env = os.environ.get("AFWEGING_CHROMEDRIVER")
-    if env and Path(env).exists():
-        return env
-    for name in DRIVERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
 
 @pytest.fixture(scope="module")
 def studio(demo):
@@ -54,28 +36,8 @@ def studio(demo):
 
 @pytest.fixture(scope="module")
 def browser():
-    binary, driver_path = find_chromium(), _chromedriver()
-    if binary is None or driver_path is None:
-        pytest.skip("no chromium and chromedriver found")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-extensions",
-                # networking off except this machine: the page must need nothing else
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with tempfile.TemporaryDirectory(prefix="afweging-selenium-") as udd:
-        options.add_argument(f"--user-data-dir={udd}")
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-        driver.set_page_load_timeout(60)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with selenium_chrome() as driver:
+        yield driver
 
 
 def _errors(driver) -> list[str]:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from afweging._errors import ConfigError, InputFileNotFoundError, ManifestError
 from afweging._format import nl_names
+from afweging._outputs import atomic_write_text
 from afweging.batch.buffer import border_buffer
 from afweging.batch.store import GEMEENTEN_DIR
 from afweging.batch.task import ManifestSource, MissingSource
@@ -190,7 +191,7 @@ def template_sources(template: Path, codes: Sequence[str], out_dir: Path,
         path = folder / "bronnen.toml"
         text = render_template(template, code, names.get(code))
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            atomic_write_text(path, text)  # a killed batch leaves no half manifest
         out.append(ManifestSource(code, path, kind="sjabloon", name=names.get(code, "")))
     return out
 

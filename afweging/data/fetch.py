@@ -56,6 +56,7 @@ from afweging._outputs import (
     _Lock,
     atomic_write_bytes,
     atomic_write_text,
+    file_sha256,
     fixed_gpkg_date,
 )
 from afweging._schema import read_toml
@@ -120,14 +121,6 @@ class FetchResult:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _request_key(doc: Any) -> str:
@@ -273,12 +266,12 @@ class _State:
             return False
         for f, h in entry.get("files", {}).items():
             p = self.folder / f
-            if not p.is_file() or _sha256(p) != h:
+            if not p.is_file() or file_sha256(p) != h:
                 return False
         return True
 
     def record(self, name: str, key: str, files: list[Path], extra: dict[str, Any]) -> None:
-        self.sections[name] = {"key": key, "files": {f.name: _sha256(f) for f in files}, **extra}
+        self.sections[name] = {"key": key, "files": {f.name: file_sha256(f) for f in files}, **extra}
         self.save()
 
     def save(self) -> None:
@@ -416,7 +409,7 @@ class _Fetcher:
             "Rekenen zonder internet: afweging run --area <deze map>/area.toml"))
         self._check_free(self.result.manifest)
         atomic_write_text(self.result.manifest, text)
-        self.state.area = _sha256(self.result.manifest)
+        self.state.area = file_sha256(self.result.manifest)
         self.state.save()
         return self.result
 
@@ -426,7 +419,7 @@ class _Fetcher:
             return
         owned = self.state.owned()
         rel = path.relative_to(self.folder).as_posix()
-        if rel not in owned or _sha256(path) != owned[rel]:
+        if rel not in owned or file_sha256(path) != owned[rel]:
             raise OutputError(
                 f"{path} bestaat al en is niet door `afweging fetch` geschreven (of daarna veranderd). "
                 f"afweging overschrijft geen bestanden van anderen: verplaats het, of kies met --out een andere map."
@@ -487,7 +480,7 @@ class _Fetcher:
         if "tags" not in sec:
             return None
         p = self.manifest.parent / sec["tags"]
-        return _sha256(p) if p.is_file() else None
+        return file_sha256(p) if p.is_file() else None
 
     def _set_buurten(self, sec: dict[str, Any]) -> None:
         """The processed buurten of the written [buurten] section (read from the file), for
