@@ -86,7 +86,8 @@ def run_mode(mode: str, homes: int, out: Path) -> dict:
             wall_s=b.compute_seconds, merge_s=b.seconds - b.compute_seconds,
             homes=sum(s["woningen"] for s in done),
             task_s={s["gemeentecode"]: round(s["seconds"], 2) for s in done},
-            task_cpu_s_sum=sum(s["seconds"] for s in done),
+            task_s_sum=sum(s["seconds"] for s in done),
+            task_cpu_s_sum=sum(s["cpu_seconds"] for s in done),
             worker_peak_rss_mb=sorted({s["worker_pid"]: round(s["worker_peak_rss_mb"])
                                        for s in done}.values()),
             failed=b.failed,
