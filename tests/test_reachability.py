@@ -637,3 +637,15 @@ def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo)
     new = {k for k in memo._store if k.startswith("search:")} - searches
     # one new search per mode with a network, for the supermarkets only
     assert len(new) == sum(demo.has(f"network:{m}") for m in ("walk", "bike"))
+
+    # pickled with its area (as the studio's cache stores a baseline), the memo's pieces
+    # are keyed by content: the unpickled area's new graph objects find them all
+    import pickle
+
+    area2, memo2 = pickle.loads(pickle.dumps((changed, memo)))
+    assert area2.networks is not changed.networks
+    keys = set(memo2._store)
+    again = reachability(area2, memo=memo2)
+    pd.testing.assert_frame_equal(again.homes, without.homes)
+    pd.testing.assert_frame_equal(again.buurten, without.buurten)
+    assert set(memo2._store) == keys  # nothing computed again

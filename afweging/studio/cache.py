@@ -49,7 +49,7 @@ from afweging.geo.area import Area
 log = logging.getLogger(__name__)
 
 #: Version of the cache layout (part of the key).
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the baseline is stored warm (Baseline.warm)
 
 #: Libraries whose version is part of the key (they compute the numbers).
 _LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "scipy", "networkx",
@@ -248,6 +248,7 @@ def open_baseline(
     from afweging.analyses.plan import prepare_baseline
 
     base = prepare_baseline(area, norms=norms)
+    base.warm()  # the pieces every plan check reuses travel with it to the workers
     page = page_data(base)
     try:
         folder.mkdir(parents=True, exist_ok=True)

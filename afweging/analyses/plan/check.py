@@ -138,7 +138,9 @@ class Baseline:
     def warm(self) -> None:
         """Compute now what the first plan check would otherwise compute once: the
         reachability engine's snaps, searches and KD-trees of the homes and facilities
-        before the plan (the studio's workers call it when they start)."""
+        before the plan. They are pickled with the baseline (keyed by content), so the
+        studio warms a baseline once, before it goes into its cache, and its workers find
+        it warm; calling it again does nothing."""
         from afweging.analyses.reach.reachability import ReachMemo, reachability
         from afweging.geo.snap import point_xy
 
@@ -148,10 +150,13 @@ class Baseline:
         homes = before.homes
         memo = self.derived("reach_memo", lambda: ReachMemo(
             self.derived("homes_xy", lambda: point_xy(homes, what="reach.homes"))))
+        if memo.warmed:  # already (the studio's cache keeps a warm baseline)
+            return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             reachability(self.area, modes=before.modes, minutes=before.minutes,
                          categories=list(before.categories), max_minutes=before.max_minutes, memo=memo)
+        memo.warmed = True
 
 
 @contextmanager

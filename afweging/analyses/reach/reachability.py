@@ -342,13 +342,23 @@ class ReachMemo:
 
     def __init__(self, homes_xy: np.ndarray | None = None) -> None:
         self.homes_xy = None if homes_xy is None else np.asarray(homes_xy, dtype=np.float64).reshape(-1, 2)
+        self.warmed = False
         self._store: dict[str, Any] = {}
-        self._graphs: dict[int, ArrayGraph] = {}  # held, so that no other graph gets their id
+        self._graphs: dict[int, tuple[ArrayGraph, str]] = {}  # id -> (graph held, its key)
 
     def graph_key(self, graph: ArrayGraph) -> str:
-        """A key for a graph (its mode and identity)."""
-        self._graphs.setdefault(id(graph), graph)
-        return f"{graph.mode}:{id(graph)}"
+        """A key for a graph: its mode and a hash of its streets (computed once per graph
+        object), so the pieces kept for it stay valid for an equal graph after pickling."""
+        hit = self._graphs.get(id(graph))
+        if hit is None or hit[0] is not graph:
+            h = hashlib.blake2b(graph.mode.encode(), digest_size=16)
+            for a in (graph.xy, graph.street_u, graph.street_v, graph.street_length_m, graph.street_forward,
+                      graph.street_backward, graph.geom_offsets, graph.geom_xy,
+                      graph.forward.data, graph.forward.indices, graph.forward.indptr):
+                h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+            hit = (graph, f"{graph.mode}:{h.hexdigest()}")
+            self._graphs[id(graph)] = hit
+        return hit[1]
 
     def get(self, key: str, make: Callable[[], Any]) -> Any:
         """``make()``, computed once per ``key``."""
@@ -356,8 +366,8 @@ class ReachMemo:
             self._store[key] = make()
         return self._store[key]
 
-    def __getstate__(self) -> dict[str, Any]:  # the pieces are rebuilt after unpickling
-        return {"homes_xy": self.homes_xy, "_store": {}, "_graphs": {}}
+    def __getstate__(self) -> dict[str, Any]:  # the pieces travel (keyed by content), not the graphs
+        return {"homes_xy": self.homes_xy, "warmed": self.warmed, "_store": self._store, "_graphs": {}}
 
     @staticmethod
     def key(xy: np.ndarray) -> str:
