@@ -180,7 +180,6 @@ def merge(
     _scale_heat_proxy(buurten, methods, ranking)
 
     cfg = load_priority_config(priorities)
-    homes = _homes_for_priorities(store, done, cfg)
     layer_cols = [c for c in buurten.columns if c in methods.index and c not in
                   {"gemeentecode", "gemeentenaam"}]
     results = []
@@ -188,9 +187,13 @@ def merge(
         b = buurten.loc[idx]
         in_group = set(b["gemeentecode"])
         st = [s for s in done_st if s["gemeentecode"] in in_group]
+        # the homes of this group only: ranked within each gemeente, the driver holds one
+        # gemeente's homes at a time
+        homes = _homes_for_priorities(store, [c for c in done if c in in_group], cfg)
         layers = LayerResult(b[layer_cols].copy(), methods.loc[layer_cols], [])
         label = name if ranking == "landelijk" else str(b["gemeentenaam"].iloc[0])
         results.append(_prioritise(b, homes[homes["buurtcode"].isin(idx)], layers, st, label, priorities))
+        del homes
     prio = pd.concat([r.to_buurt_frame() for r in results])
     buurten = buurten.drop(columns=[c for c in prio.columns if c in buurten.columns]).join(prio)
     for col in buurten.columns:
