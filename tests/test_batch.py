@@ -481,3 +481,21 @@ def test_a_street_cut_at_the_buffer_edge_does_not_turn_a_long_route_into_none():
     t, how = minutes(_network(whole, poly, buffer, "deel", None))  # the check can fail
     assert how == "no_route"  # 340 m straight across x 1.52 / 250 m per minute
     assert t == pytest.approx(340.0 * settings.detour_factor / settings.speed_m_per_min("bike"), rel=1e-12)
+
+
+def test_batch_on_a_running_cluster_given_by_its_address(region, batch, short_reach, tmp_path):
+    """--scheduler tcp://...: the batch connects to a cluster that is already running
+    (here one started by the test; the benchmark starts `dask scheduler`/`dask worker`)."""
+    import dask.distributed as dd
+
+    out_full, _ = batch
+    lines: list[str] = []
+    with dd.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = run_batch(["GM9901"], out=tmp_path, region=region, scheduler=c.scheduler_address,
+                            progress=lines.append)
+        assert len(c.scheduler.workers) == 1  # the batch left the running cluster as it was
+    assert any(line.startswith("Dask: 1 werker(s)") for line in lines)
+    assert res.statuses["GM9901"]["status"] == "klaar"
+    pd.testing.assert_frame_equal(BatchStore(tmp_path).buurten("GM9901"), BatchStore(out_full).buurten("GM9901"))
