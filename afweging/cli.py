@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import signal
 import sys
 import time
@@ -39,7 +40,77 @@ def _echo_caveats(messages: list[str], result: Any) -> None:
                     f"gegevens')", fg="yellow", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Click's English texts for a wrong value (the types the commands use), in Dutch.
+_VALUE_TEXTS = (
+    (re.compile(r"^(?P<v>.+) is not a valid integer( range)?\.$"), "{v} is geen geheel getal."),
+    (re.compile(r"^(?P<v>.+) is not a valid float( range)?\.$"), "{v} is geen getal (gebruik een punt: 2.5)."),
+    (re.compile(r"^(?P<v>.+) is not in the range (?P<r>.+)\.$"), "{v} ligt niet in het bereik {r}."),
+    (re.compile(r"^(?P<v>.+) is not (one of )?(?P<r>.+)\.$"), "{v} is geen van de keuzes {r}."),
+)
+
+
+def _dutch_usage(exc: click.UsageError) -> str:
+    """Click's message for a wrong command line, in Dutch (unknown cases keep click's text)."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx is not None else exc.param.name
+        kind = "optie" if isinstance(exc.param, click.Option) else "argument"
+        return f"{kind} {hint} ontbreekt; deze is verplicht."
+    if isinstance(exc, click.NoSuchOption):
+        maybe = f" Bedoelde u {' of '.join(exc.possibilities)}?" if exc.possibilities else ""
+        return f"onbekende optie {exc.option_name}.{maybe}"
+    if isinstance(exc, click.BadParameter):
+        text = exc.message
+        for pattern, dutch in _VALUE_TEXTS:
+            m = pattern.match(text)
+            if m:
+                text = dutch.format(**m.groupdict())
+                break
+        hint = (exc.param_hint if isinstance(exc.param_hint, str) else None) or (
+            exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "")
+        return f"ongeldige waarde voor {hint}: {text}" if hint else f"ongeldige waarde: {text}"
+    m = re.match(r"^Got unexpected extra arguments? \((?P<a>.*)\)$", exc.message)
+    if m:
+        return f"onverwacht extra argument: {m['a']}. Zet de optie ervoor (zie --help), bijv. --area BESTAND."
+    m = re.match(r"^No such command (?P<c>.+)\.$", exc.message)
+    if m:
+        return f"onbekende opdracht {m['c']}."
+    m = re.match(r"^Option (?P<o>.+) requires an argument\.$", exc.message)
+    if m:
+        return f"optie {m['o']} heeft een waarde nodig."
+    return exc.message
+
+
+class _DutchUsageError(click.UsageError):
+    """A wrong command line, shown as the usage line and one Dutch ``Fout:`` line."""
+
+    def show(self, file: Any = None) -> None:
+        if self.ctx is not None:
+            click.echo(self.ctx.get_usage().replace("Usage:", "Gebruik:", 1), err=True)
+            click.echo(f"Zie '{self.ctx.command_path} --help' voor alle opties.\n", err=True)
+        click.secho(f"Fout: {self.message}", fg="red", err=True)
+
+
+class _DutchGroup(click.Group):
+    """A command group whose command-line errors are in Dutch (exit code 2, as click's)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _DutchUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _DutchUsageError(_dutch_usage(exc), exc.ctx) from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _DutchUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _DutchUsageError(_dutch_usage(exc), exc.ctx) from exc
+
+
+@click.group(cls=_DutchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="afweging")
 @click.option("-v", "--verbose", is_flag=True, help="Meer uitvoer (logging).")
 @click.option("--debug", is_flag=True,

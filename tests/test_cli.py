@@ -30,6 +30,29 @@ def test_missing_manifest_is_a_clear_error_and_writes_nothing(tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
+@pytest.mark.parametrize(("args", "expected"), [
+    (["fetch", "--out", "x"], "Fout: optie '--area' ontbreekt; deze is verplicht."),
+    (["run", "area.toml"], "Fout: onverwacht extra argument: area.toml."),
+    (["run", "--aera", "a.toml"], "Fout: onbekende optie --aera. Bedoelde u --area?"),
+    (["rnu"], "Fout: onbekende opdracht 'rnu'."),
+    (["run", "--area"], "Fout: optie '--area' heeft een waarde nodig."),
+    (["locaties", "--aantal", "0"], "Fout: ongeldige waarde voor '--aantal': 0 ligt niet in het bereik x>=1."),
+    (["locaties", "--aantal", "twee"], "Fout: ongeldige waarde voor '--aantal': 'twee' is geen geheel getal."),
+    (["locaties", "--aantal", "2", "--tijdslimiet", "1,5"],
+     "Fout: ongeldige waarde voor '--tijdslimiet': '1,5' is geen getal (gebruik een punt: 2.5)."),
+    (["locaties", "--aantal", "2", "--vraag", "bank"],
+     "Fout: ongeldige waarde voor '--vraag': 'bank' is geen van de keuzes 'speelplek', 'ontmoetingsplek', "
+     "'voorzieningen'."),
+])
+def test_a_wrong_command_line_is_a_dutch_error(args: list[str], expected: str, tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2, res.output
+    assert expected in res.output
+    # none of click's English texts reach the planner
+    for english in ("Error:", "Usage:", "Missing option", "Try '", "is not", "No such"):
+        assert english not in res.output
+
+
 @pytest.fixture(scope="module")
 def utrecht_run(utrecht_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("utrecht") / "uit"
