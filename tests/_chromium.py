@@ -66,16 +66,21 @@ class RenderResult:
     stderr: str = ""
 
 
-def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome binary, or None."""
-    env = os.environ.get("AFWEGING_CHROMIUM")
+def _find(env_var: str, names: tuple[str, ...]) -> str | None:
+    """The path in ``env_var`` when it exists, else the first of ``names`` on PATH, or None."""
+    env = os.environ.get(env_var)
     if env and Path(env).exists():
         return env
-    for name in CANDIDATES:
+    for name in names:
         found = shutil.which(name)
         if found:
             return found
     return None
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome binary, or None."""
+    return _find("AFWEGING_CHROMIUM", CANDIDATES)
 
 
 def require_chromium() -> str:
@@ -216,14 +221,7 @@ def external_references(html: str) -> list[str]:
 
 def find_chromedriver() -> str | None:
     """Path of a chromedriver binary, or None."""
-    env = os.environ.get("AFWEGING_CHROMEDRIVER")
-    if env and Path(env).exists():
-        return env
-    for name in DRIVERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return _find("AFWEGING_CHROMEDRIVER", DRIVERS)
 
 
 @contextmanager
