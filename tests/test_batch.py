@@ -279,6 +279,7 @@ def test_batch_on_a_local_dask_cluster_survives_dying_workers(region, batch, sho
     import cloudpickle
 
     import afweging.batch.api as api
+    from afweging.batch import cluster
     from afweging.batch.task import RegionSource
 
     out_full, _ = batch
@@ -298,7 +299,10 @@ def test_batch_on_a_local_dask_cluster_survives_dying_workers(region, batch, sho
                             progress=lines.append)
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-    assert any(line.startswith("Dask: 2 werker(s)") for line in lines)
+    (dask_line,) = [line for line in lines if line.startswith("Dask: 2 werker(s)")]
+    if cluster._dashboard_ok():  # bokeh is part of the batch extra
+        assert "; dashboard: http://" in dask_line
+    assert [line[:10] for line in lines if line.startswith("[")] == [f"[{i}/6] GM99" for i in range(1, 7)]
     st = res.statuses
     assert {c: st[c]["status"] for c in order} == {c: "fout" if c == "GM9906" else "klaar" for c in order}
     assert (log / "tries-GM9902").read_text() == "xx"  # died once, ran again
