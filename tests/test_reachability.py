@@ -649,3 +649,14 @@ def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo)
     pd.testing.assert_frame_equal(again.homes, without.homes)
     pd.testing.assert_frame_equal(again.buurten, without.buurten)
     assert set(memo2._store) == keys  # nothing computed again
+
+    # warmed, it keeps nothing new: another facility set is computed for its homes only
+    memo2.warmed = True
+    row2 = row.copy()
+    row2["geometry"] = [Point(row.geometry.iloc[0].x - 250.0, row.geometry.iloc[0].y + 120.0)]
+    other = dataclasses.replace(area2, facilities=pd.concat([area2.facilities.drop(index="nieuw"), row2]))
+    got = reachability(other, memo=memo2)
+    plain = reachability(other)
+    pd.testing.assert_frame_equal(got.homes, plain.homes)
+    pd.testing.assert_frame_equal(got.buurten, plain.buurten)
+    assert set(memo2._store) == keys

@@ -338,6 +338,12 @@ class ReachMemo:
     homes_xy : ndarray of shape (n, 2), optional
         The homes whose snaps are kept (the Area before the change); other homes are
         snapped when asked for.
+
+    Attributes
+    ----------
+    warmed : bool
+        Set once the pieces of the Area before the change are in (``Baseline.warm``);
+        from then on pieces of other facility sets are computed but not kept.
     """
 
     def __init__(self, homes_xy: np.ndarray | None = None) -> None:
@@ -361,10 +367,15 @@ class ReachMemo:
         return hit[1]
 
     def get(self, key: str, make: Callable[[], Any]) -> Any:
-        """``make()``, computed once per ``key``."""
-        if key not in self._store:
-            self._store[key] = make()
-        return self._store[key]
+        """``make()``, computed once per ``key``; once :attr:`warmed`, a new key is
+        computed but not kept (a plan's own facilities would otherwise pile up in a
+        long-running studio)."""
+        if key in self._store:
+            return self._store[key]
+        value = make()
+        if not self.warmed:
+            self._store[key] = value
+        return value
 
     def __getstate__(self) -> dict[str, Any]:  # the pieces travel (keyed by content), not the graphs
         return {"homes_xy": self.homes_xy, "warmed": self.warmed, "_store": self._store, "_graphs": {}}
@@ -394,6 +405,8 @@ class ReachMemo:
         if self.homes_xy is None or not len(xy):
             return compute(xy)
         pool = self.homes_xy
+        if key not in self._store and self.warmed:  # not a piece of the baseline: these points only
+            return compute(xy)
         known = self.get(key, lambda: compute(pool))
         miss = np.flatnonzero(pos < 0)
         out = take(known, np.where(pos < 0, 0, pos))

@@ -137,9 +137,12 @@ def update_reachability(
         # the caveats of a subset of homes describe that subset, not the area: the
         # result before the change keeps the area's own
         warnings.simplefilter("ignore")
-        # with a caller's cache: snaps, searches and KD-trees kept between calls
+        # with a caller's warm cache (Baseline.warm): snaps, searches and KD-trees of
+        # the Area before the change reused; a cold one is not worth filling for one call
         memo = None if derived is _compute else derived("reach_memo", lambda: ReachMemo(
             derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))))
+        if memo is not None and not memo.warmed:
+            memo = None
         sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
                            categories=list(before.categories), max_minutes=before.max_minutes,
                            memo=memo, methods_table=False)
