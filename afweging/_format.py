@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 
 def nl_number(value: float, decimals: int = 0) -> str:
-    """Format a number the Dutch way; ``NaN`` becomes ``"onbekend"``.
+    """Format a number the Dutch way; no value (None, ``NaN``, ``pd.NA``, ±∞) becomes
+    ``"onbekend"``: a planner never reads "nan" or "inf".
 
     Examples
     --------
@@ -15,10 +16,16 @@ def nl_number(value: float, decimals: int = 0) -> str:
     '367.715'
     >>> nl_number(65.54, 1)
     '65,5'
-    >>> nl_number(float("nan"))
-    'onbekend'
+    >>> nl_number(float("nan")), nl_number(float("inf")), nl_number(float("-inf"))
+    ('onbekend', 'onbekend', 'onbekend')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
+        return "onbekend"
+    try:
+        finite = math.isfinite(float(value))
+    except TypeError:  # pd.NA
+        finite = False
+    if not finite:
         return "onbekend"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -61,7 +68,7 @@ def nl_area(m2: float) -> str:
     >>> nl_area(30001.2), nl_area(59999.0), nl_area(1234.0), nl_area(87.4), nl_area(float("nan"))
     ('30.000', '60.000', '1.230', '87', 'onbekend')
     """
-    if m2 is None or math.isnan(float(m2)):
+    if m2 is None or not math.isfinite(float(m2)):
         return "onbekend"
     step = 100 if abs(m2) >= 10_000 else (10 if abs(m2) >= 1_000 else 1)
     return nl_int(round(float(m2) / step) * step)

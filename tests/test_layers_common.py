@@ -3,6 +3,7 @@ other ``test_layers_*`` files (imported from here)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import geopandas as gpd
@@ -12,7 +13,7 @@ import pytest
 from affine import Affine
 from shapely.geometry import Point, box
 
-from afweging._format import nl_number
+from afweging._format import nl_area, nl_number
 from afweging.geo.area import Area, Provenance
 from afweging.geo.raster import Raster
 from afweging.layers._common import resident_share_pct, safe_ratio, weighted_mean
@@ -121,6 +122,9 @@ def test_coverage_gaps_need_the_same_source_for_homes_and_points():
 def test_nl_number_uses_dutch_separators():
     assert nl_number(1234567.891, 2) == "1.234.567,89"
     assert nl_number(float("nan")) == "onbekend"
+    # no 'inf' or 'nan' in a planner's text, whatever kind of missing number comes in
+    assert {nl_number(v) for v in (float("inf"), -math.inf, np.float32("nan"), pd.NA, None)} == {"onbekend"}
+    assert nl_area(float("inf")) == "onbekend"  # was an OverflowError
 
 
 def test_the_layer_context_computes_each_piece_once_and_layers_accept_it():
