@@ -73,20 +73,18 @@ def test_adding_a_facility_never_lengthens_any_trip(homes, facilities, extra, mo
     assert not longer.any(), (homes_xy[longer], before[longer], after[longer])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the engine's documented rule (analyses/reach/reachability.py): the straight-line estimate "
-    "counts only where no route leads to any facility of the category; a routable facility "
-    "added next to an unroutable one replaces the shorter estimate by its longer route. "
-    "Found by the property above; not fixed here (it changes the engine's results)."))
-def test_adding_a_routable_facility_never_lengthens_a_no_route_trip() -> None:
-    # hypothesis' shrunk example: a home on the fragment west of the grid, a facility that
-    # no route reaches (estimate 1.5 min by bike), then one that a route reaches (4.2 min)
+def test_a_route_replaces_a_no_route_estimate_even_when_longer() -> None:
+    """Where the property above stops, by design (issue 17): a facility that the network
+    proves unreachable is not a trip, so its straight-line estimate only stands in while no
+    route leads to any facility of the category, and a route to a new facility replaces it,
+    even when longer. Hypothesis' shrunk example: a home on the fragment west of the grid, a
+    facility that no route reaches (estimate 1.5 min by bike), then one a route reaches."""
     graph = _GRAPHS["bike"]
     home, fac, extra = np.array([[129772.0, 449863.0]]), np.array([[129621.0, 450060.0]]), [129741.0, 450480.0]
     before, how = travel_minutes(graph, home, fac, mode="bike", max_minutes=5.0)
-    after, _ = travel_minutes(graph, home, np.vstack([fac, [extra]]), mode="bike", max_minutes=5.0)
-    assert how[0] == "no_route"
-    assert after[0] <= before[0]
+    after, how_after = travel_minutes(graph, home, np.vstack([fac, [extra]]), mode="bike", max_minutes=5.0)
+    assert how[0] == "no_route" and how_after[0] == "network"
+    assert before[0] == pytest.approx(1.5, abs=0.05) and after[0] == pytest.approx(4.2, abs=0.05)
 
 
 # ------------------------------------------------------- a plan that only adds green
