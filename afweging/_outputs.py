@@ -63,7 +63,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -239,6 +239,21 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """:func:`atomic_write_bytes` for UTF-8 text."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_with(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Let ``write`` make the file (a GeoPackage by GDAL, a Parquet file, a GraphML graph) at
+    a temporary name in the same folder, then ``os.replace`` it into place: readers see the
+    old file or the new one. The temporary name keeps the suffix (GDAL picks its driver by
+    it) and is removed when ``write`` fails."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 # ----------------------------------------------------------------------------- lock

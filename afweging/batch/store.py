@@ -12,25 +12,16 @@ the others (also failed ones) are computed again.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 
+from afweging._outputs import atomic_write_with
 from afweging.batch.task import BUURTEN_FILE, DONE, HOMES_FILE, STATUS_FILE, GemeenteResult
 
 #: Folder of the per-gemeente results inside the out folder.
 GEMEENTEN_DIR = "gemeenten"
-
-
-def _atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class BatchStore:
@@ -64,12 +55,12 @@ class BatchStore:
         if result.status == DONE:
             assert result.buurten is not None and result.homes is not None
             buurten, homes = result.buurten, result.homes
-            _atomic(folder / BUURTEN_FILE, lambda p: buurten.to_parquet(p))
-            _atomic(folder / HOMES_FILE, lambda p: homes.to_parquet(p))
+            atomic_write_with(folder / BUURTEN_FILE, lambda p: buurten.to_parquet(p))
+            atomic_write_with(folder / HOMES_FILE, lambda p: homes.to_parquet(p))
         doc = {"gemeentecode": result.code, "gemeentenaam": result.name, "status": result.status,
                "reason": result.reason, "fingerprint": fingerprint, **result.info}
         text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=str)
-        _atomic(folder / STATUS_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+        atomic_write_with(folder / STATUS_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
     def buurten(self, code: str) -> gpd.GeoDataFrame:
         return gpd.read_parquet(self.folder(code) / BUURTEN_FILE)

@@ -37,7 +37,6 @@ import json
 import math
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from afweging._outputs import (
     _Lock,
     atomic_write_bytes,
     atomic_write_text,
+    atomic_write_with,
     file_sha256,
     fixed_gpkg_date,
 )
@@ -127,19 +127,13 @@ def _request_key(doc: Any) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
-
-
 def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     """A GeoPackage of one layer, atomically (temporary name, then rename), byte-stable."""
-    tmp = _tmp_name(path)
-    try:
+    def write(tmp: Path) -> None:
         with fixed_gpkg_date():
             gdf.to_file(tmp, layer=layer, driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    atomic_write_with(path, write)
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -160,12 +154,7 @@ def _write_graphml(graph: Any, path: Path) -> None:
     for _, _, data in g.edges(keys=False, data=True):
         for k, v in list(data.items()):
             data[k] = str(v)
-    tmp = _tmp_name(path)
-    try:
-        nx.write_graphml(g, tmp, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write_with(path, lambda tmp: nx.write_graphml(g, tmp, encoding="utf-8"))
 
 
 def _relative(target: Path, folder: Path) -> str:

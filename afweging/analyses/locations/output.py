@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ import scipy.sparse as sp
 
 from afweging._csv import csv_bytes
 from afweging._errors import LocationError
-from afweging._outputs import atomic_write_bytes, fixed_gpkg_date
+from afweging._outputs import atomic_write_bytes, atomic_write_with, fixed_gpkg_date
 from afweging.analyses.locations.choice import LocationChoice
 
 #: Version of the ``.npz`` problem format (``docs/location_problem.md``).
@@ -80,22 +79,6 @@ def _gpkg_frame(sites: gpd.GeoDataFrame, choice: LocationChoice) -> gpd.GeoDataF
     return gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)
 
 
-def _replace(path: Path, write: Any) -> Path:
-    """Let ``write`` make a file (e.g. GDAL a GeoPackage) at a temporary name in the same
-    folder, then swap it in (atomic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        tmp.unlink()
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
     """Write ``locaties.csv`` and ``locaties.gpkg`` into ``out_dir`` (each swapped in whole).
 
@@ -123,7 +106,7 @@ def write_locations(choice: LocationChoice, out_dir: str | Path) -> list[Path]:
             _gpkg_frame(choice.greedy_sites, choice).to_file(p, layer="gretig", driver="GPKG")
             cand.to_file(p, layer="kandidaten", driver="GPKG")
 
-    return [csv, _replace(out / "locaties.gpkg", gpkg)]
+    return [csv, atomic_write_with(out / "locaties.gpkg", gpkg)]
 
 
 def problem_arrays(choice: LocationChoice) -> dict[str, np.ndarray]:
