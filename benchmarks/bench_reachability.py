@@ -5,8 +5,9 @@ of the streets removed, the largest component kept), 12 facility categories with
 realistic counts, 70,000 homes, walking, 30-minute limit. In one run it times
 
 * ``engine``: :func:`afweging.analyses.reach.reachability._mode_times`, i.e. snapping all homes
-  and facilities (KD-tree) plus one multi-source search per category with exact snap
-  offsets, the per-home minutes and the off-network check (graph already built);
+  and facilities to the nearest street point (building the street snapping index included)
+  plus one multi-source search per category with exact snap offsets, the per-home minutes
+  and the no-route check (graph already built; larger networks: ``bench_network_scale.py``);
 * ``graph build``: turning the networkx graph into the CSR array graph (once per graph);
 * ``scipy floor``: ``scipy.sparse.csgraph.dijkstra(csr, indices=facility_nodes,
   min_only=True, limit=...)`` per category on the prebuilt CSR, without snapping;
