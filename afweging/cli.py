@@ -70,7 +70,7 @@ def _dutch_usage(exc: click.UsageError) -> str:
         return f"ongeldige waarde voor {hint}: {text}" if hint else f"ongeldige waarde: {text}"
     m = re.match(r"^Got unexpected extra arguments? \((?P<a>.*)\)$", exc.message)
     if m:
-        return f"onverwacht extra argument: {m['a']}. Zet de optie ervoor (zie --help), bijv. --area BESTAND."
+        return f"onverwacht extra argument: {m['a']}. Zet de optie waar het bij hoort ervoor (zie --help)."
     m = re.match(r"^No such command (?P<c>.+)\.$", exc.message)
     if m:
         return f"onbekende opdracht {m['c']}."
@@ -199,7 +199,7 @@ def plan(plans: tuple[Path, ...], area_path: Path | None, out_dir: Path, norms: 
               help="Aantal woningen van de demoregio.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-batch"),
               show_default=True, help="Map voor de uitvoer.")
-@click.option("--workers", "workers", type=int, default=None,
+@click.option("--workers", "workers", type=click.IntRange(min=1), default=None,
               help="Werkers van het lokale Dask-cluster (standaard: het aantal kernen).")
 @click.option("--scheduler", "scheduler", default=None,
               help="Adres van een draaiende Dask-scheduler (tcp://host:8786); 'in-process': zonder Dask.")

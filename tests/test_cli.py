@@ -35,6 +35,9 @@ def test_missing_manifest_is_a_clear_error_and_writes_nothing(tmp_path: Path) ->
     (["run", "area.toml"], "Fout: onverwacht extra argument: area.toml."),
     (["run", "--aera", "a.toml"], "Fout: onbekende optie --aera. Bedoelde u --area?"),
     (["rnu"], "Fout: onbekende opdracht 'rnu'."),
+    # 0 became 'all cores' and -1 ended in Dask's "No valid workers found"
+    (["batch", "--demoregio", "--workers", "0"], "Fout: ongeldige waarde voor '--workers': 0 ligt niet in het bereik x>=1."),
+    (["batch", "--demoregio", "--workers", "-1"], "Fout: ongeldige waarde voor '--workers': -1 ligt niet in het bereik"),
     (["run", "--area"], "Fout: optie '--area' heeft een waarde nodig."),
     (["locaties", "--aantal", "0"], "Fout: ongeldige waarde voor '--aantal': 0 ligt niet in het bereik x>=1."),
     (["locaties", "--aantal", "twee"], "Fout: ongeldige waarde voor '--aantal': 'twee' is geen geheel getal."),
