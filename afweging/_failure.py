@@ -52,7 +52,9 @@ def explain(exc: BaseException) -> Failure:
     if isinstance(exc, AfwegingError):
         return Failure(str(exc), BAD_INPUT)
     log = write_log(exc)
-    if isinstance(exc, OSError):
+    # a file or disk problem; an OSError with neither errno nor file name (a library's
+    # 'No valid workers found') is not one and ends below, with its log
+    if isinstance(exc, OSError) and (exc.errno is not None or exc.filename is not None):
         where = exc.filename or "een bestand"
         reason, fix = _OS_REASONS.get(exc.errno or -1, (exc.strerror or str(exc), "Controleer het pad en de rechten."))
         return Failure(f"{where}: {reason}. {fix}", BAD_INPUT, log)

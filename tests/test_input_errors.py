@@ -259,6 +259,8 @@ def test_cli_internal_error_exit_1_with_a_log_file(monkeypatch: pytest.MonkeyPat
     (PermissionError(13, "Permission denied", "/data/plan.gpkg"), 2,
      "Fout: /data/plan.gpkg: geen toegang. Controleer de rechten"),
     (OSError(28, "No space left on device", "/uit/kaart.html"), 2, "Fout: /uit/kaart.html: de schijf is vol."),
+    # not a file: no 'een bestand: ... Controleer het pad' but an internal error with its log
+    (OSError("No valid workers found"), 1, "Fout: interne fout in afweging (OSError: No valid workers found)."),
     (UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte"), 2,
      "Fout: een invoerbestand is niet als UTF-8 opgeslagen"),
 ])
