@@ -226,8 +226,8 @@ def _without_times(path) -> str:
 @dataclass
 class _Flaky:
     """A region source whose worker process dies (``os._exit``) on its first ``times``
-    attempts, and that records per worker process how often the shared data were
-    unpickled there (in ``log``)."""
+    attempts, and that records (in ``log``) per task its worker process, how often the
+    region's shared data were unpickled there, and the sizes of what the task was sent."""
 
     inner: Any
     log: str
@@ -242,6 +242,9 @@ class _Flaky:
     def fingerprint(self) -> str:
         return self.inner.fingerprint()
 
+    def cut(self, shared, buffer):
+        return self.inner.cut(shared, buffer)
+
     def load(self, shared, buffer):
         import builtins
         import os
@@ -253,8 +256,12 @@ class _Flaky:
         if n < self.times:
             os._exit(1)  # the worker dies (as when it is killed for its memory)
         loads = getattr(builtins, "_afweging_test_shared_loads", 0)
-        (Path(self.log) / f"load-{self.code}").write_text(f"{os.getpid()} {loads}")
-        return self.inner.load(shared, buffer)
+        area = self.inner.load(shared, buffer)
+        sizes = [len(area.facilities), *(len(area.networks[m].u) for m in ("walk", "bike")),
+                 *(area.rasters[r].data.size for r in sorted(area.rasters))]
+        (Path(self.log) / f"load-{self.code}").write_text(
+            " ".join(map(str, [os.getpid(), loads, type(shared).__name__, *sizes])))
+        return area
 
 
 class _CountedShared(SharedData):
@@ -271,7 +278,8 @@ def test_batch_on_a_local_dask_cluster_survives_dying_workers(region, batch, sho
                                                                monkeypatch):
     """A real dask.distributed LocalCluster with two worker processes. GM9902's worker dies
     once: the task runs again and succeeds. The broken GM9906 is reported, the others go on.
-    The shared data are unpickled once per worker process, not once per task. The merged
+    Each task is sent only its own partition (cut by the driver): the region's shared data
+    never reach a worker, and what a task gets is its partition, smaller than the region. The merged
     outputs are byte for byte those of the in-process batch (batch.html but for its times)."""
     import os
     import sys
@@ -313,11 +321,28 @@ def test_batch_on_a_local_dask_cluster_survives_dying_workers(region, batch, sho
     for c in ("GM9901", "GM9902", "GM9904"):  # the same as in this process
         assert st[c]["worker_pid"] != os.getpid()
         pd.testing.assert_frame_equal(BatchStore(tmp_path / "o").buurten(c), BatchStore(out_full).buurten(c))
-    # scattered once: a worker process that ran several tasks unpickled the shared data
-    # once (shipped with every task, it would be once per task)
-    loads = [tuple(map(int, f.read_text().split())) for f in log.glob("load-*")]
-    per_pid = pd.Series([n for _, n in loads]).groupby([pid for pid, _ in loads]).agg(["max", "size"])
-    assert ((per_pid["size"] >= 2) & (per_pid["max"] == 1)).any(), per_pid
+    # each task was sent its own partition, not the region: the sizes are those of the
+    # partition the driver cuts (checked against partition_area here) and smaller than the
+    # region's; no worker ever unpickled the region's shared data
+    full = SharedData.from_region(region)
+    region_sizes = [len(full.facilities), full.networks["walk"].n_edges, full.networks["bike"].n_edges,
+                    *(full.rasters[r].data.size for r in sorted(full.rasters))]
+    loaded = {f.name[5:]: f.read_text().split() for f in log.glob("load-*")}
+    assert sorted(loaded) == [c for c in order if c != "GM9906"]
+    assert os.getpid() not in {int(v[0]) for v in loaded.values()}  # on the workers
+    smaller: dict[str, list[bool]] = {}
+    for c, (_pid, n_shared, kind, *sizes) in loaded.items():
+        assert (n_shared, kind) == ("0", "Partition"), c
+        area = partition_area(full, region.piece(c), short_reach)
+        expected = [len(area.facilities), *(len(area.networks[m].u) for m in ("walk", "bike")),
+                    *(area.rasters[r].data.size for r in sorted(area.rasters))]
+        assert list(map(int, sizes)) == expected, c
+        assert all(a <= b for a, b in zip(expected, region_sizes, strict=True)), (c, expected, region_sizes)
+        smaller[c] = [a < b for a, b in zip(expected, region_sizes, strict=True)]
+    # the small test region is about 2 buffers across: every partition is cut somewhere,
+    # and an outer gemeente's in every respect
+    assert all(any(v) for v in smaller.values()), smaller
+    assert any(all(v) for v in smaller.values()), smaller
 
 
 def test_ranking_within_gemeente_equals_a_run_per_gemeente(region, batch, short_reach, tmp_path):
@@ -379,7 +404,8 @@ def test_cli_batch_refuses_bad_input_in_dutch(tmp_path, args, message):
 def test_dead_workers_and_lost_shared_data_are_reported_per_gemeente(tmp_path, monkeypatch):
     """The rounds of the Dask runner, with a stand-in for dask: a task whose workers kept
     dying (KilledWorker) is reported; tasks cancelled because every worker holding the
-    scattered data died run again with the data scattered anew, up to RETRIES + 1 rounds."""
+    scattered norms died run again with the norms scattered anew, up to RETRIES + 1 rounds.
+    No more tasks are in flight than there are workers."""
     from concurrent.futures import CancelledError
 
     from afweging.batch import cluster
@@ -420,23 +446,38 @@ def test_dead_workers_and_lost_shared_data_are_reported_per_gemeente(tmp_path, m
         def close(self):
             clients.append(self)
 
+    class AsCompleted:
+        def __init__(self, fs):
+            self.fs = list(fs)
+            in_flight.append(len(self.fs))
+
+        def add(self, fut):
+            self.fs.append(fut)
+            in_flight.append(len(self.fs))
+
+        def __iter__(self):
+            while self.fs:
+                yield self.fs.pop(0)
+
     class FakeDask:
         pass
 
+    in_flight: list[int] = []
     dd = FakeDask()
-    dd.Client, dd.KilledWorker, dd.as_completed = Client, KilledWorker, lambda fs: list(fs)
+    dd.Client, dd.KilledWorker, dd.as_completed = Client, KilledWorker, AsCompleted
     monkeypatch.setattr(cluster, "_dask", lambda: dd)
     clients: list[Client] = []
     lost = CancelledError("afweging-gemeente-x cancelled for reason: already forgotten.")
     plan = {"GM0001": ["run"], "GM0002": [KilledWorker("x")], "GM0003": [lost, "run"],
             "GM0004": [lost] * (cluster.RETRIES + 1)}
     shared = object.__new__(SharedData)
+    norms = object()
     lines: list[str] = []
     written: dict[str, dict] = {}
     store = BatchStore(tmp_path)
     cluster.execute(
         [MissingSource(c, f"eigen reden {c}") for c in plan], shared=shared, snapshot={},
-        buffer=border_buffer(), norms=None, store=store, fingerprints=dict.fromkeys(plan, "fp"),
+        buffer=border_buffer(), norms=norms, store=store, fingerprints=dict.fromkeys(plan, "fp"),
         on_result=lambda res, i, n: written.setdefault(res.code, store.status(res.code)),
         say=lines.append, scheduler="tcp://proef:8786")
     assert list(written) == ["GM0001", "GM0002", "GM0003", "GM0004"]
@@ -445,7 +486,8 @@ def test_dead_workers_and_lost_shared_data_are_reported_per_gemeente(tmp_path, m
     assert written["GM0003"]["reason"] == "eigen reden GM0003"  # ran in the second round
     assert "gingen 3 keer verloren" in written["GM0004"]["reason"]
     (client,) = clients
-    assert len(client.scattered) == 3 and all(s is shared for s in client.scattered)  # once per round
+    assert len(client.scattered) == 3 and all(s is norms for s in client.scattered)  # once per round
+    assert max(in_flight) == 2  # the two workers
     assert client.keys[-1] == "afweging-gemeente-GM0004-2"
     assert sum("opnieuw verstuurd" in line for line in lines) == 2
 

@@ -7,8 +7,12 @@
   input files and the out folder.
 * ``scheduler="in-process"`` runs the tasks here, one after the other (no Dask).
 
-The shared data of a region and the norms are scattered to the workers once (not shipped
-with every task); each task gets only its own gemeente's data. A task whose worker dies
+The norms are scattered to the workers once (not shipped with every task). Of an
+in-memory region (the Demoregio) the driver cuts each gemeente's partition
+(:meth:`~afweging.batch.task.RegionSource.cut`) and sends it with that gemeente's task
+only, and keeps no more tasks in flight than there are workers (the next partition is cut
+while they run): a worker holds the partition of the task it runs, never the whole
+region, so its memory is bounded by the largest partition. A task whose worker dies
 (e.g. killed for using too much memory) is run again on a (restarted) worker, up to
 :data:`RETRIES` times (the scheduler's ``allowed_failures``; on a running cluster its own
 ``distributed.scheduler.allowed-failures``); then that gemeente is reported as failed and
@@ -28,7 +32,7 @@ from afweging._errors import AfwegingError, OptionalDependencyError
 from afweging.batch.buffer import BorderBuffer
 from afweging.batch.partition import SharedData
 from afweging.batch.store import BatchStore
-from afweging.batch.task import FAILED, GemeenteResult, run_gemeente
+from afweging.batch.task import FAILED, GemeenteResult, cut, run_gemeente
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +91,7 @@ def execute(
         return
     if scheduler == IN_PROCESS:
         for src in sources:
-            finish(run_gemeente(src, shared, snapshot, buffer, norms))
+            finish(run_gemeente(src, cut(src, shared, buffer), snapshot, buffer, norms))
         return
 
     dd = _dask()
@@ -123,15 +127,15 @@ def execute(
         pending = list(sources)
         for attempt in range(RETRIES + 1):
             pending = _round(dd, client, pending, attempt, shared=shared, snapshot=snapshot,
-                             buffer=buffer, norms=norms, finish=finish)
+                             buffer=buffer, norms=norms, finish=finish, window=max(n_workers, 1))
             if not pending or attempt == RETRIES:
                 break
-            say(f"De gedeelde gegevens gingen verloren doordat werkers stopten; opnieuw verstuurd voor "
+            say(f"De verstuurde normen gingen verloren doordat werkers stopten; opnieuw verstuurd voor "
                 f"{len(pending)} gemeente(n).")
         for src in pending:
             finish(GemeenteResult(
                 src.code, getattr(src, "name", "") or src.code, FAILED,
-                reason=(f"de gedeelde gegevens van de regio gingen {RETRIES + 1} keer verloren doordat "
+                reason=(f"de verstuurde normen gingen {RETRIES + 1} keer verloren doordat "
                         f"Dask-werkers stopten (te weinig geheugen per werker?); start de batch opnieuw, "
                         f"met minder werkers of meer geheugen per werker (--geheugen)."),
             ))
@@ -143,22 +147,37 @@ def execute(
 
 def _round(dd: Any, client: Any, sources: Sequence[Any], attempt: int, *, shared: SharedData | None,
            snapshot: dict[str, Any], buffer: BorderBuffer, norms: Any,
-           finish: Callable[[GemeenteResult], None]) -> list[Any]:
-    """Scatter the shared data once, run every source's task, finish each result as it
-    comes; return the sources whose task was cancelled because the scattered data were lost
-    (every worker holding them died), to run again with the data scattered anew."""
+           finish: Callable[[GemeenteResult], None], window: int) -> list[Any]:
+    """Scatter the norms once, run every source's task with its own partition (at most
+    ``window`` tasks in flight), finish each result as it comes; return the sources whose
+    task was cancelled because the scattered norms were lost (every worker holding them
+    died), to run again with the norms scattered anew."""
     from concurrent.futures import CancelledError
 
-    shared_f = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
+    import dask
+
     norms_f = client.scatter(norms, broadcast=True, hash=False) if norms is not None else None
-    futures = {
-        client.submit(run_gemeente, src, shared_f, snapshot, buffer, norms_f,
-                      key=f"afweging-gemeente-{src.code}-{attempt}", retries=RETRIES, pure=False): src
-        for src in sources
-    }
+    queue = list(sources)
+    ready = cut(queue[0], shared, buffer) if queue else None  # cut while the tasks run
+    futures: dict[Any, Any] = {}
+
+    def submit_next() -> Any:
+        nonlocal ready
+        src, part = queue.pop(0), ready
+        # the partition travels in the task itself: the scheduler hands it to the one worker
+        # that runs the task (and again on a retry); no more than ``window`` are on their way
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1TiB"}):
+            fut = client.submit(run_gemeente, src, part, snapshot, buffer, norms_f,
+                                key=f"afweging-gemeente-{src.code}-{attempt}", retries=RETRIES,
+                                pure=False)
+        futures[fut] = src
+        ready = cut(queue[0], shared, buffer) if queue else None
+        return fut
+
+    running = dd.as_completed([submit_next() for _ in range(min(window, len(queue)))])
     lost: list[Any] = []
-    for fut in dd.as_completed(futures):
-        src = futures[fut]
+    for fut in running:
+        src = futures.pop(fut)
         try:
             res = fut.result()
         except CancelledError:
@@ -177,8 +196,9 @@ def _round(dd: Any, client: Any, sources: Sequence[Any], attempt: int, *, shared
             )
         fut.release()
         finish(res)
-    for f in (shared_f, norms_f):
-        if f is not None:
-            f.release()
+        if queue:
+            running.add(submit_next())
+    if norms_f is not None:
+        norms_f.release()
     lost_ids = {id(src) for src in lost}
     return [src for src in sources if id(src) in lost_ids]

@@ -1,8 +1,9 @@
 """One gemeente's partition of a region: its own homes plus what lies within the buffer.
 
 :class:`SharedData` holds what all gemeenten of a :class:`~afweging.data.region.Region`
-share (facilities, green, street networks, rasters); it is sent to every Dask worker
-once. :func:`partition_area` cuts the Area of one gemeente from it: the gemeente's own
+share (facilities, green, street networks, rasters); it stays in the driver.
+:func:`partition_area` cuts the Area of one gemeente from it (in the driver, which sends
+each task only its own partition): the gemeente's own
 buurten, statistics and homes, and every facility, street and green area within the
 border buffer (:mod:`afweging.batch.buffer`), so that every home and every buurt gets
 exactly the result of a run over the whole region at once.
@@ -52,7 +53,7 @@ _STANDIN = "(buiten de grensbuffer; alleen als teken dat de regio deze heeft)"
 
 @dataclass
 class SharedData:
-    """What the gemeenten of a region share, sent to each worker once.
+    """What the gemeenten of a region share (held by the driver, which cuts the partitions).
 
     Attributes
     ----------

@@ -76,6 +76,18 @@ def applied(snapshot: dict[str, Any]) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- sources
 @dataclass
+class Partition:
+    """One gemeente's partition, cut by the driver from the region's shared data and
+    shipped with its task: the Area, or the error that cutting it raised (the task reports
+    it as for any broken gemeente). A worker thus holds only the partitions of the tasks it
+    runs, never the whole region."""
+
+    area: Area | None = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+
+@dataclass
 class RegionSource:
     """A gemeente of an in-memory region, cut with its border buffer from the shared data."""
 
@@ -96,10 +108,33 @@ class RegionSource:
     def fingerprint(self) -> str:
         return f"regio:{self.region_key}:{self.piece.code}:{len(self.piece.homes)}"
 
-    def load(self, shared: SharedData | None, buffer: BorderBuffer) -> Area:
+    def cut(self, shared: SharedData | None, buffer: BorderBuffer) -> Partition | None:
+        """Cut this gemeente's partition (in the driver, before the task is sent)."""
         if shared is None:
+            return None
+        t = time.perf_counter()
+        try:
+            area = partition_area(shared, self.piece, buffer)
+        except Exception as exc:  # the task reports it (a broken gemeente)
+            return Partition(error=exc, seconds=time.perf_counter() - t)
+        return Partition(area=area, seconds=time.perf_counter() - t)
+
+    def load(self, data: SharedData | Partition | None, buffer: BorderBuffer) -> Area:
+        if isinstance(data, Partition):
+            if data.error is not None:
+                raise data.error
+            assert data.area is not None
+            return data.area
+        if data is None:
             raise AfwegingError("A region source needs the shared data of its region.")
-        return partition_area(shared, self.piece, buffer)
+        return partition_area(data, self.piece, buffer)
+
+
+def cut(source: Any, shared: SharedData | None, buffer: BorderBuffer) -> Partition | None:
+    """What the task of ``source`` is sent: its partition (cut here, in the driver) for a
+    region source, nothing for a source that reads its own files."""
+    fn = getattr(source, "cut", None)
+    return fn(shared, buffer) if fn is not None else None
 
 
 @dataclass
@@ -190,12 +225,16 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def run_gemeente(
     source: RegionSource | ManifestSource | MissingSource,
-    shared: SharedData | None,
+    shared: SharedData | Partition | None,
     snapshot: dict[str, Any],
     buffer: BorderBuffer,
     norms: Any = None,
 ) -> GemeenteResult:
-    """Compute one gemeente (see the module doc); never raises for its own data problems."""
+    """Compute one gemeente (see the module doc); never raises for its own data problems.
+
+    ``shared`` is the gemeente's :class:`Partition` (cut by the driver; the batch sends
+    this), the region's :class:`SharedData` (the task cuts the partition itself), or None
+    (a source that reads its own files)."""
     t0, cpu0 = time.perf_counter(), time.process_time()
     timings: dict[str, float] = {}
     name = getattr(source, "name", "") or source.code
@@ -238,7 +277,7 @@ def _peak_rss_mb() -> float:
     return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
 
 
-def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms: Any,
+def _compute(source: Any, shared: SharedData | Partition | None, buffer: BorderBuffer, norms: Any,
              timings: dict[str, float]) -> GemeenteResult:
     from afweging.analyses.reach.reachability import reachability
     from afweging.barcode import score
@@ -253,6 +292,8 @@ def _compute(source: Any, shared: SharedData | None, buffer: BorderBuffer, norms
         return value
 
     area = timed("gebied", lambda: source.load(shared, buffer))
+    if isinstance(shared, Partition):  # cut by the driver
+        timings["gebied"] += shared.seconds
     area.require("homes", for_what="De batch (bereikbaarheid per woning)")
     area.require("facilities", for_what="De batch (bereikbaarheid per woning)")
     layers = timed("lagen", lambda: compute_layers(area))
