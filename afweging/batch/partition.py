@@ -3,10 +3,10 @@
 :class:`SharedData` holds what all gemeenten of a :class:`~afweging.data.region.Region`
 share (facilities, green, street networks, rasters); it stays in the driver.
 :func:`partition_area` cuts the Area of one gemeente from it (in the driver, which sends
-each task only its own partition): the gemeente's own
-buurten, statistics and homes, and every facility, street and green area within the
-border buffer (:mod:`afweging.batch.buffer`), so that every home and every buurt gets
-exactly the result of a run over the whole region at once.
+each task only its own partition): the gemeente's own buurten, statistics and homes,
+and every facility, street and green area within the border buffer
+(:mod:`afweging.batch.buffer`), so that every home and every buurt gets exactly the
+result of a run over the whole region at once.
 
 Street networks are cut as :class:`~afweging.geo.network.StreetNetwork` (no networkx
 graph): every street within the network buffer, whole (a street that reaches into the

@@ -269,10 +269,23 @@ def run_gemeente(
 
 
 def _peak_rss_mb() -> float:
-    """Peak resident memory of this (worker) process so far, MB (Linux/macOS)."""
+    """Peak resident memory of this (worker) process so far, MB.
+
+    On Linux the high-water mark of the process's own memory (``VmHWM`` in
+    ``/proc/self/status``), not ``ru_maxrss``: Linux carries that over fork and exec, so a
+    worker started by a nanny in the driver would report the driver's size at that moment
+    (e.g. with the whole region loaded) however little the worker itself holds.
+    """
     import resource
     import sys
 
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
 
