@@ -5,8 +5,10 @@ networks, rasters, components) were scattered to every worker with ``broadcast=T
 each task cut its partition on the worker. After: the driver cuts each gemeente's
 partition and sends it with that task only. Run the same batch (LocalCluster, 2 worker
 processes, one thread each) with each code base, each in its own process, and report the
-workers' peak resident memory (``ru_maxrss``, recorded by every task in
-``gemeente.json``), the driver's, and the sizes of the region and its partitions.
+workers' peak resident memory (``worker_peak_rss_mb`` of every task's ``gemeente.json``:
+the worker's ``VmHWM``, also patched into the "before" checkout, since ``ru_maxrss``
+reports the driver's size at the nanny's fork), the driver's, and the sizes of the
+region and its partitions (rows, and pickled: what a worker was sent before / now).
 
     nice python benchmarks/bench_batch_memory.py --before /tmp/checkout-of-main --homes 200000
 
@@ -33,6 +35,8 @@ HERE = Path(__file__).resolve().parents[1]
 def run_one(homes: int, gemeenten: int, density: float, out: Path) -> dict:
     """The batch with the afweging first on sys.path; prints a JSON line."""
     warnings.simplefilter("ignore")
+    import pickle
+
     import afweging
     from afweging.batch import border_buffer, run_batch
     from afweging.batch.partition import SharedData, partition_area
@@ -48,12 +52,14 @@ def run_one(homes: int, gemeenten: int, density: float, out: Path) -> dict:
     for c in [s["gemeentecode"] for s in done]:
         a = partition_area(shared, region.piece(c), border_buffer())
         sizes[c] = {"homes": len(a.homes), "facilities": len(a.facilities),
-                    "walk_edges": len(a.networks["walk"].u), "bike_edges": len(a.networks["bike"].u)}
+                    "walk_edges": len(a.networks["walk"].u), "bike_edges": len(a.networks["bike"].u),
+                    "pickled_mb": round(len(pickle.dumps(a, protocol=5)) / 1e6, 2)}
     return {
         "afweging": str(Path(afweging.__file__).parent),
         "region": {"homes": len(region.homes), "facilities": len(shared.facilities),
                    "walk_edges": shared.networks["walk"].n_edges,
-                   "bike_edges": shared.networks["bike"].n_edges},
+                   "bike_edges": shared.networks["bike"].n_edges,
+                   "shared_pickled_mb": round(len(pickle.dumps(shared, protocol=5)) / 1e6, 2)},
         "partitions": sizes,
         "wall_s": wall, "compute_s": b.compute_seconds,
         "worker_peak_rss_mb": sorted({s["worker_pid"]: round(s["worker_peak_rss_mb"])
@@ -95,7 +101,10 @@ def main() -> None:
     if "before" in res:
         res["worker_peak_ratio_after_before"] = (max(res["after"]["worker_peak_rss_mb"])
                                                  / max(res["before"]["worker_peak_rss_mb"]))
-    RESULTS.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    # one entry per configuration: a run of another configuration keeps the others
+    runs = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    runs[f"{args.homes} homes, {args.gemeenten} gemeenten, {args.density:g}/km2"] = res
+    RESULTS.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(res, indent=2))
 
 
