@@ -368,14 +368,7 @@ _PRIO_KEYS = sorted({k for m in priorities_sections().values() for k in m.model_
                       min_size=1, max_size=4))
 @example(edits=[("scoring", "voldoet", "x"), ("norms.groen_m2_per_woning", "bijna", 0.5)])  # was a TypeError
 def test_random_norms_files_end_in_norms_or_a_dutch_error(tmp_path_factory, edits) -> None:
-    doc: dict[str, Any] = {}
-    for section, key, value in edits:
-        node = doc
-        for part in [p for p in section.split(".") if p]:
-            node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else {}
-        node[key] = value
-    path = tmp_path_factory.getbasetemp() / "normen.toml"
-    path.write_text(_toml_nested(doc), encoding="utf-8")
+    path = _write_edits(tmp_path_factory.getbasetemp() / "normen.toml", edits)
     try:
         load_norms(path)
     except NormsError as exc:
@@ -388,18 +381,23 @@ def test_random_norms_files_end_in_norms_or_a_dutch_error(tmp_path_factory, edit
                                 st.one_of(st.sampled_from(_PRIO_KEYS), st.text(min_size=1, max_size=6)), _VALUES),
                       min_size=1, max_size=4))
 def test_random_priorities_files_end_in_settings_or_a_dutch_error(tmp_path_factory, edits) -> None:
+    path = _write_edits(tmp_path_factory.getbasetemp() / "prioriteiten.toml", edits)
+    try:
+        load_priority_config(path)
+    except ConfigError as exc:
+        assert "Input should" not in str(exc) and "pydantic" not in str(exc)
+
+
+def _write_edits(path: Path, edits: list[tuple[str, str, Any]]) -> Path:
+    """A TOML file holding each (dotted section, key, value) edit; returns its path."""
     doc: dict[str, Any] = {}
     for section, key, value in edits:
         node = doc
         for part in [p for p in section.split(".") if p]:
             node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else {}
         node[key] = value
-    path = tmp_path_factory.getbasetemp() / "prioriteiten.toml"
     path.write_text(_toml_nested(doc), encoding="utf-8")
-    try:
-        load_priority_config(path)
-    except ConfigError as exc:
-        assert "Input should" not in str(exc) and "pydantic" not in str(exc)
+    return path
 
 
 def _toml_nested(doc: dict[str, Any], prefix: str = "") -> str:
