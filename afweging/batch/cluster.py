@@ -200,5 +200,7 @@ def _round(dd: Any, client: Any, sources: Sequence[Any], attempt: int, *, shared
             running.add(submit_next())
     if norms_f is not None:
         norms_f.release()
-    lost_ids = {id(src) for src in lost}
+    # a cancelled task submits no successor: what is still queued then goes to the next
+    # round with the cancelled ones (it must never be dropped)
+    lost_ids = {id(src) for src in lost + queue}
     return [src for src in sources if id(src) in lost_ids]
