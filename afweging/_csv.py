@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from afweging._outputs import atomic_write_bytes
+
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,6 +67,4 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
         The file (inside an :class:`~afweging._outputs.OutputFolder` staging folder, or a
         plain path for the Python API).
     """
-    path = Path(path)
-    path.write_bytes(csv_bytes(frame))
-    return path
+    return atomic_write_bytes(path, csv_bytes(frame))  # a plain path (API) never gets half a file

@@ -54,6 +54,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _synthetic import FACILITY_COUNTS  # benchmarks/ is the script's folder; per 150,000 nodes
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "bench_network_scale.json"
@@ -62,21 +63,6 @@ RESULTS = HERE / "results" / "bench_network_scale.json"
 SIZES = {"150k": 398, "600k": 795, "2.4M": 1590}
 STEP_M = 70.0
 SEED = 20240517
-#: Facilities per category per 150,000 nodes (as in bench_reachability.py).
-FACILITY_COUNTS = {
-    "speelplek": 1200,
-    "ontmoetingsplek": 120,
-    "huisarts": 100,
-    "basisschool": 380,
-    "kinderopvang": 110,
-    "supermarkt": 160,
-    "dagelijkse_boodschappen": 400,
-    "sport": 1700,
-    "park": 250,
-    "zorg": 220,
-    "openbaar_vervoer": 3000,
-    "cultuur": 90,
-}
 MAX_MINUTES = 30.0
 
 

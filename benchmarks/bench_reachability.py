@@ -46,21 +46,7 @@ from afweging.geo.snap import kdtree
 HERE = Path(__file__).resolve().parent
 UTRECHT = HERE.parents[1] / "shared" / "data" / "utrecht" / "area.toml"
 
-#: Facilities per category in the synthetic city (about twice Utrecht's OSM counts).
-FACILITY_COUNTS = {
-    "speelplek": 1200,
-    "ontmoetingsplek": 120,
-    "huisarts": 100,
-    "basisschool": 380,
-    "kinderopvang": 110,
-    "supermarkt": 160,
-    "dagelijkse_boodschappen": 400,
-    "sport": 1700,
-    "park": 250,
-    "zorg": 220,
-    "openbaar_vervoer": 3000,
-    "cultuur": 90,
-}
+from _synthetic import FACILITY_COUNTS  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def synthetic_city(side: int, step_m: float, n_homes: int, seed: int):
