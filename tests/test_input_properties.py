@@ -84,7 +84,7 @@ def test_a_route_replaces_a_no_route_estimate_even_when_longer() -> None:
     before, how = travel_minutes(graph, home, fac, mode="bike", max_minutes=5.0)
     after, how_after = travel_minutes(graph, home, np.vstack([fac, [extra]]), mode="bike", max_minutes=5.0)
     assert how[0] == "no_route" and how_after[0] == "network"
-    assert before[0] == pytest.approx(1.5, abs=0.05) and after[0] == pytest.approx(4.2, abs=0.05)
+    assert after[0] > before[0]  # the route is longer than the estimate it replaces
 
 
 # ------------------------------------------------------- a plan that only adds green
