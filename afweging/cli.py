@@ -399,6 +399,12 @@ def _execute(job: Callable[[OutputFolder], Any], out_dir: Path, *, kind: str) ->
     click.echo(f"Uitvoer in {out_dir} ({time.perf_counter() - t0:.1f} s):")
     for line in _listing(out_dir, result.files):
         click.echo(f"  {line}")
+    failed = getattr(result, "failed", None)  # a batch: some gemeenten may have failed
+    if failed:
+        click.secho(f"Let op: {len(failed)} van {len(result.statuses)} gemeenten mislukt (zie 'Mislukt' "
+                    "hierboven); de andere zijn wel geschreven. Herstel de oorzaak en draai dezelfde "
+                    "opdracht opnieuw: alleen de mislukte gemeenten worden dan berekend.", fg="red", err=True)
+        sys.exit(3)
 
 
 def _listing(out_dir: Path, files: list[Path]) -> list[str]:

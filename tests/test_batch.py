@@ -379,8 +379,9 @@ def test_cli_batch_demoregio(tmp_path):
     out = tmp_path / "o"
     r = CliRunner().invoke(main, ["batch", "--demoregio", "--gemeenten", "3", "--woningen", "2000",
                                   "--out", str(out), "--scheduler", "in-process"])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 3, r.output  # some gemeenten failed: a script can tell
     assert "[3/3]" in r.output and "Mislukt: GM9903" in r.output
+    assert "1 van 3 gemeenten mislukt" in r.output and "Traceback" not in r.output
     merged = gpd.read_parquet(out / "buurten.parquet")
     assert set(merged["gemeentecode"]) == {"GM9901", "GM9902"} and merged.index.name == "buurtcode"
 
