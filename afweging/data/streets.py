@@ -46,9 +46,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from afweging import settings
-from afweging._errors import InputFileNotFoundError, NetworkError, OptionalDependencyError
+from afweging._errors import InputFileNotFoundError, NetworkError
 from afweging.data._graphml import _to_bool
-from afweging.data.osm import _guess_format, _iter_osm_xml, _need_mode, way_filter
+from afweging.data import _pbf
+from afweging.data.osm import _FILTER_RE, WAY_FILTERS, _guess_format, _iter_osm_xml, _need_mode, way_filter
 from afweging.geo.network import (
     ONEWAY_VALUES,
     REVERSED_VALUES,
@@ -133,111 +134,131 @@ def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
     Equal to what ``osmnx.graph_from_xml`` builds from the ways that pass the mode's
     filter (see the module docstring), without a networkx graph: same nodes, same
     directed edges, lengths and one-way handling; an osmnx two-way street is stored as
-    two edges here as well.
+    two edges here as well. A .osm.pbf file is decoded with numpy
+    (:mod:`afweging.data._pbf`, no pyosmium needed).
     """
     path = Path(path)
     what = what or str(path)
     _need_mode(mode, what)
-    ways = _OsmWays(mode)
     if format == "pbf":
-        node_ids, lonlat = _read_pbf(path, ways, what=what)
+        node_ids, lonlat, nodes, ways = _read_pbf(path, mode, what=what)
     else:
-        node_ids, lonlat = _read_osm_xml(path, ways, what=what)
-    if not ways.ids:
+        node_ids, lonlat, nodes, ways = _read_osm_xml(path, mode, what=what)
+    if len(ways.counts) == 0:
         raise NetworkError(
             f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
             f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
         )
-    return _simplified_network(node_ids, lonlat, ways, mode=mode, what=what, path=path)
+    return _simplified_network(node_ids, lonlat, nodes, ways, mode=mode, what=what, path=path)
 
 
-class _OsmWays:
-    """The ways that pass a mode's filter, gathered as flat arrays."""
+def _way_judge(mode: str) -> tuple[list[str], Any]:
+    """The tag keys that matter for ``mode`` and a function of a way's tags giving (kept,
+    one-way, turned around, ``oneway:bicycle`` present, ``oneway:bicycle=no``) with
+    osmnx's filter and ``_is_path_one_way`` rules."""
+    keep = way_filter(mode)
+    keys = list(dict.fromkeys([k for k, _, _ in _FILTER_RE.findall(WAY_FILTERS[mode])]
+                              + ["oneway", "junction", "oneway:bicycle"]))
 
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.keep = way_filter(mode)
-        self.ids: list[int] = []
-        self.refs = array("q")  # 8 bytes a node reference, not a Python int each
-        self.counts: list[int] = []
-        self.oneway: list[bool] = []
-        self.reverse: list[bool] = []
-        self.bike_tagged: list[bool] = []
-        self.bike_no: list[bool] = []
-
-    def add(self, way_id: int, refs: Any, tags: dict[str, str], *, checked: bool = False) -> bool:
-        """Keep a way when it passes the filter (``checked``: it did), with osmnx's
-        ``_is_path_one_way`` rules."""
-        if not (checked or self.keep(tags)):
-            return False
+    def judge(tags: Any) -> tuple[bool, bool, bool, bool, bool]:
+        if not keep(tags):
+            return (False, False, False, False, False)
         ow = tags.get("oneway")
-        one = self.mode != "walk" and (ow in ONEWAY_VALUES or tags.get("junction") == "roundabout")
-        self.ids.append(way_id)
-        self.refs.extend(refs)
-        self.counts.append(len(refs))
-        self.oneway.append(one)
-        self.reverse.append(one and ow in REVERSED_VALUES)
+        one = mode != "walk" and (ow in ONEWAY_VALUES or tags.get("junction") == "roundabout")
         bike = tags.get("oneway:bicycle")
-        self.bike_tagged.append(bike is not None)
-        self.bike_no.append(bike is not None and bike.strip().lower() == "no")
-        return True
+        return (True, one, one and ow in REVERSED_VALUES, bike is not None,
+                bike is not None and bike.strip().lower() == "no")
+
+    return keys, judge
 
 
-def _read_osm_xml(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.ndarray]:
+class _Ways:
+    """The kept ways as arrays: refs per way (``counts``) and their flags."""
+
+    def __init__(self, counts: np.ndarray, flags: np.ndarray) -> None:
+        self.counts = np.asarray(counts, dtype=np.int64)
+        flags = np.asarray(flags, dtype=bool).reshape(-1, 4)
+        self.oneway, self.reverse, self.bike_tagged, self.bike_no = (flags[:, i].copy() for i in range(4))
+
+
+def _missing_nodes(missing: np.ndarray, *, what: str, path: Path) -> NetworkError:
+    return NetworkError(
+        f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
+        f"(bijv. {missing[:3].tolist()}). Maak de uitsnede met volledige wegen (osmium extract "
+        f"--strategy complete_ways)."
+    )
+
+
+def _read_osm_xml(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Ways]:
+    """All nodes of an OSM XML file (in file order), the node position of every reference
+    of the kept ways, and the ways."""
+    _, judge = _way_judge(mode)
     ids: list[int] = []
     lon: list[float] = []
     lat: list[float] = []
+    refs = array("q")  # 8 bytes a node reference, not a Python int each
+    counts: list[int] = []
+    flags: list[tuple[bool, ...]] = []
     for kind, item in _iter_osm_xml(path, what=what):
         if kind == "node":
             ids.append(item[0])
             lon.append(item[1])
             lat.append(item[2])
         else:
-            ways.add(*item)
-    return np.asarray(ids, dtype=np.int64), np.column_stack([lon, lat]) if ids else np.empty((0, 2))
+            _, way_refs, tags = item
+            hit = judge(tags)
+            if hit[0]:
+                refs.extend(way_refs)
+                counts.append(len(way_refs))
+                flags.append(hit[1:])
+    node_ids = np.asarray(ids, dtype=np.int64)
+    lonlat = np.column_stack([lon, lat]) if ids else np.empty((0, 2))
+    r = np.frombuffer(refs, dtype=np.int64) if len(refs) else np.empty(0, dtype=np.int64)
+    order = np.argsort(node_ids, kind="stable")
+    sorted_ids = node_ids[order]
+    loc = np.minimum(np.searchsorted(sorted_ids, r), max(len(sorted_ids) - 1, 0))
+    found = sorted_ids[loc] == r if len(sorted_ids) else np.zeros(len(r), dtype=bool)
+    if not np.all(found):
+        raise _missing_nodes(np.unique(r[~found]), what=what, path=path)
+    return node_ids, lonlat, order[loc].astype(np.int32), _Ways(np.asarray(counts), np.asarray(flags))
 
 
-def _read_pbf(path: Path, ways: _OsmWays, *, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """The filtered ways of a .osm.pbf file and the locations of their nodes (pyosmium)."""
-    try:
-        import osmium
-    except ImportError as exc:
-        raise OptionalDependencyError(
-            f"{what}: .osm.pbf lezen vraagt pyosmium: `pip install 'afweging[pbf]'` "
-            f"(of zet het bestand eerst om naar OSM XML: `osmium cat {path.name} -o extract.osm` "
-            f"en zet `format = \"osm\"`)."
-        ) from exc
-    ids, lon, lat = array("q"), array("d"), array("d")
-    try:
-        processor: Any = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-            .with_locations()
-            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("highway"))
-        )
-        keep = ways.keep
-        for way in processor:
-            tags = way.tags  # looked up key by key (TagList.get), not copied into a dict
-            if not keep(tags):
-                continue
-            refs = []
-            for nd in way.nodes:
-                ref = nd.ref
-                refs.append(ref)
-                loc = nd.location
-                if loc.valid():
-                    ids.append(ref)
-                    lon.append(loc.lon)
-                    lat.append(loc.lat)
-            ways.add(way.id, refs, tags, checked=True)
-    except RuntimeError as exc:
-        raise NetworkError(f"{what}: {path} is niet te lezen als .osm.pbf ({exc}).") from exc
-    all_ids = np.frombuffer(ids, dtype=np.int64)
-    _, first = np.unique(all_ids, return_index=True)
-    order = np.sort(first)  # every node once, in order of first appearance
-    del _, first
-    xy = np.column_stack([np.frombuffer(lon, dtype=np.float64)[order], np.frombuffer(lat, dtype=np.float64)[order]])
-    return all_ids[order], xy
+def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Ways]:
+    """The kept ways of a .osm.pbf file and the locations of their nodes (in order of first
+    appearance in the ways), decoded with numpy (:mod:`afweging.data._pbf`)."""
+    keys, judge = _way_judge(mode)
+    found = _pbf.read_ways(path, relevant=keys, judge=judge, what=what)
+    counts = np.concatenate(found.counts) if found.counts else np.empty(0, dtype=np.int64)
+    flags = np.concatenate(found.flags) if found.flags else np.empty((0, 4), dtype=bool)
+    refs = np.concatenate(found.refs) if found.refs else np.empty(0, dtype=np.int64)
+    found.refs.clear()
+    # np.unique(refs, return_index=True, return_inverse=True), faster: a plain argsort of
+    # the references (nearly sorted in OSM files) and the first appearance per id
+    by_id = np.argsort(refs)
+    sorted_refs = refs[by_id]
+    del refs
+    new = np.ones(len(sorted_refs), dtype=bool)
+    np.not_equal(sorted_refs[1:], sorted_refs[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    uniq = sorted_refs[starts]
+    del sorted_refs
+    first = np.minimum.reduceat(by_id, starts) if len(starts) else np.empty(0, dtype=np.int64)
+    del starts
+    order = np.argsort(first)  # nodes in order of first appearance (the firsts are distinct)
+    del first
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    group = np.cumsum(new, dtype=np.int32)
+    group -= 1
+    del new
+    nodes = np.empty(len(by_id), dtype=np.int32)
+    nodes[by_id] = rank[group]
+    del by_id, group, rank
+    lon, lat = _pbf.read_locations(path, uniq, found.node_blocks, what=what)
+    absent = np.isnan(lon)
+    if absent.any():
+        raise _missing_nodes(uniq[absent], what=what, path=path)
+    return uniq[order], np.column_stack([lon[order], lat[order]]), nodes, _Ways(counts, flags)
 
 
 def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
@@ -287,44 +308,35 @@ def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
 
 
 def _simplified_network(
-    node_ids: np.ndarray, lonlat: np.ndarray, ways: _OsmWays, *, mode: str, what: str, path: Path
+    node_ids: np.ndarray, lonlat: np.ndarray, nodes: np.ndarray, ways: _Ways, *, mode: str, what: str,
+    path: Path,
 ) -> StreetNetwork:
-    """osmnx's graph building, largest component and simplification on arrays."""
-    refs = np.frombuffer(ways.refs, dtype=np.int64) if len(ways.refs) else np.empty(0, dtype=np.int64)
-    counts = np.asarray(ways.counts, dtype=np.int64)
+    """osmnx's graph building, largest component and simplification on arrays.
+
+    ``nodes``: the position in ``node_ids`` of every node reference of the ways, way
+    after way (``ways.counts`` each).
+    """
+    counts = ways.counts
     n_ways = len(counts)
-    way_of = np.repeat(np.arange(n_ways), counts)
+    way_of = np.repeat(np.arange(n_ways, dtype=np.int32), counts)
     # consecutive repeated nodes of a way are dropped (osmnx._convert_path)
-    keep = np.ones(len(refs), dtype=bool)
-    keep[1:] = (refs[1:] != refs[:-1]) | (way_of[1:] != way_of[:-1])
-    refs, way_of = refs[keep], way_of[keep]
+    keep = np.ones(len(nodes), dtype=bool)
+    keep[1:] = (nodes[1:] != nodes[:-1]) | (way_of[1:] != way_of[:-1])
+    nodes, way_of = nodes[keep], way_of[keep]
+    del keep
     counts = np.bincount(way_of, minlength=n_ways)
-    start = np.cumsum(counts) - counts
     # one-way ways against their node order are turned around
-    reverse = np.asarray(ways.reverse, dtype=bool)
+    reverse = ways.reverse
     if reverse.any():
-        pos = np.arange(len(refs)) - start[way_of]
-        idx = np.where(reverse[way_of], start[way_of] + counts[way_of] - 1 - pos, np.arange(len(refs)))
-        refs = refs[idx]
-    # node positions
-    order = np.argsort(node_ids, kind="stable")
-    sorted_ids = node_ids[order]
-    loc = np.searchsorted(sorted_ids, refs)
-    loc = np.minimum(loc, max(len(sorted_ids) - 1, 0))
-    found = (len(sorted_ids) > 0) & (sorted_ids[loc] == refs) if len(sorted_ids) else np.zeros(len(refs), bool)
-    if not np.all(found):
-        missing = np.unique(refs[~found])
-        raise NetworkError(
-            f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
-            f"(bijv. {missing[:3].tolist()}). Maak de uitsnede met volledige wegen (osmium extract "
-            f"--strategy complete_ways)."
-        )
-    nodes = order[loc]  # position of each ref in node_ids
-    del loc, found, order, sorted_ids
+        start = np.cumsum(counts) - counts
+        pos = np.arange(len(nodes)) - start[way_of]
+        idx = np.where(reverse[way_of], start[way_of] + counts[way_of] - 1 - pos, np.arange(len(nodes)))
+        nodes = nodes[idx]
+        del start, pos, idx
     same = way_of[1:] == way_of[:-1]
     seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
-    del nodes, refs, way_of, same
-    oneway_w = np.asarray(ways.oneway, dtype=bool)
+    del nodes, way_of, same
+    oneway_w = ways.oneway
     two = ~oneway_w[seg_way]
     # osmnx's edge insertion order: per way its edges, then their reverses when two-way
     eu = np.concatenate([seg_u, seg_v[two]])
