@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from afweging import settings
@@ -277,34 +277,51 @@ def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: n
     return np.asarray(dist, dtype=np.float64)
 
 
-def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """osmnx's ``_is_endpoint`` (rules 1-3) for every node; and the unique neighbour pairs.
+def _segment_lengths(lonlat: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:func:`great_circle_m` from node ``u`` to node ``v`` (the same floats), with the
+    radians and cosines computed once per node instead of per edge."""
+    lat = np.deg2rad(lonlat[:, 1])
+    lon = np.deg2rad(lonlat[:, 0])
+    cos_lat = np.cos(lat)
+    h = np.sin((lat[v] - lat[u]) / 2) ** 2
+    sx = np.sin((lon[v] - lon[u]) / 2)
+    sx **= 2
+    del lat, lon
+    c = cos_lat[u] * cos_lat[v]
+    c *= sx
+    h += c
+    del c, sx, cos_lat
+    np.minimum(1, h, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2
+    h *= EARTH_RADIUS_M
+    h[np.isnan(h)] = 0
+    return h
 
-    Returns the endpoint flags and the sorted unique (node, neighbour) pairs as keys
-    ``node * n + neighbour``.
+
+def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """osmnx's ``_is_endpoint`` (rules 1-3) for every node; and every node's neighbours.
+
+    Returns the endpoint flags and the neighbours (in or out) of every node as a CSR
+    structure ``indptr``, ``indices``: node ``i``'s distinct neighbours, sorted, are
+    ``indices[indptr[i]:indptr[i + 1]]`` (a counting sort by scipy on 32-bit
+    positions, no 64-bit pair keys).
     """
     indeg = np.bincount(v, minlength=n)
     outdeg = np.bincount(u, minlength=n)
-    deg = indeg + outdeg
     self_loop = np.zeros(n, dtype=bool)
     self_loop[u[u == v]] = True
-    # sorted unique keys, built and sorted in place (less memory, and faster than numpy's
-    # hash-based unique)
-    m = len(u)
-    pairs = np.empty(2 * m, dtype=np.int64)
-    np.multiply(u, n, out=pairs[:m])
-    pairs[:m] += v
-    np.multiply(v, n, out=pairs[m:])
-    pairs[m:] += u
-    pairs.sort()
-    new = np.empty(len(pairs), dtype=bool)
-    new[:1] = True
-    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
-    pairs = pairs[new]
-    del new
-    n_nb = np.bincount(pairs // n, minlength=n)
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    nb = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+    del rows, cols
+    nb.sum_duplicates()  # sorted, distinct neighbours per node
+    indptr, indices = nb.indptr, nb.indices
+    n_nb = np.diff(indptr)
+    deg = indeg + outdeg
     endpoint = self_loop | (indeg == 0) | (outdeg == 0) | ~((n_nb == 2) & ((deg == 2) | (deg == 4)))
-    return endpoint, pairs
+    return endpoint, indptr, indices
 
 
 def _simplified_network(
@@ -336,17 +353,27 @@ def _simplified_network(
     same = way_of[1:] == way_of[:-1]
     seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
     del nodes, way_of, same
+    seg_len = _segment_lengths(lonlat, seg_u, seg_v)
     oneway_w = ways.oneway
-    two = ~oneway_w[seg_way]
     # osmnx's edge insertion order: per way its edges, then their reverses when two-way
-    eu = np.concatenate([seg_u, seg_v[two]])
-    ev = np.concatenate([seg_v, seg_u[two]])
-    ew = np.concatenate([seg_way, seg_way[two]])
-    backward = np.concatenate([np.zeros(len(seg_u), dtype=bool), np.ones(int(two.sum()), dtype=bool)])
-    o = np.lexsort((backward, ew))  # stable: pieces keep their order along the way
-    eu, ev, ew = eu[o], ev[o], ew[o]
-    del seg_u, seg_v, seg_way, two, backward, o
-    length = great_circle_m(lonlat[eu, 1], lonlat[eu, 0], lonlat[ev, 1], lonlat[ev, 0])
+    # (placed by arithmetic: the segments are already grouped by way)
+    two_w = ~oneway_w
+    k = np.bincount(seg_way, minlength=n_ways)
+    size = k * (1 + two_w)
+    block = np.cumsum(size) - size
+    within = np.arange(len(seg_u)) - (np.cumsum(k) - k)[seg_way]
+    fpos = block[seg_way] + within
+    two = two_w[seg_way]
+    bpos = (fpos + k[seg_way])[two]
+    del block, within, size
+    m_all = len(seg_u) + len(bpos)
+    eu = np.empty(m_all, dtype=np.int32)
+    ev = np.empty(m_all, dtype=np.int32)
+    ew = np.empty(m_all, dtype=np.int32)
+    length = np.empty(m_all, dtype=np.float64)
+    eu[fpos], ev[fpos], ew[fpos], length[fpos] = seg_u, seg_v, seg_way, seg_len
+    eu[bpos], ev[bpos], ew[bpos], length[bpos] = seg_v[two], seg_u[two], seg_way[two], seg_len[two]
+    del seg_u, seg_v, seg_way, seg_len, fpos, bpos, two, k
 
     # largest weakly connected component (osmnx.truncate.largest_component)
     n_all = len(node_ids)
@@ -386,7 +413,7 @@ def _simplified_network(
     pos[final] = np.arange(len(final))
     fu, fv = pos[su], pos[sv]
     nf = len(final)
-    endpoint, _ = _endpoints(fu, fv, nf)
+    endpoint, _, _ = _endpoints(fu, fv, nf)
     ncomp, lab = connected_components(
         coo_matrix((np.ones(len(fu), dtype=np.int8), (fu, fv)), shape=(nf, nf)), directed=True, connection="weak"
     )
@@ -436,39 +463,48 @@ def _simplify(
     present / present with a value other than "no", interior node offsets and nodes) and
     which nodes remain.
     """
-    endpoint, pairs = _endpoints(eu, ev, n)
-    # the two neighbours of every interstitial node
-    start_nb = np.searchsorted(pairs, np.arange(n, dtype=np.int64) * n)  # = first pair of node
+    endpoint, indptr, indices = _endpoints(eu, ev, n)
+    m = len(eu)
+    # every directed edge's slot in the neighbour structure: its (u, v) pair
+    slot = np.full(m, -1, dtype=np.int64)
+    todo = np.arange(m)
+    k = 0
+    while len(todo):
+        at = indptr[eu[todo]] + k
+        hit = indices[at] == ev[todo]
+        slot[todo[hit]] = at[hit]
+        todo = todo[~hit]
+        k += 1
+    # the first edge of every directed pair (osmnx reads the first parallel edge)
+    first = np.full(len(indices), m, dtype=np.int64)
+    np.minimum.at(first, slot, np.arange(m))
+    del slot, todo
     inter = ~endpoint
     nb0 = np.full(n, -1, dtype=np.int64)
     nb1 = np.full(n, -1, dtype=np.int64)
-    nb0[inter] = pairs[start_nb[inter]] % n
-    nb1[inter] = pairs[start_nb[inter] + 1] % n
-    del pairs, start_nb  # the largest arrays go before the next ones come
-    # unique directed pairs, each with its first edge (osmnx reads the first parallel edge)
-    key = eu * n + ev
-    ukey, first = np.unique(key, return_index=True)
-    del key
+    nb0[inter] = indices[indptr[:-1][inter]]
+    nb1[inter] = indices[indptr[:-1][inter] + 1]
 
     def edge_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Position in the edge arrays of the first edge a -> b, -1 when there is none."""
-        k = a * n + b
-        i = np.minimum(np.searchsorted(ukey, k), len(ukey) - 1)
-        return np.where(ukey[i] == k, first[i], -1)
+        """Position in the edge arrays of the first edge a -> b (a interstitial: two
+        neighbours), -1 when there is none."""
+        at = indptr[a] + (indices[indptr[a]] != b)
+        e = first[at]
+        return np.where(e < m, e, -1)
 
-    # a path starts at every unique (endpoint -> interstitial) pair
-    su_key = ukey // n
-    sv_key = ukey % n
-    starts = endpoint[su_key] & ~endpoint[sv_key]
-    p_start = su_key[starts]
+    # a path starts at every (endpoint -> interstitial) pair with an edge, in the order
+    # of the pairs
+    src = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
+    starts = np.flatnonzero(endpoint[src] & inter[indices] & (first < m))
+    p_start = src[starts].astype(np.int64)
     p_first = first[starts]
+    p_end = indices[starts].astype(np.int64)
+    del src, starts
     n_paths = len(p_start)
     p_len = length[p_first].copy()
     p_one = oneway[p_first].copy()
     p_tag = tagged[p_first].copy()
     p_notno = not_no[p_first].copy()
-    p_end = sv_key[starts].copy()
-    del su_key, sv_key, starts
     steps_path: list[np.ndarray] = [np.arange(n_paths)]
     steps_node: list[np.ndarray] = [p_end.copy()]
     active = np.arange(n_paths)
