@@ -47,9 +47,16 @@ from scipy.sparse.csgraph import connected_components
 
 from afweging import settings
 from afweging._errors import InputFileNotFoundError, NetworkError
-from afweging.data._graphml import _to_bool
 from afweging.data import _pbf
-from afweging.data.osm import _FILTER_RE, WAY_FILTERS, _guess_format, _iter_osm_xml, _need_mode, way_filter
+from afweging.data._graphml import _to_bool
+from afweging.data.osm import (
+    _FILTER_RE,
+    WAY_FILTERS,
+    _guess_format,
+    _iter_osm_xml,
+    _need_mode,
+    way_filter,
+)
 from afweging.geo.network import (
     ONEWAY_VALUES,
     REVERSED_VALUES,
