@@ -660,3 +660,52 @@ def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo)
     pd.testing.assert_frame_equal(got.homes, plain.homes)
     pd.testing.assert_frame_equal(got.buurten, plain.buurten)
     assert set(memo2._store) == keys
+
+
+def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch):
+    """A warmed memo computes a category whose facilities are those it kept plus a few
+    new ones at the end (as a plan adds them) from the kept pieces and the new points
+    alone (snaps, a search from the new points, their KD-tree): the result equals a plain
+    run exactly, also for a new facility far off the streets, for homes the memo has not
+    seen, and with the new facility closer than any old one for some homes."""
+    import dataclasses
+    import sys
+
+    from afweging.analyses.reach.reachability import ReachMemo
+    from afweging.geo.snap import point_xy
+
+    memo = ReachMemo(point_xy(demo.homes, what="homes"))
+    reachability(demo, memo=memo)
+    memo.warmed = True
+    calls: list[bool] = []
+
+    def spy(*args, **kwargs):
+        out = grown(*args, **kwargs)
+        calls.append(out is not None)
+        return out
+
+    engine = sys.modules["afweging.analyses.reach.reachability"]
+    grown = engine._grown_category
+    monkeypatch.setattr(engine, "_grown_category", spy)
+    fac = demo.facilities
+    x0, y0 = demo.homes.geometry.x.median(), demo.homes.geometry.y.median()
+    minx = demo.buurten.total_bounds[0]
+    new = gpd.GeoDataFrame(
+        {"category": ["supermarkt", "supermarkt", "huisarts"], "name": ["a", "b", "c"]},
+        geometry=[Point(x0 + 40.0, y0 - 30.0), Point(minx - 400.0, y0), Point(x0 - 120.0, y0 + 80.0)],
+        index=["n1", "n2", "n3"], crs=fac.crs,
+    )
+    homes = demo.homes.iloc[::2].copy()
+    homes.loc[homes.index[0], "geometry"] = Point(x0 + 35.0, y0 - 20.0)  # a home the memo has not seen
+    changed = dataclasses.replace(demo, homes=homes, facilities=pd.concat([fac, new]))
+    got = reachability(changed, memo=memo)
+    plain = reachability(changed)
+    assert calls == [True] * 4  # two grown categories, two modes: all from the kept pieces
+    pd.testing.assert_frame_equal(got.homes, plain.homes)
+    pd.testing.assert_frame_equal(got.buurten, plain.buurten)
+    pd.testing.assert_frame_equal(got.facility_report, plain.facility_report)
+    # not vacuous: the new supermarket on the streets is the nearest for some homes, and
+    # the one 400 m outside the area (off the streets) is closer for others
+    before = reachability(dataclasses.replace(demo, homes=homes))
+    assert (plain.homes["walk_min_supermarkt"] < before.homes["walk_min_supermarkt"]).any()
+    assert plain.facility_report.loc[("walk", "supermarkt"), "homes_off_network_closer"] > 0

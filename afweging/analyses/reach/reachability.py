@@ -432,6 +432,115 @@ class ReachMemo:
         return self._lookup(f"nearest:{key}", pos, xy, lambda p: nearest_distance_m(p, tree),
                             lambda k, i: k[i], put)
 
+    def kept(self, key: str) -> Any:
+        """The piece kept under ``key``, or None."""
+        return self._store.get(key)
+
+    def remember_set(self, category: str, max_snap_distance_m: float, xy: np.ndarray) -> None:
+        """Keep the facilities of ``category`` before the change (while warming), so that a
+        set that only adds points to them reuses their pieces (:meth:`grown_set`)."""
+        if not self.warmed:
+            self._store[f"set:{category}:{max_snap_distance_m!r}"] = np.array(xy, dtype=np.float64)
+
+    def grown_set(self, category: str, max_snap_distance_m: float, xy: np.ndarray) -> np.ndarray | None:
+        """The kept facilities of ``category`` when ``xy`` is they plus points after them
+        (a plan adds facilities at the end), else None."""
+        known = self._store.get(f"set:{category}:{max_snap_distance_m!r}")
+        if known is None or not 0 < len(known) < len(xy) or not np.array_equal(xy[:len(known)], known):
+            return None
+        return known
+
+
+def _grown_category(
+    graph: ArrayGraph | None,
+    memo: ReachMemo,
+    base_xy: np.ndarray,
+    extra_xy: np.ndarray,
+    home_xy: np.ndarray,
+    hs: StreetSnap | None,
+    fb_homes: np.ndarray,
+    net_homes: np.ndarray,
+    pos: np.ndarray,
+    *,
+    limit_m: float,
+    max_snap_distance_m: float,
+    detour_factor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
+    """:func:`_mode_times` for a category whose facilities are the kept ones (``base_xy``,
+    :meth:`ReachMemo.remember_set`) plus ``extra_xy`` (a plan's), from the pieces kept for
+    ``base_xy`` and the extra points alone; None when a piece is not kept.
+
+    Every piece equals the one of the whole set: snaps are made point by point; the
+    network metres from a set of sources are the smaller of those from its two parts
+    (a search keeps, per node, the smallest sum along a path, and adding a non-negative
+    length never changes which of two sums is smaller); a node reaches the set when it
+    reaches either part; the nearest straight-line distance is the smaller of the two
+    nearest ones (the same distance of the same pair of points).
+
+    Returns the metres of the fallback homes (before the limit), the network metres of
+    the network homes, which of them have no route, the facilities on the network and
+    the homes for which an off-network facility is closer.
+    """
+    bkey = f"{memo.key(base_xy)}:{max_snap_distance_m!r}"
+    tree_b = memo.kept(f"tree:{bkey}")
+    if tree_b is None:
+        return None
+    gkey_b = "" if graph is None else f"{memo.graph_key(graph)}:{bkey}"
+    fs_b = None if graph is None else memo.kept(f"snap:{gkey_b}")
+    if graph is not None and fs_b is None:
+        return None
+    tree_e = kdtree(extra_xy)
+
+    def near_all(rows: np.ndarray) -> np.ndarray:
+        d = memo.nearest(f"all:{bkey}", tree_b, home_xy[rows], pos[rows])
+        return np.minimum(d, nearest_distance_m(home_xy[rows], tree_e))
+
+    fb_m = near_all(fb_homes) * detour_factor if len(fb_homes) else np.empty(0)
+    t = np.full(len(net_homes), np.inf)
+    none = np.zeros(len(net_homes), dtype=bool)
+    if graph is None or fs_b is None or hs is None:
+        return fb_m, t, none, 0, 0
+    fs_e = graph.snap(extra_xy, max_distance_m=max_snap_distance_m)
+    fs = StreetSnap(*(np.concatenate([getattr(fs_b, f), getattr(fs_e, f)]) for f in fs_b.__dataclass_fields__))
+    fon = fs.within
+    if fon.any() and len(net_homes):
+        fs_on = fs.take(np.flatnonzero(fon))
+        on_e = fs_e.take(np.flatnonzero(fs_e.within))
+        searched_b = memo.kept(f"search:{gkey_b}:{limit_m!r}")
+        src_e: np.ndarray | None = None
+        if searched_b is None:
+            searched = _search(graph, fs_on, limit_m=limit_m)
+        elif not len(on_e.street):
+            searched, src_e = searched_b, np.empty(0, dtype=np.int64)
+        else:
+            src_e, dist_e = _search(graph, on_e, limit_m=limit_m)
+            searched = (np.concatenate([searched_b[0], src_e]), np.minimum(searched_b[1], dist_e))
+
+        def can_reach(src: np.ndarray) -> np.ndarray:
+            reach_b = memo.kept(f"reach:{gkey_b}")
+            if reach_b is None or src_e is None:
+                return graph.can_reach(src)
+            return reach_b | graph.can_reach(src_e)
+
+        t, none = _network_metres(graph, hs, fs_on, limit_m=limit_m, searched=searched, can_reach=can_reach)
+        if none.any():
+            t[none] = near_all(net_homes[none]) * detour_factor
+    n_closer = 0
+    if (~fon).any() and len(net_homes):
+        parts = []
+        if (~fs_b.within).any():
+            tree_off_b = memo.kept(f"tree_off:{gkey_b}")
+            if tree_off_b is None:
+                tree_off_b = kdtree(base_xy[~fs_b.within])
+            parts.append(memo.nearest(f"off:{gkey_b}", tree_off_b, home_xy[net_homes], pos[net_homes]))
+        off_e = extra_xy[~fs_e.within]
+        if len(off_e):
+            parts.append(nearest_distance_m(home_xy[net_homes], kdtree(off_e)))
+        t_off = (parts[0] if len(parts) == 1 else np.minimum(parts[0], parts[1])) * detour_factor
+        n_closer = int(((t_off < t) & (t_off <= limit_m)).sum())
+        t = np.minimum(t, t_off)
+    return fb_m, t, none, int(fon.sum()), n_closer
+
 
 def _mode_times(
     graph: ArrayGraph | None,
@@ -467,6 +576,8 @@ def _mode_times(
             return nearest_distance_m(home_xy[rows], tree)
         return memo.nearest(key, tree, home_xy[rows], pos[rows])
 
+    net_homes = np.empty(0, dtype=np.int64)
+    hs: StreetSnap | None = None
     if graph is not None:
         rep.update(network_nodes=graph.n_nodes, network_edges=graph.n_edges)
         if memo is None:
@@ -499,6 +610,29 @@ def _mode_times(
             out[cat], no_route[cat] = metres, nr
             rows.append(row)
             continue
+        if memo is not None and pos is not None:
+            memo.remember_set(cat, max_snap_distance_m, xy)
+            base = memo.grown_set(cat, max_snap_distance_m, xy)
+            if base is not None:  # the facilities before the change plus a few (a plan's)
+                grown = _grown_category(graph, memo, base, xy[len(base):], home_xy, hs, fb_homes, net_homes,
+                                        pos, limit_m=limit_m, max_snap_distance_m=max_snap_distance_m,
+                                        detour_factor=detour_factor)
+                if grown is not None:
+                    fb_m, t, none, on, n_closer = grown
+                    if len(fb_homes):
+                        metres[fb_homes] = fb_m
+                    if graph is not None:
+                        row.update(on_network=on, off_network=k - on)
+                        if none.any():
+                            nr[net_homes[none]] = True
+                            row["homes_no_route"] = int(none.sum())
+                        row["homes_off_network_closer"] = n_closer
+                        metres[net_homes] = t
+                    start += k
+                    metres[metres > limit_m] = np.inf
+                    out[cat], no_route[cat] = metres, nr
+                    rows.append(row)
+                    continue
         fkey = "" if memo is None else f"{memo.key(xy)}:{max_snap_distance_m!r}"
         tree_all = kept(f"tree:{fkey}", lambda xy=xy: kdtree(xy))
         if len(fb_homes):
