@@ -122,8 +122,8 @@ class LevelScores:
         """Everything about one unit as plain dicts (fast access for explain and render)."""
         i = self.values.index.get_loc(code)
 
-        def d(frame: pd.DataFrame) -> dict[str, Any]:
-            return dict(zip(frame.columns, frame.to_numpy(dtype=object)[i], strict=True))
+        def d(frame: pd.DataFrame) -> dict[str, Any]:  # one row, not the frame, as Python objects
+            return dict(zip(frame.columns, frame.to_numpy()[i].tolist(), strict=True))
 
         overall = self.overall.iloc[i]
         return UnitRow(
@@ -386,7 +386,9 @@ def score(
     if reach_values is not None:
         sources.append(("reach", _check_index(reach_values, area, "reach.buurten"), reach_methods))
 
-    values = pd.DataFrame(index=buurt_index, columns=[n.id for n in area_norms], dtype=float)
+    # the columns as arrays first, one frame at the end (setting a column of a frame one
+    # by one costs more than computing it)
+    columns: dict[str, np.ndarray] = {n.id: np.full(len(buurt_index), np.nan) for n in area_norms}
     method_rows = []
     for n in area_norms:
         row = {"column": n.column, "method": "no data", "description": "", "reason": ""}
@@ -402,7 +404,7 @@ def score(
                         f"Norm {n.id!r} reads column {n.column!r}, which is not numeric "
                         f"({col.dtype}); a norm needs a numeric or boolean indicator."
                     ) from exc
-                values[n.id] = col.reindex(buurt_index)
+                columns[n.id] = col.reindex(buurt_index).to_numpy(dtype=float)
                 if methods is not None and n.column in methods.index:
                     m = methods.loc[n.column]
                     row["method"] = str(m.get("method", "measured"))
@@ -419,9 +421,10 @@ def score(
                 row["reason"] = f"indicator {n.column} is niet berekend"
             logger.info("Norm %s: column %s not available: %s", n.id, n.column, row["reason"])
         elif row["method"] == "no data":
-            values[n.id] = np.nan  # a "no data" column never counts, whatever it holds
+            columns[n.id] = np.full(len(buurt_index), np.nan)  # a "no data" column never counts
             row["reason"] = _no_data_reason(area, n.column, row["description"])
         method_rows.append({"norm": n.id, **row})
+    values = pd.DataFrame(columns, index=buurt_index, columns=[n.id for n in area_norms], dtype=float)
     methods_df = pd.DataFrame(method_rows).set_index("norm")
     methods_df["methode"] = methods_df["method"].map(METHODS_NL).fillna(methods_df["method"])
 

@@ -99,9 +99,9 @@ def resident_share_pct(
     w = homes["residents"].to_numpy(dtype=float)
     known = ~np.isnan(f) & ~np.isnan(w)
     codes = homes["buurtcode"].to_numpy()
-    num = pd.Series(np.where(known, f * w, 0.0)).groupby(codes).sum()
-    den = pd.Series(np.where(known, w, 0.0)).groupby(codes).sum()
-    return (100.0 * safe_ratio(num, den)).reindex(index)
+    # one grouping for both sums (each column is summed as a Series of its own would be)
+    sums = pd.DataFrame({"num": np.where(known, f * w, 0.0), "den": np.where(known, w, 0.0)}).groupby(codes).sum()
+    return (100.0 * safe_ratio(sums["num"].rename(None), sums["den"].rename(None))).reindex(index)
 
 
 def resident_coverage(known: np.ndarray, homes: pd.DataFrame, index: pd.Index) -> pd.Series:

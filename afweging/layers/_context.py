@@ -156,11 +156,17 @@ class LayerContext:
         inhabitants = self.cbs("a_inw")
         if inhabitants is None:
             return empty
+        gap = (inhabitants > 0).to_numpy() & ~self._with_source_homes
+        return self.index[gap]
+
+    @cached_property
+    def _with_source_homes(self) -> np.ndarray:
+        """Per buurt: some home point from the homes file lies in it (not a stand-in)."""
+        homes = self.area.homes
+        assert homes is not None
         if "origin" in homes.columns:
             homes = homes[homes["origin"] != "rasterpunt"]
-        with_homes = self.index.isin(homes["buurtcode"].dropna().unique())
-        gap = (inhabitants > 0).to_numpy() & ~with_homes
-        return self.index[gap]
+        return self.index.isin(homes["buurtcode"].dropna().unique())
 
     # ------------------------------------------------------------------ green
     @cached_property

@@ -80,7 +80,7 @@ def facilities_layer(
     labels = {cid: c.label for cid, c in table.items()}
     fac = ctx.area.facilities
     if fac is not None:
-        for extra in sorted(set(fac["category"].dropna().astype(str)) - set(cats)):
+        for extra in sorted(set(fac["category"].dropna().astype(str).unique()) - set(cats)):
             cats.append(extra)
             labels[extra] = extra
 
@@ -122,7 +122,7 @@ def facilities_layer(
         in_buurt.groupby(["buurtcode", "category"]).size().unstack(fill_value=0)
         .reindex(index=index, columns=cats, fill_value=0).astype(float)
     )
-    present = set(fac["category"].dropna().astype(str))
+    present = set(fac["category"].dropna().astype(str).unique())
     absent = [c for c in cats if c not in present]
     no_data_cats = absent if absent_categories == "no data" else []
     if absent:

@@ -134,21 +134,20 @@ def barcode_table(check: PlanCheck) -> pd.DataFrame:
 def _barcode_dict(check: PlanCheck) -> dict[str, Any]:
     out: dict[str, Any] = {}
     sb, sa = check.baseline.scores, check.scores
-    table = barcode_table(check)
-    for code in check.units:
+    ids = sb.norm_ids()
+    for code in check.units:  # the rows of barcode_table, unit by unit
         lv_b, key = sb.find(code)
         lv_a, _ = sa.find(code)
         rb, ra = lv_b.row(key), lv_a.row(key)
-        sub = table[table["code"] == key]
         out[key] = {
             "niveau": lv_b.level,
             "naam": rb.name,
             "balansscore": {"voor": rb.overall, "na": ra.overall},
             "themas": {t: {"voor": rb.themes.get(t, math.nan), "na": ra.themes.get(t, math.nan)}
                        for t in rb.themes},
-            "normen": {r["norm"]: {"waarde_voor": r["waarde_voor"], "waarde_na": r["waarde_na"],
-                                   "status_voor": r["status_voor"], "status_na": r["status_na"]}
-                       for r in sub.to_dict("records")},
+            "normen": {nid: {"waarde_voor": rb.values.get(nid, math.nan), "waarde_na": ra.values.get(nid, math.nan),
+                             "status_voor": rb.statuses.get(nid, ""), "status_na": ra.statuses.get(nid, "")}
+                       for nid in ids},
         }
     return out
 

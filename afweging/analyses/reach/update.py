@@ -106,7 +106,9 @@ def update_reachability(
         The result and the buurten that were recomputed (sorted).
     """
     homes_b = before.homes
-    affected = homes_b.index.isin(pd.Index(list(changed_homes)))
+    changed_list = list(changed_homes)
+    affected = (homes_b.index.isin(pd.Index(changed_list)) if changed_list
+                else np.zeros(len(homes_b), dtype=bool))
     for frame, radius_of, what in ((new_facilities, closer_radius_m, "closer"),
                                    (closed_facilities, served_radius_m, "served")):
         if frame is None or not len(frame):
