@@ -127,16 +127,25 @@ class SegmentIndex:
     """Exact nearest-point queries on many polylines, vectorised, with little memory.
 
     The polylines are given as straight segments between vertices (``vertices[seg_a]`` to
-    ``vertices[seg_b]``), in order along each polyline (``seg_line``). A KD-tree holds one
-    sample point per piece of at most ``spacing_m`` of every segment. A query takes the
-    ``k`` nearest samples, measures the exact distance to their segments, and accepts the
-    best when no other piece can be as close: a piece whose sample lies at distance ``s``
-    from the point is at least ``s - r`` away (``r``: half the longest piece). Points that
-    this does not settle try four times as many samples (far from the network many pieces
-    are almost equally far), and then every sample within ``best + r``.
-    Ties go to the lowest segment position, so the answer does not depend on the tree.
+    ``vertices[seg_b]``), in order along each polyline (``seg_line``).
 
-    About 60 bytes per segment (a shapely STRtree over LineStrings needs about 330).
+    A uniform grid of square cells (``cell_m``; by default 1.5 times the side of the
+    square that holds one segment on average over the bounding box) lists every segment
+    in each cell its bounding box overlaps. A query measures the exact distance to the
+    segments of the point's own cell, then ring by ring to those of the cells around it
+    that can hold a piece as close as the best so far, and stops as soon as no segment
+    outside the searched block of cells can be as close (strictly, so that every segment
+    tied with the best has been measured). Ties go to the lowest segment position, so the
+    answer does not depend on the grid. Points that ``_MAX_RING`` rings do not settle
+    (far from every segment) are answered by a KD-tree over sample points of the
+    segments, built on first need: it holds one sample per piece of at most
+    ``spacing_m`` of every segment; a query takes the ``k`` nearest samples, measures the
+    exact distance to their segments, and accepts the best when no other piece can be as
+    close (a piece whose sample lies at distance ``s`` from the point is at least
+    ``s - r`` away, ``r``: half the longest piece); points this does not settle try four
+    times as many samples, and then every sample within ``best + r``.
+
+    About 50 bytes per segment (a shapely STRtree over LineStrings needs about 330).
     """
 
     def __init__(
@@ -146,6 +155,7 @@ class SegmentIndex:
         seg_b: np.ndarray,
         seg_line: np.ndarray,
         *,
+        cell_m: float | None = None,
         spacing_m: float = 50.0,
         k: int = 8,
     ) -> None:
@@ -153,59 +163,124 @@ class SegmentIndex:
         self.seg_a = seg_a
         self.seg_b = seg_b
         self.seg_line = seg_line
+        self.spacing_m = spacing_m
         self.k = k
-        a = vertices[seg_a]
-        d = vertices[seg_b] - a
-        self.seg_len = np.hypot(d[:, 0], d[:, 1])
-        n_piece = np.maximum(1, np.ceil(self.seg_len / spacing_m)).astype(np.int64)
-        self.sample_seg = np.repeat(np.arange(len(seg_a), dtype=np.int32), n_piece)
-        first = np.cumsum(n_piece) - n_piece
-        j = np.arange(len(self.sample_seg)) - np.repeat(first, n_piece)
-        frac = (j + 0.5) / np.repeat(n_piece, n_piece)
-        samples = a[self.sample_seg] + d[self.sample_seg] * frac[:, None]
-        self.r_max = float((self.seg_len / n_piece).max() / 2.0) if len(n_piece) else 0.0
-        self.tree = kdtree(samples)
+        self._kd: tuple[cKDTree, np.ndarray, float] | None = None
+        vx = np.ascontiguousarray(vertices[:, 0], dtype=np.float64)
+        vy = np.ascontiguousarray(vertices[:, 1], dtype=np.float64)
+        # per segment its start and direction (the numbers every distance is measured with)
+        ax, ay, bx, by = vx[seg_a], vy[seg_a], vx[seg_b], vy[seg_b]
+        del vx, vy
+        self.seg_ax, self.seg_ay = ax, ay
+        self.seg_dx, self.seg_dy = bx - ax, by - ay
+        self.seg_len = np.hypot(self.seg_dx, self.seg_dy)
         # distance along the polyline to the start of every segment
-        cum = np.cumsum(self.seg_len)
-        new_line = np.ones(len(seg_line), dtype=bool)
+        m = len(seg_line)
+        new_line = np.ones(m, dtype=bool)
         new_line[1:] = seg_line[1:] != seg_line[:-1]
         line_start = np.flatnonzero(new_line)
-        base = (cum - self.seg_len)[line_start]
-        counts = np.diff(np.append(line_start, len(seg_line)))
-        self.seg_offset = cum - self.seg_len - np.repeat(base, counts)
+        before = np.cumsum(self.seg_len)
+        before -= self.seg_len
+        counts = np.diff(np.append(line_start, m))
+        self.seg_offset = before - np.repeat(before[line_start], counts)
         self.seg_offset[new_line] = 0.0
+        del before
         self.seg_first = new_line
-        last = np.zeros(len(seg_line), dtype=bool)
-        last[np.append(line_start[1:], len(seg_line)) - 1] = True
+        last = np.zeros(m, dtype=bool)
+        if m:
+            last[np.append(line_start[1:], m) - 1] = True
         self.seg_last = last
+        self._grid(ax, ay, bx, by, cell_m)
 
-    def _exact(self, pts: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distance and segment parameter t in [0, 1] of each point to its segment."""
-        a = self.vertices[self.seg_a[seg]]
-        d = self.vertices[self.seg_b[seg]] - a
-        len2 = d[..., 0] ** 2 + d[..., 1] ** 2
-        w = pts - a
+    # ------------------------------------------------------------------ grid
+    def _grid(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
+              cell_m: float | None) -> None:
+        m = len(ax)
+        if m == 0:
+            self.origin = np.zeros(2)
+            self.cell_m, self._inv, self.nx, self.ny = 1.0, 1.0, 0, 0
+            self.cell_ptr = np.zeros(1, dtype=np.int64)
+            self.cell_seg = np.empty(0, dtype=np.int32)
+            self._eps = 0.0
+            return
+        lox, hix = np.minimum(ax, bx), np.maximum(ax, bx)
+        loy, hiy = np.minimum(ay, by), np.maximum(ay, by)
+        ox, oy = float(lox.min()), float(loy.min())
+        sx, sy = float(hix.max()) - ox, float(hiy.max()) - oy
+        if cell_m is None:
+            cell_m = 1.5 * np.sqrt(sx * sy / m) if sx > 0 and sy > 0 else 1.5 * max(sx, sy) / m
+        cell = float(cell_m) if np.isfinite(cell_m) and cell_m > 0 else 1.0
+        # at most about 4 cells per segment (a long thin bounding box)
+        cell = max(cell, np.sqrt(sx * sy / (4.0 * m + 64.0)), max(sx, sy) / (4.0 * m + 64.0), 1e-6)
+        inv = 1.0 / cell
+        # cell column/row of the bounding box corners (not negative: truncation is floor)
+        c0x = ((lox - ox) * inv).astype(np.int64)
+        c1x = ((hix - ox) * inv).astype(np.int64)
+        c0y = ((loy - oy) * inv).astype(np.int64)
+        c1y = ((hiy - oy) * inv).astype(np.int64)
+        del lox, hix, loy, hiy
+        nx, ny = int(c1x.max()) + 1, int(c1y.max()) + 1
+        # every segment in each cell its bounding box overlaps, as (cell << 32) | segment,
+        # sorted: a short segment (at most two cells wide and high) in its 1, 2 or 4 cells
+        key = (c0y * nx + c0x) << 32
+        key |= np.arange(m, dtype=np.int64)
+        two_x = c1x > c0x
+        two_y = c1y > c0y
+        long = (c1x - c0x > 1) | (c1y - c0y > 1)
+        parts = [key[~long]]
+        for more, step in ((two_x, 1), (two_y, nx), (two_x & two_y, nx + 1)):
+            more &= ~long
+            parts.append(key[more] + (step << 32))
+        if long.any():
+            lng = np.flatnonzero(long)
+            wx = c1x[lng] - c0x[lng] + 1
+            cnt = wx * (c1y[lng] - c0y[lng] + 1)
+            j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            w = np.repeat(wx, cnt)
+            parts.append(np.repeat(key[lng], cnt) + (((j // w) * nx + j % w) << 32))
+        del c0x, c1x, c0y, c1y, two_x, two_y, long
+        reg = np.concatenate(parts)
+        del parts, key
+        reg.sort()
+        self.cell_seg = (reg & 0xFFFFFFFF).astype(np.int32)
+        reg >>= 32
+        self.cell_ptr = np.zeros(nx * ny + 1, dtype=np.int64)
+        np.cumsum(np.bincount(reg, minlength=nx * ny), out=self.cell_ptr[1:])
+        del reg
+        self.origin, self.cell_m, self._inv, self.nx, self.ny = np.array([ox, oy]), cell, inv, nx, ny
+        # a margin for the rounding of cell positions (under a millimetre)
+        self._eps = 1e-9 * (max(abs(ox), abs(oy)) + sx + sy + cell) + 1e-9
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index (the KD-tree of the fallback included once built)."""
+        arrays = [self.seg_len, self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_offset,
+                  self.seg_first, self.seg_last, self.cell_seg, self.cell_ptr]
+        total = sum(a.nbytes for a in arrays)
+        if self._kd is not None:
+            tree, sample_seg, _ = self._kd
+            total += sample_seg.nbytes + tree.data.nbytes + tree.indices.nbytes
+        return int(total)
+
+    def _exact(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance and segment parameter t in [0, 1] of each point (px, py) to its segment
+        (broadcast against ``seg``)."""
+        ax, ay, dx, dy = self.seg_ax[seg], self.seg_ay[seg], self.seg_dx[seg], self.seg_dy[seg]
+        len2 = dx**2 + dy**2
+        wx = px - ax
+        wy = py - ay
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = (w[..., 0] * d[..., 0] + w[..., 1] * d[..., 1]) / len2
+            t = (wx * dx + wy * dy) / len2
         t = np.where(len2 > 0, np.clip(t, 0.0, 1.0), 0.0)
-        q = a + d * t[..., None]
-        return np.hypot(pts[..., 0] - q[..., 0], pts[..., 1] - q[..., 1]), t
+        qx = ax + dx * t
+        qy = ay + dy * t
+        return np.hypot(px - qx, py - qy), t
 
     def nearest(self, points_xy: np.ndarray, *, max_distance_m: float = np.inf) -> LineSnap:
         """The nearest point on the polylines of every query point."""
         pts = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
         n = len(pts)
-        if n >= _SORT_MIN_POINTS:
-            # nearby queries walk the same tree nodes: about 3x faster than in random order
-            cell = np.floor(pts / _SORT_CELL_M).astype(np.int64)
-            order = np.lexsort((cell[:, 0], cell[:, 1]))
-            seg_s, t_s, dist_s = self._nearest(pts[order])
-            seg = np.empty(n, dtype=np.int64)
-            t = np.empty(n)
-            dist = np.empty(n)
-            seg[order], t[order], dist[order] = seg_s, t_s, dist_s
-        else:
-            seg, t, dist = self._nearest(pts)
+        seg, t, dist = self._nearest(pts)
         found = seg >= 0
         if not found.any():
             no = np.zeros(n, dtype=bool)
@@ -223,33 +298,157 @@ class SegmentIndex:
         seg = np.full(n, -1, dtype=np.int64)
         t = np.zeros(n)
         dist = np.full(n, np.inf)
-        pending = np.arange(n) if self.tree.n else np.empty(0, dtype=np.int64)
+        if n == 0 or len(self.seg_a) == 0:
+            return seg, t, dist
+        cell = self.cell_m
+        g = (pts - self.origin) * self._inv
+        # points farther from the grid than _MAX_RING cells go to the KD-tree at once
+        ok = np.isfinite(g).all(axis=1)
+        ok &= (g[:, 0] > -_MAX_RING) & (g[:, 0] < self.nx + _MAX_RING)
+        ok &= (g[:, 1] > -_MAX_RING) & (g[:, 1] < self.ny + _MAX_RING)
+        todo = np.flatnonzero(ok)
+        far = np.flatnonzero(~ok)
+        c = np.floor(g[todo]).astype(np.int64)
+        del g
+        if len(todo) >= _SORT_MIN_POINTS:  # nearby queries read nearby memory
+            order = np.argsort(c[:, 1] * (self.nx + 2 * _MAX_RING + 2) + c[:, 0])
+            todo, c = todo[order], c[order]
+        cx, cy = c[:, 0].copy(), c[:, 1].copy()
+        px, py = pts[todo, 0], pts[todo, 1]
+        fx = px - (self.origin[0] + cx * cell)  # position within its cell
+        fy = py - (self.origin[1] + cy * cell)
+        m = len(todo)
+        bs = np.full(m, -1, dtype=np.int64)
+        bd = np.full(m, np.inf)
+        unsettled = np.zeros(m, dtype=bool)
+        # in chunks of points, so that the temporaries stay in the processor's cache
+        for lo in range(0, m, _CHUNK_POINTS):
+            part = slice(lo, min(m, lo + _CHUNK_POINTS))
+            bs[part], bd[part], unsettled[part] = self._grid_rings(
+                px[part], py[part], cx[part], cy[part], fx[part], fy[part])
+        live = np.flatnonzero(unsettled)
+        found = bs >= 0
+        bt = np.zeros(m)
+        if found.any():  # the winners measured again, for their parameter t
+            f = np.flatnonzero(found)
+            bd[f], bt[f] = self._exact(px[f], py[f], bs[f])
+        seg[todo], t[todo], dist[todo] = bs, bt, bd
+        rest = np.concatenate([far, todo[live]]) if len(live) else far
+        if len(rest):
+            seg[rest], t[rest], dist[rest] = self._kd_nearest(pts[rest])
+        return seg, t, dist
+
+    def _grid_rings(self, px: np.ndarray, py: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                    fx: np.ndarray, fy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Best segment and distance of points in cells (cx, cy) at (fx, fy) within them,
+        ring by ring; and which points ``_MAX_RING`` rings did not settle."""
+        m = len(px)
+        cell, eps, nx, ny = self.cell_m, self._eps, self.nx, self.ny
+        bs = np.full(m, -1, dtype=np.int64)
+        bd = np.full(m, np.inf)
+        live = np.arange(m)  # points not settled yet
+        for r in range(_MAX_RING + 1):
+            dx, dy, sx, sy, kx, ky = _RINGS[r]
+            lcx, lcy, lfx, lfy = cx[live], cy[live], fx[live], fy[live]
+            if r == 0:
+                row = np.flatnonzero((lcx >= 0) & (lcx < nx) & (lcy >= 0) & (lcy < ny))
+                key = lcy[row] * nx + lcx[row]
+            else:
+                lx = lcx[:, None] + dx
+                ly = lcy[:, None] + dy
+                valid = (lx >= 0) & (lx < nx) & (ly >= 0) & (ly < ny)
+                # only cells that can hold a piece as close as the best so far
+                gx = np.column_stack([lfx, np.zeros(len(live)), cell - lfx])[:, sx] + kx * cell
+                gy = np.column_stack([lfy, np.zeros(len(live)), cell - lfy])[:, sy] + ky * cell
+                valid &= np.hypot(gx, gy) - eps <= bd[live, None]
+                row, col = np.nonzero(valid)
+                key = ly[row, col] * nx + lx[row, col]
+            start = self.cell_ptr[key]
+            count = self.cell_ptr[key + 1] - start
+            if count.any():
+                who = np.repeat(live[row], count)
+                cand = self.cell_seg[_ranges(start, count)].astype(np.int64)
+                d, _ = self._exact(px[who], py[who], cand)
+                _merge_best(bd, bs, who, d, cand)
+            # settled: no segment outside the block of cells searched can be as close
+            rc = r * cell
+            border = np.minimum(
+                np.minimum(np.where(lcx - r > 0, lfx + rc, np.inf),
+                           np.where(lcx + r < nx - 1, (cell - lfx) + rc, np.inf)),
+                np.minimum(np.where(lcy - r > 0, lfy + rc, np.inf),
+                           np.where(lcy + r < ny - 1, (cell - lfy) + rc, np.inf)),
+            )
+            live = live[~(bd[live] < border - eps)]
+            if len(live) == 0:
+                break
+        unsettled = np.zeros(m, dtype=bool)
+        unsettled[live] = True
+        return bs, bd, unsettled
+
+    # ------------------------------------------------------------------ KD fallback
+    def _kd_index(self) -> tuple[cKDTree, np.ndarray, float]:
+        if self._kd is None:
+            a = np.column_stack([self.seg_ax, self.seg_ay])
+            d = np.column_stack([self.seg_dx, self.seg_dy])
+            n_piece = np.maximum(1, np.ceil(self.seg_len / self.spacing_m)).astype(np.int64)
+            sample_seg = np.repeat(np.arange(len(self.seg_len), dtype=np.int32), n_piece)
+            first = np.cumsum(n_piece) - n_piece
+            j = np.arange(len(sample_seg)) - np.repeat(first, n_piece)
+            frac = (j + 0.5) / np.repeat(n_piece, n_piece)
+            samples = a[sample_seg] + d[sample_seg] * frac[:, None]
+            r_max = float((self.seg_len / n_piece).max() / 2.0) if len(n_piece) else 0.0
+            self._kd = (kdtree(samples), sample_seg, r_max)
+        return self._kd
+
+    def _kd_nearest(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_nearest` through the KD-tree over segment samples."""
+        n = len(pts)
+        if n >= _SORT_MIN_POINTS:
+            # nearby queries walk the same tree nodes: about 3x faster than in random order
+            cell = np.floor(pts / _SORT_CELL_M).astype(np.int64)
+            order = np.lexsort((cell[:, 0], cell[:, 1]))
+            seg_s, t_s, dist_s = self._kd_nearest_sorted(pts[order])
+            seg = np.empty(n, dtype=np.int64)
+            t = np.empty(n)
+            dist = np.empty(n)
+            seg[order], t[order], dist[order] = seg_s, t_s, dist_s
+            return seg, t, dist
+        return self._kd_nearest_sorted(pts)
+
+    def _kd_nearest_sorted(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        tree, sample_seg, r_max = self._kd_index()
+        n = len(pts)
+        seg = np.full(n, -1, dtype=np.int64)
+        t = np.zeros(n)
+        dist = np.full(n, np.inf)
+        pending = np.arange(n) if tree.n else np.empty(0, dtype=np.int64)
         k = self.k
         while len(pending):
             # the k nearest samples settle a point when no unseen piece can be as close
             # (strictly, so that ties go to the lowest segment whatever the tree's order)
-            k = min(k, self.tree.n)
+            k = min(k, tree.n)
             p = pts[pending]
-            dk, ik = self.tree.query(p, k=k, workers=_workers(len(p)))
+            dk, ik = tree.query(p, k=k, workers=_workers(len(p)))
             dk = np.asarray(dk).reshape(len(p), k)
-            cand = self.sample_seg[np.asarray(ik).reshape(len(p), k)].astype(np.int64)
-            d, tt = self._exact(p[:, None, :], cand)
+            cand = sample_seg[np.asarray(ik).reshape(len(p), k)].astype(np.int64)
+            d, tt = self._exact(p[:, 0, None], p[:, 1, None], cand)
             pick = _argmin_ties(d, cand)
             rows = np.arange(len(p))
             seg[pending], t[pending], dist[pending] = cand[rows, pick], tt[rows, pick], d[rows, pick]
-            if k == self.tree.n:
+            if k == tree.n:
                 break
-            pending = pending[dist[pending] >= dk[:, -1] - self.r_max]
+            pending = pending[dist[pending] >= dk[:, -1] - r_max]
             k *= 4
             if k > _MAX_K and len(pending):
                 # the rest from every sample that can hold a piece as close
-                balls = self.tree.query_ball_point(pts[pending], dist[pending] + self.r_max + 1e-9)
+                balls = tree.query_ball_point(pts[pending], dist[pending] + r_max + 1e-9)
                 sizes = np.fromiter((len(b) for b in balls), dtype=np.int64, count=len(balls))
                 owner = np.repeat(np.arange(len(pending)), sizes)
                 flat = np.fromiter(itertools.chain.from_iterable(balls), dtype=np.int64,
                                    count=int(sizes.sum()))
-                cand2 = self.sample_seg[flat].astype(np.int64)
-                d2, t2 = self._exact(pts[pending][owner], cand2)
+                cand2 = sample_seg[flat].astype(np.int64)
+                q = pts[pending][owner]
+                d2, t2 = self._exact(q[:, 0], q[:, 1], cand2)
                 order = np.lexsort((cand2, d2, owner))
                 first = np.ones(len(order), dtype=bool)
                 first[1:] = owner[order][1:] != owner[order][:-1]
@@ -257,6 +456,58 @@ class SegmentIndex:
                 seg[pending], t[pending], dist[pending] = cand2[best], t2[best], d2[best]
                 break
         return seg, t, dist
+
+
+#: Points per chunk of a grid query (its temporaries then fit in the processor's cache).
+_CHUNK_POINTS = 4096
+
+#: Rings of grid cells searched around a point's own cell before the KD-tree takes over.
+_MAX_RING = 3
+
+
+def _ring(r: int) -> tuple[np.ndarray, ...]:
+    """The cells at Chebyshev distance ``r`` from a point's cell: their column and row
+    offsets ``dx``, ``dy``; the side of the point's cell they lie towards (``sx``, ``sy``:
+    0 lower, 1 same, 2 higher: which of the point's gaps to its cell's sides counts) and
+    the number of whole cells between (``kx``, ``ky``). The gap from the point to such a
+    cell along x is ``[fx, 0, cell - fx][sx] + kx * cell``."""
+    off = np.arange(-r, r + 1)
+    dx, dy = np.meshgrid(off, off)
+    on = np.maximum(np.abs(dx), np.abs(dy)) == r
+    dx, dy = dx[on].astype(np.int64), dy[on].astype(np.int64)
+    return (dx, dy, np.sign(dx) + 1, np.sign(dy) + 1,
+            np.maximum(np.abs(dx) - 1, 0).astype(np.float64), np.maximum(np.abs(dy) - 1, 0).astype(np.float64))
+
+
+_RINGS = [_ring(r) for r in range(_MAX_RING + 1)]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + c)`` for every (s, c) with ``c > 0``."""
+    keep = counts > 0
+    starts, counts = starts[keep], counts[keep]
+    step = np.ones(int(counts.sum()), dtype=np.int64)
+    first = np.cumsum(counts) - counts
+    step[0] = starts[0]
+    step[first[1:]] = starts[1:] - (starts[:-1] + counts[:-1] - 1)
+    return np.cumsum(step)
+
+
+def _merge_best(bd: np.ndarray, bs: np.ndarray, who: np.ndarray, d: np.ndarray, cand: np.ndarray) -> None:
+    """Fold candidates (point ``who``, segment ``cand`` at distance ``d``; ``who`` in runs)
+    into the best so far: the smallest distance, among equal ones the lowest segment."""
+    run = np.empty(len(who), dtype=bool)
+    run[0] = True
+    np.not_equal(who[1:], who[:-1], out=run[1:])
+    starts = np.flatnonzero(run)
+    rep = np.cumsum(run) - 1
+    pts = who[starts]
+    dm = np.minimum.reduceat(d, starts)
+    key = np.where(d == dm[rep], cand, np.iinfo(np.int64).max)
+    sm = np.minimum.reduceat(key, starts)
+    better = (dm < bd[pts]) | ((dm == bd[pts]) & (sm < bs[pts]))
+    upd = pts[better]
+    bd[upd], bs[upd] = dm[better], sm[better]
 
 
 #: Up to this many nearest samples are examined (8, then 32) before a ball query.

@@ -163,14 +163,15 @@ class ArrayGraph:
                              self.geom_offsets, self.geom_xy, self._street_geom_m]
         for m in (self.forward, self.backward):
             arrays += [m.data, m.indices, m.indptr]
+        extra = 0
         if self._segments is not None:
             s = self._segments
-            arrays += [s.seg_a, s.seg_b, s.seg_line, s.seg_len, s.seg_offset, s.seg_first,
-                       s.seg_last, s.sample_seg, s.tree.data, s.tree.indices]
+            arrays += [s.seg_a, s.seg_b, s.seg_line]
+            extra = s.nbytes
         if self._components is not None:
             lab, cond = self._components
             arrays += [lab, cond.data, cond.indices, cond.indptr]
-        return int(sum(a.nbytes for a in arrays if a is not None))
+        return int(sum(a.nbytes for a in arrays if a is not None)) + extra
 
     # ------------------------------------------------------------------ snapping
     @property
@@ -261,23 +262,12 @@ class ArrayGraph:
         reverse : bool
             Search against the edge directions (distance *to* the sources).
         """
-        n = self.n_nodes
-        nodes = np.asarray(nodes, dtype=np.int64)
-        offsets = np.asarray(offsets_m, dtype=np.float64)
-        if len(nodes) == 0:
-            return np.full(n, np.inf)
-        best = np.full(n, np.inf)
-        np.minimum.at(best, nodes, offsets)
-        cols = np.flatnonzero(best <= limit_m)
-        if len(cols) == 0:
-            return np.full(n, np.inf)
-        m = self.backward if reverse else self.forward
-        indptr = np.concatenate([m.indptr, [m.indptr[-1] + len(cols)]]).astype(np.int32)
-        indices = np.concatenate([m.indices, cols]).astype(np.int32)
-        data = np.concatenate([m.data, best[cols]])
-        aug = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
-        dist = dijkstra(aug, directed=True, indices=n, limit=limit_m)
-        return np.asarray(dist[:n], dtype=np.float64)
+        return self.searcher(reverse=reverse).distances(nodes, offsets_m, limit_m=limit_m)
+
+    def searcher(self, *, reverse: bool = False) -> SuperSourceSearch:
+        """A :class:`SuperSourceSearch` on this graph (``reverse``: against the edges),
+        for several :meth:`distances_from` searches that share one augmented matrix."""
+        return SuperSourceSearch(self.backward if reverse else self.forward)
 
     @property
     def components(self) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -332,6 +322,57 @@ class ArrayGraph:
             geom_xy=self.geom_xy, description="",
         )
         return net.lines(streets)
+
+
+class SuperSourceSearch:
+    """Dijkstra searches from a virtual super-source on one CSR matrix, sharing its arrays.
+
+    The matrix is copied once into arrays with room for one more row (the super-source,
+    node ``n``, whose edges to the source nodes weigh the offsets); every search only
+    writes that row. Several searches (one per facility category) thus cost one copy of
+    the matrix, not one each; the copy is freed with this object.
+    """
+
+    def __init__(self, m: sp.csr_matrix) -> None:
+        self.n = int(m.shape[0])
+        self.nnz = int(m.indptr[-1])
+        self._m = m
+        self._indptr = np.empty(self.n + 2, dtype=np.int32)
+        self._indptr[: self.n + 1] = m.indptr
+        self._indices: np.ndarray | None = None
+        self._data: np.ndarray | None = None
+
+    def _room(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._indices is None or len(self._indices) < self.nnz + k:
+            room = max(k, 1024, 0 if self._indices is None else 2 * (len(self._indices) - self.nnz))
+            indices = np.empty(self.nnz + room, dtype=np.int32)
+            data = np.empty(self.nnz + room, dtype=np.float64)
+            indices[: self.nnz] = self._m.indices
+            data[: self.nnz] = self._m.data
+            self._indices, self._data = indices, data
+        return self._indices, self._data  # type: ignore[return-value]
+
+    def distances(self, nodes: np.ndarray, offsets_m: np.ndarray, *, limit_m: float) -> np.ndarray:
+        """:meth:`ArrayGraph.distances_from` on this matrix."""
+        n = self.n
+        nodes = np.asarray(nodes, dtype=np.int64)
+        offsets = np.asarray(offsets_m, dtype=np.float64)
+        if len(nodes) == 0:
+            return np.full(n, np.inf)
+        best = np.full(n, np.inf)
+        np.minimum.at(best, nodes, offsets)
+        cols = np.flatnonzero(best <= limit_m)
+        if len(cols) == 0:
+            return np.full(n, np.inf)
+        k = len(cols)
+        indices, data = self._room(k)
+        end = self.nnz + k
+        indices[self.nnz:end] = cols
+        data[self.nnz:end] = best[cols]
+        self._indptr[n + 1] = end
+        aug = sp.csr_matrix((data[:end], indices[:end], self._indptr), shape=(n + 1, n + 1))
+        dist = dijkstra(aug, directed=True, indices=n, limit=limit_m)
+        return np.asarray(dist[:n], dtype=np.float64)
 
 
 def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGraph:

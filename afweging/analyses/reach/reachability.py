@@ -81,7 +81,14 @@ from afweging._names import (
     reach_snap_col,
     reach_stat_col,
 )
-from afweging.analyses.reach.graph import MODES, ArrayGraph, StreetSnap, array_graph, check_mode
+from afweging.analyses.reach.graph import (
+    MODES,
+    ArrayGraph,
+    StreetSnap,
+    SuperSourceSearch,
+    array_graph,
+    check_mode,
+)
 from afweging.data import tags
 from afweging.geo.area import Area
 from afweging.geo.network import ranges
@@ -272,15 +279,20 @@ def _along_own_street(
     return out
 
 
-def _search(graph: ArrayGraph, facs: StreetSnap, *, limit_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _search(
+    graph: ArrayGraph, facs: StreetSnap, *, limit_m: float, searcher: SuperSourceSearch | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The facilities' side of :func:`_network_metres`: the source nodes and the network
-    metres from every node to the nearest facility (``inf`` beyond ``limit_m``)."""
+    metres from every node to the nearest facility (``inf`` beyond ``limit_m``).
+    ``searcher``: ``graph.searcher(reverse=True)``, shared by the searches of one run."""
     src = np.concatenate([facs.node_a[facs.arrive_a], facs.node_b[facs.arrive_b]])
     off = np.concatenate([
         facs.to_a_m[facs.arrive_a] + facs.distance_m[facs.arrive_a],
         facs.to_b_m[facs.arrive_b] + facs.distance_m[facs.arrive_b],
     ])
-    return src, graph.distances_from(src, off, limit_m=limit_m, reverse=True)
+    if searcher is None:
+        return src, graph.distances_from(src, off, limit_m=limit_m, reverse=True)
+    return src, searcher.distances(src, off, limit_m=limit_m)
 
 
 def _network_metres(
@@ -570,6 +582,12 @@ def _mode_times(
         return make() if memo is None else memo.get(key, make)
 
     pos = None if memo is None else memo.positions(home_xy)
+    shared: list[SuperSourceSearch] = []
+
+    def searcher() -> SuperSourceSearch:  # one augmented matrix for all categories
+        if not shared:
+            shared.append(graph.searcher(reverse=True))  # type: ignore[union-attr]
+        return shared[0]
 
     def nearest(key: str, tree: Any, rows: np.ndarray) -> np.ndarray:
         if memo is None or pos is None:
@@ -649,7 +667,8 @@ def _mode_times(
             if fon.any() and len(net_homes):
                 fs_on = fs.take(np.flatnonzero(fon))
                 searched = kept(f"search:{gkey}:{limit_m!r}",
-                                lambda fs_on=fs_on: _search(graph, fs_on, limit_m=limit_m))
+                                lambda fs_on=fs_on: _search(graph, fs_on, limit_m=limit_m,
+                                                            searcher=searcher()))
                 t, none = _network_metres(
                     graph, hs, fs_on, limit_m=limit_m, searched=searched,
                     can_reach=lambda src, gkey=gkey: kept(f"reach:{gkey}", lambda: graph.can_reach(src)),

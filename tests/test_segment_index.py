@@ -1,0 +1,127 @@
+"""The grid segment index (afweging.geo.snap.SegmentIndex) against brute force.
+
+Every answer (nearest segment, distance, position on it) must be exactly the one of
+measuring every segment with the same formula and taking the smallest distance, the
+lowest segment position among equal distances; the KD-tree path (used for points far
+from the grid) must give the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from afweging.geo import snap
+from afweging.geo.snap import SegmentIndex
+
+
+def _brute(index: SegmentIndex, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest segment by measuring all of them (same formula), ties to the lowest."""
+    m = len(index.seg_len)
+    d, t = index._exact(pts[:, 0, None], pts[:, 1, None], np.arange(m)[None, :])
+    dmin = d.min(axis=1)
+    seg = np.argmax(d == dmin[:, None], axis=1)  # first (lowest) segment at the minimum
+    rows = np.arange(len(pts))
+    return seg, t[rows, seg], d[rows, seg]
+
+
+def _tie_network(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Polylines with awkward cases: a lattice (points equidistant from several segments),
+    zero-length segments, the same segment twice, long segments over many cells, and
+    random short pieces."""
+    verts: list[list[float]] = []
+    seg_a: list[int] = []
+    seg_b: list[int] = []
+    seg_line: list[int] = []
+
+    def line(coords: list[tuple[float, float]]) -> None:
+        base = len(verts)
+        verts.extend([list(c) for c in coords])
+        k = len(coords) - 1
+        seg_a.extend(range(base, base + k))
+        seg_b.extend(range(base + 1, base + k + 1))
+        seg_line.extend([len(set(seg_line))] * k)
+
+    # a 100 m lattice of two-piece streets: its centres are equally far from four sides
+    for i in range(6):
+        for j in range(5):
+            line([(i * 100.0, j * 100.0), (i * 100.0, j * 100.0 + 50.0), (i * 100.0, (j + 1) * 100.0)])
+            line([(j * 100.0, i * 100.0), (j * 100.0 + 50.0, i * 100.0), ((j + 1) * 100.0, i * 100.0)])
+    line([(250.0, 250.0), (250.0, 250.0)])  # zero length, inside a block
+    line([(720.0, 30.0), (720.0, 30.0), (760.0, 30.0)])  # zero-length first piece
+    line([(120.0, 130.0), (160.0, 130.0)])
+    line([(120.0, 130.0), (160.0, 130.0)])  # the same street again: always a tie
+    line([(-400.0, -300.0), (900.0, 800.0)])  # long, over many cells
+    for _ in range(150):
+        start = rng.uniform(-200, 900, 2)
+        steps = rng.uniform(-60, 60, (int(rng.integers(1, 4)), 2))
+        coords = np.vstack([start, start + np.cumsum(steps, axis=0)])
+        line([tuple(c) for c in coords])
+    return (np.array(verts), np.array(seg_a, dtype=np.int32), np.array(seg_b, dtype=np.int32),
+            np.array(seg_line, dtype=np.int32))
+
+
+def _points(rng: np.random.Generator) -> np.ndarray:
+    lattice = np.array([(x + 50.0, y + 50.0) for x in range(0, 500, 100) for y in range(0, 500, 100)])
+    on = np.array([[0.0, 0.0], [100.0, 50.0], [250.0, 250.0], [140.0, 130.0], [140.0, 131.0],
+                   [740.0, 30.0], [720.0, 30.0]])
+    return np.vstack([
+        lattice, on,
+        rng.uniform(-300, 1000, (3000, 2)),        # in and around the grid
+        rng.uniform(-3000, 4000, (300, 2)),        # some far outside (KD-tree path)
+        np.round(rng.uniform(0, 500, (500, 2)) / 25.0) * 25.0,  # on a 25 m raster: many ties
+    ])
+
+
+@pytest.mark.parametrize("cell_m", [None, 7.0, 35.0, 100.0, 1000.0])
+def test_grid_index_equals_brute_force_with_ties_and_zero_length(cell_m):
+    rng = np.random.default_rng(17)
+    verts, seg_a, seg_b, seg_line = _tie_network(rng)
+    index = SegmentIndex(verts, seg_a, seg_b, seg_line, cell_m=cell_m)
+    pts = _points(rng)
+    seg, t, dist = index._nearest(pts)
+    want_seg, want_t, want_d = _brute(index, pts)
+    np.testing.assert_array_equal(seg, want_seg)
+    np.testing.assert_array_equal(dist, want_d)
+    np.testing.assert_array_equal(t, want_t)
+    # ties really occur, and go to the lowest segment: the duplicated street is never chosen
+    copies = np.flatnonzero((verts[seg_a] == [120.0, 130.0]).all(axis=1) & (verts[seg_b] == [160.0, 130.0]).all(axis=1))
+    assert len(copies) == 2
+    assert (seg == copies[0]).any() and not (seg == copies[1]).any()
+    # the KD-tree path gives the same answers
+    kd_seg, kd_t, kd_d = index._kd_nearest(pts)
+    np.testing.assert_array_equal(kd_seg, seg)
+    np.testing.assert_array_equal(kd_d, dist)
+    np.testing.assert_array_equal(kd_t, t)
+
+
+def test_grid_index_many_points_in_chunks_come_back_in_input_order():
+    # more points than a chunk and than the sorting threshold, in random order
+    rng = np.random.default_rng(5)
+    verts, seg_a, seg_b, seg_line = _tie_network(rng)
+    index = SegmentIndex(verts, seg_a, seg_b, seg_line)
+    pts = rng.uniform(-100, 900, (max(snap._SORT_MIN_POINTS, 2 * snap._CHUNK_POINTS) + 123, 2))
+    got = index.nearest(pts, max_distance_m=30.0)
+    check = rng.choice(len(pts), 400, replace=False)
+    seg, _, dist = _brute(index, pts[check])
+    np.testing.assert_array_equal(got.distance_m[check], dist)
+    np.testing.assert_array_equal(got.line[check], index.seg_line[seg])
+    one = [index.nearest(p, max_distance_m=30.0) for p in pts[check[:50]]]
+    for field in ("line", "along_m", "distance_m", "within", "at_start", "at_end"):
+        np.testing.assert_array_equal(getattr(got, field)[check[:50]], [getattr(o, field)[0] for o in one])
+
+
+def test_grid_index_degenerate_inputs():
+    # no segments; a single point-like segment; all segments on one horizontal line
+    empty = SegmentIndex(np.zeros((0, 2)), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32))
+    got = empty.nearest(np.array([[1.0, 2.0]]))
+    assert got.line.tolist() == [-1] and np.isinf(got.distance_m[0]) and not got.within[0]
+    dot = SegmentIndex(np.array([[5.0, 5.0], [5.0, 5.0]]), np.array([0]), np.array([1]), np.array([0]))
+    got = dot.nearest(np.array([[8.0, 9.0], [5.0, 5.0]]))
+    assert got.line.tolist() == [0, 0] and got.distance_m.tolist() == [5.0, 0.0]
+    flat_v = np.array([[0.0, 0.0], [100.0, 0.0], [300.0, 0.0]])
+    flat = SegmentIndex(flat_v, np.array([0, 1]), np.array([1, 2]), np.array([0, 1]))
+    pts = np.array([[50.0, 10.0], [100.0, 5.0], [250.0, -40.0], [1000.0, 0.0]])
+    seg, _, dist = flat._nearest(pts)
+    assert seg.tolist() == [0, 0, 1, 1]
+    np.testing.assert_allclose(dist, [10.0, 5.0, 40.0, 700.0])
