@@ -93,26 +93,26 @@ def weighted_mean(
     """
     groups = groups.reindex(values.index)
     keep = groups.notna().to_numpy()
-    # one float block each (a frame built column by column has a block per column, and
-    # every operation below would then run once per block); groups as integer codes
-    # (sorted like the group codes), so pandas does not inspect the key
-    v = pd.DataFrame(values.to_numpy(dtype=float)[keep], columns=values.columns)
-    w = pd.DataFrame(weights.reindex(index=values.index[keep], columns=v.columns).to_numpy(dtype=float),
-                     columns=v.columns)
+    v = values.to_numpy(dtype=float)[keep]
+    w = weights.reindex(index=values.index[keep], columns=values.columns).to_numpy(dtype=float)
+    # groups as integer codes (sorted like the group codes), so pandas does not inspect the key
     codes, labels = pd.factorize(groups[keep].to_numpy(dtype=object), sort=True)
-    w_pos = w.where(w > 0)  # NaN or non-positive weight -> left out
-    has_value = v.notna() & w_pos.notna()
-    vw = (v * w_pos).where(has_value)
-    num = vw.groupby(codes).sum(min_count=1)
-    den = w_pos.where(has_value).groupby(codes).sum(min_count=1)
-    means = num / den
-    total_w = w_pos.groupby(codes).sum(min_count=1)
-    coverage = 100.0 * den.fillna(0.0) / total_w
-    # inf values (e.g. "unreachable" minutes) survive: inf * w = inf, mean inf.
-    means = means.where(den > 0)
+    with np.errstate(invalid="ignore"):
+        w_pos = np.where(w > 0, w, np.nan)  # NaN or non-positive weight -> left out
+        has_value = ~np.isnan(v) & ~np.isnan(w_pos)
+        vw = np.where(has_value, v * w_pos, np.nan)
+        w_has = np.where(has_value, w_pos, np.nan)
+    # the three sums in one grouping: each column is summed on its own, as in three
+    k = v.shape[1]
+    sums = pd.DataFrame(np.hstack([vw, w_has, w_pos])).groupby(codes).sum(min_count=1).to_numpy(dtype=float)
+    num, den, total_w = sums[:, :k], sums[:, k:2 * k], sums[:, 2 * k:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = 100.0 * np.where(np.isnan(den), 0.0, den) / total_w
+        # inf values (e.g. "unreachable" minutes) survive: inf * w = inf, mean inf.
+        means = np.where(den > 0, num / den, np.nan)
     index = pd.Index(labels, name=groups.name)
-    means.index = coverage.index = index
-    return means, coverage
+    return (pd.DataFrame(means, index=index, columns=values.columns),
+            pd.DataFrame(coverage, index=index, columns=values.columns))
 
 
 #: Reachability statistics that are quantiles (they do not average), with their q.

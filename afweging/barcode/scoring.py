@@ -459,7 +459,7 @@ def score(
     )
 
     # ---- wijk and city: aggregate the indicator values, then score
-    weights = pd.DataFrame(index=buurt_index)
+    weight_columns: dict[str, pd.Series] = {}
     weight_cache: dict[str, pd.Series] = {}
     for n in area_norms:
         agg = n.aggregate or "a_inw"
@@ -477,7 +477,8 @@ def score(
                     stacklevel=2,
                 )
                 weight_cache[agg] = pd.Series(np.nan, index=buurt_index)
-        weights[n.id] = weight_cache[agg]
+        weight_columns[n.id] = weight_cache[agg]
+    weights = pd.DataFrame(weight_columns, index=buurt_index, columns=[n.id for n in area_norms])
     fallback_w = weight_cache.get("a_inw")
     if fallback_w is None:
         try:
