@@ -511,7 +511,7 @@ def _new_residents(applied: AppliedPlan, reach: Any, base: Baseline) -> dict[str
     homes = reach.homes.loc[reach.homes.index.intersection(nh.index)]
     w = pd.to_numeric(homes["residents"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     total = w.sum()
-    cats = _everyday(base)
+    cats = list(base.derived("everyday", functools.partial(_everyday, base)))
     labels = tags.labels()
     out["categorieen"] = cats
     for mode in reach.modes:
@@ -602,7 +602,8 @@ def _indicator_changes(base: Baseline, layers: Any, reach: Any) -> pd.DataFrame:
         found: list[pd.DataFrame] = []
         cols = [c for c in a.columns if c in b.columns]
         a = a.reindex(index=b.index)
-        num = [c for c in cols if pd.api.types.is_numeric_dtype(b[c]) or pd.api.types.is_bool_dtype(b[c])]
+        numeric = base.derived(f"changes:{key}:numeric", functools.partial(_numeric_columns, b))
+        num = [c for c in cols if c in numeric]
         xv = base.derived(f"changes:{key}:{','.join(num)}", functools.partial(_floats, b, num))
         yv = _floats(a, num)
         with np.errstate(invalid="ignore"):
@@ -619,14 +620,25 @@ def _indicator_changes(base: Baseline, layers: Any, reach: Any) -> pd.DataFrame:
             if diff.any():
                 found.append(pd.DataFrame({"buurtcode": b.index[diff], "indicator": c,
                                            "before": xo[diff], "after": yo[diff]}))
+        layer_of = ({c: str(v) for c, v in methods["layer"].items()}
+                    if methods is not None and methods.index.is_unique else None)
         for f in found:
-            f["layer"] = [str(methods.at[c, "layer"]) if methods is not None and c in methods.index
-                          else "bereikbaarheid" for c in f["indicator"]]
+            if layer_of is not None:
+                f["layer"] = [layer_of.get(c, "bereikbaarheid") for c in f["indicator"]]
+            else:
+                f["layer"] = [str(methods.at[c, "layer"]) if methods is not None and c in methods.index
+                              else "bereikbaarheid" for c in f["indicator"]]
         frames += found
     if not frames:
         return pd.DataFrame(columns=["buurtcode", "indicator", "layer", "before", "after"])
     out = pd.concat(frames, ignore_index=True)[["buurtcode", "indicator", "layer", "before", "after"]]
     return out.sort_values(["buurtcode", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def _numeric_columns(frame: pd.DataFrame) -> frozenset[str]:
+    """The numeric and boolean columns of ``frame``."""
+    return frozenset(c for c, t in frame.dtypes.items()
+                     if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))
 
 
 def _floats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

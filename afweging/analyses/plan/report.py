@@ -70,6 +70,18 @@ def clean(value: Any) -> Any:
     >>> clean({"b": float("nan"), "a": [1.23456, float("inf"), np.int64(3)]})
     {'b': None, 'a': [1.235, 'inf', 3]}
     """
+    t = type(value)  # the common exact types first (the same answers as below)
+    if t is str:
+        return value
+    if t is float:
+        if value != value:
+            return None
+        if value in (math.inf, -math.inf):
+            return "inf" if value > 0 else "-inf"
+        r = round(value, JSON_DECIMALS)
+        return 0.0 if r == 0 else r
+    if t is dict:
+        return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
