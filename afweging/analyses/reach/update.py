@@ -70,6 +70,10 @@ def served_radius_m(reach: ReachabilityResult, mode: str, category: str) -> np.n
     return np.where(np.isfinite(old), old * speed, -1.0)
 
 
+def _columns_of(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+
+
 def update_reachability(
     before: ReachabilityResult,
     area: Area,
@@ -119,11 +123,13 @@ def update_reachability(
         hxy = derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))
         fxy = point_xy(frame, what="changed facilities")
         fcat = frame["category"].to_numpy()
-        for mode in before.modes:
-            for cat in sorted(set(fcat)):
-                radius = derived(f"radius:{what}:{mode}:{cat}", functools.partial(radius_of, before, mode, cat))
-                for x, y in fxy[fcat == cat]:
-                    d = np.hypot(hxy[:, 0] - x, hxy[:, 1] - y)
+        hx, hy = derived("homes_x_y", functools.partial(_columns_of, hxy))
+        for cat in sorted(set(fcat)):
+            radii = [derived(f"radius:{what}:{mode}:{cat}", functools.partial(radius_of, before, mode, cat))
+                     for mode in before.modes]
+            for x, y in fxy[fcat == cat]:
+                d = np.hypot(hx - x, hy - y)  # the same for every mode
+                for radius in radii:
                     affected |= (d < radius) if what == "closer" else (d <= radius)
     buurt_of_home = derived("homes_buurtcode", lambda: homes_b["buurtcode"].to_numpy(dtype=object))
     codes = set(buurt_of_home[affected].tolist()) | set(changed_buurten)
