@@ -147,16 +147,14 @@ def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
     path = Path(path)
     what = what or str(path)
     _need_mode(mode, what)
-    if format == "pbf":
-        node_ids, lonlat, nodes, ways = _read_pbf(path, mode, what=what)
-    else:
-        node_ids, lonlat, nodes, ways = _read_osm_xml(path, mode, what=what)
-    if len(ways.counts) == 0:
+    # a list the builder empties: no array outlives its use
+    parts = list(_read_pbf(path, mode, what=what) if format == "pbf" else _read_osm_xml(path, mode, what=what))
+    if len(parts[3].counts) == 0:
         raise NetworkError(
             f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
             f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
         )
-    return _simplified_network(node_ids, lonlat, nodes, ways, mode=mode, what=what, path=path)
+    return _simplified_network(parts, mode=mode, what=what, path=path)
 
 
 def _way_judge(mode: str) -> tuple[list[str], Any]:
@@ -307,39 +305,45 @@ def _segment_lengths(lonlat: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.nda
     return h
 
 
-def _endpoints(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """osmnx's ``_is_endpoint`` (rules 1-3) for every node; and every node's neighbours.
+def _endpoints(
+    u: np.ndarray, v: np.ndarray, n: int, *, nb_u: np.ndarray | None = None, nb_v: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """osmnx's ``_is_endpoint`` (rules 1-3) for every node of the directed edges
+    ``u -> v``; and every node's neighbours.
 
     Returns the endpoint flags and the neighbours (in or out) of every node as a CSR
     structure ``indptr``, ``indices``: node ``i``'s distinct neighbours, sorted, are
     ``indices[indptr[i]:indptr[i + 1]]`` (a counting sort by scipy on 32-bit
-    positions, no 64-bit pair keys).
+    positions, no 64-bit pair keys). ``nb_u``, ``nb_v``: the same node pairs once each
+    way round or not (the street segments), when at hand: half the work.
     """
     indeg = np.bincount(v, minlength=n)
-    outdeg = np.bincount(u, minlength=n)
-    self_loop = np.zeros(n, dtype=bool)
-    self_loop[u[u == v]] = True
-    rows = np.concatenate([u, v])
-    cols = np.concatenate([v, u])
+    deg = np.bincount(u, minlength=n)
+    endpoint = (indeg == 0) | (deg == 0)
+    deg += indeg
+    del indeg
+    endpoint[u[u == v]] = True  # a self-loop
+    a, b = (u, v) if nb_u is None else (nb_u, nb_v)
+    rows = np.concatenate([a, b])
+    cols = np.concatenate([b, a])
     nb = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
     del rows, cols
     nb.sum_duplicates()  # sorted, distinct neighbours per node
     indptr, indices = nb.indptr, nb.indices
-    n_nb = np.diff(indptr)
-    deg = indeg + outdeg
-    endpoint = self_loop | (indeg == 0) | (outdeg == 0) | ~((n_nb == 2) & ((deg == 2) | (deg == 4)))
+    endpoint |= ~((np.diff(indptr) == 2) & ((deg == 2) | (deg == 4)))
     return endpoint, indptr, indices
 
 
-def _simplified_network(
-    node_ids: np.ndarray, lonlat: np.ndarray, nodes: np.ndarray, ways: _Ways, *, mode: str, what: str,
-    path: Path,
-) -> StreetNetwork:
+def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -> StreetNetwork:
     """osmnx's graph building, largest component and simplification on arrays.
 
-    ``nodes``: the position in ``node_ids`` of every node reference of the ways, way
-    after way (``ways.counts`` each).
+    ``parts``: node ids, their longitude/latitude, the position in the node ids of every
+    node reference of the ways (way after way, ``ways.counts`` each) and the ways; the
+    list is emptied, so that each array goes as soon as it is used up. Node positions
+    are 32-bit throughout.
     """
+    node_ids, lonlat, nodes, ways = parts
+    parts.clear()
     counts = ways.counts
     n_ways = len(counts)
     way_of = np.repeat(np.arange(n_ways, dtype=np.int32), counts)
@@ -350,44 +354,25 @@ def _simplified_network(
     del keep
     counts = np.bincount(way_of, minlength=n_ways)
     # one-way ways against their node order are turned around
-    reverse = ways.reverse
-    if reverse.any():
+    if ways.reverse.any():
         start = np.cumsum(counts) - counts
         pos = np.arange(len(nodes)) - start[way_of]
-        idx = np.where(reverse[way_of], start[way_of] + counts[way_of] - 1 - pos, np.arange(len(nodes)))
+        idx = np.where(ways.reverse[way_of], start[way_of] + counts[way_of] - 1 - pos, np.arange(len(nodes)))
+        del start, pos
         nodes = nodes[idx]
-        del start, pos, idx
+        del idx
+    # the street segments, each once, in way order
     same = way_of[1:] == way_of[:-1]
     seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
     del nodes, way_of, same
-    seg_len = _segment_lengths(lonlat, seg_u, seg_v)
-    oneway_w = ways.oneway
-    # osmnx's edge insertion order: per way its edges, then their reverses when two-way
-    # (placed by arithmetic: the segments are already grouped by way)
-    two_w = ~oneway_w
-    k = np.bincount(seg_way, minlength=n_ways)
-    size = k * (1 + two_w)
-    block = np.cumsum(size) - size
-    within = np.arange(len(seg_u)) - (np.cumsum(k) - k)[seg_way]
-    fpos = block[seg_way] + within
-    two = two_w[seg_way]
-    bpos = (fpos + k[seg_way])[two]
-    del block, within, size
-    m_all = len(seg_u) + len(bpos)
-    eu = np.empty(m_all, dtype=np.int32)
-    ev = np.empty(m_all, dtype=np.int32)
-    ew = np.empty(m_all, dtype=np.int32)
-    length = np.empty(m_all, dtype=np.float64)
-    eu[fpos], ev[fpos], ew[fpos], length[fpos] = seg_u, seg_v, seg_way, seg_len
-    eu[bpos], ev[bpos], ew[bpos], length[bpos] = seg_v[two], seg_u[two], seg_way[two], seg_len[two]
-    del seg_u, seg_v, seg_way, seg_len, fpos, bpos, two, k
 
-    # largest weakly connected component (osmnx.truncate.largest_component)
+    # largest weakly connected component (osmnx.truncate.largest_component); the
+    # segments connect the same nodes as the directed edges
     n_all = len(node_ids)
     touched = np.zeros(n_all, dtype=bool)
-    touched[eu] = True
-    touched[ev] = True
-    adj = coo_matrix((np.ones(len(eu), dtype=np.int8), (eu, ev)), shape=(n_all, n_all))
+    touched[seg_u] = True
+    touched[seg_v] = True
+    adj = coo_matrix((np.ones(len(seg_u), dtype=np.int8), (seg_u, seg_v)), shape=(n_all, n_all))
     _, labels = connected_components(adj, directed=True, connection="weak")
     del adj
     sizes = np.bincount(labels[touched])
@@ -398,97 +383,121 @@ def _simplified_network(
     main = biggest[np.argmin(first_pos[biggest])]
     in_main = touched & (labels == main)
     del labels, touched
-    keep_e = in_main[eu]
-    eu, ev, ew, length = eu[keep_e], ev[keep_e], ew[keep_e], length[keep_e]
+    keep_s = in_main[seg_u]  # a way lies in one component: its segments stay together
+    seg_u, seg_v, seg_way = seg_u[keep_s], seg_v[keep_s], seg_way[keep_s]
+    del keep_s
     comp = np.flatnonzero(in_main)
-    new_pos = np.full(n_all, -1, dtype=np.int64)
-    new_pos[comp] = np.arange(len(comp))
-    eu, ev = new_pos[eu], new_pos[ev]
-    del new_pos, in_main
+    del in_main
+    new_pos = np.full(n_all, -1, dtype=np.int32)
+    new_pos[comp] = np.arange(len(comp), dtype=np.int32)
+    seg_u, seg_v = new_pos[seg_u], new_pos[seg_v]
+    del new_pos
     n = len(comp)
     ids, coords = node_ids[comp], lonlat[comp]
+    del node_ids, lonlat, comp
+    seg_len = _segment_lengths(coords, seg_u, seg_v)
 
-    e_oneway = oneway_w[ew]
-    tagged = np.asarray(ways.bike_tagged, dtype=bool)[ew]
-    not_no = tagged & ~np.asarray(ways.bike_no, dtype=bool)[ew]
-    del ew
-    net = _simplify(n, eu, ev, length, e_oneway, tagged, not_no)
-    (su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes) = net
-    # remove_rings: components without any endpoint (on the simplified graph)
+    # osmnx's edges in its insertion order: per way its edges, then their reverses when
+    # two-way (placed by arithmetic: the segments are already grouped by way)
+    two_w = ~ways.oneway
+    k = np.bincount(seg_way, minlength=n_ways)
+    size = k * (1 + two_w)
+    block = np.cumsum(size) - size
+    fpos = np.arange(len(seg_u)) - (np.cumsum(k) - k)[seg_way]
+    fpos += block[seg_way]
+    del block, size
+    two = two_w[seg_way]
+    bpos = (fpos + k[seg_way])[two]
+    del k
+    m = len(seg_u) + len(bpos)
+    edges: dict[str, np.ndarray] = {}
+    for name, dtype, fwd, bwd in (
+        ("u", np.int32, seg_u, seg_v), ("v", np.int32, seg_v, seg_u), ("length", np.float64, seg_len, seg_len),
+        ("oneway", bool, ways.oneway[seg_way], None), ("tagged", bool, ways.bike_tagged[seg_way], None),
+        ("not_no", bool, (ways.bike_tagged & ~ways.bike_no)[seg_way], None),
+    ):
+        arr = np.empty(m, dtype=dtype)
+        arr[fpos] = fwd
+        arr[bpos] = (fwd if bwd is None else bwd)[two]
+        edges[name] = arr
+    del fpos, bpos, two, seg_len, seg_way
+    endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v)
+    del seg_u, seg_v
+    su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes = _simplify(
+        n, edges, endpoint, indptr, indices)
+    del endpoint, indptr, indices
+    # remove_rings: components without any endpoint on the simplified graph. The graph is
+    # one weak component (the largest; simplifying keeps it connected), so it goes only
+    # when no node is an endpoint at all.
     final = np.flatnonzero(keep_nodes)
-    pos = np.full(n, -1, dtype=np.int64)
-    pos[final] = np.arange(len(final))
+    pos = np.full(n, -1, dtype=np.int32)
+    pos[final] = np.arange(len(final), dtype=np.int32)
     fu, fv = pos[su], pos[sv]
+    del pos, su, sv
     nf = len(final)
-    endpoint, _, _ = _endpoints(fu, fv, nf)
-    ncomp, lab = connected_components(
-        coo_matrix((np.ones(len(fu), dtype=np.int8), (fu, fv)), shape=(nf, nf)), directed=True, connection="weak"
-    )
-    has_end = np.zeros(ncomp, dtype=bool)
-    has_end[lab[endpoint]] = True
-    if not has_end.all():
-        alive = has_end[lab]
-        ke = alive[fu]
-        fu, fv, slen, sone, stag, snotno = fu[ke], fv[ke], slen[ke], sone[ke], stag[ke], snotno[ke]
-        cnt = np.diff(interior_off)[ke]
-        interior_nodes = interior_nodes[ranges(interior_off[:-1][ke], cnt)]
-        interior_off = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
-        final = final[alive]
-        remap = np.full(nf, -1, dtype=np.int64)
-        remap[alive] = np.arange(int(alive.sum()))
-        fu, fv = remap[fu], remap[fv]
-    if len(final) == 0 or len(fu) == 0:
+    indeg, outdeg = np.bincount(fv, minlength=nf), np.bincount(fu, minlength=nf)
+    deg = indeg + outdeg
+    cheap = (indeg == 0) | (outdeg == 0) | ((deg != 2) & (deg != 4)) | (np.bincount(fu[fu == fv], minlength=nf) > 0)
+    if nf == 0 or len(fu) == 0 or not (cheap.any() or _endpoints(fu, fv, nf)[0].any()):
         raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}.")
+    del indeg, outdeg, deg, cheap
 
     # project nodes and interior vertices together (osmnx: one CRS for both)
     all_ll = np.concatenate([coords[final], coords[interior_nodes]])
+    del coords, interior_nodes
     all_xy = _to_rd(all_ll[:, 0], all_ll[:, 1], "EPSG:4326", what=what)
-    xy = all_xy[: len(final)]
-    has_geom = len(interior_nodes) > 0
+    del all_ll
+    has_geom = len(all_xy) > nf
     contraflow = stag & ~snotno
+    del stag, snotno
     return StreetNetwork(
         node_ids=ids[final],
-        xy=xy,
-        u=fu.astype(np.int32),
-        v=fv.astype(np.int32),
+        xy=all_xy[:nf] if has_geom else all_xy,
+        u=fu,
+        v=fv,
         length_m=slen,
         oneway=sone,
         contraflow=contraflow,
         geom_offsets=interior_off if has_geom else None,
-        geom_xy=all_xy[len(final):] if has_geom else None,
+        geom_xy=all_xy[nf:] if has_geom else None,
         description=what,
     )
 
 
 def _simplify(
-    n: int, eu: np.ndarray, ev: np.ndarray, length: np.ndarray, oneway: np.ndarray,
-    tagged: np.ndarray, not_no: np.ndarray,
+    n: int, edges: dict[str, np.ndarray], endpoint: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """``osmnx.simplify_graph`` on edge arrays (in osmnx's insertion order).
 
-    Returns the edges of the simplified graph (ends, length, one-way, ``oneway:bicycle``
-    present / present with a value other than "no", interior node offsets and nodes) and
-    which nodes remain.
+    ``edges``: ``u``, ``v``, ``length``, ``oneway``, ``tagged`` / ``not_no``
+    (``oneway:bicycle`` present / present with a value other than "no"); emptied.
+    ``endpoint``, ``indptr``, ``indices``: from :func:`_endpoints`.
+
+    Returns the edges of the simplified graph (ends, length, one-way, the two
+    ``oneway:bicycle`` flags, interior node offsets and nodes) and which nodes remain.
     """
-    endpoint, indptr, indices = _endpoints(eu, ev, n)
+    eu, ev, length = edges.pop("u"), edges.pop("v"), edges.pop("length")
+    oneway, tagged, not_no = edges.pop("oneway"), edges.pop("tagged"), edges.pop("not_no")
     m = len(eu)
     # every directed edge's slot in the neighbour structure: its (u, v) pair
-    slot = np.full(m, -1, dtype=np.int64)
-    todo = np.arange(m)
+    slot = np.empty(m, dtype=np.int32)
+    todo = np.arange(m, dtype=np.int32)
+    row = indptr[eu].astype(np.int32)
     k = 0
     while len(todo):
-        at = indptr[eu[todo]] + k
+        at = row[todo] + k
         hit = indices[at] == ev[todo]
         slot[todo[hit]] = at[hit]
         todo = todo[~hit]
         k += 1
+    del row, todo
     # the first edge of every directed pair (osmnx reads the first parallel edge)
-    first = np.full(len(indices), m, dtype=np.int64)
-    np.minimum.at(first, slot, np.arange(m))
-    del slot, todo
+    first = np.full(len(indices), m, dtype=np.int32)
+    np.minimum.at(first, slot, np.arange(m, dtype=np.int32))
+    del slot
     inter = ~endpoint
-    nb0 = np.full(n, -1, dtype=np.int64)
-    nb1 = np.full(n, -1, dtype=np.int64)
+    nb0 = np.full(n, -1, dtype=np.int32)
+    nb1 = np.full(n, -1, dtype=np.int32)
     nb0[inter] = indices[indptr[:-1][inter]]
     nb1[inter] = indices[indptr[:-1][inter] + 1]
 
@@ -503,18 +512,19 @@ def _simplify(
     # of the pairs
     src = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
     starts = np.flatnonzero(endpoint[src] & inter[indices] & (first < m))
-    p_start = src[starts].astype(np.int64)
+    p_start = src[starts]
     p_first = first[starts]
-    p_end = indices[starts].astype(np.int64)
+    p_end = indices[starts].astype(np.int32)
     del src, starts
     n_paths = len(p_start)
-    p_len = length[p_first].copy()
-    p_one = oneway[p_first].copy()
-    p_tag = tagged[p_first].copy()
-    p_notno = not_no[p_first].copy()
-    steps_path: list[np.ndarray] = [np.arange(n_paths)]
+    p_len = length[p_first]
+    p_one = oneway[p_first]
+    p_tag = tagged[p_first]
+    p_notno = not_no[p_first]
+    del p_first
+    steps_path: list[np.ndarray] = [np.arange(n_paths, dtype=np.int32)]
     steps_node: list[np.ndarray] = [p_end.copy()]
-    active = np.arange(n_paths)
+    active = np.arange(n_paths, dtype=np.int32)
     prev = p_start.copy()
     cur = p_end.copy()
     while len(active):
@@ -533,17 +543,21 @@ def _simplify(
         steps_node.append(w)
         more = ~endpoint[w]
         active, prev, cur = active[more], prev[more], w[more]
-    sp = np.concatenate(steps_path)
-    sn = np.concatenate(steps_node)
-    # every path's nodes after its start, in order (np.lexsort is stable: step order kept)
-    o = np.argsort(sp, kind="stable")
-    sp, sn = sp[o], sn[o]
-    cnt = np.bincount(sp, minlength=n_paths)  # nodes after the start; the last is the end
+    del nb0, nb1, prev, cur
+    # every path's nodes after its start, in order: step t of path p at off[p] + t
+    cnt = np.zeros(n_paths, dtype=np.int64)  # nodes after the start; the last is the end
+    for sp in steps_path:
+        cnt[sp] += 1
+    off = np.cumsum(cnt) - cnt
+    sn = np.empty(int(cnt.sum()), dtype=np.int32)
+    for t, (sp, nodes) in enumerate(zip(steps_path, steps_node, strict=True)):
+        sn[off[sp] + t] = nodes
+    del steps_path, steps_node
     inner = cnt - 1
-    last = np.cumsum(cnt) - 1
     is_inner = np.ones(len(sn), dtype=bool)
-    is_inner[last] = False
+    is_inner[off + cnt - 1] = False
     interior_nodes = sn[is_inner]
+    del sn, is_inner, off, cnt
     removed = np.zeros(n, dtype=bool)
     removed[interior_nodes] = True
     # edges kept: original edges between nodes that stay, then the merged paths
@@ -552,19 +566,13 @@ def _simplify(
     off_p = np.concatenate([[0], np.cumsum(inner)]).astype(np.int64)
     interior_nodes = interior_nodes[ranges(off_p[:-1][keep_p], inner[keep_p])]
     n_orig = int(keep_o.sum())
-    cnt_all = np.concatenate([np.zeros(n_orig, dtype=np.int64), inner[keep_p]])
-    interior_off = np.concatenate([[0], np.cumsum(cnt_all)]).astype(np.int64)
-    return (
-        np.concatenate([eu[keep_o], p_start[keep_p]]),
-        np.concatenate([ev[keep_o], p_end[keep_p]]),
-        np.concatenate([length[keep_o], p_len[keep_p]]),
-        np.concatenate([oneway[keep_o], p_one[keep_p]]),
-        np.concatenate([tagged[keep_o], p_tag[keep_p]]),
-        np.concatenate([not_no[keep_o], p_notno[keep_p]]),
-        interior_off,
-        interior_nodes,
-        ~removed,
-    )
+    interior_off = np.zeros(n_orig + int(keep_p.sum()) + 1, dtype=np.int64)
+    np.cumsum(inner[keep_p], out=interior_off[n_orig + 1:])
+    out = []
+    for orig, merged in ((eu, p_start), (ev, p_end), (length, p_len), (oneway, p_one), (tagged, p_tag),
+                         (not_no, p_notno)):
+        out.append(np.concatenate([orig[keep_o], merged[keep_p]]))
+    return (*out, interior_off, interior_nodes, ~removed)
 
 
 # -------------------------------------------------------------------- GraphML
