@@ -373,3 +373,72 @@ def test_gpkg_of_the_generated_extract_equals_osmnx(tmp_path, mode):
     want = forward_lengths(build_array_graph(G, mode))
     assert forward_lengths(build_array_graph(undirected, mode)) == want
     assert forward_lengths(build_array_graph(directed, mode)) == want
+
+
+# ------------------------------------------------------------------ array graph
+
+
+def _reference_array_graph(net: StreetNetwork, mode: str) -> tuple[dict, list]:
+    """build_array_graph's rules in plain Python: streets grouped by (ends, interior
+    vertices, lengths within 1e-6 m), each represented by its first stored edge in the
+    order of (lo, hi, interior count, length, position); the CSR the shortest usable
+    direction between two nodes."""
+    inner = net.interior_counts().tolist()
+    rows = sorted(range(net.n_edges), key=lambda i: (min(net.u[i], net.v[i]), max(net.u[i], net.v[i]),
+                                                    inner[i], net.length_m[i], i))
+    groups: list[list[int]] = []
+    for i in rows:
+        g = groups[-1] if groups else None
+        j = g[-1] if g else None
+        if (g is not None and j is not None
+                and {int(net.u[i]), int(net.v[i])} == {int(net.u[j]), int(net.v[j])}
+                and min(net.u[i], net.v[i]) == min(net.u[j], net.v[j]) and inner[i] == inner[j]
+                and net.length_m[i] - net.length_m[j] <= 1e-6):
+            g.append(i)
+        else:
+            groups.append([i])
+    streets = []
+    best: dict = {}
+    for g in groups:
+        r = g[0]
+        a, b = int(net.u[r]), int(net.v[r])
+        fwd = bwd = False
+        for i in g:
+            both = mode == "walk" or not net.oneway[i] or net.contraflow[i]
+            same_way = int(net.u[i]) == a
+            fwd |= both or same_way
+            bwd |= both or (int(net.u[i]) == b)
+        streets.append((a, b, float(net.length_m[r]), fwd, bwd))
+        for x, y, ok in ((a, b, fwd), (b, a, bwd)):
+            if ok:
+                best[(x, y)] = min(best.get((x, y), np.inf), float(net.length_m[r]))
+    return best, sorted(streets)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_array_graph_equals_plain_python_rules(seed, mode):
+    # a small multigraph full of what the fast paths must get right: streets stored in
+    # both directions with equal or slightly different lengths, parallel streets (runs
+    # of more than two stored edges between two nodes), loops, one-way and contraflow
+    rng = np.random.default_rng(seed)
+    n, m = 12, 90
+    u = rng.integers(0, n, m).astype(np.int32)
+    v = rng.integers(0, n, m).astype(np.int32)
+    length = rng.choice([10.0, 10.0, 10.0 + 1e-9, 12.5, 30.0], m)
+    twin = rng.random(m) < 0.5  # add the reverse of half of them
+    u, v = np.concatenate([u, v[twin]]), np.concatenate([v, u[twin]])
+    length = np.concatenate([length, length[twin] + rng.choice([0.0, 1e-9], int(twin.sum()))])
+    k = len(u)
+    net = StreetNetwork(node_ids=np.arange(n, dtype=np.int64) + 100, xy=rng.random((n, 2)) * 100, u=u, v=v,
+                        length_m=length, oneway=rng.random(k) < 0.4, contraflow=rng.random(k) < 0.2,
+                        geom_offsets=None, geom_xy=None)
+    ag = build_array_graph(net, mode)
+    best, streets = _reference_array_graph(net, mode)
+    coo = ag.forward.tocoo()
+    assert {(int(a), int(b)): float(x) for a, b, x in zip(coo.row, coo.col, coo.data, strict=True)} == best
+    assert ag.forward.has_canonical_format
+    got = sorted(zip(ag.street_u.tolist(), ag.street_v.tolist(), ag.street_length_m.tolist(),
+                     ag.street_forward.tolist(), ag.street_backward.tolist(), strict=True))
+    assert got == streets
+    assert (ag.backward != ag.forward.T).nnz == 0

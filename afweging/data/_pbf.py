@@ -179,15 +179,24 @@ def _messages(a: np.ndarray, start: int, end: int, tag: int) -> tuple[np.ndarray
     nxt = body + n.astype(np.int64)
     j = np.searchsorted(cand, nxt)
     hit = (j < len(cand)) & (cand[np.minimum(j, len(cand) - 1)] == nxt)
-    link = np.where(hit, j, np.where(nxt == end, len(cand), -1)).tolist()
-    chain = []
-    i = 0
-    while i < len(link):  # one Python step per message: an index lookup
-        chain.append(i)
-        i = link[i]
-        if i < 0:
-            raise _Bad("onverwachte inhoud in een groep")
-    sel = np.asarray(chain, dtype=np.int64)
+    # the chain of messages from the group's start, by pointer doubling: after step k
+    # ``reached`` holds the first 2**k messages of the chain
+    c = len(cand)
+    done, bad = c, c + 1  # the group's end; a message ending elsewhere than a tag
+    jump = np.empty(c + 2, dtype=np.int64)
+    jump[:c] = np.where(hit, j, np.where(nxt == end, done, bad))
+    jump[done], jump[bad] = done, bad
+    reached = np.zeros(c + 2, dtype=bool)
+    reached[0] = True
+    while True:
+        more = jump[reached]
+        if reached[more].all():
+            break
+        reached[more] = True
+        jump = jump[jump]
+    if reached[bad] or not reached[done]:
+        raise _Bad("onverwachte inhoud in een groep")
+    sel = np.flatnonzero(reached[:c])  # positions increase along the chain
     return body[sel], nxt[sel]
 
 

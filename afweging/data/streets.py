@@ -479,23 +479,26 @@ def _simplify(
     eu, ev, length = edges.pop("u"), edges.pop("v"), edges.pop("length")
     oneway, tagged, not_no = edges.pop("oneway"), edges.pop("tagged"), edges.pop("not_no")
     m = len(eu)
-    # every directed edge's slot in the neighbour structure: its (u, v) pair
-    slot = np.empty(m, dtype=np.int32)
-    todo = np.arange(m, dtype=np.int32)
-    row = indptr[eu].astype(np.int32)
+    inter = ~endpoint
+    # the slot in the neighbour structure (the (u, v) pair) of every directed edge that
+    # touches an interstitial node: only those are looked up below
+    near = np.flatnonzero(inter[eu] | inter[ev]).astype(np.int32)
+    slot = np.empty(len(near), dtype=np.int32)
+    todo = np.arange(len(near), dtype=np.int32)
+    row = indptr[eu[near]].astype(np.int32)
+    col = ev[near]
     k = 0
     while len(todo):
         at = row[todo] + k
-        hit = indices[at] == ev[todo]
+        hit = indices[at] == col[todo]
         slot[todo[hit]] = at[hit]
         todo = todo[~hit]
         k += 1
-    del row, todo
-    # the first edge of every directed pair (osmnx reads the first parallel edge)
+    del row, col, todo
+    # the first edge of every such directed pair (osmnx reads the first parallel edge)
     first = np.full(len(indices), m, dtype=np.int32)
-    np.minimum.at(first, slot, np.arange(m, dtype=np.int32))
-    del slot
-    inter = ~endpoint
+    np.minimum.at(first, slot, near)
+    del slot, near
     nb0 = np.full(n, -1, dtype=np.int32)
     nb1 = np.full(n, -1, dtype=np.int32)
     nb0[inter] = indices[indptr[:-1][inter]]

@@ -407,57 +407,82 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
     check_mode(mode)
     what = what or f"the {mode} network"
     net = G if isinstance(G, StreetNetwork) else from_networkx(G, what=what)
-    u = net.u  # int32: half the memory of int64 in every sort below
+    u = net.u  # int32: half the memory of int64
     v = net.v
     length = net.length_m
-    both = np.ones(net.n_edges, dtype=bool) if mode == "walk" else (~net.oneway | net.contraflow)
+    n = net.n_nodes
     lo, hi = np.minimum(u, v), np.maximum(u, v)
     inner = net.interior_counts().astype(np.int32)
-    order = np.lexsort((length, inner, hi, lo))
-    lo_s, hi_s, in_s, len_s = lo[order], hi[order], inner[order], length[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = ((lo_s[1:] != lo_s[:-1]) | (hi_s[1:] != hi_s[:-1]) | (in_s[1:] != in_s[:-1])
-               | (len_s[1:] - len_s[:-1] > _SAME_LENGTH_M))
-    del lo_s, hi_s, in_s, len_s
-    group = np.cumsum(new) - 1
-    n_groups = int(group[-1]) + 1
-    # usable directions of every stored edge, as lo -> hi and hi -> lo
-    lo_hi = (u == lo) | both
-    hi_lo = (u == hi) | both
-    g_lo_hi = np.zeros(n_groups, dtype=bool)
-    g_lo_hi[group[lo_hi[order]]] = True  # some edge of the group is usable lo -> hi
-    g_hi_lo = np.zeros(n_groups, dtype=bool)
-    g_hi_lo[group[hi_lo[order]]] = True
-    rep = order[new]
-    del order, group, new, lo_hi, hi_lo, both
-    su, sv = u[rep], v[rep]
-    rep_lo = su == lo[rep]
+    # the stored edges in the order of np.lexsort((length, inner, hi, lo)) (stable), at a
+    # fraction of its cost: one sort of a 64-bit (lo, hi) key, then the few runs of equal
+    # keys put in order of (inner, length, position)
+    key = lo.astype(np.int64)
+    key *= n
+    key += hi
     del lo, hi
+    order = np.argsort(key)
+    key = key[order]
+    _order_runs(order, key, inner, length)
+    in_s, len_s = inner[order], length[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = ((key[1:] != key[:-1]) | (in_s[1:] != in_s[:-1]) | (len_s[1:] - len_s[:-1] > _SAME_LENGTH_M))
+    del in_s, len_s
+    group = np.cumsum(new, dtype=np.int64)
+    group -= 1
+    n_groups = int(group[-1]) + 1
+    g_key = key[new]
+    del key
+    # usable directions of every stored edge, as lo -> hi and hi -> lo
+    both = np.ones(net.n_edges, dtype=bool) if mode == "walk" else (~net.oneway | net.contraflow)
+    u_lo = u <= v
+    g_lo_hi = np.zeros(n_groups, dtype=bool)
+    g_lo_hi[group[(u_lo | both)[order]]] = True  # some edge of the group is usable lo -> hi
+    g_hi_lo = np.zeros(n_groups, dtype=bool)
+    g_hi_lo[group[((u >= v) | both)[order]]] = True
+    del group, both
+    rep = order[new]
+    del order, new
+    su, sv = u[rep], v[rep]
+    rep_lo = u_lo[rep]
+    del u_lo
     fwd = np.where(rep_lo, g_lo_hi, g_hi_lo)
     bwd = np.where(rep_lo, g_hi_lo, g_lo_hi)
+    del rep_lo, g_lo_hi, g_hi_lo
     sl = length[rep]
     offsets = gxy = None
     if net.geom_offsets is not None:
         cnt = inner[rep]
         if cnt.any():
-            offsets = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+            offsets = np.zeros(len(cnt) + 1, dtype=np.int64)
+            np.cumsum(cnt, out=offsets[1:])
             gxy = net.geom_xy[ranges(net.geom_offsets[rep], cnt)]  # type: ignore[index]
+        del cnt
+    del inner, rep
 
-    n = net.n_nodes
-    rows = np.concatenate([su[fwd], sv[bwd]])
-    cols = np.concatenate([sv[fwd], su[bwd]])
-    vals = np.concatenate([sl[fwd], sl[bwd]])
-    o = np.lexsort((vals, cols, rows))
-    rows, cols, vals = rows[o], cols[o], vals[o]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, vals = rows[first], cols[first], vals[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    forward = sp.csr_matrix(
-        (vals, cols.astype(np.int32), np.cumsum(indptr).astype(np.int32)), shape=(n, n)
-    )
-    del rows, cols, vals, o, first
+    # lengths from row node to column node, the shortest of parallel streets: a street
+    # that shares its two nodes with another street (or a loop) goes through a small
+    # sort; every other direction is the only one between its nodes
+    shared = np.zeros(n_groups, dtype=bool)
+    same_key = g_key[1:] == g_key[:-1]
+    shared[1:] |= same_key
+    shared[:-1] |= same_key
+    shared |= su == sv
+    del g_key, same_key
+    rows, cols, vals = _directed(su, sv, sl, fwd, bwd, ~shared)
+    if shared.any():
+        r2, c2, v2 = _directed(su, sv, sl, fwd, bwd, shared)
+        o = np.lexsort((v2, c2, r2))
+        r2, c2, v2 = r2[o], c2[o], v2[o]
+        first = np.ones(len(r2), dtype=bool)
+        first[1:] = (r2[1:] != r2[:-1]) | (c2[1:] != c2[:-1])
+        rows = np.concatenate([rows, r2[first]])
+        cols = np.concatenate([cols, c2[first]])
+        vals = np.concatenate([vals, v2[first]])
+        del r2, c2, v2, o, first
+    del shared
+    # no (row, column) twice: scipy's conversion only sorts (nothing is summed)
+    forward = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    del rows, cols, vals
     backward = forward.transpose().tocsr()
     backward.has_sorted_indices = False
     backward.sort_indices()
@@ -476,6 +501,38 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
         geom_xy=gxy,
         _components=(net.outer_components or {}).get(mode),
     )
+
+
+def _order_runs(order: np.ndarray, key: np.ndarray, inner: np.ndarray, length: np.ndarray) -> None:
+    """Put the runs of equal ``key`` (sorted) in ``order`` in order of (``inner``,
+    ``length``, position), in place: pairs (a street stored in both directions) by a
+    compare and swap, longer runs by a sort of just those."""
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    if len(starts) == len(key):
+        return
+    run_len = np.diff(np.append(starts, len(key)))
+    pair = starts[run_len == 2]
+    a, b = order[pair], order[pair + 1]
+    ia, ib = inner[a], inner[b]
+    la, lb = length[a], length[b]
+    swap = (ib < ia) | ((ib == ia) & ((lb < la) | ((lb == la) & (b < a))))
+    del ia, ib, la, lb
+    order[pair[swap]] = b[swap]
+    order[pair[swap] + 1] = a[swap]
+    del pair, a, b, swap
+    big = run_len > 2
+    if big.any():
+        at = ranges(starts[big], run_len[big])
+        run = np.repeat(np.arange(int(big.sum())), run_len[big])
+        sub = order[at]
+        order[at] = sub[np.lexsort((sub, length[sub], inner[sub], run))]
+
+
+def _directed(su: np.ndarray, sv: np.ndarray, sl: np.ndarray, fwd: np.ndarray, bwd: np.ndarray,
+              take: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and length of the usable directions of the streets ``take``."""
+    f, b = fwd & take, bwd & take
+    return (np.concatenate([su[f], sv[b]]), np.concatenate([sv[f], su[b]]), np.concatenate([sl[f], sl[b]]))
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[int, int], ArrayGraph]]] = (
