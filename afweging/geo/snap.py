@@ -174,22 +174,17 @@ class SegmentIndex:
         self.seg_ax, self.seg_ay = ax, ay
         self.seg_dx, self.seg_dy = bx - ax, by - ay
         self.seg_len = np.hypot(self.seg_dx, self.seg_dy)
-        # distance along the polyline to the start of every segment
+        self._zero_length = bool((self.seg_len == 0).any())
+        # the polylines' first segments, and the length of all segments before each one
+        # (the distance along its polyline to a segment's start: the difference of two)
         m = len(seg_line)
         new_line = np.ones(m, dtype=bool)
         new_line[1:] = seg_line[1:] != seg_line[:-1]
-        line_start = np.flatnonzero(new_line)
-        before = np.cumsum(self.seg_len)
-        before -= self.seg_len
-        counts = np.diff(np.append(line_start, m))
-        self.seg_offset = before - np.repeat(before[line_start], counts)
-        self.seg_offset[new_line] = 0.0
-        del before
-        self.seg_first = new_line
-        last = np.zeros(m, dtype=bool)
-        if m:
-            last[np.append(line_start[1:], m) - 1] = True
-        self.seg_last = last
+        self.line_start = np.append(np.flatnonzero(new_line), m)
+        self.seg_run = np.cumsum(new_line, dtype=np.int32)  # 1 + the polyline's position in line_start
+        del new_line
+        self.seg_before = np.cumsum(self.seg_len)
+        self.seg_before -= self.seg_len
         self._grid(ax, ay, bx, by, cell_m)
 
     # ------------------------------------------------------------------ grid
@@ -254,8 +249,8 @@ class SegmentIndex:
     @property
     def nbytes(self) -> int:
         """Memory held by the index (the KD-tree of the fallback included once built)."""
-        arrays = [self.seg_len, self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_offset,
-                  self.seg_first, self.seg_last, self.cell_seg, self.cell_ptr]
+        arrays = [self.seg_len, self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_before,
+                  self.line_start, self.seg_run, self.cell_seg, self.cell_ptr]
         total = sum(a.nbytes for a in arrays)
         if self._kd is not None:
             tree, sample_seg, _ = self._kd
@@ -264,17 +259,33 @@ class SegmentIndex:
 
     def _exact(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance and segment parameter t in [0, 1] of each point (px, py) to its segment
-        (broadcast against ``seg``)."""
+        (broadcast against ``seg``): t = clip(w.d / |d|^2) (0 on a zero-length segment),
+        distance |p - (a + t d)|."""
+        shape = np.broadcast_shapes(np.shape(px), np.shape(py), np.shape(seg))
+        if np.shape(seg) != shape:
+            seg = np.broadcast_to(seg, shape)
         ax, ay, dx, dy = self.seg_ax[seg], self.seg_ay[seg], self.seg_dx[seg], self.seg_dy[seg]
-        len2 = dx**2 + dy**2
-        wx = px - ax
+        len2 = dx**2
+        len2 += dy**2
+        t = px - ax
+        t *= dx
         wy = py - ay
+        wy *= dy
+        t += wy
+        del wy
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = (wx * dx + wy * dy) / len2
-        t = np.where(len2 > 0, np.clip(t, 0.0, 1.0), 0.0)
-        qx = ax + dx * t
-        qy = ay + dy * t
-        return np.hypot(px - qx, py - qy), t
+            t /= len2
+        np.clip(t, 0.0, 1.0, out=t)
+        if self._zero_length:
+            t[len2 == 0] = 0.0
+        del len2
+        dx *= t
+        dx += ax  # the nearest point a + t d
+        dy *= t
+        dy += ay
+        np.subtract(px, dx, out=dx)
+        np.subtract(py, dy, out=dy)
+        return np.hypot(dx, dy, out=dx), t
 
     def nearest(self, points_xy: np.ndarray, *, max_distance_m: float = np.inf) -> LineSnap:
         """The nearest point on the polylines of every query point."""
@@ -286,9 +297,11 @@ class SegmentIndex:
             no = np.zeros(n, dtype=bool)
             return LineSnap(np.full(n, -1, dtype=np.int64), np.zeros(n), no, no, dist, no)
         s = np.where(found, seg, 0)
-        along = np.where(found, self.seg_offset[s] + t * self.seg_len[s], 0.0)
-        at_start = found & self.seg_first[s] & (t == 0.0)
-        at_end = found & self.seg_last[s] & (t == 1.0)
+        run = self.seg_run[s]
+        first = self.line_start[run - 1]  # the polyline's first segment
+        along = np.where(found, (self.seg_before[s] - self.seg_before[first]) + t * self.seg_len[s], 0.0)
+        at_start = found & (s == first) & (t == 0.0)
+        at_end = found & (s == self.line_start[run] - 1) & (t == 1.0)
         line = np.where(found, self.seg_line[s], -1).astype(np.int64)
         return LineSnap(line, along, at_start, at_end, dist, found & (dist <= max_distance_m))
 
@@ -360,16 +373,21 @@ class SegmentIndex:
                 # only cells that can hold a piece as close as the best so far
                 gx = np.column_stack([lfx, np.zeros(len(live)), cell - lfx])[:, sx] + kx * cell
                 gy = np.column_stack([lfy, np.zeros(len(live)), cell - lfy])[:, sy] + ky * cell
-                valid &= np.hypot(gx, gy) - eps <= bd[live, None]
+                gx *= gx
+                gy *= gy
+                gx += gy
+                reach = bd[live] + 2.0 * eps
+                valid &= gx <= (reach * reach)[:, None]
                 row, col = np.nonzero(valid)
                 key = ly[row, col] * nx + lx[row, col]
             start = self.cell_ptr[key]
             count = self.cell_ptr[key + 1] - start
-            if count.any():
-                who = np.repeat(live[row], count)
+            some = count > 0
+            if some.any():
+                owner, start, count = live[row[some]], start[some], count[some]
                 cand = self.cell_seg[_ranges(start, count)].astype(np.int64)
-                d, _ = self._exact(px[who], py[who], cand)
-                _merge_best(bd, bs, who, d, cand)
+                d, _ = self._exact(np.repeat(px[owner], count), np.repeat(py[owner], count), cand)
+                _merge_best(bd, bs, owner, count, d, cand)
             # settled: no segment outside the block of cells searched can be as close
             rc = r * cell
             border = np.minimum(
@@ -493,20 +511,26 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.cumsum(step)
 
 
-def _merge_best(bd: np.ndarray, bs: np.ndarray, who: np.ndarray, d: np.ndarray, cand: np.ndarray) -> None:
-    """Fold candidates (point ``who``, segment ``cand`` at distance ``d``; ``who`` in runs)
-    into the best so far: the smallest distance, among equal ones the lowest segment."""
-    run = np.empty(len(who), dtype=bool)
-    run[0] = True
-    np.not_equal(who[1:], who[:-1], out=run[1:])
-    starts = np.flatnonzero(run)
-    rep = np.cumsum(run) - 1
-    pts = who[starts]
+def _merge_best(bd: np.ndarray, bs: np.ndarray, owner: np.ndarray, count: np.ndarray, d: np.ndarray,
+                cand: np.ndarray) -> None:
+    """Fold candidates into the best so far (``bd``, ``bs``): the smallest distance, among
+    equal ones the lowest segment. The candidates come in runs of ``count`` (> 0) for
+    point ``owner`` (sorted; a point may own consecutive runs), at distance ``d`` from
+    segment ``cand``."""
+    big = np.iinfo(np.int64).max
+    starts = np.cumsum(count) - count
     dm = np.minimum.reduceat(d, starts)
-    key = np.where(d == dm[rep], cand, np.iinfo(np.int64).max)
-    sm = np.minimum.reduceat(key, starts)
-    better = (dm < bd[pts]) | ((dm == bd[pts]) & (sm < bs[pts]))
-    upd = pts[better]
+    sm = np.minimum.reduceat(np.where(d == np.repeat(dm, count), cand, big), starts)
+    first = np.ones(len(owner), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    if not first.all():  # several runs of one point: the best of its runs
+        at = np.flatnonzero(first)
+        per = np.cumsum(first) - 1
+        dmp = np.minimum.reduceat(dm, at)
+        sm = np.minimum.reduceat(np.where(dm == dmp[per], sm, big), at)
+        dm, owner = dmp, owner[at]
+    better = (dm < bd[owner]) | ((dm == bd[owner]) & (sm < bs[owner]))
+    upd = owner[better]
     bd[upd], bs[upd] = dm[better], sm[better]
 
 

@@ -181,20 +181,21 @@ class ArrayGraph:
             n, m = self.n_nodes, self.n_streets
             inner = (np.diff(self.geom_offsets) if self.geom_offsets is not None
                      else np.zeros(m, dtype=np.int64))
-            count = inner + 2
-            start = np.cumsum(count) - count
-            chain = np.empty(int(count.sum()), dtype=np.int64)
-            chain[start] = self.street_u
-            chain[start + count - 1] = self.street_v
+            # street i has inner[i] + 1 pieces, from street_u over its interior vertices
+            # (positions n + ...) to street_v
+            pieces = inner + 1
+            first = np.cumsum(pieces) - pieces
+            seg_a = np.empty(int(pieces.sum()), dtype=np.int32)
+            seg_b = np.empty(len(seg_a), dtype=np.int32)
+            seg_a[first] = self.street_u
+            seg_b[first + inner] = self.street_v
             vertices = self.xy
             if self.geom_offsets is not None and inner.any():
-                chain[ranges(start + 1, inner)] = n + ranges(self.geom_offsets[:-1], inner)
+                at = ranges(first, inner)  # pieces that end at an interior vertex
+                seg_b[at] = n + ranges(self.geom_offsets[:-1], inner)
+                seg_a[at + 1] = seg_b[at]
                 vertices = np.concatenate([self.xy, self.geom_xy])
-            valid = np.ones(len(chain) - 1, dtype=bool)
-            valid[(start + count - 1)[:-1]] = False  # no piece from one street to the next
-            seg_a = chain[:-1][valid].astype(np.int32)
-            seg_b = chain[1:][valid].astype(np.int32)
-            del chain, valid
+            del first
             seg_line = np.repeat(np.arange(m, dtype=np.int32), inner + 1)
             self._segments = SegmentIndex(vertices, seg_a, seg_b, seg_line)
             self._street_geom_m = np.bincount(seg_line, weights=self._segments.seg_len, minlength=m)
@@ -337,20 +338,26 @@ class SuperSourceSearch:
         self.n = int(m.shape[0])
         self.nnz = int(m.indptr[-1])
         self._m = m
-        self._indptr = np.empty(self.n + 2, dtype=np.int32)
-        self._indptr[: self.n + 1] = m.indptr
-        self._indices: np.ndarray | None = None
-        self._data: np.ndarray | None = None
+        self._aug: sp.csr_matrix | None = None
+        self._room = 0
 
-    def _room(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if self._indices is None or len(self._indices) < self.nnz + k:
-            room = max(k, 1024, 0 if self._indices is None else 2 * (len(self._indices) - self.nnz))
-            indices = np.empty(self.nnz + room, dtype=np.int32)
-            data = np.empty(self.nnz + room, dtype=np.float64)
-            indices[: self.nnz] = self._m.indices
-            data[: self.nnz] = self._m.data
-            self._indices, self._data = indices, data
-        return self._indices, self._data  # type: ignore[return-value]
+    def _matrix(self, k: int) -> sp.csr_matrix:
+        """The augmented matrix with room for ``k`` super-source edges (entries beyond
+        ``indptr[n + 1]`` are unused zeros)."""
+        if self._aug is None or self._room < k:
+            room = max(k, 1024, 2 * self._room)
+            n, nnz = self.n, self.nnz
+            indptr = np.empty(n + 2, dtype=np.int32)
+            indptr[: n + 1] = self._m.indptr
+            indptr[n + 1] = nnz + room  # full at first (a matrix is cut to its last row's end)
+            indices = np.zeros(nnz + room, dtype=np.int32)
+            indices[:nnz] = self._m.indices
+            data = np.zeros(nnz + room, dtype=np.float64)
+            data[:nnz] = self._m.data
+            self._aug = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+            self._aug.indptr[n + 1] = nnz
+            self._room = room
+        return self._aug
 
     def distances(self, nodes: np.ndarray, offsets_m: np.ndarray, *, limit_m: float) -> np.ndarray:
         """:meth:`ArrayGraph.distances_from` on this matrix."""
@@ -359,19 +366,26 @@ class SuperSourceSearch:
         offsets = np.asarray(offsets_m, dtype=np.float64)
         if len(nodes) == 0:
             return np.full(n, np.inf)
-        best = np.full(n, np.inf)
-        np.minimum.at(best, nodes, offsets)
-        cols = np.flatnonzero(best <= limit_m)
+        # per source node its smallest offset, in node order
+        order = np.lexsort((offsets, nodes))
+        nodes, offsets = nodes[order], offsets[order]
+        first = np.ones(len(nodes), dtype=bool)
+        first[1:] = nodes[1:] != nodes[:-1]
+        keep = first & (offsets <= limit_m)
+        cols, w = nodes[keep], offsets[keep]
         if len(cols) == 0:
             return np.full(n, np.inf)
         k = len(cols)
-        indices, data = self._room(k)
+        aug = self._matrix(k)
         end = self.nnz + k
-        indices[self.nnz:end] = cols
-        data[self.nnz:end] = best[cols]
-        self._indptr[n + 1] = end
-        aug = sp.csr_matrix((data[:end], indices[:end], self._indptr), shape=(n + 1, n + 1))
-        dist = dijkstra(aug, directed=True, indices=n, limit=limit_m)
+        aug.indices[self.nnz:end] = cols
+        aug.data[self.nnz:end] = w
+        aug.indptr[n + 1] = end
+        try:
+            dist = dijkstra(aug, directed=True, indices=n, limit=limit_m)
+        finally:
+            aug.indptr[n + 1] = self.nnz
+            aug.data[self.nnz:end] = 0.0
         return np.asarray(dist[:n], dtype=np.float64)
 
 

@@ -295,6 +295,12 @@ def _search(
     return src, searcher.distances(src, off, limit_m=limit_m)
 
 
+def _home_ends(homes: StreetSnap) -> tuple[np.ndarray, np.ndarray]:
+    """Metres from each home along its street to the street's ends (``inf`` where it may
+    not leave that way)."""
+    return np.where(homes.leave_a, homes.to_a_m, np.inf), np.where(homes.leave_b, homes.to_b_m, np.inf)
+
+
 def _network_metres(
     graph: ArrayGraph,
     homes: StreetSnap,
@@ -303,6 +309,7 @@ def _network_metres(
     limit_m: float,
     searched: tuple[np.ndarray, np.ndarray] | None = None,
     can_reach: Callable[[np.ndarray], np.ndarray] | None = None,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Network metres from snapped homes to the nearest of the snapped facilities.
 
@@ -312,13 +319,16 @@ def _network_metres(
     straight to a facility on the same street. Returns the metres (``inf`` beyond
     ``limit_m``) and whether no route exists at all (whatever its length).
     ``searched`` is :func:`_search` of ``facs`` when already known, ``can_reach`` a
-    (possibly memoised) ``graph.can_reach`` of its sources.
+    (possibly memoised) ``graph.can_reach`` of its sources, ``ends``
+    :func:`_home_ends` of ``homes`` (the same for every category).
     """
     src, dist = searched if searched is not None else _search(graph, facs, limit_m=limit_m)
-    via_a = np.where(homes.leave_a, homes.to_a_m + dist[homes.node_a], np.inf)
-    via_b = np.where(homes.leave_b, homes.to_b_m + dist[homes.node_b], np.inf)
+    to_a, to_b = ends if ends is not None else _home_ends(homes)
+    t = to_a + dist[homes.node_a]  # inf where the home cannot leave its street that way
+    np.minimum(t, to_b + dist[homes.node_b], out=t)
     own = _along_own_street(graph, homes, facs, facs.distance_m)
-    t = np.minimum(np.minimum(via_a, via_b), own) + homes.distance_m
+    np.minimum(t, own, out=t)
+    t += homes.distance_m
     far = t > limit_m
     no_route = np.zeros(len(t), dtype=bool)
     if far.any():
@@ -606,10 +616,11 @@ def _mode_times(
         method[hs_all.within] = NETWORK
         net_homes = np.flatnonzero(hs_all.within)
         hs = hs_all.take(net_homes)
+        ends = _home_ends(hs)
         if memo is None:  # one snap for all facilities
             all_fac = np.concatenate([fac_xy[c] for c in fac_xy]) if fac_xy else np.empty((0, 2))
             fs_all = graph.snap(all_fac, max_distance_m=max_snap_distance_m)
-    fb_homes = np.flatnonzero(method == FALLBACK)
+    fb_homes = np.flatnonzero(method == FALLBACK) if graph is None else np.flatnonzero(~hs_all.within)
 
     start = 0
     for cat, xy in fac_xy.items():
@@ -652,9 +663,14 @@ def _mode_times(
                     rows.append(row)
                     continue
         fkey = "" if memo is None else f"{memo.key(xy)}:{max_snap_distance_m!r}"
-        tree_all = kept(f"tree:{fkey}", lambda xy=xy: kdtree(xy))
+
+        def tree_all(xy: np.ndarray = xy, fkey: str = fkey) -> Any:  # built when needed
+            return kept(f"tree:{fkey}", lambda: kdtree(xy))
+
+        if memo is not None:  # kept for a plan's grown set of this category
+            tree_all()
         if len(fb_homes):
-            metres[fb_homes] = nearest(f"all:{fkey}", tree_all, fb_homes) * detour_factor
+            metres[fb_homes] = nearest(f"all:{fkey}", tree_all(), fb_homes) * detour_factor
         if graph is not None:
             gkey = "" if memo is None else f"{memo.graph_key(graph)}:{fkey}"
             if memo is None:
@@ -672,9 +688,10 @@ def _mode_times(
                 t, none = _network_metres(
                     graph, hs, fs_on, limit_m=limit_m, searched=searched,
                     can_reach=lambda src, gkey=gkey: kept(f"reach:{gkey}", lambda: graph.can_reach(src)),
+                    ends=ends,
                 )
                 if none.any():
-                    t[none] = nearest(f"all:{fkey}", tree_all, net_homes[none]) * detour_factor
+                    t[none] = nearest(f"all:{fkey}", tree_all(), net_homes[none]) * detour_factor
                     nr[net_homes[none]] = True
                     row["homes_no_route"] = int(none.sum())
             if (~fon).any() and len(net_homes):
