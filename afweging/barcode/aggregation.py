@@ -132,6 +132,8 @@ def home_quantile(
     home_col: str,
     groups: pd.Series,
     q: float,
+    *,
+    sorted_rows: dict[str, np.ndarray] | None = None,
 ) -> pd.Series:
     """Resident-weighted quantile of a per-home travel time, per group of buurten.
 
@@ -150,6 +152,9 @@ def home_quantile(
         buurtcode -> group code.
     q : float
         0.5 for the median, 0.9 for p90.
+    sorted_rows : dict, optional
+        Kept per ``home_col``: the homes sorted by that time, for the next grouping of the
+        same homes (wijken and city sort the times once).
     """
     from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
@@ -162,5 +167,10 @@ def home_quantile(
     values = homes[home_col].to_numpy(dtype=float)
     weights = homes["residents"].to_numpy(dtype=float)
     weights = np.where(np.isfinite(weights), weights, 0.0)
-    res = weighted_quantile_by_group(codes, values, weights, q, len(labels))
+    order = None
+    if sorted_rows is not None:
+        if home_col not in sorted_rows:
+            sorted_rows[home_col] = np.argsort(values, kind="stable")
+        order = sorted_rows[home_col]
+    res = weighted_quantile_by_group(codes, values, weights, q, len(labels), order=order)
     return pd.Series(res, index=labels)

@@ -488,9 +488,10 @@ def score(
             fallback_w = pd.Series(np.nan, index=buurt_index)
 
     wijk_level = None
+    sorted_rows: dict[str, np.ndarray] = {}  # the homes sorted by a time, for wijken and city
     if wijkcode.notna().any():
         w_values, w_cov = weighted_mean(values, weights, wijkcode)
-        _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df)
+        _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df, sorted_rows)
         w_fb = _aggregate_fallback(fallback, fallback_w, wijkcode)
         w_names = pd.Series(w_values.index.astype(str), index=w_values.index.astype(str))
         if area.wijken is not None and "wijknaam" in area.wijken.columns:
@@ -505,7 +506,7 @@ def score(
     city_code = str(area.gemeentecode) if area.gemeentecode else "stad"
     city_groups = pd.Series(city_code, index=buurt_index, dtype=object)
     c_values, c_cov = weighted_mean(values, weights, city_groups)
-    _quantiles_from_homes(c_values, area_norms, reach, city_groups, methods_df)
+    _quantiles_from_homes(c_values, area_norms, reach, city_groups, methods_df, sorted_rows)
     c_fb = _aggregate_fallback(fallback, fallback_w, city_groups)
     c_values.index.name = c_cov.index.name = "code"
     stad = _level(
@@ -547,9 +548,11 @@ def _quantiles_from_homes(
     reach: Any,
     groups: pd.Series,
     methods: pd.DataFrame,
+    sorted_rows: dict[str, np.ndarray] | None = None,
 ) -> None:
     """Replace weighted means of quantile indicators (median, p90 minutes) in place by the
-    resident-weighted quantile over the homes of each group, when the homes are known."""
+    resident-weighted quantile over the homes of each group, when the homes are known
+    (``sorted_rows``: see :func:`home_quantile`)."""
     homes = getattr(reach, "homes", None)
     for n in area_norms:
         stat = quantile_stat(n.column)
@@ -564,7 +567,7 @@ def _quantiles_from_homes(
         ):
             logger.info("Norm %s: no per-home times; wijk/stad value is a weighted mean", n.id)
             continue
-        q = home_quantile(homes, home_col, groups, stat[1])
+        q = home_quantile(homes, home_col, groups, stat[1], sorted_rows=sorted_rows)
         known = agg[n.id].notna()
         agg[n.id] = q.reindex(agg.index.astype(str)).to_numpy()
         agg.loc[~known.to_numpy(), n.id] = np.nan
