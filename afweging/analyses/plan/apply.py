@@ -784,7 +784,8 @@ def apply_statistic_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd
               "g_hhgro", "bev_dich", "a_lan_ha")
     cols = [c for c in wanted if c in frame.columns]
     pos = frame.index.get_indexer(deltas.index)
-    full = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, copy=True) for c in cols}
+    full = {c: (frame[c].to_numpy(dtype=float, copy=True) if frame[c].dtype == np.float64
+                else pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, copy=True)) for c in cols}
     old = {c: a[pos] for c, a in full.items()}
     new = dict(old)
 
@@ -814,6 +815,14 @@ def apply_statistic_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd
     changed = [c for c in cols if c != "a_lan_ha"]
     for col in changed:
         full[col][pos] = new[col]
+    if (isinstance(frame, gpd.GeoDataFrame) and frame.columns.is_unique and not frame.attrs
+            and getattr(frame, "_geometry_column_name", None) in frame.columns):
+        # a new frame of the columns (the changed ones as floats): as frame.copy() with the
+        # changed columns set, without setting them one by one
+        set_now = set(changed)
+        return gpd.GeoDataFrame({c: (full[c] if c in set_now else frame[c].array) for c in frame.columns},
+                                index=frame.index, columns=frame.columns, geometry=frame.geometry.name,
+                                crs=frame.crs)
     out = frame.copy()
     out[changed] = pd.DataFrame({c: full[c] for c in changed}, index=frame.index)
     return out
