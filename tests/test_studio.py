@@ -10,6 +10,7 @@ import hashlib
 import json
 import socket
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,53 @@ def test_plan_check_equals_the_command(client, demo, baseline):
     want = checks_json(check_plans(demo, [EXAMPLE], baseline=baseline))
     assert r.text == want  # byte for byte what plan_check.json holds
     assert float(r.headers["x-afweging-rekentijd-ms"]) > 0  # the check's CPU time in the worker
+
+
+# plans that take every path of a check: several buurten, demolition, new facilities of
+# categories the area has (a point, a park, play space), homes along the streets
+PLANS = {
+    "meerdere buurten": _plan(
+        _feature({"naam": "wonen A", "woningen": 300, "woningen_sloop": 40, "sociale_huur_pct": 40,
+                  "groen_m2": 2000, "speelruimte_m2": 500}, _square(149897, 450490, 120)),
+        _feature({"naam": "wonen B", "woningen": 150, "middenhuur_pct": 30, "verdeling": "straten"},
+                 _square(148763, 450430, 100)),
+        _feature({"naam": "sloop C", "woningen": 0, "woningen_sloop": 25}, _square(150431, 449310, 80)),
+        _feature({"naam": "supermarkt", "categorie": "supermarkt"},
+                 {"type": "Point", "coordinates": [150521, 449400]}),
+        _feature({"naam": "park", "functie": "groen"}, _square(148973, 450440, 90)),
+        name="meerdere"),
+    "alleen sloop": _plan(_feature({"naam": "sloop", "woningen": 0, "woningen_sloop": 25},
+                                   _square(150431, 449310, 80)), name="sloop"),
+    "punt en woningen": _plan(
+        _feature({"naam": "blok", "woningen": 150, "middenhuur_pct": 30}, _square(148763, 450430, 100)),
+        _feature({"naam": "huisarts", "categorie": "huisarts"}, {"type": "Point", "coordinates": [148813, 450480]}),
+        name="punt"),
+}
+
+
+def test_several_plans_equal_the_command(client, demo, baseline, tmp_path):
+    """Each plan, asked twice and in between the others (the workers keep nothing of a
+    request but the baseline), gets byte for byte the command's plan_check.json, computed
+    here without the workers' warm pieces (a plain baseline)."""
+    files = {}
+    for case, doc in PLANS.items():
+        files[case] = tmp_path / f"{doc['name']}.geojson"
+        files[case].write_text(json.dumps(doc), encoding="utf-8")
+    with warnings.catch_warnings():  # demolition beyond the residents inside the polygon is noted
+        warnings.simplefilter("ignore", UserWarning)
+        want = {case: checks_json(check_plans(demo, [path], baseline=baseline)) for case, path in files.items()}
+    got = {case: [] for case in PLANS}
+    for _ in range(2):
+        for case, doc in PLANS.items():
+            r = client.post("/api/plan-check", json=doc)
+            assert r.status_code == 200, r.text
+            got[case].append(r.text)
+    for case in PLANS:
+        assert got[case] == [want[case], want[case]], case
+    v = json.loads(want["meerdere buurten"])["varianten"][0]
+    assert len(v["buurten_plan"]) == 3 and v["programma"]["woningen_sloop"] == 65
+    assert {f["categorie"] for f in v["nieuwe_voorzieningen"]} >= {"supermarkt", "speelplek"}
+    assert json.loads(want["alleen sloop"])["varianten"][0]["programma"]["woningen_nieuw"] == 0
 
 
 def test_plan_check_in_lonlat_equals_rd(client, demo, baseline):
