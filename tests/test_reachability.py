@@ -441,7 +441,7 @@ def test_weighted_quantile_sorts_exactly_as_lexsort():
     position: every answer equals the lexsort version's, also with many ties, -0.0, inf,
     NaN, rows without a group and zero weights, and with the value order passed in."""
     rng = np.random.default_rng(11)
-    for trial in range(300):
+    for _ in range(300):
         n = int(rng.integers(1, 400))
         n_groups = int(rng.integers(1, 12))
         codes = rng.integers(-1, n_groups, n)
