@@ -62,7 +62,7 @@ def test_every_variant_equals_pyosmium_and_osmnx(tmp_path, fmt):
     want = pyosmium_locations(path)
     ids = np.array(sorted(want), dtype=np.int64)
     lon, lat = _pbf.read_locations(path, ids, _pbf.read_ways(path, relevant=["highway"], judge=lambda t: (
-        True, False, False, False, False), what="t").node_blocks, what="t")
+        True, False, False, False, False), what="t").node_blocks, what="t").T
     assert lon.tolist() == [want[i][0] for i in ids.tolist()]
     assert lat.tolist() == [want[i][1] for i in ids.tolist()]
     for mode in ("walk", "bike"):
@@ -164,7 +164,7 @@ def test_hand_made_file_decoded_by_hand(tmp_path):
     ways = _pbf.read_ways(path, relevant=keys, judge=judge, what="t")
     assert np.concatenate(ways.refs).tolist() == [10, 12, 11]
     assert np.concatenate(ways.counts).tolist() == [3]
-    lon, lat = _pbf.read_locations(path, np.array([10, 11, 12]), ways.node_blocks, what="t")
+    lon, lat = _pbf.read_locations(path, np.array([10, 11, 12]), ways.node_blocks, what="t").T
     # node 10: lat (1e9 + 1000 * 51,081,000) nanodegrees = 52.081; lon 1000 * 5,101,500 = 5.1015
     # node 11: lon -123,456,789 nanodegrees -> -1,234,567 (towards zero) * 1e-7; lat 52.0812345
     # node 12: 52.08, 5.1

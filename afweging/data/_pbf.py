@@ -522,16 +522,16 @@ def _unique_rows(sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------ nodes
 
 
-def read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], *, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude of the sorted unique node ids ``wanted`` (NaN when absent)."""
+def read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], *, what: str) -> np.ndarray:
+    """Longitude and latitude (columns) of the sorted unique node ids ``wanted`` (NaN when
+    absent)."""
     return _wrap(lambda: _read_locations(path, wanted, node_blocks, what), path, what)
 
 
-def _read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], what: str) -> tuple[np.ndarray, np.ndarray]:
-    lon = np.full(len(wanted), np.nan)
-    lat = np.full(len(wanted), np.nan)
+def _read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], what: str) -> np.ndarray:
+    lonlat = np.full((len(wanted), 2), np.nan)
     if len(wanted) == 0 or not node_blocks:
-        return lon, lat
+        return lonlat
     for _, _, data in _blobs(path, what, only=set(node_blocks)):
         block = _Block(data)
         a = block.a
@@ -570,6 +570,6 @@ def _read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], what
             hit[hit] = wanted[pos[hit]] == ids[hit]
             if hit.any():
                 p = pos[hit]
-                lon[p] = block.degrees(x[hit], block.lon_offset)
-                lat[p] = block.degrees(y[hit], block.lat_offset)
-    return lon, lat
+                lonlat[p, 0] = block.degrees(x[hit], block.lon_offset)
+                lonlat[p, 1] = block.degrees(y[hit], block.lat_offset)
+    return lonlat
