@@ -8,8 +8,9 @@ categories (counts in proportion to the size, twice Utrecht's OSM counts per 150
 nodes), a home per 2.15 nodes, 30-minute limit. Each configuration runs in its own Python
 process, so that its peak memory (``ru_maxrss``) is its own:
 
-* ``new builder``: :func:`afweging.data.streets.read_network` on the .osm.pbf (pyosmium,
-  osmnx's filters, largest component and simplification on arrays) and
+* ``new builder``: :func:`afweging.data.streets.read_network` on the .osm.pbf (the numpy
+  PBF decoder ``afweging/data/_pbf.py``, osmnx's filters, largest component and
+  simplification on arrays) and
   :func:`~afweging.analyses.reach.graph.build_array_graph`: from the file to the engine's
   CSR arrays without any networkx object;
 * ``networkx path``: the same network as a networkx MultiDiGraph the way osmnx holds it
