@@ -445,9 +445,9 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     del fpos, bpos, two, seg_len, seg_way
     endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v)
     del seg_u, seg_v
-    su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes = _simplify(
-        n, edges, endpoint, indptr, indices)
+    nbr = [endpoint, indptr, indices]
     del endpoint, indptr, indices
+    su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes = _simplify(n, edges, nbr)
     # remove_rings: components without any endpoint on the simplified graph. The graph is
     # one weak component (the largest; simplifying keeps it connected), so it goes only
     # when no node is an endpoint at all.
@@ -486,19 +486,19 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     )
 
 
-def _simplify(
-    n: int, edges: dict[str, np.ndarray], endpoint: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-) -> tuple[np.ndarray, ...]:
+def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tuple[np.ndarray, ...]:
     """``osmnx.simplify_graph`` on edge arrays (in osmnx's insertion order).
 
     ``edges``: ``u``, ``v``, ``length``, ``oneway``, ``tagged`` / ``not_no``
     (``oneway:bicycle`` present / present with a value other than "no"); emptied.
-    ``endpoint``, ``indptr``, ``indices``: from :func:`_endpoints`.
+    ``nbr``: ``endpoint``, ``indptr``, ``indices`` from :func:`_endpoints`; emptied.
 
     Returns the edges of the simplified graph (ends, length, one-way, the two
     ``oneway:bicycle`` flags, interior node offsets and nodes) and which nodes remain.
     """
     eu, ev, length = edges.pop("u"), edges.pop("v"), edges.pop("length")
+    endpoint, indptr, indices = nbr
+    nbr.clear()
     oneway, tagged, not_no = edges.pop("oneway"), edges.pop("tagged"), edges.pop("not_no")
     m = len(eu)
     inter = ~endpoint
@@ -526,13 +526,6 @@ def _simplify(
     nb0[inter] = indices[indptr[:-1][inter]]
     nb1[inter] = indices[indptr[:-1][inter] + 1]
 
-    def edge_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Position in the edge arrays of the first edge a -> b (a interstitial: two
-        neighbours), -1 when there is none."""
-        at = indptr[a] + (indices[indptr[a]] != b)
-        e = first[at]
-        return np.where(e < m, e, -1)
-
     # a path starts at every (endpoint -> interstitial) pair with an edge, in the order
     # of the pairs
     src = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
@@ -554,7 +547,9 @@ def _simplify(
     cur = p_end.copy()
     while len(active):
         w = np.where(nb0[cur] != prev, nb0[cur], nb1[cur])
-        e = edge_of(cur, w)
+        at = indptr[cur] + (indices[indptr[cur]] != w)  # cur has two neighbours
+        e = first[at]
+        e[e == m] = -1  # no edge cur -> w
         go = e >= 0
         active, prev, cur, w, e = active[go], cur[go], cur[go], w[go], e[go]
         if not len(active):
@@ -568,7 +563,7 @@ def _simplify(
         steps_node.append(w)
         more = ~endpoint[w]
         active, prev, cur = active[more], prev[more], w[more]
-    del nb0, nb1, prev, cur
+    del nb0, nb1, prev, cur, first, indptr, indices
     # every path's nodes after its start, in order: step t of path p at off[p] + t
     cnt = np.zeros(n_paths, dtype=np.int64)  # nodes after the start; the last is the end
     for sp in steps_path:
@@ -593,10 +588,14 @@ def _simplify(
     n_orig = int(keep_o.sum())
     interior_off = np.zeros(n_orig + int(keep_p.sum()) + 1, dtype=np.int64)
     np.cumsum(inner[keep_p], out=interior_off[n_orig + 1:])
+    pairs = [[eu, p_start], [ev, p_end], [length, p_len], [oneway, p_one], [tagged, p_tag], [not_no, p_notno]]
+    del eu, ev, length, oneway, tagged, not_no, p_start, p_end, p_len, p_one, p_tag, p_notno
     out = []
-    for orig, merged in ((eu, p_start), (ev, p_end), (length, p_len), (oneway, p_one), (tagged, p_tag),
-                         (not_no, p_notno)):
+    for pair in pairs:  # each input goes as soon as its output is made
+        orig, merged = pair
+        pair.clear()
         out.append(np.concatenate([orig[keep_o], merged[keep_p]]))
+        del orig, merged
     return (*out, interior_off, interior_nodes, ~removed)
 
 

@@ -434,7 +434,7 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
     key *= n
     key += hi
     del lo, hi
-    order = np.argsort(key)
+    order = np.argsort(key).astype(np.int32)
     key = key[order]
     _order_runs(order, key, inner, length)
     in_s, len_s = inner[order], length[order]
