@@ -208,34 +208,48 @@ class SegmentIndex:
         # at most about 4 cells per segment (a long thin bounding box)
         cell = max(cell, np.sqrt(sx * sy / (4.0 * m + 64.0)), max(sx, sy) / (4.0 * m + 64.0), 1e-6)
         inv = 1.0 / cell
-        # cell column/row of the bounding box corners (not negative: truncation is floor)
-        c0x = ((lox - ox) * inv).astype(np.int64)
-        c1x = ((hix - ox) * inv).astype(np.int64)
-        c0y = ((loy - oy) * inv).astype(np.int64)
-        c1y = ((hiy - oy) * inv).astype(np.int64)
+        nx = int((sx * inv)) + 1
+        ny = int((sy * inv)) + 1
+        small = nx * ny < 2**31
+
+        def column(v: np.ndarray, o: float) -> np.ndarray:
+            """Cell column/row of coordinates (not negative: truncation is floor)."""
+            v -= o
+            v *= inv
+            return v.astype(np.int32 if small else np.int64)
+
+        c0x, c1x, c0y, c1y = column(lox, ox), column(hix, ox), column(loy, oy), column(hiy, oy)
         del lox, hix, loy, hiy
         nx, ny = int(c1x.max()) + 1, int(c1y.max()) + 1
         # every segment in each cell its bounding box overlaps, as (cell << 32) | segment,
-        # sorted: a short segment (at most two cells wide and high) in its 1, 2 or 4 cells
-        key = (c0y * nx + c0x) << 32
+        # sorted: first its lower left cell, then for a short segment (at most two cells
+        # wide and high) its other 1 or 3 cells, for a longer one all others
+        key = c0y.astype(np.int64)
+        key *= nx
+        key += c0x
+        key <<= 32
         key |= np.arange(m, dtype=np.int64)
-        two_x = c1x > c0x
-        two_y = c1y > c0y
-        long = (c1x - c0x > 1) | (c1y - c0y > 1)
-        parts = [key[~long]]
-        for more, step in ((two_x, 1), (two_y, nx), (two_x & two_y, nx + 1)):
-            more &= ~long
-            parts.append(key[more] + (step << 32))
+        c1x -= c0x  # widths and heights less one
+        c1y -= c0y
+        two_x = c1x == 1
+        two_y = c1y == 1
+        long = (c1x > 1) | (c1y > 1)
+        parts = [key]
         if long.any():
+            two_x &= ~long
+            two_y &= ~long
             lng = np.flatnonzero(long)
-            wx = c1x[lng] - c0x[lng] + 1
-            cnt = wx * (c1y[lng] - c0y[lng] + 1)
-            j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            wx = c1x[lng].astype(np.int64) + 1
+            cnt = wx * (c1y[lng].astype(np.int64) + 1) - 1  # all but the lower left cell
+            j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
             w = np.repeat(wx, cnt)
             parts.append(np.repeat(key[lng], cnt) + (((j // w) * nx + j % w) << 32))
-        del c0x, c1x, c0y, c1y, two_x, two_y, long
+            del lng, wx, cnt, j, w
+        for more, step in ((two_x, 1), (two_y, nx), (two_x & two_y, nx + 1)):
+            parts.append(key[more] + (step << 32))
+        del c0x, c1x, c0y, c1y, two_x, two_y, long, key
         reg = np.concatenate(parts)
-        del parts, key
+        del parts
         reg.sort()
         self.cell_seg = (reg & 0xFFFFFFFF).astype(np.int32)
         reg >>= 32

@@ -179,22 +179,29 @@ class ArrayGraph:
         """Index over the straight pieces of every street (built on first use)."""
         if self._segments is None:
             n, m = self.n_nodes, self.n_streets
-            inner = (np.diff(self.geom_offsets) if self.geom_offsets is not None
-                     else np.zeros(m, dtype=np.int64))
             # street i has inner[i] + 1 pieces, from street_u over its interior vertices
-            # (positions n + ...) to street_v
-            pieces = inner + 1
-            first = np.cumsum(pieces) - pieces
-            seg_a = np.empty(int(pieces.sum()), dtype=np.int32)
-            seg_b = np.empty(len(seg_a), dtype=np.int32)
+            # (vertex positions n + k, k into geom_xy) to street_v
+            if self.geom_offsets is not None:
+                goff = self.geom_offsets - self.geom_offsets[0]
+                inner = np.diff(goff)
+                first = goff[:-1] + np.arange(m)  # the street's first piece
+            else:
+                inner = np.zeros(m, dtype=np.int64)
+                first = np.arange(m)
+            total = m + int(inner.sum())
+            seg_a = np.empty(total, dtype=np.int32)
+            seg_b = np.empty(total, dtype=np.int32)
             seg_a[first] = self.street_u
             seg_b[first + inner] = self.street_v
             vertices = self.xy
-            if self.geom_offsets is not None and inner.any():
-                at = ranges(first, inner)  # pieces that end at an interior vertex
-                seg_b[at] = n + ranges(self.geom_offsets[:-1], inner)
-                seg_a[at + 1] = seg_b[at]
-                vertices = np.concatenate([self.xy, self.geom_xy])
+            if total > m:
+                k = np.arange(total - m)
+                at = k + np.repeat(np.arange(m), inner)  # the piece that ends at interior vertex k
+                k += n
+                seg_b[at] = k
+                seg_a[at + 1] = k
+                vertices = np.concatenate([self.xy, self.geom_xy[self.geom_offsets[0]:self.geom_offsets[-1]]])
+                del k, at
             del first
             seg_line = np.repeat(np.arange(m, dtype=np.int32), inner + 1)
             self._segments = SegmentIndex(vertices, seg_a, seg_b, seg_line)
