@@ -208,8 +208,8 @@ class SegmentIndex:
         # at most about 4 cells per segment (a long thin bounding box)
         cell = max(cell, np.sqrt(sx * sy / (4.0 * m + 64.0)), max(sx, sy) / (4.0 * m + 64.0), 1e-6)
         inv = 1.0 / cell
-        nx = int((sx * inv)) + 1
-        ny = int((sy * inv)) + 1
+        nx = int(sx * inv) + 1
+        ny = int(sy * inv) + 1
         small = nx * ny < 2**31
 
         def column(v: np.ndarray, o: float) -> np.ndarray:

@@ -615,6 +615,9 @@ def _mode_times(
         snap_m = hs_all.distance_m.copy()
         method[hs_all.within] = NETWORK
         net_homes = np.flatnonzero(hs_all.within)
+        # in the order of their street's first node: the per-category look-ups into the
+        # searched distances then read nearby memory
+        net_homes = net_homes[np.argsort(hs_all.node_a[net_homes], kind="stable")]
         hs = hs_all.take(net_homes)
         ends = _home_ends(hs)
         if memo is None:  # one snap for all facilities
@@ -712,8 +715,8 @@ def _mode_times(
     rep.update(
         network_components=graph.n_components if graph is not None else 0,
         homes=n,
-        homes_network=int((method == NETWORK).sum()),
-        homes_fallback=int((method == FALLBACK).sum()),
+        homes_network=n - len(fb_homes),
+        homes_fallback=len(fb_homes),
         homes_no_route=int(any_nr.sum()),
         facilities=int(sum(r["facilities"] for r in rows)),
         facilities_on_network=int(sum(r["on_network"] for r in rows)),
