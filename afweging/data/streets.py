@@ -422,6 +422,10 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     # osmnx's edges in its insertion order: per way its edges, then their reverses when
     # two-way (placed by arithmetic: the segments are already grouped by way)
     two_w = ~ways.oneway
+    # per way one byte: one-way, oneway:bicycle present, present and not "no" (osmnx merges
+    # each of them over a simplified edge: any piece that has it)
+    way_flags = (ways.oneway.astype(np.uint8) | (ways.bike_tagged.astype(np.uint8) << 1)
+                 | ((ways.bike_tagged & ~ways.bike_no).astype(np.uint8) << 2))
     k = np.bincount(seg_way, minlength=n_ways)
     size = k * (1 + two_w)
     block = np.cumsum(size) - size
@@ -435,8 +439,7 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     edges: dict[str, np.ndarray] = {}
     for name, dtype, fwd, bwd in (
         ("u", np.int32, seg_u, seg_v), ("v", np.int32, seg_v, seg_u), ("length", np.float64, seg_len, seg_len),
-        ("oneway", bool, ways.oneway[seg_way], None), ("tagged", bool, ways.bike_tagged[seg_way], None),
-        ("not_no", bool, (ways.bike_tagged & ~ways.bike_no)[seg_way], None),
+        ("flags", np.uint8, way_flags[seg_way], None),
     ):
         arr = np.empty(m, dtype=dtype)
         arr[fpos] = fwd
@@ -447,7 +450,8 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     del seg_u, seg_v
     nbr = [endpoint, indptr, indices]
     del endpoint, indptr, indices
-    su, sv, slen, sone, stag, snotno, interior_off, interior_nodes, keep_nodes = _simplify(n, edges, nbr)
+    su, sv, slen, sflags, interior_off, interior_nodes, keep_nodes = _simplify(n, edges, nbr)
+    sone = (sflags & 1) > 0
     # remove_rings: components without any endpoint on the simplified graph. The graph is
     # one weak component (the largest; simplifying keeps it connected), so it goes only
     # when no node is an endpoint at all.
@@ -470,8 +474,9 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     all_xy = _to_rd(all_ll[:, 0], all_ll[:, 1], "EPSG:4326", what=what)
     del all_ll
     has_geom = len(all_xy) > nf
-    contraflow = stag & ~snotno
-    del stag, snotno
+    # contraflow: oneway:bicycle on some piece, and "no" wherever it is
+    contraflow = ((sflags & 2) > 0) & ~((sflags & 4) > 0)
+    del sflags
     return StreetNetwork(
         node_ids=ids[final],
         xy=all_xy[:nf] if has_geom else all_xy,
@@ -489,17 +494,17 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
 def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tuple[np.ndarray, ...]:
     """``osmnx.simplify_graph`` on edge arrays (in osmnx's insertion order).
 
-    ``edges``: ``u``, ``v``, ``length``, ``oneway``, ``tagged`` / ``not_no``
-    (``oneway:bicycle`` present / present with a value other than "no"); emptied.
+    ``edges``: ``u``, ``v``, ``length`` and ``flags`` (bit 0 one-way, bit 1
+    ``oneway:bicycle`` present, bit 2 present with a value other than "no"); emptied.
     ``nbr``: ``endpoint``, ``indptr``, ``indices`` from :func:`_endpoints`; emptied.
 
     Returns the edges of the simplified graph (ends, length, one-way, the two
-    ``oneway:bicycle`` flags, interior node offsets and nodes) and which nodes remain.
+    flags, or-ed over the pieces), interior node offsets and nodes and which nodes remain.
     """
     eu, ev, length = edges.pop("u"), edges.pop("v"), edges.pop("length")
     endpoint, indptr, indices = nbr
     nbr.clear()
-    oneway, tagged, not_no = edges.pop("oneway"), edges.pop("tagged"), edges.pop("not_no")
+    flags = edges.pop("flags")
     m = len(eu)
     inter = ~endpoint
     # the slot in the neighbour structure (the (u, v) pair) of every directed edge that
@@ -536,9 +541,7 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
     del src, starts
     n_paths = len(p_start)
     p_len = length[p_first]
-    p_one = oneway[p_first]
-    p_tag = tagged[p_first]
-    p_notno = not_no[p_first]
+    p_flags = flags[p_first]
     del p_first
     steps_path: list[np.ndarray] = [np.arange(n_paths, dtype=np.int32)]
     steps_node: list[np.ndarray] = [p_end.copy()]
@@ -555,9 +558,7 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
         if not len(active):
             break
         p_len[active] += length[e]
-        p_one[active] |= oneway[e]
-        p_tag[active] |= tagged[e]
-        p_notno[active] |= not_no[e]
+        p_flags[active] |= flags[e]
         p_end[active] = w
         steps_path.append(active)
         steps_node.append(w)
@@ -588,8 +589,8 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
     n_orig = int(keep_o.sum())
     interior_off = np.zeros(n_orig + int(keep_p.sum()) + 1, dtype=np.int64)
     np.cumsum(inner[keep_p], out=interior_off[n_orig + 1:])
-    pairs = [[eu, p_start], [ev, p_end], [length, p_len], [oneway, p_one], [tagged, p_tag], [not_no, p_notno]]
-    del eu, ev, length, oneway, tagged, not_no, p_start, p_end, p_len, p_one, p_tag, p_notno
+    pairs = [[eu, p_start], [ev, p_end], [length, p_len], [flags, p_flags]]
+    del eu, ev, length, flags, p_start, p_end, p_len, p_flags
     out = []
     for pair in pairs:  # each input goes as soon as its output is made
         orig, merged = pair
