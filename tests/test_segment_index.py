@@ -73,8 +73,14 @@ def _points(rng: np.random.Generator) -> np.ndarray:
     ])
 
 
-@pytest.mark.parametrize("cell_m", [None, 7.0, 35.0, 100.0, 1000.0])
-def test_grid_index_equals_brute_force_with_ties_and_zero_length(cell_m):
+@pytest.mark.parametrize(("cell_m", "ring_budget"), [
+    (None, None), (7.0, None), (7.0, 0), (35.0, None), (100.0, None), (1000.0, None),
+])
+def test_grid_index_equals_brute_force_with_ties_and_zero_length(cell_m, ring_budget, monkeypatch):
+    # 7 m cells: points in the lattice's blocks need many rings (budget 0: the KD-tree
+    # answers every point the first rings do not settle)
+    if ring_budget is not None:
+        monkeypatch.setattr(snap, "_RING_BUDGET", ring_budget)
     rng = np.random.default_rng(17)
     verts, seg_a, seg_b, seg_line = _tie_network(rng)
     index = SegmentIndex(verts, seg_a, seg_b, seg_line, cell_m=cell_m)

@@ -9,6 +9,7 @@ Everything is in EPSG:28992 metres.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -347,13 +348,20 @@ class SegmentIndex:
         m = len(todo)
         bs = np.full(m, -1, dtype=np.int64)
         bd = np.full(m, np.inf)
-        unsettled = np.zeros(m, dtype=bool)
+        left = []
         # in chunks of points, so that the temporaries stay in the processor's cache
         for lo in range(0, m, _CHUNK_POINTS):
             part = slice(lo, min(m, lo + _CHUNK_POINTS))
-            bs[part], bd[part], unsettled[part] = self._grid_rings(
-                px[part], py[part], cx[part], cy[part], fx[part], fy[part])
-        live = np.flatnonzero(unsettled)
+            rest = self._grid_rings(px[part], py[part], cx[part], cy[part], fx[part], fy[part],
+                                    bs[part], bd[part], np.arange(part.stop - lo), range(_MAX_RING + 1))
+            left.append(rest + lo)
+        live = np.concatenate(left)
+        # the few points not settled yet (in a wide gap between streets): more rings, while
+        # they are cheaper than a KD-tree over the whole network
+        r = _MAX_RING + 1
+        while len(live) and r <= max(self.nx, self.ny) and len(live) * 8 * r <= _RING_BUDGET:
+            live = self._grid_rings(px, py, cx, cy, fx, fy, bs, bd, live, (r,))
+            r += 1
         found = bs >= 0
         bt = np.zeros(m)
         if found.any():  # the winners measured again, for their parameter t
@@ -366,16 +374,15 @@ class SegmentIndex:
         return seg, t, dist
 
     def _grid_rings(self, px: np.ndarray, py: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                    fx: np.ndarray, fy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Best segment and distance of points in cells (cx, cy) at (fx, fy) within them,
-        ring by ring; and which points ``_MAX_RING`` rings did not settle."""
-        m = len(px)
+                    fx: np.ndarray, fy: np.ndarray, bs: np.ndarray, bd: np.ndarray, live: np.ndarray,
+                    rings: Iterable[int]) -> np.ndarray:
+        """Search the rings of cells ``rings`` around the points ``live`` (in cells (cx, cy),
+        at (fx, fy) within them; ascending positions), folding what they hold into the best
+        segment and distance so far (``bs``, ``bd``, updated in place); returns the points
+        that these rings did not settle."""
         cell, eps, nx, ny = self.cell_m, self._eps, self.nx, self.ny
-        bs = np.full(m, -1, dtype=np.int64)
-        bd = np.full(m, np.inf)
-        live = np.arange(m)  # points not settled yet
-        for r in range(_MAX_RING + 1):
-            dx, dy, sx, sy, kx, ky = _RINGS[r]
+        for r in rings:
+            dx, dy, sx, sy, kx, ky = _RINGS[r] if r < len(_RINGS) else _ring(r)
             lcx, lcy, lfx, lfy = cx[live], cy[live], fx[live], fy[live]
             if r == 0:
                 row = np.flatnonzero((lcx >= 0) & (lcx < nx) & (lcy >= 0) & (lcy < ny))
@@ -413,9 +420,7 @@ class SegmentIndex:
             live = live[~(bd[live] < border - eps)]
             if len(live) == 0:
                 break
-        unsettled = np.zeros(m, dtype=bool)
-        unsettled[live] = True
-        return bs, bd, unsettled
+        return live
 
     # ------------------------------------------------------------------ KD fallback
     def _kd_index(self) -> tuple[cKDTree, np.ndarray, float]:
@@ -493,8 +498,10 @@ class SegmentIndex:
 #: Points per chunk of a grid query (its temporaries then fit in the processor's cache).
 _CHUNK_POINTS = 4096
 
-#: Rings of grid cells searched around a point's own cell before the KD-tree takes over.
+#: Rings of grid cells searched around every point's own cell (more only for the points
+#: these do not settle, up to _RING_BUDGET cells per ring, then the KD-tree).
 _MAX_RING = 3
+_RING_BUDGET = 2_000_000
 
 
 def _ring(r: int) -> tuple[np.ndarray, ...]:
@@ -503,10 +510,13 @@ def _ring(r: int) -> tuple[np.ndarray, ...]:
     0 lower, 1 same, 2 higher: which of the point's gaps to its cell's sides counts) and
     the number of whole cells between (``kx``, ``ky``). The gap from the point to such a
     cell along x is ``[fx, 0, cell - fx][sx] + kx * cell``."""
-    off = np.arange(-r, r + 1)
-    dx, dy = np.meshgrid(off, off)
-    on = np.maximum(np.abs(dx), np.abs(dy)) == r
-    dx, dy = dx[on].astype(np.int64), dy[on].astype(np.int64)
+    if r == 0:
+        dx = dy = np.zeros(1, dtype=np.int64)
+    else:  # the rows below and above the point's, then the columns left and right between
+        span = np.arange(-r, r + 1, dtype=np.int64)
+        side = np.arange(-r + 1, r, dtype=np.int64)
+        dx = np.concatenate([span, span, np.full(len(side), -r), np.full(len(side), r)])
+        dy = np.concatenate([np.full(len(span), -r), np.full(len(span), r), side, side])
     return (dx, dy, np.sign(dx) + 1, np.sign(dy) + 1,
             np.maximum(np.abs(dx) - 1, 0).astype(np.float64), np.maximum(np.abs(dy) - 1, 0).astype(np.float64))
 
