@@ -355,7 +355,7 @@ class SegmentIndex:
             rest = self._grid_rings(px[part], py[part], cx[part], cy[part], fx[part], fy[part],
                                     bs[part], bd[part], np.arange(part.stop - lo), range(_MAX_RING + 1))
             left.append(rest + lo)
-        live = np.concatenate(left)
+        live = np.concatenate(left) if left else np.empty(0, dtype=np.int64)
         # the few points not settled yet (in a wide gap between streets): more rings, while
         # they are cheaper than a KD-tree over the whole network
         r = _MAX_RING + 1
