@@ -365,17 +365,48 @@ class _Block:
         key, _ = _varint(self.data, start, end)
         return key >> 3
 
-    def string_table(self) -> list[str]:
+    def string_table(self) -> _Strings:
         if self.strings is None:
-            return []
-        return [self.data[v:e].decode("utf-8", "replace")
-                for number, wire, v, e in _fields(self.data, *self.strings) if number == 1 and wire == 2]
+            return _Strings(self, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        return _Strings(self, *_messages(self.a, *self.strings, 0x0A))
 
     def degrees(self, value: np.ndarray, offset: int) -> np.ndarray:
         """Coordinates in degrees as libosmium gives them (1e-7 degrees, truncated)."""
         nano = value * self.granularity + offset
         fixed = np.where(nano < 0, -((-nano) // 100), nano // 100)  # C division: towards zero
         return fixed.astype(np.float64) / 1e7
+
+
+class _Strings:
+    """A block's string table, found without a Python step per string (a national
+    extract has thousands of strings per block); strings decoded only when needed."""
+
+    def __init__(self, block: _Block, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.block, self.starts, self.ends = block, starts, ends
+        self._text: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def slots(self, slot_of: dict[str, int]) -> np.ndarray:
+        """Per string, the position in ``slot_of`` of the key it equals (-1: none),
+        compared as bytes for all strings of a key's length at once."""
+        out = np.full(len(self), -1, dtype=np.int64)
+        lens = self.ends - self.starts
+        for key, j in slot_of.items():
+            raw = np.frombuffer(key.encode("utf-8"), dtype=np.uint8)
+            cand = np.flatnonzero(lens == len(raw))
+            if len(cand) == 0:
+                continue
+            got = self.block.a[self.starts[cand, None] + np.arange(len(raw))]
+            out[cand[(got == raw).all(axis=1)]] = j
+        return out
+
+    def __getitem__(self, i: int) -> str:
+        t = self._text.get(i)
+        if t is None:
+            t = self._text[i] = self.block.data[self.starts[i]:self.ends[i]].decode("utf-8", "replace")
+        return t
 
 
 def _wrap(fn: Callable[[], Any], path: Path, what: str) -> Any:
@@ -428,7 +459,8 @@ def _read_ways(path: Path, relevant: list[str], judge: Callable[..., Any], what:
         if not header_seen:
             raise _Bad("het bestand begint niet met een OSMHeader-blok")
         block = _Block(data)
-        strings: list[str] | None = None
+        strings: _Strings | None = None
+        slot: np.ndarray | None = None
         has_nodes = False
         for start, end in block.groups:
             kind_g = block.group_kind(start, end)
@@ -436,9 +468,10 @@ def _read_ways(path: Path, relevant: list[str], judge: Callable[..., Any], what:
                 has_nodes = True
             if kind_g != 3:
                 continue
-            if strings is None:
+            if strings is None or slot is None:
                 strings = block.string_table()
-            _ways_of_group(block, start, end, strings, relevant, slot_of, judge, cache, out)
+                slot = strings.slots(slot_of)
+            _ways_of_group(block, start, end, strings, slot, relevant, judge, cache, out)
         if has_nodes:
             out.node_blocks.append(offset)
     if not header_seen:
@@ -447,7 +480,7 @@ def _read_ways(path: Path, relevant: list[str], judge: Callable[..., Any], what:
 
 
 def _ways_of_group(
-    block: _Block, start: int, end: int, strings: list[str], relevant: list[str], slot_of: dict[str, int],
+    block: _Block, start: int, end: int, strings: _Strings, slot: np.ndarray, relevant: list[str],
     judge: Callable[..., Any], cache: dict, out: PbfWays,
 ) -> None:
     a = block.a
@@ -467,11 +500,6 @@ def _ways_of_group(
         n_str = len(strings)
         if len(keys) and (int(keys.max()) >= n_str or int(vals.max()) >= n_str):
             raise _Bad("tag verwijst buiten de stringtabel")
-        slot = np.full(n_str, -1, dtype=np.int64)
-        for i, s in enumerate(strings):
-            j = slot_of.get(s)
-            if j is not None:
-                slot[i] = j
         ks = slot[keys.astype(np.int64)]
         sel = ks >= 0
         owner = f[2][0][k_owner[sel]]
