@@ -205,7 +205,15 @@ class LayerContext:
     def result(self, values: dict[str, pd.Series], rows: list[dict[str, str]],
                caveats: list[str]) -> LayerResult:
         """Assemble a :class:`LayerResult` on the buurten index, columns in ``rows`` order."""
-        frame = pd.DataFrame({r["indicator"]: values[r["indicator"]].reindex(self.index) for r in rows})
+        index = self.index
+
+        def on_index(v: pd.Series) -> pd.Series | pd.api.extensions.ExtensionArray:
+            # a Series on the buurten already: its values as they are (what reindex gives)
+            if v.dtype != object and (v.index is index or (index.is_unique and v.index.equals(index))):
+                return v.array  # (object columns keep their dtype only as a Series)
+            return v.reindex(index)
+
+        frame = pd.DataFrame({r["indicator"]: on_index(values[r["indicator"]]) for r in rows}, index=index)
         frame.index.name = "buurtcode"
         return LayerResult(frame, LayerResult.method_table(rows), caveats)
 

@@ -148,10 +148,22 @@ def facilities_layer(
     counts[no_data_cats] = np.nan
 
     gap_text = (f" Geen gegevens voor {len(gaps)} buurt(en) buiten de dekking van de bron." if len(gaps) else "")
-    for cat in cats:
+    # every category at once: counts / inhabitants and / land, as safe_ratio divides them
+    per_1000_all = per_km2_all = None
+    if inhabitants.index.equals(counts.index) and land_km2.index.equals(counts.index):
+        matrix = counts[cats].to_numpy(dtype=float)
+        inh, land = inhabitants.to_numpy(dtype=float), land_km2.to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_1000_all = 1000.0 * (matrix / np.where(inh > 0, inh, np.nan)[:, None])
+            per_km2_all = matrix / np.where(land > 0, land, np.nan)[:, None]
+    for k, cat in enumerate(cats):
         c = counts[cat]
-        per_1000 = 1000.0 * safe_ratio(c, inhabitants)
-        per_km2 = safe_ratio(c, land_km2)
+        if per_1000_all is not None and per_km2_all is not None:
+            per_1000 = pd.Series(per_1000_all[:, k], index=counts.index)
+            per_km2 = pd.Series(per_km2_all[:, k], index=counts.index)
+        else:
+            per_1000 = 1000.0 * safe_ratio(c, inhabitants)
+            per_km2 = safe_ratio(c, land_km2)
         label = labels[cat]
         if cat in no_data_cats:
             method, desc = "no data", (
