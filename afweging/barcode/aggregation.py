@@ -24,6 +24,8 @@ wijk's weight that did have a value is kept as ``coverage`` (%), and shown in ex
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -133,7 +135,7 @@ def home_quantile(
     groups: pd.Series,
     q: float,
     *,
-    sorted_rows: dict[str, np.ndarray] | None = None,
+    sorted_rows: dict[str, Any] | None = None,
 ) -> pd.Series:
     """Resident-weighted quantile of a per-home travel time, per group of buurten.
 
@@ -154,13 +156,18 @@ def home_quantile(
         0.5 for the median, 0.9 for p90.
     sorted_rows : dict, optional
         Kept per ``home_col``: the homes sorted by that time, for the next grouping of the
-        same homes (wijken and city sort the times once).
+        same homes (wijken and city sort the times once); also their factorised buurtcodes.
     """
     from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
     labels = pd.Index(sorted(groups.dropna().astype(str).unique()))
     # group of every distinct buurtcode, then of every home (far fewer lookups than homes)
-    buurt_of_home, buurt_codes = pd.factorize(homes["buurtcode"])
+    if sorted_rows is not None and "\x00buurtcode" in sorted_rows:  # the same homes: factorised once
+        buurt_of_home, buurt_codes = sorted_rows["\x00buurtcode"]
+    else:
+        buurt_of_home, buurt_codes = pd.factorize(homes["buurtcode"])
+        if sorted_rows is not None:
+            sorted_rows["\x00buurtcode"] = (buurt_of_home, buurt_codes)
     group_of_buurt = groups.reindex(pd.Index(buurt_codes).astype(str))
     code_of_buurt = labels.get_indexer(group_of_buurt.astype(object).where(group_of_buurt.notna(), None))
     codes = np.where(buurt_of_home >= 0, code_of_buurt[buurt_of_home], -1)

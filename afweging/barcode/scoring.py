@@ -488,7 +488,7 @@ def score(
             fallback_w = pd.Series(np.nan, index=buurt_index)
 
     wijk_level = None
-    sorted_rows: dict[str, np.ndarray] = {}  # the homes sorted by a time, for wijken and city
+    sorted_rows: dict[str, Any] = {}  # the homes sorted by a time, for wijken and city
     if wijkcode.notna().any():
         w_values, w_cov = weighted_mean(values, weights, wijkcode)
         _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df, sorted_rows)
@@ -548,7 +548,7 @@ def _quantiles_from_homes(
     reach: Any,
     groups: pd.Series,
     methods: pd.DataFrame,
-    sorted_rows: dict[str, np.ndarray] | None = None,
+    sorted_rows: dict[str, Any] | None = None,
 ) -> None:
     """Replace weighted means of quantile indicators (median, p90 minutes) in place by the
     resident-weighted quantile over the homes of each group, when the homes are known
