@@ -544,7 +544,14 @@ def _merge_best(bd: np.ndarray, bs: np.ndarray, owner: np.ndarray, count: np.nda
     big = np.iinfo(np.int64).max
     starts = np.cumsum(count) - count
     dm = np.minimum.reduceat(d, starts)
-    sm = np.minimum.reduceat(np.where(d == np.repeat(dm, count), cand, big), starts)
+    at = np.flatnonzero(d == np.repeat(dm, count))  # the candidates at their run's minimum
+    if len(at) == len(count):  # one per run
+        sm = cand[at]
+    else:  # ties: the lowest segment of each run
+        run = np.searchsorted(starts, at, side="right") - 1
+        first = np.ones(len(at), dtype=bool)
+        first[1:] = run[1:] != run[:-1]
+        sm = np.minimum.reduceat(cand[at], np.flatnonzero(first))
     first = np.ones(len(owner), dtype=bool)
     first[1:] = owner[1:] != owner[:-1]
     if not first.all():  # several runs of one point: the best of its runs
