@@ -256,14 +256,25 @@ def _along_own_street(
     direction (the way round over the network is found by the search).
     """
     out = np.full(len(home.street), np.inf)
+    h, d = _own_street_pairs(graph, home, fac, fac_extra_m)
+    np.minimum.at(out, h, d)
+    return out
+
+
+def _own_street_pairs(
+    graph: ArrayGraph, home: StreetSnap, fac: StreetSnap, fac_extra_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (home, metres) pairs of :func:`_along_own_street`: every home and facility on
+    the same street, with the metres along it (``inf`` against a one-way direction)."""
+    none = np.empty(0, dtype=np.int64), np.empty(0)
     if len(fac.street) == 0 or len(home.street) == 0:
-        return out
+        return none
     # only homes on a street that holds a facility (few) are looked up
     marked = np.zeros(graph.n_streets + 1, dtype=bool)
     marked[fac.street] = True
     cand = np.flatnonzero(marked[home.street])
     if len(cand) == 0:
-        return out
+        return none
     order = np.argsort(fac.street, kind="stable")
     fs = fac.street[order]
     lo = np.searchsorted(fs, home.street[cand], side="left")
@@ -274,9 +285,7 @@ def _along_own_street(
     fh, ff = home.frac[h], fac.frac[f]
     ok = np.where(ff > fh, graph.street_forward[street],
                   np.where(ff < fh, graph.street_backward[street], True))
-    d = np.where(ok, np.abs(ff - fh) * graph.street_length_m[street] + fac_extra_m[f], np.inf)
-    np.minimum.at(out, h, d)
-    return out
+    return h, np.where(ok, np.abs(ff - fh) * graph.street_length_m[street] + fac_extra_m[f], np.inf)
 
 
 def _search(
@@ -326,18 +335,15 @@ def _network_metres(
     to_a, to_b = ends if ends is not None else _home_ends(homes)
     t = to_a + dist[homes.node_a]  # inf where the home cannot leave its street that way
     np.minimum(t, to_b + dist[homes.node_b], out=t)
-    own = _along_own_street(graph, homes, facs, facs.distance_m)
-    np.minimum(t, own, out=t)
+    own_h, own_m = _own_street_pairs(graph, homes, facs, facs.distance_m)
+    np.minimum.at(t, own_h, own_m)  # straight along the home's street
     t += homes.distance_m
     far = t > limit_m
     no_route = np.zeros(len(t), dtype=bool)
     if far.any():
         reach = (can_reach or graph.can_reach)(src)
-        routed = (
-            (homes.leave_a & reach[homes.node_a])
-            | (homes.leave_b & reach[homes.node_b])
-            | np.isfinite(own)
-        )
+        routed = (homes.leave_a & reach[homes.node_a]) | (homes.leave_b & reach[homes.node_b])
+        routed[own_h[np.isfinite(own_m)]] = True
         no_route = far & ~routed
     return t, no_route
 
@@ -682,8 +688,9 @@ def _mode_times(
                 fs = memo.get(f"snap:{gkey}", lambda xy=xy: graph.snap(xy, max_distance_m=max_snap_distance_m))
             fon = fs.within
             row.update(on_network=int(fon.sum()), off_network=int((~fon).sum()))
-            t = np.full(len(net_homes), np.inf)
-            if fon.any() and len(net_homes):
+            if not (fon.any() and len(net_homes)):
+                t = np.full(len(net_homes), np.inf)
+            else:
                 fs_on = fs.take(np.flatnonzero(fon))
                 searched = kept(f"search:{gkey}:{limit_m!r}",
                                 lambda fs_on=fs_on: _search(graph, fs_on, limit_m=limit_m,
