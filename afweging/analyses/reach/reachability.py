@@ -623,7 +623,7 @@ def _mode_times(
         net_homes = np.flatnonzero(hs_all.within)
         # in the order of their street's first node: the per-category look-ups into the
         # searched distances then read nearby memory
-        net_homes = net_homes[np.argsort(hs_all.node_a[net_homes], kind="stable")]
+        net_homes = net_homes[np.argsort(hs_all.node_a[net_homes])]
         hs = hs_all.take(net_homes)
         ends = _home_ends(hs)
         if memo is None:  # one snap for all facilities
