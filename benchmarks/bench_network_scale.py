@@ -34,7 +34,9 @@ Targets: new builder peak <= 1 GB and <= 10 s at 2.4 M nodes; search + snapping 
 the floor at every size.
 
 Run ``nice python benchmarks/bench_network_scale.py`` (about 10 minutes; the networkx
-path at 2.4 M nodes needs about 10 GB, ``--skip-networkx-above`` leaves it out). Writes
+path at 2.4 M nodes needs about 10 GB, ``--skip-networkx-above`` leaves it out;
+``--configs search --out benchmarks/results/bench_network_scale_search.json`` runs only the
+search, as recorded there). Writes
 ``benchmarks/results/bench_network_scale.json``. Generated extracts are kept in
 ``--workdir`` (reused when present).
 """
@@ -326,6 +328,9 @@ def main() -> None:
     ap.add_argument("--skip-networkx-above", type=int, default=10**9,
                     help="leave the networkx path out above this many grid nodes")
     ap.add_argument("--repeat", type=int, default=3, help="search repeats (best of) below 1 M nodes")
+    ap.add_argument("--repeat-large", type=int, default=1, help="search repeats (best of) from 1 M nodes")
+    ap.add_argument("--configs", default="new,networkx,search",
+                    help="comma-separated of new, networkx (needs new), search")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -356,11 +361,14 @@ def main() -> None:
             t = time.perf_counter()
             row["extract"] = run_child("make", folder, str(side))
             print(f"[{name}] extract written in {time.perf_counter() - t:.0f} s: {row['extract']}", flush=True)
-        (folder / "network.npz").unlink(missing_ok=True)
-        row["new_builder"] = new = run_child("new", folder)
-        print(f"[{name}] new builder: {new['nodes']:,} nodes, {new['cpu_s']:.1f} s CPU, "
-              f"peak {new['peak_mb']:.0f} MB", flush=True)
-        if side * side <= args.skip_networkx_above:
+        configs = set(args.configs.split(","))
+        new = None
+        if "new" in configs:
+            (folder / "network.npz").unlink(missing_ok=True)
+            row["new_builder"] = new = run_child("new", folder)
+            print(f"[{name}] new builder: {new['nodes']:,} nodes, {new['cpu_s']:.1f} s CPU, "
+                  f"peak {new['peak_mb']:.0f} MB", flush=True)
+        if new is not None and "networkx" in configs and side * side <= args.skip_networkx_above:
             row["networkx_path"] = nxp = run_child("networkx", folder)
             assert nxp["digest"] == new["digest"], "the two paths built different graphs"
             print(f"[{name}] networkx path: {nxp['cpu_s']:.1f} s CPU, peak {nxp['peak_mb']:.0f} MB", flush=True)
@@ -368,14 +376,16 @@ def main() -> None:
                 "cpu": round(new["cpu_s"] / nxp["cpu_s"], 3),
                 "peak_memory": round(new["peak_mb"] / nxp["peak_mb"], 3),
             }
-        repeat = args.repeat if side * side < 10**6 else 1
-        row["search"] = s = run_child("search", folder, str(repeat))
-        print(f"[{name}] search + snapping {s['engine_cpu_s']:.2f} s, floor {s['floor_cpu_s']:.2f} s CPU: "
-              f"{s['engine_over_floor_cpu']:.2f}x ({s['engine_index_cached_over_floor_cpu']:.2f}x with the "
-              f"snapping index built with the graph)", flush=True)
-        row["bytes_per_node_peak"] = round(new["peak_mb"] * 2**20 / new["nodes"], 1)
-        row["bytes_per_node_above_imports"] = round(
-            (new["peak_mb"] - new["imports_peak_mb"]) * 2**20 / new["nodes"], 1)
+        if "search" in configs:
+            repeat = args.repeat if side * side < 10**6 else args.repeat_large
+            row["search"] = s = run_child("search", folder, str(repeat))
+            print(f"[{name}] search + snapping {s['engine_cpu_s']:.2f} s, floor {s['floor_cpu_s']:.2f} s CPU: "
+                  f"{s['engine_over_floor_cpu']:.2f}x ({s['engine_index_cached_over_floor_cpu']:.2f}x with the "
+                  f"snapping index built with the graph)", flush=True)
+        if new is not None:
+            row["bytes_per_node_peak"] = round(new["peak_mb"] * 2**20 / new["nodes"], 1)
+            row["bytes_per_node_above_imports"] = round(
+                (new["peak_mb"] - new["imports_peak_mb"]) * 2**20 / new["nodes"], 1)
         result["sizes"][name] = row
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n")
