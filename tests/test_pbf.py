@@ -199,3 +199,24 @@ def test_broken_files_give_dutch_messages(tmp_path):
         read_network(junk, mode="walk")
     with pytest.raises(NetworkError, match="begint niet met een OSMHeader-blok"):
         read_network(hand_made(tmp_path / "f.osm.pbf", with_header=False), mode="walk")
+
+
+def test_ways_before_nodes_and_mixed_blocks(tmp_path):
+    # the format does not fix the order of blocks, nor one kind of group per block: here
+    # the ways come first, then one block with a DenseNodes group and a Node group
+    dense = (field(1, packed(deltas([10, 12]))) + field(8, packed(deltas([520_800_000, 520_810_000])))
+             + field(9, packed(deltas([51_000_000, 51_015_000]))))
+    node = field(1, zz(11)) + field(8, zz(520_820_000)) + field(9, zz(51_030_000))
+    nodes_block = field(1, field(1, b"")) + field(2, field(2, dense)) + field(2, field(1, node)) + field(17, 100)
+    way = field(1, 5) + field(2, packed([1])) + field(3, packed([2])) + field(8, packed(deltas([10, 12, 11])))
+    ways_block = field(1, field(1, b"") + field(1, b"highway") + field(1, b"residential")) + field(2, field(3, way))
+    path = tmp_path / "mixed.osm.pbf"
+    path.write_bytes(blob("OSMHeader", header_block()) + blob("OSMData", ways_block) + blob("OSMData", nodes_block))
+    keys, judge = _way_judge("walk")
+    ways = _pbf.read_ways(path, relevant=keys, judge=judge, what="t")
+    lonlat = _pbf.read_locations(path, np.array([10, 11, 12]), ways.node_blocks, what="t")
+    assert lonlat.tolist() == [[5.1, 52.08], [5.103, 52.082], [5.1015, 52.081]]
+    net = read_network(path, mode="walk")
+    assert net.node_ids.tolist() == [10, 11]
+    # one street stored both ways (walking), node 12 inside it in each
+    assert net.n_edges == 2 and net.geom_xy is not None and len(net.geom_xy) == 2

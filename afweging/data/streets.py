@@ -248,8 +248,12 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     del sorted_refs
     first = np.minimum.reduceat(by_id, starts) if len(starts) else np.empty(0, dtype=np.int64)
     del starts
-    order = np.argsort(first)  # nodes in order of first appearance (the firsts are distinct)
-    del first
+    # nodes in order of first appearance: the firsts are distinct positions in the
+    # references, so a scatter over those positions orders them (no sort)
+    at = np.full(len(by_id), -1, dtype=np.int64)
+    at[first] = np.arange(len(first))
+    order = at[at >= 0]
+    del first, at
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     group = np.cumsum(new, dtype=np.int32)
