@@ -22,7 +22,7 @@ from afweging._errors import NetworkError
 from afweging.analyses.reach.graph import build_array_graph
 from afweging.data import _pbf
 from afweging.data.osm import read_graph
-from afweging.data.streets import _way_judge, great_circle_m, read_network
+from afweging.data.streets import _argsort_ids, _way_judge, great_circle_m, read_network
 from afweging.geo.network import from_networkx
 
 osmium = pytest.importorskip("osmium")
@@ -220,3 +220,14 @@ def test_ways_before_nodes_and_mixed_blocks(tmp_path):
     assert net.node_ids.tolist() == [10, 11]
     # one street stored both ways (walking), node 12 inside it in each
     assert net.n_edges == 2 and net.geom_xy is not None and len(net.geom_xy) == 2
+
+
+@pytest.mark.parametrize("span", [10**6, 2**62])  # packed (id, position) keys; too wide: argsort
+def test_reference_sort_equals_argsort(span):
+    rng = np.random.default_rng(4)
+    ids = rng.integers(-span // 2, span // 2, 5000, dtype=np.int64)
+    ids[::7] = ids[3]  # repeats
+    order, sorted_ids = _argsort_ids(ids)
+    np.testing.assert_array_equal(sorted_ids, np.sort(ids))
+    np.testing.assert_array_equal(ids[order], sorted_ids)
+    assert sorted(order.tolist()) == list(range(len(ids)))
