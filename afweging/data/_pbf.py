@@ -220,8 +220,12 @@ def _message_fields(
         p = p + klen
         nxt = np.empty_like(p)
         value = np.zeros(len(p), dtype=np.uint64)
-        for w in np.unique(wire).tolist():
+        if ((wire != 0) & (wire != 2) & (wire != 1) & (wire != 5)).any():
+            raise _Bad(f"onbekend draadtype {int(wire[(wire != 0) & (wire != 2) & (wire != 1) & (wire != 5)][0])}")
+        for w in (0, 2, 1, 5):
             s = wire == w
+            if not s.any():
+                continue
             if w == 0:
                 v, vl = _varint_at(a, p[s])
                 value[s] = v
@@ -230,10 +234,8 @@ def _message_fields(
                 v, vl = _varint_at(a, p[s])
                 value[s] = (p[s] + vl).astype(np.uint64)
                 nxt[s] = p[s] + vl + v.astype(np.int64)
-            elif w in (1, 5):
-                nxt[s] = p[s] + (8 if w == 1 else 4)
             else:
-                raise _Bad(f"onbekend draadtype {w}")
+                nxt[s] = p[s] + (8 if w == 1 else 4)
         if (nxt > e).any():
             raise _Bad("veld loopt voorbij het bericht")
         for f, w in wanted.items():
