@@ -8,7 +8,8 @@ dwellings in one buurt; ``--demo``: the demo with ``examples/plan_demostad.geojs
 2. ``start_cold``: ``afweging studio`` with an empty studio cache until ``/api/health``
    answers 200 (baseline computed and stored, workers started); ``start_warm``: the same
    again, now from the studio cache.
-3. ``sequential``: N requests ``POST /api/plan-check`` one after another on the warm
+3. ``sequential``: N requests ``POST /api/plan-check?kort=true`` (compact JSON, as the page
+   asks; ``--file``: the indented file; code without ``kort`` ignores it) one after another on the warm
    server: wall time per request at the client (p50, p95, max) and the CPU time of the
    check in the worker (``worker_cpu``, from the header ``X-Afweging-Rekentijd-Ms``; less
    distorted by other load on the machine).
@@ -160,6 +161,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--code", type=Path, help="run the afweging of this checkout (default: installed)")
     ap.add_argument("--out", help="result file name in benchmarks/results")
+    ap.add_argument("--file", action="store_true",
+                    help="ask for plan_check.json itself (default: ?kort=true, compact, as the page asks)")
     args = ap.parse_args()
     global CODE
     CODE = args.code.resolve() if args.code else None
@@ -168,7 +171,8 @@ def main() -> None:
     body = plan.read_bytes()
     result: dict[str, object] = {"area": "demo" if args.demo else str(args.manifest), "plan": plan.name,
                                  "code": str(CODE) if CODE else "installed",
-                                 "workers": args.workers, "cpus": os.cpu_count()}
+                                 "workers": args.workers, "cpus": os.cpu_count(),
+                                 "query": "" if args.file else "?kort=true"}
     with tempfile.TemporaryDirectory(prefix="bench-studio-") as tmp:
         # the area cache warm for both sides (as a planner's second command finds it)
         plan_cold(plan, area, Path(tmp) / "warmup")
@@ -191,7 +195,7 @@ def main() -> None:
         print("studio start: cold", result["start_cold_s"], "s, from its cache", result["start_warm_s"], "s",
               flush=True)
         try:
-            url = f"{s.url}/api/plan-check"
+            url = f"{s.url}/api/plan-check{result['query']}"
             for _ in range(args.workers * 2):  # every worker has run once
                 _post(url, body)
             seq = [_post(url, body) for _ in range(args.requests)]

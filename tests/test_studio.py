@@ -160,6 +160,32 @@ def test_several_plans_equal_the_command(client, demo, baseline, tmp_path):
     assert json.loads(want["alleen sloop"])["varianten"][0]["programma"]["woningen_nieuw"] == 0
 
 
+def test_compact_answers_hold_the_content_of_the_file(client):
+    """``kort=true`` (what the page asks while a plan is drawn): the same JSON content as
+    the file (``json.loads`` equal), for one plan and for variants, without indentation;
+    without it the answer stays byte for byte the file (the download)."""
+    docs = {**PLANS, "voorbeeld": json.loads(EXAMPLE.read_text(encoding="utf-8"))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for case, doc in docs.items():
+            full = client.post("/api/plan-check", json=doc)
+            short = client.post("/api/plan-check", params={"kort": "true"}, json=doc)
+            assert full.status_code == short.status_code == 200, case
+            assert json.loads(short.text) == json.loads(full.text), case
+            assert "\n" not in short.text and len(short.text) < 0.8 * len(full.text), case
+            assert full.text.endswith("}\n") and full.text.startswith('{\n "afweging_versie"'), case
+        body = {"varianten": [{"naam": "A", "plan": docs["voorbeeld"]},
+                              {"naam": "B", "plan": PLANS["punt en woningen"]}]}
+        full = client.post("/api/plan-check/varianten", json=body)
+        short = client.post("/api/plan-check/varianten", params={"kort": "true"}, json=body)
+    assert full.status_code == short.status_code == 200
+    assert json.loads(short.text) == json.loads(full.text) and "\n" not in short.text
+    assert list(json.loads(short.text)["vergelijking"]) == ["A", "B"]
+    # html ignores kort
+    r = client.post("/api/plan-check", params={"kort": "true", "formaat": "html"}, json=PLANS["alleen sloop"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+
+
 def test_plan_check_in_lonlat_equals_rd(client, demo, baseline):
     """A plan sent in WGS84 (no crs member, as the page sends it) is read like a file."""
     import geopandas as gpd

@@ -10,7 +10,8 @@ Routes (documented at ``/docs`` and ``/openapi.json``):
   themes, the norms and the plan format as foreign members;
 * ``POST /api/plan-check`` a plan (GeoJSON FeatureCollection in the plan format, any CRS
   declared as in a file) -> the ``plan_check.json`` of that plan (``?formaat=html``: the
-  ``plan_check.html``);
+  ``plan_check.html``; ``?kort=true``: the same JSON content without indentation, what
+  the page asks for while a plan is drawn);
 * ``POST /api/plan-check/varianten`` ``{"varianten": [{"naam": ..., "plan": {...}}]}`` ->
   one ``plan_check.json`` with the variants side by side;
 * ``POST /api/planbestand?bestandsnaam=...`` a GeoJSON or GeoPackage file -> its features
@@ -101,6 +102,11 @@ ASSETS: dict[str, tuple[Callable[[], bytes], str]] = {
 @cache
 def _asset(name: str) -> bytes:
     return ASSETS[name][0]()
+
+
+#: The ``kort`` query parameter.
+_KORT = ("true: dezelfde JSON-inhoud als plan_check.json, zonder inspringing (sneller en "
+         "kleiner); false: byte voor byte plan_check.json")
 
 
 # ============================================================================ helpers
@@ -259,9 +265,10 @@ def create_app(studio: Studio, *, hosts: tuple[str, ...] = LOCAL_HOSTS, manage: 
         naam: str | None = Query(None, max_length=200, description="Naam van het plan (anders `name` uit de GeoJSON)"),
         formaat: str = Query("json", pattern="^(json|html)$", description="json of html"),
         herstel: bool = Query(False, description="Ongeldige vlakken herstellen (zoals --herstel)"),
+        kort: bool = Query(False, description=_KORT),
     ) -> Response:
         body = await _body(request)
-        return await _run(studio, worker.check, body, naam, herstel, formaat)
+        return await _run(studio, worker.check, body, naam, herstel, _format(formaat, kort))
 
     @app.post(
         "/api/plan-check/varianten",
@@ -278,9 +285,10 @@ def create_app(studio: Studio, *, hosts: tuple[str, ...] = LOCAL_HOSTS, manage: 
         request: Request,
         formaat: str = Query("json", pattern="^(json|html)$"),
         herstel: bool = Query(False),
+        kort: bool = Query(False, description=_KORT),
     ) -> Response:
         body = await _body(request)
-        return await _run(studio, worker.variants, body, herstel, formaat)
+        return await _run(studio, worker.variants, body, herstel, _format(formaat, kort))
 
     @app.post(
         "/api/planbestand",
@@ -302,6 +310,11 @@ def create_app(studio: Studio, *, hosts: tuple[str, ...] = LOCAL_HOSTS, manage: 
         return await _run(studio, worker.plan_file, body, bestandsnaam)
 
     return app
+
+
+def _format(formaat: str, kort: bool) -> str:
+    """The worker's ``fmt``: compact JSON when asked (``kort``), else the file's bytes."""
+    return worker.FORMAT_COMPACT if kort and formaat == "json" else formaat
 
 
 async def _run(studio: Studio, fn: Callable[..., worker.Outcome], *args: Any) -> Response:

@@ -31,6 +31,10 @@ _state: dict[str, Any] = {}
 #: Most variants compared in one request.
 MAX_VARIANTS: int = 8
 
+#: ``fmt`` of a job for compact JSON: the content of ``plan_check.json`` without its
+#: indentation (what the page asks for while a plan is drawn; the download is the file).
+FORMAT_COMPACT: str = "json-kort"
+
 #: Plan files the studio reads (the suffix decides the driver).
 SUFFIXES = (".geojson", ".json", ".gpkg")
 
@@ -70,7 +74,9 @@ def ready() -> int:
 
 
 def check(body: bytes, name: str | None, repair: bool, fmt: str) -> Outcome:
-    """``plan_check.json`` (``fmt="json"``) or ``plan_check.html`` of one plan (GeoJSON)."""
+    """``plan_check.json`` (``fmt="json"``; ``"json-kort"``: the same content compact, see
+    :func:`afweging.analyses.plan.report.checks_json`) or ``plan_check.html`` of one plan
+    (GeoJSON)."""
     return _answer(lambda tmp: _report([_read(body, name, repair, Path(tmp))], fmt, repair=repair))
 
 
@@ -216,4 +222,4 @@ def _report(plans: list[Any], fmt: str, *, repair: bool) -> Outcome:
     checks = check_plans(base.area, plans, baseline=base, repair=repair)
     if fmt == "html":
         return Outcome(200, checks_html(checks), "text/html; charset=utf-8")
-    return Outcome(200, checks_json(checks))
+    return Outcome(200, checks_json(checks, compact=fmt == FORMAT_COMPACT))

@@ -241,8 +241,20 @@ def _comparison(checks: Sequence[PlanCheck]) -> dict[str, Any]:
     return out
 
 
-def checks_json(checks: Sequence[PlanCheck]) -> str:
-    """``plan_check.json`` for one or more variants (stable for identical input)."""
+def checks_json(checks: Sequence[PlanCheck], *, compact: bool = False) -> str:
+    """``plan_check.json`` for one or more variants (stable for identical input).
+
+    ``compact=True`` gives the same JSON content without indentation or the final newline
+    (``json.loads`` of both is equal): the studio's live answers, encoded by the json
+    module's C encoder instead of its Python one (indentation forces the latter).
+    """
+    doc = clean(_checks_document(checks))
+    if compact:
+        return json.dumps(doc, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def _checks_document(checks: Sequence[PlanCheck]) -> dict[str, Any]:
     base = checks[0].baseline
     area = base.area
     from afweging import __version__
@@ -262,7 +274,7 @@ def checks_json(checks: Sequence[PlanCheck]) -> str:
         "varianten": [variant_dict(c) for c in checks],
         "vergelijking": _comparison(checks),
     }
-    return json.dumps(clean(doc), sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    return doc
 
 
 # ============================================================================ HTML

@@ -292,7 +292,7 @@
     state.controller = controller;
     $("bezig").hidden = false;
     var t0 = performance.now();
-    postJSON("/api/plan-check?naam=" + encodeURIComponent(plan.name), plan, controller.signal)
+    postJSON("/api/plan-check?kort=true&naam=" + encodeURIComponent(plan.name), plan, controller.signal)
       .then(function (r) { return r.text().then(function (t) { return [r, t]; }); })
       .then(function (rt) {
         if (seq !== state.seq) { return; }
@@ -484,7 +484,7 @@
   function compare() {
     var chosen = state.variants.filter(function (v) { return v.gekozen; });
     $("vergelijk").disabled = true;
-    postJSON("/api/plan-check/varianten", { varianten: chosen.map(function (v) { return { naam: v.naam, plan: v.plan }; }) })
+    postJSON("/api/plan-check/varianten?kort=true", { varianten: chosen.map(function (v) { return { naam: v.naam, plan: v.plan }; }) })
       .then(function (r) { return r.json().then(function (b) { return [r, b]; }); })
       .then(function (rb) {
         renderVariants();
@@ -526,13 +526,15 @@
   }
 
   // ------------------------------------------------------------------ downloads
-  function downloadHTML() {
+  // the live answers are compact JSON; a download asks for the file itself, byte for byte
+  // what `afweging plan` writes
+  function downloadCheck(formaat, name, type) {
     var plan = state.resultPlan;
-    postJSON("/api/plan-check?formaat=html&naam=" + encodeURIComponent(plan.name), plan)
+    postJSON("/api/plan-check?formaat=" + formaat + "&naam=" + encodeURIComponent(plan.name), plan)
       .then(function (r) { return r.text().then(function (t) { return [r, t]; }); })
       .then(function (rt) {
         if (rt[0].status !== 200) { var b = {}; try { b = JSON.parse(rt[1]); } catch (e) { b = {}; } showError(errorText(rt[0], b)); return; }
-        download("plan_check.html", rt[1], "text/html");
+        download(name, rt[1], type);
       });
   }
 
@@ -547,9 +549,11 @@
     $("variant-opslaan").addEventListener("click", saveVariant);
     $("vergelijk").addEventListener("click", compare);
     $("download-json").addEventListener("click", function () {
-      download("plan_check.json", state.resultText, "application/json");
+      downloadCheck("json", "plan_check.json", "application/json");
     });
-    $("download-html").addEventListener("click", downloadHTML);
+    $("download-html").addEventListener("click", function () {
+      downloadCheck("html", "plan_check.html", "text/html");
+    });
     $("download-geojson").addEventListener("click", function () {
       var plan = planGeoJSON();
       download(fileName(plan.name, ".geojson"), JSON.stringify(plan, null, 1), "application/geo+json");
