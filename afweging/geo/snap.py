@@ -199,10 +199,9 @@ class SegmentIndex:
             self.cell_seg = np.empty(0, dtype=np.int32)
             self._eps = 0.0
             return
-        lox, hix = np.minimum(ax, bx), np.maximum(ax, bx)
-        loy, hiy = np.minimum(ay, by), np.maximum(ay, by)
-        ox, oy = float(lox.min()), float(loy.min())
-        sx, sy = float(hix.max()) - ox, float(hiy.max()) - oy
+        ox, oy = float(min(ax.min(), bx.min())), float(min(ay.min(), by.min()))
+        sx = float(max(ax.max(), bx.max())) - ox
+        sy = float(max(ay.max(), by.max())) - oy
         if cell_m is None:
             cell_m = 1.5 * np.sqrt(sx * sy / m) if sx > 0 and sy > 0 else 1.5 * max(sx, sy) / m
         cell = float(cell_m) if np.isfinite(cell_m) and cell_m > 0 else 1.0
@@ -219,38 +218,48 @@ class SegmentIndex:
             v *= inv
             return v.astype(np.int32 if small else np.int64)
 
-        c0x, c1x, c0y, c1y = column(lox, ox), column(hix, ox), column(loy, oy), column(hiy, oy)
-        del lox, hix, loy, hiy
+        # the bounding boxes' cells, one bound at a time (one temporary float array)
+        c0x = column(np.minimum(ax, bx), ox)
+        c1x = column(np.maximum(ax, bx), ox)
+        c0y = column(np.minimum(ay, by), oy)
+        c1y = column(np.maximum(ay, by), oy)
         nx, ny = int(c1x.max()) + 1, int(c1y.max()) + 1
         # every segment in each cell its bounding box overlaps, as (cell << 32) | segment,
         # sorted: first its lower left cell, then for a short segment (at most two cells
         # wide and high) its other 1 or 3 cells, for a longer one all others
-        key = c0y.astype(np.int64)
-        key *= nx
-        key += c0x
-        key <<= 32
-        key |= np.arange(m, dtype=np.int64)
         c1x -= c0x  # widths and heights less one
         c1y -= c0y
         two_x = c1x == 1
         two_y = c1y == 1
         long = (c1x > 1) | (c1y > 1)
-        parts = [key]
-        if long.any():
+        lng = np.flatnonzero(long)
+        if len(lng):
             two_x &= ~long
             two_y &= ~long
-            lng = np.flatnonzero(long)
             wx = c1x[lng].astype(np.int64) + 1
             cnt = wx * (c1y[lng].astype(np.int64) + 1) - 1  # all but the lower left cell
-            j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
+        both = two_x & two_y
+        del long
+        extra = [(two_x, 1), (two_y, nx), (both, nx + 1)]
+        sizes = [int(mask.sum()) for mask, _ in extra]
+        reg = np.empty(m + sum(sizes) + (int(cnt.sum()) if len(lng) else 0), dtype=np.int64)
+        key = reg[:m]  # every segment in its lower left cell, as (cell << 32) | segment
+        key[:] = c0y
+        key *= nx
+        key += c0x
+        key <<= 32
+        key |= np.arange(m, dtype=np.int64)
+        del c0x, c0y
+        at = m
+        for (mask, step), size in zip(extra, sizes, strict=True):  # a short segment's other cells
+            np.add(key[mask], step << 32, out=reg[at:at + size])
+            at += size
+        if len(lng):  # a longer one's other cells
+            j = np.arange(len(reg) - at) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
             w = np.repeat(wx, cnt)
-            parts.append(np.repeat(key[lng], cnt) + (((j // w) * nx + j % w) << 32))
-            del lng, wx, cnt, j, w
-        for more, step in ((two_x, 1), (two_y, nx), (two_x & two_y, nx + 1)):
-            parts.append(key[more] + (step << 32))
-        del c0x, c1x, c0y, c1y, two_x, two_y, long, key
-        reg = np.concatenate(parts)
-        del parts
+            reg[at:] = np.repeat(key[lng], cnt) + (((j // w) * nx + j % w) << 32)
+            del wx, cnt, j, w
+        del c1x, c1y, two_x, two_y, both, extra, key, lng
         reg.sort()
         self.cell_seg = (reg & 0xFFFFFFFF).astype(np.int32)
         reg >>= 32
