@@ -170,7 +170,9 @@ class SegmentIndex:
         vx = np.ascontiguousarray(vertices[:, 0], dtype=np.float64)
         vy = np.ascontiguousarray(vertices[:, 1], dtype=np.float64)
         # per segment its start and direction (the numbers every distance is measured with)
-        ax, ay, bx, by = vx[seg_a], vy[seg_a], vx[seg_b], vy[seg_b]
+        ia, ib = np.asarray(seg_a, dtype=np.intp), np.asarray(seg_b, dtype=np.intp)
+        ax, ay, bx, by = vx[ia], vy[ia], vx[ib], vy[ib]
+        del ia, ib
         del vx, vy
         self.seg_ax, self.seg_ay = ax, ay
         self.seg_dx, self.seg_dy = bx - ax, by - ay
@@ -321,7 +323,7 @@ class SegmentIndex:
             no = np.zeros(n, dtype=bool)
             return LineSnap(np.full(n, -1, dtype=np.int64), np.zeros(n), no, no, dist, no)
         s = np.where(found, seg, 0)
-        run = self.seg_run[s]
+        run = self.seg_run[s].astype(np.intp)
         first = self.line_start[run - 1]  # the polyline's first segment
         along = np.where(found, (self.seg_before[s] - self.seg_before[first]) + t * self.seg_len[s], 0.0)
         at_start = found & (s == first) & (t == 0.0)
