@@ -438,3 +438,29 @@ def test_overlapping_polygons_are_refused():
     # touching along an edge is fine
     make_plan([{"naam": "blok", "woningen": 10, "geometry": _box(0, 0, 100, 100)},
                {"naam": "park", "functie": "groen", "geometry": _box(100, 0, 150, 100)}])
+
+
+def test_statistic_deltas_fast_frame_equals_the_plain_copy():
+    """apply_statistic_deltas builds its answer column by column from the frame's arrays;
+    it must equal frame.copy() with the changed columns set (its path for frames with
+    attrs), for every kind of column: object, string, int, bool, float, geometry."""
+    from afweging.analyses.plan.apply import apply_statistic_deltas
+
+    frame = gpd.GeoDataFrame(
+        {"naam": pd.array([1, "b", None], dtype=object), "code": pd.array(["x", "y", "z"], dtype="str"),
+         "n": np.array([1, 2, 3], dtype=np.int64), "vlag": [True, False, True],
+         "a_inw": [100.0, 200.0, 0.0], "a_hh": [50.0, 80.0, 0.0], "g_hhgro": [2.0, 2.5, np.nan],
+         "a_woning": [50.0, 80.0, 0.0], "bev_dich": [1000.0, 2000.0, np.nan], "a_lan_ha": [10.0, 10.0, 5.0]},
+        geometry=[Point(0, 0), Point(1, 1), Point(2, 2)], index=pd.Index(["B1", "B2", "B3"]), crs="EPSG:28992")
+    deltas = pd.DataFrame({"a_inw": [30.0, 10.0], "a_hh": [10.0, 5.0], "a_woning": [10.0, 5.0]},
+                          index=["B2", "B3"])
+    frame["tekst"] = pd.Series(["p", "q", "r"], index=frame.index, dtype=object)
+    assert frame["naam"].dtype == object and frame["tekst"].dtype == object
+    fast = apply_statistic_deltas(frame, deltas)
+    slow = apply_statistic_deltas(frame.copy().pipe(lambda f: f.attrs.update(x=1) or f), deltas)
+    slow.attrs = {}
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert list(fast.dtypes.astype(str)) == list(slow.dtypes.astype(str))
+    assert fast.loc["B2", "a_inw"] == 230.0 and fast.loc["B3", "g_hhgro"] == 2.0  # 10 / 5
+    assert fast["naam"].dtype == object and fast["tekst"].dtype == object and fast.loc["B3", "naam"] is None
+    assert fast.loc["B1", "a_inw"] == 100.0 and frame.loc["B2", "a_inw"] == 200.0  # frame untouched

@@ -31,6 +31,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
+
 from afweging._format import nl_area, nl_int, nl_number
 from afweging.analyses.plan.format import Plan
 from afweging.barcode.norms import GEEN_GEGEVENS, VOLDOET, Norm, Norms
@@ -93,7 +95,8 @@ def plan_quantities(plan: Plan) -> PlanQuantities:
     >>> q.dwellings_net, q.green_m2, q.play_m2, q.residential_area_m2, q.social_rent
     (100, 5000.0, 500.0, 20000.0, 30.0)
     """
-    f = plan.features
+    # a plain DataFrame: the same pandas sums, without a GeoDataFrame per selection
+    f = pd.DataFrame(plan.features)
     polys = f[f["soort"] == "vlak"]
     pts = f[f["soort"] == "punt"]
     wonen = polys[polys["functie"] == "wonen"]
