@@ -817,7 +817,7 @@ def apply_statistic_deltas(frame: gpd.GeoDataFrame, deltas: pd.DataFrame) -> gpd
         full[col][pos] = new[col]
     if (isinstance(frame, gpd.GeoDataFrame) and frame.columns.is_unique and not frame.attrs
             and getattr(frame, "_geometry_column_name", None) in frame.columns
-            and not (frame.dtypes == object).any()):  # the constructor would make object text str
+            and not any(t == np.object_ for t in frame.dtypes)):  # the constructor would make object text str
         # a new frame of the columns (the changed ones as floats): as frame.copy() with the
         # changed columns set, without setting them one by one
         set_now = set(changed)
