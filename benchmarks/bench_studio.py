@@ -12,7 +12,9 @@ dwellings in one buurt; ``--demo``: the demo with ``examples/plan_demostad.geojs
    asks; ``--file``: the indented file; code without ``kort`` ignores it) one after another on the warm
    server: wall time per request at the client (p50, p95, max) and the CPU time of the
    check in the worker (``worker_cpu``, from the header ``X-Afweging-Rekentijd-Ms``; less
-   distorted by other load on the machine).
+   distorted by other load on the machine), its wall time in the worker (``worker_wall``,
+   header ``X-Afweging-Wandtijd-Ms``) and the client's wall time outside the worker
+   (``outside_worker``: HTTP, event loop, the hand-over to the worker and back).
 4. ``concurrent``: the same N requests from C clients at once, and ``/api/health`` polled
    meanwhile (its worst answer time shows whether the event loop stays free).
 
@@ -92,14 +94,16 @@ def _get(url: str, timeout: float = 30) -> tuple[int, bytes]:
         return 0, b""
 
 
-def _post(url: str, body: bytes) -> tuple[float, float]:
-    """(wall time at the client, CPU time of the check in the worker), in seconds."""
+def _post(url: str, body: bytes) -> tuple[float, float, float]:
+    """(wall time at the client, CPU time and wall time of the check in the worker), in
+    seconds (code without the wall-time header: NaN)."""
     t = time.perf_counter()
     req = urllib.request.Request(url, data=body, method="POST",
                                  headers={"Content-Type": "application/geo+json"})
     with urllib.request.urlopen(req, timeout=600) as r:
         r.read()
-        return time.perf_counter() - t, float(r.headers["X-Afweging-Rekentijd-Ms"]) / 1000
+        return (time.perf_counter() - t, float(r.headers["X-Afweging-Rekentijd-Ms"]) / 1000,
+                float(r.headers.get("X-Afweging-Wandtijd-Ms", "nan")) / 1000)
 
 
 class Server:
@@ -140,6 +144,16 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def _outside(seq: list[tuple[float, float, float]]) -> dict[str, object]:
+    """Where the client's wall time goes, per request: the worker's wall time
+    (``worker_wall``: its CPU time plus the time it waited for a core) and the rest
+    (``outside_worker``: HTTP, event loop, handing the job to the worker and back)."""
+    if any(math.isnan(ww) for _, _, ww in seq):
+        return {}
+    return {"worker_wall": _stats([ww for _, _, ww in seq]),
+            "outside_worker": _stats([w - ww for w, _, ww in seq])}
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -199,8 +213,9 @@ def main() -> None:
             for _ in range(args.workers * 2):  # every worker has run once
                 _post(url, body)
             seq = [_post(url, body) for _ in range(args.requests)]
-            result["sequential"] = {**_stats([w for w, _ in seq]),
-                                    "worker_cpu": _stats([c for _, c in seq])}
+            result["sequential"] = {**_stats([w for w, _, _ in seq]),
+                                    "worker_cpu": _stats([c for _, c, _ in seq]),
+                                    **_outside(seq)}
             print("sequential:", result["sequential"], flush=True)
 
             health: list[float] = []
@@ -221,8 +236,8 @@ def main() -> None:
             wall = time.perf_counter() - t
             done.set()
             poller.join()
-            result["concurrent"] = {"clients": args.clients, **_stats([w for w, _ in conc]),
-                                    "worker_cpu": _stats([c for _, c in conc]),
+            result["concurrent"] = {"clients": args.clients, **_stats([w for w, _, _ in conc]),
+                                    "worker_cpu": _stats([c for _, c, _ in conc]),
                                     "checks_per_s": round(args.requests / wall, 2),
                                     "health": _stats(health)}
             print("concurrent:", result["concurrent"], flush=True)

@@ -111,6 +111,7 @@ def test_plan_check_equals_the_command(client, demo, baseline):
     want = checks_json(check_plans(demo, [EXAMPLE], baseline=baseline))
     assert r.text == want  # byte for byte what plan_check.json holds
     assert float(r.headers["x-afweging-rekentijd-ms"]) > 0  # the check's CPU time in the worker
+    assert float(r.headers["x-afweging-wandtijd-ms"]) > 0  # and its wall time there
 
 
 # plans that take every path of a check: several buurten, demolition, new facilities of

@@ -133,7 +133,8 @@ def _detail(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _outcome(out: worker.Outcome) -> Response:
-    headers = {"X-Afweging-Rekentijd-Ms": f"{out.cpu_ms:.1f}"}  # CPU time in the worker
+    headers = {"X-Afweging-Rekentijd-Ms": f"{out.cpu_ms:.1f}",  # CPU time in the worker
+               "X-Afweging-Wandtijd-Ms": f"{out.wall_ms:.1f}"}  # its wall time there
     if out.warnings:  # the plan's warnings (repaired polygons, ...), Dutch, one per line
         headers["X-Afweging-Meldingen"] = json.dumps(out.warnings, ensure_ascii=True)
     return Response(out.body, status_code=out.status, media_type=out.media_type, headers=headers)
