@@ -119,14 +119,25 @@ def read_network(
     )
 
 
-def _to_rd(x: np.ndarray, y: np.ndarray, crs: Any, *, what: str) -> np.ndarray:
-    """Coordinates in ``crs`` as EPSG:28992 metres (one vectorised pyproj call)."""
+def _to_rd(x: np.ndarray, y: np.ndarray, crs: Any, *, what: str, overwrite: bool = False) -> np.ndarray:
+    """Coordinates in ``crs`` as EPSG:28992 metres (one vectorised pyproj call).
+
+    ``overwrite``: ``x`` and ``y`` may be projected in place (no copies when they are
+    contiguous float64 arrays; the same floats)."""
     target = CRS.from_user_input(settings.crs)
     source = CRS.from_user_input(crs)
     if source == target:
         return np.column_stack([x, y]).astype(np.float64)
-    px, py = Transformer.from_crs(source, target, always_xy=True).transform(x, y)
-    out = np.column_stack([px, py])
+    if not overwrite:
+        x, y = np.array(x, dtype=np.float64), np.array(y, dtype=np.float64)
+    px = np.ascontiguousarray(x, dtype=np.float64)
+    py = np.ascontiguousarray(y, dtype=np.float64)
+    Transformer.from_crs(source, target, always_xy=True).transform(px, py, inplace=True)
+    out = np.empty((len(px), 2))
+    out[:, 0] = px
+    del px
+    out[:, 1] = py
+    del py
     if not np.isfinite(out).all():
         raise NetworkError(
             f"{what}: sommige coördinaten zijn niet om te zetten van {source.to_string()} naar "
@@ -477,10 +488,12 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     del indeg, outdeg, deg, cheap
 
     # project nodes and interior vertices together (osmnx: one CRS for both)
-    all_ll = np.concatenate([coords[final], coords[interior_nodes]])
-    del coords, interior_nodes
-    all_xy = _to_rd(all_ll[:, 0], all_ll[:, 1], "EPSG:4326", what=what)
-    del all_ll
+    take = np.concatenate([final, interior_nodes])
+    del interior_nodes
+    lon, lat = coords[take, 0], coords[take, 1]  # contiguous: projected in place
+    del coords, take
+    all_xy = _to_rd(lon, lat, "EPSG:4326", what=what, overwrite=True)
+    del lon, lat
     has_geom = len(all_xy) > nf
     # contraflow: oneway:bicycle on some piece, and "no" wherever it is
     contraflow = ((sflags & 2) > 0) & ~((sflags & 4) > 0)
