@@ -42,6 +42,10 @@ _OTHER_COMPRESSION = {4: "lzma", 5: "bzip2", 6: "lz4", 7: "zstd"}
 #: A blob may hold at most 32 MiB of uncompressed data (the format's hard limit).
 _MAX_BLOB = 32 * 2**20
 _MAX_HEADER = 64 * 2**10
+#: Node blocks kept uncompressed from the pass over the ways for the pass over the nodes,
+#: up to this many bytes (2.4 million street nodes: about 40 MiB); the rest is read and
+#: decompressed again.
+NODE_CACHE_BYTES = 256 * 2**20
 
 
 class _Bad(Exception):
@@ -101,9 +105,13 @@ def _signed(v: int) -> int:
 # ------------------------------------------------------------------ vectorised varints
 
 
-def _decode_varints(b: np.ndarray) -> np.ndarray:
-    """All varints in ``b`` (uint8, complete varints back to back) as uint64."""
-    end = b < 0x80
+def _decode_varints(b: np.ndarray, end: np.ndarray | None = None) -> np.ndarray:
+    """All varints in ``b`` (uint8, complete varints back to back) as uint64.
+
+    ``end``: ``b < 0x80`` when at hand. The first byte of every varint is read for all of
+    them, then the second byte of those that have one, and so on (most have one or two)."""
+    if end is None:
+        end = b < 0x80
     if end.all():
         return b.astype(np.uint64)
     last = np.flatnonzero(end)
@@ -112,13 +120,20 @@ def _decode_varints(b: np.ndarray) -> np.ndarray:
     first = np.empty(len(last), dtype=np.int64)
     first[0] = 0
     first[1:] = last[:-1] + 1
-    shift = np.arange(len(b), dtype=np.int64)
-    shift -= np.repeat(first, last - first + 1)
-    shift *= 7
-    if shift.max() > 63:
+    more = last - first  # bytes after the first
+    if int(more.max()) > 9:
         raise _Bad("te lange varint in een gepakt veld")
-    vals = np.left_shift((b & 0x7F).astype(np.uint64), shift.astype(np.uint64))
-    return np.add.reduceat(vals, first)
+    low = b & np.uint8(0x7F)
+    vals = low[first].astype(np.uint64)
+    act = np.flatnonzero(more)
+    j = 1
+    while len(act):
+        part = low[first[act] + j].astype(np.uint64)
+        part <<= np.uint64(7 * j)
+        vals[act] |= part
+        j += 1
+        act = act[more[act] >= j]
+    return vals
 
 
 def _zigzag(u: np.ndarray) -> np.ndarray:
@@ -148,8 +163,14 @@ def _varint_at(a: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _packed(a: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Packed varint fields (one per message): all values and the message of each."""
     b = a[ranges(starts, lens)]
-    vals = _decode_varints(b)
-    owner = np.repeat(np.arange(len(starts)), lens)[b < 0x80]
+    end = b < 0x80
+    vals = _decode_varints(b, end)
+    # a varint belongs to the message that holds its last byte
+    ends = np.zeros(len(b) + 1, dtype=np.int64)
+    np.cumsum(end, out=ends[1:])
+    stop = np.cumsum(lens)
+    per = ends[stop] - ends[stop - lens]
+    owner = np.repeat(np.arange(len(starts)), per)
     return vals, owner
 
 
@@ -431,6 +452,9 @@ class PbfWays:
         self.counts: list[np.ndarray] = []
         self.flags: list[np.ndarray] = []  # (n, 4) bool: oneway, reverse, bike tagged, bike "no"
         self.node_blocks: list[int] = []
+        #: uncompressed node blocks by offset (the first ``NODE_CACHE_BYTES``), for
+        #: :func:`read_locations`; emptied there
+        self.node_data: dict[int, bytes] = {}
 
 
 def read_ways(
@@ -451,6 +475,7 @@ def _read_ways(path: Path, relevant: list[str], judge: Callable[..., Any], what:
     slot_of = {k: i for i, k in enumerate(relevant)}
     cache: dict[tuple[str | None, ...], tuple[bool, ...]] = {}
     header_seen = False
+    kept_bytes = 0
     for offset, kind, data in _blobs(path, what):
         if kind == "OSMHeader":
             _check_header(data, what)
@@ -476,6 +501,9 @@ def _read_ways(path: Path, relevant: list[str], judge: Callable[..., Any], what:
             _ways_of_group(block, start, end, strings, slot, relevant, judge, cache, out)
         if has_nodes:
             out.node_blocks.append(offset)
+            if kept_bytes + len(data) <= NODE_CACHE_BYTES:
+                out.node_data[offset] = data
+                kept_bytes += len(data)
     if not header_seen:
         raise _Bad("geen OSMHeader-blok")
     return out
@@ -552,17 +580,37 @@ def _unique_rows(sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------ nodes
 
 
-def read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], *, what: str) -> np.ndarray:
+def read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], *, what: str,
+                   node_data: dict[int, bytes] | None = None) -> np.ndarray:
     """Longitude and latitude (columns) of the sorted unique node ids ``wanted`` (NaN when
-    absent)."""
-    return _wrap(lambda: _read_locations(path, wanted, node_blocks, what), path, what)
+    absent).
+
+    ``node_data``: blocks already uncompressed (:attr:`PbfWays.node_data`), used instead
+    of reading them again and removed from the dict once used."""
+    return _wrap(lambda: _read_locations(path, wanted, node_blocks, what, node_data or {}), path, what)
 
 
-def _read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], what: str) -> np.ndarray:
+def _node_blocks(path: Path, what: str, node_blocks: list[int], node_data: dict[int, bytes]) -> Iterator[bytes]:
+    """The uncompressed node blocks in file order: from ``node_data`` (emptied as they are
+    used) or read again."""
+    rest = [o for o in node_blocks if o not in node_data]
+    again = _blobs(path, what, only=set(rest)) if rest else iter(())
+    for offset in node_blocks:
+        data = node_data.pop(offset, None)
+        if data is None:
+            at, _, data = next(again, (None, "", b""))
+            if at != offset:
+                raise _Bad("het bestand is veranderd tijdens het lezen")
+        yield data
+
+
+def _read_locations(path: Path, wanted: np.ndarray, node_blocks: list[int], what: str,
+                    node_data: dict[int, bytes]) -> np.ndarray:
     lonlat = np.full((len(wanted), 2), np.nan)
     if len(wanted) == 0 or not node_blocks:
+        node_data.clear()
         return lonlat
-    for _, _, data in _blobs(path, what, only=set(node_blocks)):
+    for data in _node_blocks(path, what, node_blocks, node_data):
         block = _Block(data)
         a = block.a
         for start, end in block.groups:

@@ -277,7 +277,7 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     nodes = np.empty(len(by_id), dtype=np.int32)
     nodes[by_id] = rank[group]
     del by_id, group, rank
-    lonlat = _pbf.read_locations(path, uniq, found.node_blocks, what=what)
+    lonlat = _pbf.read_locations(path, uniq, found.node_blocks, what=what, node_data=found.node_data)
     absent = np.isnan(lonlat[:, 0])
     if absent.any():
         raise _missing_nodes(uniq[absent], what=what, path=path)
