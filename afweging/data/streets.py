@@ -447,14 +447,21 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
                  | ((ways.bike_tagged & ~ways.bike_no).astype(np.uint8) << 2))
     k = np.bincount(seg_way, minlength=n_ways)
     size = k * (1 + two_w)
-    block = np.cumsum(size) - size
-    fpos = np.arange(len(seg_u)) - (np.cumsum(k) - k)[seg_way]
-    fpos += block[seg_way]
-    del block, size
-    two = two_w[seg_way]
-    bpos = (fpos + k[seg_way])[two]
+    m = int(size.sum())
+    pos_t = np.int32 if m < 2**31 else np.int64
+    # a way's forward edges start at its block, its segments at cumsum(k) - k
+    shift = np.cumsum(size) - size
+    shift -= np.cumsum(k) - k
+    fpos = np.arange(len(seg_u), dtype=pos_t)
+    fpos += shift.astype(pos_t)[seg_way]
+    del shift, size
+    every = bool(two_w.all())  # walking: every way two-way
+    two = None if every else two_w[seg_way]
+    bpos = k.astype(pos_t)[seg_way]
+    bpos += fpos
+    if two is not None:
+        bpos = bpos[two]
     del k
-    m = len(seg_u) + len(bpos)
     edges: dict[str, np.ndarray] = {}
     for name, dtype, fwd, bwd in (
         ("u", np.int32, seg_u, seg_v), ("v", np.int32, seg_v, seg_u), ("length", np.float64, seg_len, seg_len),
@@ -462,8 +469,10 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     ):
         arr = np.empty(m, dtype=dtype)
         arr[fpos] = fwd
-        arr[bpos] = (fwd if bwd is None else bwd)[two]
+        back = fwd if bwd is None else bwd
+        arr[bpos] = back if two is None else back[two]
         edges[name] = arr
+        del back
     del fpos, bpos, two, seg_len, seg_way
     endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v)
     del seg_u, seg_v
