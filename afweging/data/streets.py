@@ -462,18 +462,18 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     if two is not None:
         bpos = bpos[two]
     del k
-    edges: dict[str, np.ndarray] = {}
-    for name, dtype, fwd, bwd in (
-        ("u", np.int32, seg_u, seg_v), ("v", np.int32, seg_v, seg_u), ("length", np.float64, seg_len, seg_len),
-        ("flags", np.uint8, way_flags[seg_way], None),
-    ):
-        arr = np.empty(m, dtype=dtype)
+    # the edges' ends, and their segment (length and flags are looked up through it)
+    edges: dict[str, np.ndarray] = {"seg_length": seg_len, "seg_flags": way_flags[seg_way]}
+    del seg_len, seg_way
+    for name, fwd, bwd in (("u", seg_u, seg_v), ("v", seg_v, seg_u), ("seg", None, None)):
+        arr = np.empty(m, dtype=np.int32)
+        if fwd is None:
+            fwd = bwd = np.arange(len(seg_u), dtype=np.int32)
         arr[fpos] = fwd
-        back = fwd if bwd is None else bwd
-        arr[bpos] = back if two is None else back[two]
+        arr[bpos] = bwd if two is None else bwd[two]
         edges[name] = arr
-        del back
-    del fpos, bpos, two, seg_len, seg_way
+        del fwd, bwd
+    del fpos, bpos, two
     endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v)
     del seg_u, seg_v
     nbr = [endpoint, indptr, indices]
@@ -524,17 +524,18 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
 def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tuple[np.ndarray, ...]:
     """``osmnx.simplify_graph`` on edge arrays (in osmnx's insertion order).
 
-    ``edges``: ``u``, ``v``, ``length`` and ``flags`` (bit 0 one-way, bit 1
-    ``oneway:bicycle`` present, bit 2 present with a value other than "no"); emptied.
+    ``edges``: ``u``, ``v`` and ``seg`` per edge, ``seg_length`` and ``seg_flags`` per
+    segment (bit 0 one-way, bit 1 ``oneway:bicycle`` present, bit 2 present with a value
+    other than "no"); an edge's length and flags are its segment's; emptied.
     ``nbr``: ``endpoint``, ``indptr``, ``indices`` from :func:`_endpoints`; emptied.
 
     Returns the edges of the simplified graph (ends, length, one-way, the two
     flags, or-ed over the pieces), interior node offsets and nodes and which nodes remain.
     """
-    eu, ev, length = edges.pop("u"), edges.pop("v"), edges.pop("length")
+    eu, ev, seg = edges.pop("u"), edges.pop("v"), edges.pop("seg")
+    length, flags = edges.pop("seg_length"), edges.pop("seg_flags")
     endpoint, indptr, indices = nbr
     nbr.clear()
-    flags = edges.pop("flags")
     m = len(eu)
     inter = ~endpoint
     # the slot in the neighbour structure (the (u, v) pair) of every directed edge that
@@ -570,8 +571,8 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
     p_end = indices[starts].astype(np.int32)
     del src, starts
     n_paths = len(p_start)
-    p_len = length[p_first]
-    p_flags = flags[p_first]
+    p_len = length[seg[p_first]]
+    p_flags = flags[seg[p_first]]
     del p_first
     steps_path: list[np.ndarray] = [np.arange(n_paths, dtype=np.int32)]
     steps_node: list[np.ndarray] = [p_end.copy()]
@@ -587,8 +588,9 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
         active, prev, cur, w, e = active[go], cur[go], cur[go], w[go], e[go]
         if not len(active):
             break
-        p_len[active] += length[e]
-        p_flags[active] |= flags[e]
+        se = seg[e]
+        p_len[active] += length[se]
+        p_flags[active] |= flags[se]
         p_end[active] = w
         steps_path.append(active)
         steps_node.append(w)
@@ -619,13 +621,15 @@ def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tu
     n_orig = int(keep_o.sum())
     interior_off = np.zeros(n_orig + int(keep_p.sum()) + 1, dtype=np.int64)
     np.cumsum(inner[keep_p], out=interior_off[n_orig + 1:])
+    seg_o = seg[keep_o]
+    del seg
     pairs = [[eu, p_start], [ev, p_end], [length, p_len], [flags, p_flags]]
     del eu, ev, length, flags, p_start, p_end, p_len, p_flags
     out = []
-    for pair in pairs:  # each input goes as soon as its output is made
+    for i, pair in enumerate(pairs):  # each input goes as soon as its output is made
         orig, merged = pair
         pair.clear()
-        out.append(np.concatenate([orig[keep_o], merged[keep_p]]))
+        out.append(np.concatenate([orig[keep_o] if i < 2 else orig[seg_o], merged[keep_p]]))
         del orig, merged
     return (*out, interior_off, interior_nodes, ~removed)
 
