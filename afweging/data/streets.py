@@ -299,9 +299,10 @@ def _argsort_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return order, ids[order]
     key = ids - lo
     key <<= bits
-    key |= np.arange(len(ids), dtype=np.int64)
+    order = np.arange(len(ids), dtype=np.int64)
+    key |= order
     key.sort()
-    order = key & ((1 << bits) - 1)
+    np.bitwise_and(key, (1 << bits) - 1, out=order)  # the positions' buffer reused
     key >>= bits
     key += lo
     return order, key
@@ -329,11 +330,20 @@ def _segment_lengths(lonlat: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.nda
     lat = np.deg2rad(lonlat[:, 1])
     lon = np.deg2rad(lonlat[:, 0])
     cos_lat = np.cos(lat)
-    h = np.sin((lat[v] - lat[u]) / 2) ** 2
-    sx = np.sin((lon[v] - lon[u]) / 2)
+    # in place: the same operations without a fresh array each
+    h = lat[v]
+    h -= lat[u]
+    h /= 2
+    np.sin(h, out=h)
+    h **= 2
+    sx = lon[v]
+    sx -= lon[u]
+    sx /= 2
+    np.sin(sx, out=sx)
     sx **= 2
     del lat, lon
-    c = cos_lat[u] * cos_lat[v]
+    c = cos_lat[u]
+    c *= cos_lat[v]
     c *= sx
     h += c
     del c, sx, cos_lat
