@@ -117,6 +117,13 @@ def test_coverage_gaps_need_the_same_source_for_homes_and_points():
     assert LayerContext(area).coverage_gaps("facilities").tolist() == ["B"]
     other = {"homes": Provenance("bag", path="/x/bag.gpkg"), "facilities": Provenance("osm", path="/x/osm.gpkg")}
     assert LayerContext(Area("t", b, homes=homes, provenance=other)).coverage_gaps("facilities").tolist() == []
+    # a home without a buurt and stand-ins only: B stays a gap; a source home in B closes it
+    homes = make_homes([(500, 500, "A", 10.0), (1500, 500, "B", 20.0), (900, 900, None, 5.0)],
+                       origin=["bron", "rasterpunt", "bron"])
+    assert LayerContext(Area("t", b, homes=homes, provenance=prov)).coverage_gaps("facilities").tolist() == ["B"]
+    homes = make_homes([(500, 500, "A", 10.0), (1500, 500, "B", 20.0), (1600, 500, "B", 5.0)],
+                       origin=["bron", "rasterpunt", "bron"])
+    assert LayerContext(Area("t", b, homes=homes, provenance=prov)).coverage_gaps("facilities").tolist() == []
 
 
 def test_nl_number_uses_dutch_separators():

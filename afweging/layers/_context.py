@@ -164,9 +164,12 @@ class LayerContext:
         """Per buurt: some home point from the homes file lies in it (not a stand-in)."""
         homes = self.area.homes
         assert homes is not None
+        codes = homes["buurtcode"]
         if "origin" in homes.columns:
-            homes = homes[homes["origin"] != "rasterpunt"]
-        return self.index.isin(homes["buurtcode"].dropna().unique())
+            codes = codes[(homes["origin"] != "rasterpunt").to_numpy()]
+        # the distinct codes as a set of Python objects (a third of the time of dropna +
+        # unique on 65k homes; a missing code matches no buurt either way)
+        return self.index.isin(list(set(codes.to_numpy().tolist())))
 
     # ------------------------------------------------------------------ green
     @cached_property
