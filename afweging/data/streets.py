@@ -506,27 +506,39 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
         raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}.")
     del indeg, outdeg, deg, cheap
 
-    # project nodes and interior vertices together (osmnx: one CRS for both)
-    take = np.concatenate([final, interior_nodes])
-    del interior_nodes
+    # project every node in use once, nodes and interior vertices in one call (osmnx: one
+    # CRS for both; a two-way street lists its interior vertices twice, once per direction)
+    has_geom = len(interior_nodes) > 0
+    used = keep_nodes
+    del keep_nodes
+    used[interior_nodes] = True
+    take = np.flatnonzero(used)
+    del used
     lon, lat = coords[take, 0], coords[take, 1]  # contiguous: projected in place
-    del coords, take
-    all_xy = _to_rd(lon, lat, "EPSG:4326", what=what, overwrite=True)
+    del coords
+    proj = _to_rd(lon, lat, "EPSG:4326", what=what, overwrite=True)
     del lon, lat
-    has_geom = len(all_xy) > nf
+    if has_geom:
+        at = np.full(n, -1, dtype=np.intp)
+        at[take] = np.arange(len(take))
+        xy, geom_xy = proj[at[final]], proj[at[interior_nodes]]
+        del at
+    else:  # every node in use is kept: the projected nodes are the kept ones, in order
+        xy, geom_xy = proj, None
+    del proj, take, interior_nodes
     # contraflow: oneway:bicycle on some piece, and "no" wherever it is
     contraflow = ((sflags & 2) > 0) & ~((sflags & 4) > 0)
     del sflags
     return StreetNetwork(
         node_ids=ids[final],
-        xy=all_xy[:nf] if has_geom else all_xy,
+        xy=xy,
         u=fu,
         v=fv,
         length_m=slen,
         oneway=sone,
         contraflow=contraflow,
         geom_offsets=interior_off if has_geom else None,
-        geom_xy=all_xy[nf:] if has_geom else None,
+        geom_xy=geom_xy,
         description=what,
     )
 
