@@ -20,6 +20,7 @@ from afweging._errors import NetworkError
 from afweging.analyses.reach.graph import build_array_graph
 from afweging.data.osm import _write_osm_xml, read_graph
 from afweging.data.streets import (
+    _endpoints,
     network_from_gpkg,
     network_from_graphml,
     network_from_osm,
@@ -442,3 +443,23 @@ def test_array_graph_equals_plain_python_rules(seed, mode):
                      ag.street_forward.tolist(), ag.street_backward.tolist(), strict=True))
     assert got == streets
     assert (ag.backward != ag.forward.T).nnz == 0
+
+
+def test_endpoints_degrees_counted_on_segments():
+    """The endpoint flags and neighbours from the segments and their two-way mask equal
+    those counted on the directed edges themselves (segments forward, two-way ones also
+    backward), on random small graphs with loops and repeated segments."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(2, 25))
+        s = int(rng.integers(1, 50))
+        su = rng.integers(0, n, s).astype(np.int32)
+        sv = rng.integers(0, n, s).astype(np.int32)
+        two = rng.random(s) < rng.random()
+        u = np.concatenate([su, sv[two]])
+        v = np.concatenate([sv, su[two]])
+        want = _endpoints(u, v, n)
+        for mask in (two, True) if two.all() else (two,):
+            got = _endpoints(u, v, n, nb_u=su, nb_v=sv, nb_two=mask)
+            for a, b in zip(want, got, strict=True):
+                assert np.array_equal(a, b)

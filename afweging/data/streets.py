@@ -358,6 +358,7 @@ def _segment_lengths(lonlat: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.nda
 
 def _endpoints(
     u: np.ndarray, v: np.ndarray, n: int, *, nb_u: np.ndarray | None = None, nb_v: np.ndarray | None = None,
+    nb_two: np.ndarray | bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """osmnx's ``_is_endpoint`` (rules 1-3) for every node of the directed edges
     ``u -> v``; and every node's neighbours.
@@ -366,14 +367,29 @@ def _endpoints(
     structure ``indptr``, ``indices``: node ``i``'s distinct neighbours, sorted, are
     ``indices[indptr[i]:indptr[i + 1]]`` (a counting sort by scipy on 32-bit
     positions, no 64-bit pair keys). ``nb_u``, ``nb_v``: the same node pairs once each
-    way round or not (the street segments), when at hand: half the work.
+    way round or not (the street segments), when at hand: half the work. ``nb_two``: the
+    directed edges are exactly the segments forward and, where ``nb_two`` (``True``:
+    all), backward; the degrees are then counted on the segments.
     """
-    indeg = np.bincount(v, minlength=n)
-    deg = np.bincount(u, minlength=n)
+    if nb_two is None or nb_u is None or nb_v is None:
+        indeg = np.bincount(v, minlength=n)
+        deg = np.bincount(u, minlength=n)
+        loops = u[u == v]
+    else:
+        deg = np.bincount(nb_u, minlength=n)
+        indeg = np.bincount(nb_v, minlength=n)
+        if nb_two is True:  # every segment both ways
+            deg += indeg
+            indeg = deg.copy()
+        elif np.any(nb_two):
+            deg += np.bincount(nb_v[nb_two], minlength=n)
+            indeg += np.bincount(nb_u[nb_two], minlength=n)
+        loops = nb_u[nb_u == nb_v]
     endpoint = (indeg == 0) | (deg == 0)
     deg += indeg
     del indeg
-    endpoint[u[u == v]] = True  # a self-loop
+    endpoint[loops] = True  # a self-loop
+    del loops
     a, b = (u, v) if nb_u is None else (nb_u, nb_v)
     rows = np.concatenate([a, b])
     cols = np.concatenate([b, a])
@@ -483,9 +499,10 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
         arr[bpos] = bwd if two is None else bwd[two]
         edges[name] = arr
         del fwd, bwd
-    del fpos, bpos, two
-    endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v)
-    del seg_u, seg_v
+    del fpos, bpos
+    endpoint, indptr, indices = _endpoints(edges["u"], edges["v"], n, nb_u=seg_u, nb_v=seg_v,
+                                           nb_two=True if two is None else two)
+    del seg_u, seg_v, two
     nbr = [endpoint, indptr, indices]
     del endpoint, indptr, indices
     su, sv, slen, sflags, interior_off, interior_nodes, keep_nodes = _simplify(n, edges, nbr)
