@@ -16,7 +16,8 @@ are read for all of them together, field after field.
 
 Ways are read first (:func:`read_ways`), their tags evaluated once per distinct
 combination of the values that matter; then only the locations of the nodes the kept
-ways use are collected (:func:`read_locations`), in a second pass over the node blocks.
+ways use are collected (:func:`read_locations`), in a second pass over the node blocks
+(those the first pass kept uncompressed, up to ``NODE_CACHE_BYTES``, are not read again).
 Coordinates are converted as libosmium (pyosmium) does: nanodegrees
 ``offset + granularity * value`` truncated to 1e-7 degrees, so both readers give the same
 floats.

@@ -18,10 +18,11 @@ memory. Three sources:
   or no outgoing edge, or not exactly two neighbours with 2 or 4 edges), the merged
   edge's length the sum of its pieces and its one-way flag and ``oneway:bicycle`` taken
   as osmnx merges them (a list of the different values); rings without any endpoint
-  dropped. Coordinates are projected to EPSG:28992 with one pyproj call. A .osm.pbf file
+  dropped. Coordinates are projected to EPSG:28992 with one pyproj call, every node in
+  use once (nodes and interior vertices, in place on contiguous arrays). A .osm.pbf file
   is decoded with numpy (:mod:`afweging.data._pbf`: the ways first, then only their
   nodes' locations), node positions are 32-bit throughout and every large array is
-  released as soon as it is used (2.4 million nodes: about 10 s and 0.9 GB, see
+  released as soon as it is used (2.4 million nodes: about 9 s and 0.9 GB, see
   ``benchmarks/bench_network_scale.py``).
 * **GraphML** (:func:`network_from_graphml`): an osmnx GraphML file, streamed element by
   element; the result equals ``from_networkx(read_graph(path))`` (same nodes, edges,
