@@ -255,7 +255,7 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     found.refs.clear()
     # np.unique(refs, return_index=True, return_inverse=True), faster: one sort of the
     # references and the first appearance per id
-    by_id, sorted_refs = _argsort_ids(refs)
+    by_id, sorted_refs = _argsort_ids(refs, overwrite=True)
     del refs
     new = np.ones(len(sorted_refs), dtype=bool)
     np.not_equal(sorted_refs[1:], sorted_refs[:-1], out=new[1:])
@@ -266,7 +266,7 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     del starts
     # nodes in order of first appearance: the firsts are distinct positions in the
     # references, so a scatter over those positions orders them (no sort)
-    at = np.full(len(by_id), -1, dtype=np.int64)
+    at = np.full(len(by_id), -1, dtype=np.int32 if len(by_id) < 2**31 else np.int64)
     at[first] = np.arange(len(first))
     order = at[at >= 0]
     del first, at
@@ -285,11 +285,11 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     return uniq[order], lonlat[order], nodes, _Ways(counts, flags)
 
 
-def _argsort_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _argsort_ids(ids: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``order = np.argsort(ids)`` and ``ids[order]`` (ties in any order). When the id range
     and the positions fit together in 63 bits (OSM node ids do), one plain sort of
     ``(id - min) << bits | position`` (numpy sorts plain integers several times faster
-    than it argsorts them)."""
+    than it argsorts them). ``overwrite``: ``ids`` (int64) may be used up for the keys."""
     if len(ids) == 0:
         return np.empty(0, dtype=np.int64), ids
     lo = int(ids.min())
@@ -298,7 +298,11 @@ def _argsort_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if span.bit_length() + bits > 63:
         order = np.argsort(ids)
         return order, ids[order]
-    key = ids - lo
+    if overwrite and ids.dtype == np.int64 and ids.flags.writeable:
+        key = ids
+        key -= lo
+    else:
+        key = ids - lo
     key <<= bits
     order = np.arange(len(ids), dtype=np.int64)
     key |= order
