@@ -531,3 +531,26 @@ def test_area_without_wijken_or_gemeentecode():
     s = score(area, tiny_layers())
     assert s.city_code == "stad" and s.name_of("stad") == "Testdorp"
     assert s.wijk.names.to_dict() == {"WK01": "WK01", "WK02": "WK02"}
+
+
+def test_stable_order_from_an_earlier_order_equals_a_fresh_stable_sort():
+    """The plan check's order of a per-home time from the baseline's order: the same
+    permutation as np.argsort(kind="stable") for values with ties, -0.0 and 0.0, inf and
+    NaN, changed rows and new rows at the end (400 random cases)."""
+    from afweging.barcode.aggregation import stable_order_from
+
+    rng = np.random.default_rng(1)
+    for case in range(400):
+        n_b, n_new = int(rng.integers(0, 300)), int(rng.integers(0, 50))
+        pool = rng.choice([0.0, -0.0, 1.0, 2.5, np.inf, np.nan, 3.0, 7.0], size=8) if case % 2 else None
+
+        def draw(k, pool=pool):
+            return (rng.choice(pool, size=k) if pool is not None
+                    else np.round(rng.random(k) * 10, int(rng.integers(0, 3))))
+
+        before = draw(n_b)
+        values = np.concatenate([before.copy(), draw(n_new)])
+        changed = rng.random(n_b) < rng.random()
+        values[:n_b][changed] = draw(int(changed.sum()))
+        got = stable_order_from(values, before, np.argsort(before, kind="stable"))
+        assert np.array_equal(got, np.argsort(values, kind="stable")), case

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -272,3 +273,35 @@ def test_plan_check_html_opens_offline_in_chromium(tmp_path: Path, example):
     img = (mpimg.imread(png)[:, :, :3] * 255).astype(int)
     # the red of "voldoet niet" (#d73027) is on the page: the plan misses norms
     assert (np.abs(img - np.array([0xD7, 0x30, 0x27])).max(axis=2) <= 8).any()
+
+
+def test_wijk_and_city_quantiles_from_the_baseline_order_equal_a_fresh_sort(demo, base):
+    """The plan check sorts the per-home times after the plan from the baseline's order
+    (new homes, changed times); the scores equal those of a fresh sort (no seed), for a
+    plan with new homes in several buurten, demolition and a new facility."""
+    from afweging.analyses.plan import check as check_module
+    from afweging.barcode import score
+
+    p = plan([
+        {"naam": "a", "woningen": 300, "woningen_sloop": 40, "geometry": box(149837, 450430, 149957, 450550)},
+        {"naam": "b", "woningen": 150, "geometry": box(148713, 450380, 148813, 450480)},
+        {"naam": "huisarts", "categorie": "huisarts", "geometry": Point(148813, 450480)},
+    ])
+    used = []
+    real = check_module._order_from_baseline
+
+    def spy(*args):
+        out = real(*args)
+        used.append(out is not None)
+        return out
+
+    with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # demolition beyond the residents inside
+        mp.setattr(check_module, "_order_from_baseline", spy)
+        c = check_plan(demo, p, baseline=base)
+    assert used and all(used)  # the baseline's order was taken
+    fresh = score(c.applied.after, c.layers, c.reach, norms=base.norms)
+    for level in ("buurt", "wijk", "stad"):
+        got, want = getattr(c.scores, level), getattr(fresh, level)
+        for part in ("values", "scores", "statuses"):
+            pd.testing.assert_frame_equal(getattr(got, part), getattr(want, part), check_exact=True)

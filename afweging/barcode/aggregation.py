@@ -129,6 +129,36 @@ def quantile_stat(column: str) -> tuple[str, float] | None:
     return None
 
 
+def stable_order_from(values: np.ndarray, before: np.ndarray, before_order: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, from the order of ``before``.
+
+    ``values[:len(before)]`` are the rows of ``before`` (most of them unchanged) and any
+    further rows are new, as the homes after a plan are those before it plus its new
+    homes. The unchanged rows keep their order; the changed and new ones (a plan's
+    recomputed buurten: a few thousand of 65k) are sorted alone and put in by (value,
+    position), the key of a stable sort; NaN last in position order, as numpy sorts it.
+    """
+    n_b, n = len(before), len(values)
+    head = values[:n_b]
+    same = (head == before) | (np.isnan(head) & np.isnan(before))
+    keep = before_order[same[before_order]]
+    keep = keep[~np.isnan(values[keep])]
+    changed = np.concatenate([np.flatnonzero(~same), np.arange(n_b, n)])
+    changed = changed[~np.isnan(values[changed])]
+    changed = changed[np.argsort(values[changed], kind="stable")]  # (value, position)
+    kv, cv = values[keep], values[changed]
+    lo = np.searchsorted(kv, cv, side="left")
+    hi = np.searchsorted(kv, cv, side="right")
+    at = lo.copy()
+    tie = hi > lo
+    if tie.any():  # among kept rows of an equal value, by position: (run, position) keys
+        run = np.concatenate([[0], np.cumsum(kv[1:] != kv[:-1])]).astype(np.int64)
+        key = run * (n + 1) + keep
+        at[tie] = np.searchsorted(key, run[lo[tie]] * (n + 1) + changed[tie], side="left")
+    order = np.insert(keep, at, changed)
+    return np.concatenate([order, np.flatnonzero(np.isnan(values))])
+
+
 def home_quantile(
     homes: pd.DataFrame,
     home_col: str,
@@ -157,6 +187,8 @@ def home_quantile(
     sorted_rows : dict, optional
         Kept per ``home_col``: the homes sorted by that time, for the next grouping of the
         same homes (wijken and city sort the times once); also their factorised buurtcodes.
+        Its entry ``"\x00order_from"``, when given, is called as ``(home_col, values)`` and
+        returns that order (see :func:`stable_order_from`) or None.
     """
     from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
@@ -177,7 +209,11 @@ def home_quantile(
     order = None
     if sorted_rows is not None:
         if home_col not in sorted_rows:
-            sorted_rows[home_col] = np.argsort(values, kind="stable")
+            # a caller that knows the order of an earlier state of these homes (the plan
+            # check: the baseline's) gives it as "\x00order_from"(home_col, values)
+            order_from = sorted_rows.get("\x00order_from")
+            made = order_from(home_col, values) if order_from is not None else None
+            sorted_rows[home_col] = made if made is not None else np.argsort(values, kind="stable")
         order = sorted_rows[home_col]
     res = weighted_quantile_by_group(codes, values, weights, q, len(labels), order=order)
     return pd.Series(res, index=labels)

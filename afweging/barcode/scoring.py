@@ -354,6 +354,7 @@ def score(
     reach: Any = None,
     *,
     norms: Norms | str | Path | None = None,
+    sorted_rows: dict[str, Any] | None = None,
 ) -> BarcodeScores:
     """Score every buurt, wijk and the city against the norms.
 
@@ -369,6 +370,9 @@ def score(
         reachability columns are "geen gegevens".
     norms : Norms or path, optional
         Default: the bundled ``norms.toml``. A path is loaded with :func:`load_norms`.
+    sorted_rows : dict, optional
+        Seed of the homes' sort orders (see :func:`~afweging.barcode.aggregation.home_quantile`;
+        the plan check passes the baseline's order there). Not modified.
 
     Returns
     -------
@@ -488,7 +492,7 @@ def score(
             fallback_w = pd.Series(np.nan, index=buurt_index)
 
     wijk_level = None
-    sorted_rows: dict[str, Any] = {}  # the homes sorted by a time, for wijken and city
+    sorted_rows = dict(sorted_rows or {})  # the homes sorted by a time, for wijken and city
     if wijkcode.notna().any():
         w_values, w_cov = weighted_mean(values, weights, wijkcode)
         _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df, sorted_rows)

@@ -421,7 +421,9 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
         reach, reach_buurten = _reach_after(base, applied)
         timings["bereikbaarheid na"] = time.perf_counter() - t
         t = time.perf_counter()
-        scores = score(after, layers, reach, norms=base.norms)
+        seed = ({"\x00order_from": functools.partial(_order_from_baseline, base, reach)}
+                if reach is not None and base.reach is not None else None)
+        scores = score(after, layers, reach, norms=base.norms, sorted_rows=seed)
         timings["barcode na"] = time.perf_counter() - t
     t = time.perf_counter()
     q = plan_quantities(plan)
@@ -439,6 +441,24 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
         plan_buurten=_plan_buurten(plan, applied), changed_buurten=changed,
         indicator_changes=changes, reach_buurten=reach_buurten, caveats=caveats, timings_s=timings,
     )
+
+
+def _order_from_baseline(base: Baseline, reach: Any, home_col: str, values: np.ndarray) -> np.ndarray | None:
+    """The stable order of a per-home time after the plan, from the baseline's order of
+    it (:func:`~afweging.barcode.aggregation.stable_order_from`), when the homes after
+    the plan start with the baseline's homes in their order (a plan that adds homes or
+    changes times; not one that removes homes). None: sort afresh."""
+    from afweging.barcode.aggregation import stable_order_from
+
+    before = base.reach.homes
+    homes = getattr(reach, "homes", None)
+    if homes is None or home_col not in before.columns or len(values) < len(before):
+        return None
+    if not homes.index[:len(before)].equals(before.index):
+        return None
+    old = base.derived(f"home_values:{home_col}", lambda: before[home_col].to_numpy(dtype=float))
+    order = base.derived(f"home_order:{home_col}", lambda: np.argsort(old, kind="stable"))
+    return stable_order_from(values, old, order)
 
 
 def _plan_buurten(plan: Plan, applied: AppliedPlan) -> list[str]:
