@@ -188,6 +188,13 @@ def test_broken_files_give_dutch_messages(tmp_path):
                      mode="walk")
     with pytest.raises(NetworkError, match="lzma-compressie"):
         read_network(hand_made(tmp_path / "b.osm.pbf", codec=4), mode="walk")
+    bomb = tmp_path / "f.osm.pbf"  # 33 MiB of zeros in a blob of a few kB: refused, not unpacked
+    zeros = zlib.compress(bytes(33 * 2**20), 9)
+    body = field(2, 33 * 2**20) + field(3, zeros)
+    head = field(1, b"OSMHeader") + field(3, len(body))
+    bomb.write_bytes(struct.pack(">I", len(head)) + head + body)
+    with pytest.raises(NetworkError, match="groter dan de 32 MiB"):
+        read_network(bomb, mode="walk")
     good = hand_made(tmp_path / "c.osm.pbf").read_bytes()
     cut = tmp_path / "d.osm.pbf"
     cut.write_bytes(good[:-7])

@@ -332,10 +332,13 @@ def _unpack_blob(blob: bytes, what: str) -> bytes:
         elif number == 2 and wire == 0:
             raw_size = v
         elif number == 3 and wire == 2:
-            try:
-                data = zlib.decompress(blob[v:e])
+            inflate = zlib.decompressobj()
+            try:  # never more than the format's limit, whatever the blob claims
+                data = inflate.decompress(blob[v:e], _MAX_BLOB + 1)
             except zlib.error as exc:
                 raise _Bad(f"beschadigde zlib-gegevens ({exc})") from exc
+            if len(data) > _MAX_BLOB or inflate.unconsumed_tail:
+                raise _Bad("uitgepakt blok groter dan de 32 MiB die het formaat toestaat")
         elif number in _OTHER_COMPRESSION:
             raise NetworkError(
                 f"{what}: het .osm.pbf-bestand gebruikt {_OTHER_COMPRESSION[number]}-compressie; "
