@@ -87,6 +87,14 @@ def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
             "      return [s.getAttribute('data-norm'), s.getAttribute('data-status'),"
             "              s.classList.contains('veranderd')]; }); })]; });")
         browser.save_screenshot(str(tmp_path / "studio.png"))
+        # the download is the file `afweging plan` writes, byte for byte (the live answer is compact)
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        browser.find_element(By.ID, "download-json").click()
+        wait.until(lambda d: (downloads / "plan_check.json").exists()
+                   and not list(downloads.glob("*.crdownload")))
+        downloaded = (downloads / "plan_check.json").read_bytes()
         # delete the polygon: the plan is empty, the result panel goes
         browser.find_element(By.ID, "object-verwijderen").click()
         wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#objecten li").get_attribute("class") == "leeg"
@@ -96,10 +104,13 @@ def test_draw_a_plan_and_see_its_check(studio, browser, demo, tmp_path):
 
     # the same plan checked directly
     assert [f["properties"]["naam"] for f in plan["features"]] == ["Blok Noord"]
-    path = tmp_path / "plan.geojson"
+    path = tmp_path / f"{plan['name']}.geojson"  # the studio names the plan file after the plan
     path.write_text(json.dumps(plan), encoding="utf-8")
     base = load_baseline(studio.baseline.pickle_path)  # the baseline the workers hold
     check = check_plan(base.area, path, baseline=base)
+    from afweging.analyses.plan.report import checks_json
+
+    assert downloaded == checks_json([check]).encode("utf-8")
     q = check.quantities
     assert q.dwellings_new == 300 and q.social_rent == pytest.approx(120)
     nb = check.new_residents
