@@ -552,25 +552,22 @@ def _merge_best(bd: np.ndarray, bs: np.ndarray, owner: np.ndarray, count: np.nda
     equal ones the lowest segment. The candidates come in runs of ``count`` (> 0) for
     point ``owner`` (sorted; a point may own consecutive runs), at distance ``d`` from
     segment ``cand``."""
-    big = np.iinfo(np.int64).max
+    first = np.ones(len(owner), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    if not first.all():  # several runs of one point: one run per point
+        at = np.flatnonzero(first)
+        count = np.add.reduceat(count, at)
+        owner = owner[at]
     starts = np.cumsum(count) - count
     dm = np.minimum.reduceat(d, starts)
-    at = np.flatnonzero(d == np.repeat(dm, count))  # the candidates at their run's minimum
-    if len(at) == len(count):  # one per run
+    at = np.flatnonzero(d == np.repeat(dm, count))  # the candidates at their point's minimum
+    if len(at) == len(count):  # one per point
         sm = cand[at]
-    else:  # ties: the lowest segment of each run
+    else:  # ties: the lowest segment of each point
         run = np.searchsorted(starts, at, side="right") - 1
         first = np.ones(len(at), dtype=bool)
         first[1:] = run[1:] != run[:-1]
         sm = np.minimum.reduceat(cand[at], np.flatnonzero(first))
-    first = np.ones(len(owner), dtype=bool)
-    first[1:] = owner[1:] != owner[:-1]
-    if not first.all():  # several runs of one point: the best of its runs
-        at = np.flatnonzero(first)
-        per = np.cumsum(first) - 1
-        dmp = np.minimum.reduceat(dm, at)
-        sm = np.minimum.reduceat(np.where(dm == dmp[per], sm, big), at)
-        dm, owner = dmp, owner[at]
     better = (dm < bd[owner]) | ((dm == bd[owner]) & (sm < bs[owner]))
     upd = owner[better]
     bd[upd], bs[upd] = dm[better], sm[better]

@@ -338,13 +338,13 @@ def _network_metres(
     own_h, own_m = _own_street_pairs(graph, homes, facs, facs.distance_m)
     np.minimum.at(t, own_h, own_m)  # straight along the home's street
     t += homes.distance_m
-    far = t > limit_m
+    far = np.flatnonzero(t > limit_m)
     no_route = np.zeros(len(t), dtype=bool)
-    if far.any():
+    if len(far):  # only the homes beyond the limit are looked up
         reach = (can_reach or graph.can_reach)(src)
-        routed = (homes.leave_a & reach[homes.node_a]) | (homes.leave_b & reach[homes.node_b])
-        routed[own_h[np.isfinite(own_m)]] = True
-        no_route = far & ~routed
+        no_route[far] = ~((homes.leave_a[far] & reach[homes.node_a[far]])
+                          | (homes.leave_b[far] & reach[homes.node_b[far]]))
+        no_route[own_h[np.isfinite(own_m)]] = False  # routed along their own street
     return t, no_route
 
 
