@@ -322,14 +322,23 @@ class SegmentIndex:
         if not found.any():
             no = np.zeros(n, dtype=bool)
             return LineSnap(np.full(n, -1, dtype=np.int64), np.zeros(n), no, no, dist, no)
-        s = np.where(found, seg, 0)
+        every = bool(found.all())  # the usual case: no masking needed
+        s = seg if every else np.where(found, seg, 0)
         run = self.seg_run[s].astype(np.intp)
         first = self.line_start[run - 1]  # the polyline's first segment
-        along = np.where(found, (self.seg_before[s] - self.seg_before[first]) + t * self.seg_len[s], 0.0)
-        at_start = found & (s == first) & (t == 0.0)
-        at_end = found & (s == self.line_start[run] - 1) & (t == 1.0)
-        line = np.where(found, self.seg_line[s], -1).astype(np.int64)
-        return LineSnap(line, along, at_start, at_end, dist, found & (dist <= max_distance_m))
+        along = self.seg_before[s] - self.seg_before[first]
+        along += t * self.seg_len[s]
+        at_start = (s == first) & (t == 0.0)
+        at_end = (s == self.line_start[run] - 1) & (t == 1.0)
+        line = self.seg_line[s].astype(np.int64)
+        within = dist <= max_distance_m
+        if not every:
+            along[~found] = 0.0
+            at_start &= found
+            at_end &= found
+            line[~found] = -1
+            within &= found
+        return LineSnap(line, along, at_start, at_end, dist, within)
 
     def _nearest(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Nearest segment, its parameter t and the distance of every point (-1/inf: none)."""

@@ -219,7 +219,8 @@ class ArrayGraph:
         seg = self.segments
         ls = seg.nearest(points_xy, max_distance_m=max_distance_m)
         found = ls.line >= 0
-        s = np.where(found, ls.line, 0)
+        every = bool(found.all())  # the usual case: no masking needed
+        s = ls.line if every else np.where(found, ls.line, 0)
         glen = self._street_geom_m[s]  # type: ignore[index]
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(glen > 0, np.clip(ls.along_m / glen, 0.0, 1.0), 0.0)
@@ -236,10 +237,10 @@ class ArrayGraph:
             node_b=self.street_v[s].astype(np.int64),
             to_a_m=frac * length,
             to_b_m=(1.0 - frac) * length,
-            leave_a=found & (bwd | at_a),
-            leave_b=found & (fwd | at_b),
-            arrive_a=found & (fwd | at_a),
-            arrive_b=found & (bwd | at_b),
+            leave_a=(bwd | at_a) if every else found & (bwd | at_a),
+            leave_b=(fwd | at_b) if every else found & (fwd | at_b),
+            arrive_a=(fwd | at_a) if every else found & (fwd | at_a),
+            arrive_b=(bwd | at_b) if every else found & (bwd | at_b),
             frac=frac,
         )
 
@@ -305,6 +306,9 @@ class ArrayGraph:
         out = np.zeros(self.n_nodes, dtype=bool)
         targets = np.asarray(targets, dtype=np.int64)
         if len(targets) == 0:
+            return out
+        if cond.shape[0] == 1:  # one strongly connected component: every node reaches them
+            out[:] = True
             return out
         tc = np.unique(labels[targets])
         k = cond.shape[0]
