@@ -95,14 +95,14 @@ def _project_to_rd(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
     except KeyError as exc:
         bad = [n for n in nodes if "x" not in graph.nodes[n] or "y" not in graph.nodes[n]][:5]
         raise NetworkError(
-            f"{what}: nodes {bad} have no 'x'/'y' coordinates. osmnx graphs carry them; "
-            f"add them as longitude/latitude (or the graph's CRS) per node."
+            f"{what}: knopen {bad} hebben geen 'x'/'y'-coördinaten. osmnx-grafen hebben die; "
+            f"voeg ze per knoop toe als lengte/breedte (of in het stelsel van de graaf)."
         ) from exc
     px, py = transformer.transform(xs, ys)
     if not (np.all(np.isfinite(px)) and np.all(np.isfinite(py))):
         raise NetworkError(
-            f"{what}: some node coordinates cannot be converted from {graph.graph['crs']} to "
-            f"{settings.crs}; check the graph's 'crs' attribute."
+            f"{what}: sommige coördinaten zijn niet om te zetten van {graph.graph['crs']} naar "
+            f"{settings.crs}; controleer het attribuut 'crs' van de graaf."
         )
 
     def fn(coords: np.ndarray) -> np.ndarray:
@@ -149,28 +149,28 @@ def project_graph(graph: nx.MultiDiGraph, *, what: str) -> nx.MultiDiGraph:
     """
     if not isinstance(graph, nx.MultiDiGraph):
         raise NetworkError(
-            f"{what}: the graph is a {type(graph).__name__}, not a directed multigraph "
-            f"(networkx.MultiDiGraph) as osmnx makes. Convert it with `nx.MultiDiGraph(G)` "
-            f"(an undirected street then needs an edge in each direction)."
+            f"{what}: de graaf is een {type(graph).__name__}, geen gerichte multigraaf "
+            f"(networkx.MultiDiGraph) zoals osmnx die maakt. Zet hem om met `nx.MultiDiGraph(G)` "
+            f"(een straat in twee richtingen heeft dan een lijn per richting nodig)."
         )
     if "crs" not in graph.graph:
         raise NetworkError(
-            f"{what}: the graph has no 'crs' attribute. osmnx graphs carry one; for a "
-            f"hand-made graph set `G.graph['crs'] = 'EPSG:28992'` (or the CRS of its x/y)."
+            f"{what}: de graaf heeft geen attribuut 'crs'. osmnx-grafen hebben dat; zet bij een "
+            f"zelfgemaakte graaf `G.graph['crs'] = 'EPSG:28992'` (of het stelsel van zijn x/y)."
         )
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
-        raise NetworkError(f"{what}: the graph has no nodes or no edges.")
+        raise NetworkError(f"{what}: de graaf heeft geen knopen of geen lijnen.")
     if not _same_crs(graph.graph["crs"], settings.crs):
         graph = _project_to_rd(graph, what=what)
     else:
         no_xy = [n for n, d in graph.nodes(data=True) if "x" not in d or "y" not in d][:5]
         if no_xy:
-            raise NetworkError(f"{what}: nodes {no_xy} have no 'x'/'y' coordinates (RD metres).")
+            raise NetworkError(f"{what}: knopen {no_xy} hebben geen 'x'/'y'-coördinaten (RD-meters).")
     missing_len = sum(1 for *_, d in graph.edges(data=True) if "length" not in d)
     if missing_len:
         raise NetworkError(
-            f"{what}: {missing_len} edges have no 'length' (metres). Build the graph with "
-            f"osmnx (which adds it) or add it: `ox.distance.add_edge_lengths(G)`."
+            f"{what}: {missing_len} lijn(en) hebben geen 'length' (meters). Maak de graaf met "
+            f"osmnx (dat die toevoegt) of voeg ze toe: `ox.distance.add_edge_lengths(G)`."
         )
     return graph
 
@@ -209,8 +209,8 @@ def read_graph(
     what = what or str(path)
     if not path.exists():
         raise InputFileNotFoundError(
-            f"{what}: network file {path} does not exist. Check the path (relative paths are "
-            f"relative to the manifest)."
+            f"{what}: het netwerkbestand {path} bestaat niet. Controleer het pad (relatief aan het "
+            f"manifest)."
         )
     fmt = (format or "").lower() or _guess_format(path)
     graph: nx.MultiDiGraph | nx.MultiGraph
@@ -221,11 +221,11 @@ def read_graph(
     elif fmt == "pbf":
         graph = graph_from_pbf(path, mode=_need_mode(mode, what), what=what)
     else:
-        raise NetworkError(f"{what}: unknown network format {fmt!r}; use 'graphml', 'osm' or 'pbf'.")
+        raise NetworkError(f"{what}: onbekend netwerkformaat {fmt!r}; gebruik format = \"graphml\", \"osm\" of \"pbf\".")
     if not isinstance(graph, nx.MultiDiGraph):
         raise NetworkError(
-            f"{what}: {path} holds an undirected graph; a street network must be a directed "
-            f"multigraph (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
+            f"{what}: {path} bevat een ongerichte graaf; een stratennetwerk is een gerichte "
+            f"multigraaf (osmnx MultiDiGraph, `edgedefault=\"directed\"` in GraphML)."
         )
     return project_graph(graph, what=what)
 
@@ -235,8 +235,8 @@ def _need_mode(mode: str | None, what: str) -> str:
         from afweging._errors import UnknownModeError
 
         raise UnknownModeError(
-            f"{what}: reading OSM data needs the travel mode to select ways; got {mode!r}, "
-            f"use one of {list(NETWORK_TYPES)}."
+            f"{what}: om OSM-gegevens te lezen is de vervoerswijze nodig (die bepaalt welke wegen "
+            f"meetellen); gekregen {mode!r}, gebruik een van {list(NETWORK_TYPES)}."
         )
     return str(mode)
 
@@ -325,7 +325,7 @@ def _iter_osm_xml(path: Path, *, what: str) -> Iterator[tuple[str, Any]]:
             elif el.tag == "relation":
                 el.clear()
     except ET.ParseError as exc:
-        raise NetworkError(f"{what}: {path} is not OSM XML ({exc}). Export it from OSM as .osm (XML).") from exc
+        raise NetworkError(f"{what}: {path} is geen OSM XML ({exc}). Exporteer het uit OSM als .osm (XML).") from exc
 
 
 def _write_osm_xml(
@@ -353,15 +353,15 @@ def _graph_from_elements(
     kept = [w for w in ways if ok(w[2])]
     if not kept:
         raise NetworkError(
-            f"{what}: {path} contains no ways usable for {mode!r} (no highway=* way passes "
-            f"the osmnx {mode} filter). Is this a street extract of the right area?"
+            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
+            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
         )
     used = {r for _, refs, _ in kept for r in refs}
     missing = [r for r in used if r not in nodes]
     if missing:
         raise NetworkError(
-            f"{what}: {path}: ways refer to {len(missing)} nodes that the file does not contain "
-            f"(e.g. {missing[:3]}). Export the extract with complete ways (osmium extract "
+            f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
+            f"(bijv. {missing[:3]}). Maak de uitsnede met volledige wegen (osmium extract "
             f"--strategy complete_ways)."
         )
     import osmnx as ox
@@ -393,7 +393,7 @@ def graph_from_osm_xml(path: str | Path, *, mode: str, what: str | None = None) 
         else:
             ways.append(item)
     if not nodes and not ways:
-        raise NetworkError(f"{what}: {path} contains no OSM nodes or ways.")
+        raise NetworkError(f"{what}: {path} bevat geen OSM-knopen of -wegen. Exporteer een stratenuitsnede uit OSM als .osm (XML).")
     return _graph_from_elements(nodes, ways, mode=mode, what=what, path=path)
 
 
@@ -410,9 +410,9 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
         import osmium
     except ImportError as exc:
         raise OptionalDependencyError(
-            f"{what}: reading .osm.pbf needs pyosmium: `pip install 'afweging[pbf]'` "
-            f"(or convert the file to OSM XML first: `osmium cat {path.name} -o extract.osm` "
-            f"and set `format = \"osm\"`)."
+            f"{what}: voor het lezen van .osm.pbf is pyosmium nodig: `pip install 'afweging[pbf]'` "
+            f"(of zet het bestand eerst om naar OSM XML: `osmium cat {path.name} -o extract.osm` "
+            f"en zet `format = \"osm\"`)."
         ) from exc
     ok = way_filter(mode)
     nodes: dict[int, _Node] = {}
@@ -435,9 +435,12 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
                 # keep node tags osmnx uses (highway=traffic_signals, ref, ...)
                 nodes[obj.id] = (obj.location.lon, obj.location.lat, {t.k: t.v for t in obj.tags})
     except RuntimeError as exc:
-        raise NetworkError(f"{what}: {path} could not be read as .osm.pbf ({exc}).") from exc
+        raise NetworkError(f"{what}: {path} is niet te lezen als .osm.pbf ({exc}).") from exc
     if not ways:
-        raise NetworkError(f"{what}: {path} contains no ways usable for {mode!r}.")
+        raise NetworkError(
+            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
+            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
+        )
     used = {r for _, refs, _ in ways for r in refs}
     return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path)
 
@@ -506,7 +509,7 @@ def _overpass_slot_wait(url: str) -> float | None:
     try:
         return float(ox._overpass._get_overpass_pause(base))
     except Exception as exc:  # an unreadable status page falls back to the backoff
-        log.info("Overpass status of %s unreadable (%s)", base, exc)
+        log.info("Overpass-status van %s is onleesbaar (%s); wacht volgens de backoff", base, exc)
         return None
 
 
@@ -565,14 +568,15 @@ def _polygon_to_wgs84(polygon: Any, crs: Any, *, what: str) -> Any:
         if polygon.crs is None:
             from afweging._errors import NoCrsError
 
-            raise NoCrsError(f"{what}: the polygon has no CRS; set it (e.g. EPSG:28992).")
+            raise NoCrsError(f"{what}: de polygoon heeft geen coördinatenstelsel; zet het (bijv. EPSG:28992).")
         polygon = polygon.to_crs("EPSG:4326").union_all()
     else:
         if not isinstance(polygon, Polygon | MultiPolygon):
             from afweging._errors import InvalidGeometryError
 
             raise InvalidGeometryError(
-                f"{what}: expected a (Multi)Polygon, e.g. `area.buurten.union_all()`; got {type(polygon).__name__}."
+                f"{what}: verwacht een (Multi)Polygon, bijv. `area.buurten.union_all()`; gekregen "
+                f"{type(polygon).__name__}."
             )
         polygon = gpd.GeoSeries([polygon], crs=crs).to_crs("EPSG:4326").iloc[0]
     if not polygon.is_valid:
@@ -607,7 +611,8 @@ def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None 
         try:
             return ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True, retain_all=False)
         except ox._errors.InsufficientResponseError as exc:
-            raise NetworkError(f"{what}: OpenStreetMap has no {mode} streets in this polygon ({exc}).") from exc
+            raise NetworkError(f"{what}: OpenStreetMap heeft geen {mode}-straten in deze polygoon ({exc}). Controleer of "
+                f"het studiegebied (de buurten) in Nederland ligt en in het goede coördinatenstelsel.") from exc
 
 
 def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None) -> nx.MultiDiGraph:

@@ -171,7 +171,7 @@ class StreetNetwork:
     outer_components: dict[str, tuple[np.ndarray, Any]] | None = None
 
     def __post_init__(self) -> None:
-        self.validate(self.description or "the street network")
+        self.validate(self.description or "het stratennetwerk")
 
     @property
     def n_nodes(self) -> int:
@@ -195,33 +195,34 @@ class StreetNetwork:
         n, m = len(self.xy), len(self.u)
         if n == 0 or m == 0:
             raise NetworkError(
-                f"{what} has {n} nodes and {m} edges; a street network needs both. Check the "
-                f"network file of the manifest (and the walk/bike filter: are there streets?)."
+                f"{what} heeft {n} knopen en {m} lijnen; een stratennetwerk heeft beide nodig. "
+                f"Controleer het netwerkbestand van het manifest (en het walk/bike-filter: staan er "
+                f"straten in?)."
             )
         if self.xy.shape != (n, 2) or len(self.node_ids) != n:
-            raise NetworkError(f"{what}: node ids and coordinates do not line up.")
+            raise NetworkError(f"{what}: de knoopnummers en de coördinaten zijn niet even lang; geef per knoop één id en één x/y.")
         if not np.isfinite(self.xy).all():
-            raise NetworkError(f"{what} has nodes with non-finite x/y coordinates.")
+            raise NetworkError(f"{what} heeft knopen met x/y-coördinaten die geen eindig getal zijn (NaN of oneindig); herstel of verwijder die knopen.")
         for name in ("v", "length_m", "oneway", "contraflow"):
             if len(getattr(self, name)) != m:
-                raise NetworkError(f"{what}: edge array {name!r} has the wrong length.")
+                raise NetworkError(f"{what}: de lijnenreeks {name!r} heeft niet de lengte van het aantal lijnen; geef één waarde per lijn.")
         if min(int(self.u.min()), int(self.v.min())) < 0 or max(int(self.u.max()), int(self.v.max())) >= n:
-            raise NetworkError(f"{what}: an edge refers to a node that does not exist.")
+            raise NetworkError(f"{what}: een lijn verwijst naar een knoop die niet bestaat; elke lijn moet twee bestaande knopen verbinden.")
         bad = ~np.isfinite(self.length_m) | (self.length_m < 0)
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
             raise NetworkError(
-                f"Edge ({self.node_ids[self.u[j]]!r}, {self.node_ids[self.v[j]]!r}) of {what} has "
-                f"length {self.length_m[j]!r} ({int(bad.sum())} edge(s) in all); every edge needs "
-                f"a finite, non-negative 'length' in metres (osmnx adds it; for a hand-built "
-                f"graph set it, e.g. the straight-line distance)."
+                f"Lijn ({self.node_ids[self.u[j]]!r}, {self.node_ids[self.v[j]]!r}) van {what} heeft "
+                f"lengte {self.length_m[j]!r} ({int(bad.sum())} lijn(en) in totaal); elke lijn heeft "
+                f"een eindige, niet-negatieve 'length' in meters nodig (osmnx voegt die toe; zet hem "
+                f"bij een zelfgemaakte graaf, bijv. op de hemelsbrede afstand)."
             )
         if (self.geom_offsets is None) != (self.geom_xy is None):
-            raise NetworkError(f"{what}: geometry offsets and vertices must come together.")
+            raise NetworkError(f"{what}: geom_offsets en geom_xy horen samen; geef beide of geen van beide.")
         if self.geom_offsets is not None and (
             len(self.geom_offsets) != m + 1 or self.geom_offsets[-1] != len(self.geom_xy)  # type: ignore[arg-type]
         ):
-            raise NetworkError(f"{what}: geometry offsets do not match the edges.")
+            raise NetworkError(f"{what}: geom_offsets past niet bij de lijnen (nodig: één meer dan het aantal lijnen, de laatste gelijk aan het aantal punten in geom_xy).")
 
     def interior_counts(self) -> np.ndarray:
         """Number of interior vertices per edge."""
@@ -285,13 +286,13 @@ def _graph_crs_ok(G: Any, *, what: str) -> None:
     crs = G.graph.get("crs")
     if crs is None:
         raise NetworkError(
-            f"{what} has no graph attribute 'crs'. Project it to {settings.crs} first, "
-            f"e.g. `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
+            f"{what} heeft geen graafattribuut 'crs'. Projecteer de graaf eerst naar {settings.crs}, "
+            f"bijv. `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
         )
     if CRS.from_user_input(crs) != CRS.from_user_input(settings.crs):
         raise NetworkError(
-            f"{what} is in {CRS.from_user_input(crs).to_string()}, not {settings.crs}. "
-            f"Project it first: `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
+            f"{what} staat in {CRS.from_user_input(crs).to_string()}, niet in {settings.crs}. "
+            f"Projecteer de graaf eerst: `G = osmnx.project_graph(G, to_crs='{settings.crs}')`."
         )
 
 
@@ -311,13 +312,13 @@ def from_networkx(G: Any, *, what: str | None = None) -> StreetNetwork:
     """
     import networkx as nx
 
-    what = what or "the street network"
+    what = what or "het stratennetwerk"
     if not isinstance(G, nx.MultiDiGraph | nx.DiGraph | nx.Graph):
-        raise NetworkError(f"{what} is a {type(G).__name__}, not a networkx graph.")
+        raise NetworkError(f"{what} is een {type(G).__name__}, geen networkx-graaf; geef een osmnx/networkx-graaf (bijv. uit `osmnx.graph_from_polygon`).")
     if G.number_of_nodes() == 0 or next(iter(G.edges()), None) is None:
         raise NetworkError(
-            f"{what} has {G.number_of_nodes()} nodes and {G.number_of_edges()} edges; "
-            f"a street network needs both. Check the network file of the manifest."
+            f"{what} heeft {G.number_of_nodes()} knopen en {G.number_of_edges()} lijnen; "
+            f"een stratennetwerk heeft beide nodig. Controleer het netwerkbestand van het manifest."
         )
     _graph_crs_ok(G, what=what)
     n = G.number_of_nodes()
@@ -330,8 +331,8 @@ def from_networkx(G: Any, *, what: str | None = None) -> StreetNetwork:
             xy[i, 1] = float(d["y"])
         except (KeyError, TypeError, ValueError) as exc:
             raise NetworkError(
-                f"Node {node!r} of {what} has no numeric 'x'/'y' coordinates ({d}). "
-                f"Every node needs x and y in {settings.crs} metres."
+                f"Knoop {node!r} van {what} heeft geen numerieke 'x'/'y'-coördinaten ({d}). "
+                f"Elke knoop heeft x en y nodig in meters ({settings.crs})."
             ) from exc
         node_ids[i] = node
         index[node] = i
@@ -359,9 +360,10 @@ def from_networkx(G: Any, *, what: str | None = None) -> StreetNetwork:
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         raise NetworkError(
-            f"Edge ({us[j]!r}, {vs[j]!r}) of {what} has length {raw_len[j]!r} ({int(bad.sum())} "
-            f"edge(s) in all); every edge needs a finite, non-negative 'length' in metres "
-            f"(osmnx adds it; for a hand-built graph set it, e.g. the straight-line distance)."
+            f"Lijn ({us[j]!r}, {vs[j]!r}) van {what} heeft lengte {raw_len[j]!r} ({int(bad.sum())} "
+            f"lijn(en) in totaal); elke lijn heeft een eindige, niet-negatieve 'length' in meters "
+            f"nodig (osmnx voegt die toe; zet hem bij een zelfgemaakte graaf, bijv. op de hemelsbrede "
+            f"afstand)."
         )
     if G.is_directed():
         oneway, reverse = oneway_flags([d.get("oneway") for d in ds])
