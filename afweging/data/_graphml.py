@@ -47,7 +47,7 @@ def _to_bool(value: Any) -> bool:
         return True
     if low in ("false", "no", "0"):
         return False
-    raise ValueError(f"invalid literal for a boolean: {value!r}")
+    raise ValueError(f"geen ja/nee-waarde (True/False): {value!r}")
 
 
 _GRAPH_DTYPES.update({"consolidated": _to_bool, "simplified": _to_bool})
@@ -92,9 +92,9 @@ def _convert_attrs(data: dict[str, Any], dtypes: dict[str, Callable[[Any], Any]]
                 data[attr] = dtypes[attr](value)
         except (TypeError, ValueError, KeyError) as exc:
             raise NetworkError(
-                f"{where} {ident}: attribute {attr!r} has value {value!r}, which cannot be read "
-                f"({exc}). osmnx writes e.g. oneway as True/False and length as metres; "
-                f"fix the value or save the graph with `osmnx.save_graphml(G, path)`."
+                f"{where} {ident}: attribuut {attr!r} heeft de waarde {value!r}, die niet te lezen is "
+                f"({exc}). osmnx schrijft bijv. oneway als True/False en length in meters; herstel de "
+                f"waarde of sla de graaf op met `osmnx.save_graphml(G, path)`."
             ) from exc
 
 
@@ -126,16 +126,16 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
     """
     path = Path(path)
     what = what or str(path)
-    fix = "Save the network with `osmnx.save_graphml(G, path)`, or give `format` in the manifest."
+    fix = "Sla het netwerk op met `osmnx.save_graphml(G, path)`, of geef `format` in het manifest."
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
-        raise NetworkError(f"{what}: {path} is not a GraphML graph (not valid XML: {exc}). {fix}") from exc
+        raise NetworkError(f"{what}: {path} is geen GraphML-graaf (geen geldige XML: {exc}). {fix}") from exc
     except UnicodeDecodeError as exc:
-        raise NetworkError(f"{what}: {path} is not a GraphML graph (not text: {exc}). {fix}") from exc
+        raise NetworkError(f"{what}: {path} is geen GraphML-graaf (geen tekst: {exc}). {fix}") from exc
     if not root.tag.endswith("graphml"):
         raise NetworkError(
-            f"{what}: {path} is XML but not GraphML (its root element is <{root.tag.split('}')[-1]}>). {fix}"
+            f"{what}: {path} is XML maar geen GraphML (het hoofdelement is <{root.tag.split('}')[-1]}>). {fix}"
         )
     ns = root.tag[: -len("graphml")]
     keys: dict[str, tuple[str, Callable[[str], Any]]] = {}
@@ -148,10 +148,10 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
         keys[kid] = (name, conv)
     graphs = root.findall(f"{ns}graph")
     if len(graphs) != 1:
-        raise NetworkError(f"{what}: {path} holds {len(graphs)} <graph> elements; expected one street network. {fix}")
+        raise NetworkError(f"{what}: {path} bevat {len(graphs)} <graph>-elementen; verwacht wordt één stratennetwerk. {fix}")
     graph_el = graphs[0]
     if graph_el.find(f"{ns}hyperedge") is not None:
-        raise NetworkError(f"{what}: {path} contains hyperedges, which a street network cannot have. {fix}")
+        raise NetworkError(f"{what}: {path} bevat hyperedges, die een stratennetwerk niet kan hebben. {fix}")
 
     data_tag = f"{ns}data"
 
@@ -163,7 +163,7 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
             kid = d.get("key")
             spec = keys.get(kid) if kid is not None else None
             if spec is None:
-                raise NetworkError(f"{what}: {path} uses data key {kid!r} that no <key> declares. {fix}")
+                raise NetworkError(f"{what}: {path} gebruikt datasleutel {kid!r} die geen <key> declareert. {fix}")
             text = d.text
             if text is None or len(d):
                 continue  # empty, or a yEd extension with sub-elements
@@ -174,17 +174,17 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
             try:
                 data[name] = conv(text)
             except (ValueError, KeyError) as exc:
-                raise NetworkError(f"{what}: {path}: value {text!r} of {name!r} is not valid ({exc}).") from exc
+                raise NetworkError(f"{what}: {path}: de waarde {text!r} van {name!r} is ongeldig ({exc}). {fix}") from exc
         return data
 
     node_ids: list[str] = []
     node_data: list[dict[str, Any]] = []
     for n in graph_el.findall(f"{ns}node"):
         if n.find(f"{ns}graph") is not None:
-            raise NetworkError(f"{what}: {path} contains nested graphs (yEd groups); not a street network. {fix}")
+            raise NetworkError(f"{what}: {path} bevat geneste grafen (yEd-groepen); dat is geen stratennetwerk. {fix}")
         nid = n.get("id")
         if nid is None:
-            raise NetworkError(f"{what}: {path} has a <node> without id. {fix}")
+            raise NetworkError(f"{what}: {path} heeft een <node> zonder id. {fix}")
         node_ids.append(nid)
         node_data.append(decode(n))
     e_src: list[str] = []
@@ -194,7 +194,7 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
     for e in graph_el.findall(f"{ns}edge"):
         s, t = e.get("source"), e.get("target")
         if s is None or t is None:
-            raise NetworkError(f"{what}: {path} has an <edge> without source or target. {fix}")
+            raise NetworkError(f"{what}: {path} heeft een <edge> zonder source of target. {fix}")
         data = decode(e)
         eid = e.get("id")
         key: Any
@@ -241,7 +241,7 @@ def read_graphml(path: str | Path, *, what: str | None = None) -> nx.MultiDiGrap
         try:
             geoms = shapely.from_wkt(np.asarray(wkts, dtype=object))
         except shapely.errors.GEOSException as exc:
-            raise NetworkError(f"{what}: {path.name}: an edge geometry is not valid WKT ({exc}).") from exc
+            raise NetworkError(f"{what}: {path.name}: een lijngeometrie is geen geldige WKT ({exc}). {fix}") from exc
         for i, g in zip(wkt_pos, geoms, strict=True):
             e_data[i]["geometry"] = g
     G.add_nodes_from(zip(nids, node_data, strict=True))
