@@ -164,41 +164,41 @@ def test_graphml_equals_osmnx_on_utrecht(utrecht_dir, name, nodes, edges, km):
 def test_graphml_bad_files(tmp_path):
     text = tmp_path / "notes.graphml"
     text.write_text("these are not the streets you are looking for\n")
-    with pytest.raises(NetworkError, match=r"notes\.graphml is not a GraphML graph.*save_graphml"):
+    with pytest.raises(NetworkError, match=r"notes\.graphml is geen GraphML-graaf.*save_graphml"):
         osm.read_graph(text, what="[networks.walk] in area.toml")
     xml = tmp_path / "other.graphml"
     xml.write_text("<?xml version='1.0'?><kml><Document/></kml>")
-    with pytest.raises(NetworkError, match=r"is XML but not GraphML \(its root element is <kml>\)"):
+    with pytest.raises(NetworkError, match=r"is XML maar geen GraphML \(het hoofdelement is <kml>\)"):
         osm.read_graph(xml)
     binary = tmp_path / "streets.graphml"
     binary.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
-    with pytest.raises(NetworkError, match=r"streets\.graphml is not a GraphML graph"):
+    with pytest.raises(NetworkError, match=r"streets\.graphml is geen GraphML-graaf"):
         osm.read_graph(binary)
-    with pytest.raises(NetworkError, match=r"undirected graph.*directed"):
+    with pytest.raises(NetworkError, match=r"ongerichte graaf.*gerichte multigraaf"):
         osm.read_graph(_write_graphml(tmp_path, directed="undirected", name="u.graphml"))
-    with pytest.raises(NetworkError, match=r"edge \(2, 3\): attribute 'oneway' has value 'sometimes'"):
+    with pytest.raises(NetworkError, match=r"edge \(2, 3\): attribuut 'oneway' heeft de waarde 'sometimes'.*True/False"):
         osm.read_graph(_write_graphml(tmp_path, oneway="sometimes", name="o.graphml"))
-    with pytest.raises(NetworkError, match=r"attribute 'length' has value 'long'"):
+    with pytest.raises(NetworkError, match=r"attribuut 'length' heeft de waarde 'long'"):
         osm.read_graph(_write_graphml(tmp_path, length="long", name="l.graphml"))
-    with pytest.raises(NetworkError, match="unknown network format 'shp'"):
+    with pytest.raises(NetworkError, match="onbekend netwerkformaat 'shp'"):
         osm.read_graph(_write_graphml(tmp_path, name="x.graphml"), format="shp")
 
 
 def test_project_graph_refuses_unusable_graphs():
     g = nx.MultiDiGraph()
     g.add_edge(1, 2, length=10.0)
-    with pytest.raises(NetworkError, match=r"no 'crs' attribute.*G.graph\['crs'\]"):
+    with pytest.raises(NetworkError, match=r"geen attribuut 'crs'.*G.graph\['crs'\] = 'EPSG:28992'"):
         osm.project_graph(g, what="hand-made")
     g.graph["crs"] = "EPSG:28992"
     nx.set_node_attributes(g, {1: 0.0, 2: 10.0}, "x")
     nx.set_node_attributes(g, {1: 0.0, 2: 0.0}, "y")
     g.add_edge(2, 1)
-    with pytest.raises(NetworkError, match=r"1 edges have no 'length'"):
+    with pytest.raises(NetworkError, match=r"1 lijn\(en\) hebben geen 'length'.*add_edge_lengths"):
         osm.project_graph(g, what="hand-made")
-    with pytest.raises(NetworkError, match="not a directed multigraph"):
+    with pytest.raises(NetworkError, match=r"is een Graph, geen gerichte multigraaf.*nx\.MultiDiGraph\(G\)"):
         osm.project_graph(nx.Graph(g), what="hand-made")
     empty = nx.MultiDiGraph(crs="EPSG:28992")
-    with pytest.raises(NetworkError, match="no nodes or no edges"):
+    with pytest.raises(NetworkError, match="geen knopen of geen lijnen"):
         osm.project_graph(empty, what="hand-made")
 
 
@@ -281,18 +281,18 @@ def test_osm_xml_bike_graph(osm_xml):
 
 
 def test_osm_xml_needs_mode_and_usable_ways(osm_xml, tmp_path):
-    with pytest.raises(UnknownModeError, match=r"needs the travel mode.*\['walk', 'bike'\]"):
+    with pytest.raises(UnknownModeError, match=r"vervoerswijze nodig.*\['walk', 'bike'\]"):
         osm.read_graph(osm_xml)
     only_building = tmp_path / "building.osm"
     only_building.write_text(
         '<osm version="0.6"><node id="1" lat="52" lon="5"/><node id="2" lat="52.001" lon="5"/>'
         '<way id="3"><nd ref="1"/><nd ref="2"/><tag k="building" v="yes"/></way></osm>'
     )
-    with pytest.raises(NetworkError, match=r"no ways usable for 'walk'"):
+    with pytest.raises(NetworkError, match=r"bevat geen wegen voor 'walk'.*stratenuitsnede"):
         osm.read_graph(only_building, mode="walk")
     broken = tmp_path / "broken.osm"
     broken.write_text("<osm><node id='1'")
-    with pytest.raises(NetworkError, match=r"broken\.osm is not OSM XML"):
+    with pytest.raises(NetworkError, match=r"broken\.osm is geen OSM XML.*als \.osm \(XML\)"):
         osm.read_graph(broken, mode="walk")
 
 

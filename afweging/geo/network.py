@@ -211,9 +211,10 @@ class StreetNetwork:
         bad = ~np.isfinite(self.length_m) | (self.length_m < 0)
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
+            a, b = self.node_ids[[self.u[j], self.v[j]]].tolist()  # plain Python values, not np.int64(...)
             raise NetworkError(
-                f"Lijn ({self.node_ids[self.u[j]]!r}, {self.node_ids[self.v[j]]!r}) van {what} heeft "
-                f"lengte {self.length_m[j]!r} ({int(bad.sum())} lijn(en) in totaal); elke lijn heeft "
+                f"Lijn ({a!r}, {b!r}) van {what} heeft "
+                f"lengte {float(self.length_m[j])!r} ({int(bad.sum())} lijn(en) in totaal); elke lijn heeft "
                 f"een eindige, niet-negatieve 'length' in meters nodig (osmnx voegt die toe; zet hem "
                 f"bij een zelfgemaakte graaf, bijv. op de hemelsbrede afstand)."
             )
