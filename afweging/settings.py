@@ -104,7 +104,7 @@ def speed_m_per_min(mode: str) -> float:
         return bike_speed_kmh * 1000.0 / 60.0
     from afweging._errors import UnknownModeError
 
-    raise UnknownModeError(f"Unknown mode {mode!r}: use 'walk' or 'bike'.")
+    raise UnknownModeError(f"Onbekende vervoerswijze {mode!r}: gebruik 'walk' of 'bike'.")
 
 
 # ---------------------------------------------------------------------------- layers

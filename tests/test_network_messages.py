@@ -123,3 +123,17 @@ def test_graphml_structure_messages_are_dutch(tmp_path):
     undeclared = _graphml(tmp_path, '<graph edgedefault="directed"><node id="1"><data key="d9">0</data></node></graph>')
     with pytest.raises(NetworkError, match=r"gebruikt datasleutel 'd9' die geen <key> declareert"):
         osm.read_graph(undeclared)
+
+
+def test_crs_and_mode_messages_are_dutch():
+    from afweging import settings
+    from afweging._errors import GeographicCrsError, UnknownModeError
+    from afweging.geo.crs import require_projected
+
+    require_projected("EPSG:28992", what="de buurten")
+    with pytest.raises(NoCrsError, match=r"de buurten heeft geen coördinatenstelsel; zet het op EPSG:28992"):
+        require_projected(None, what="de buurten")
+    with pytest.raises(GeographicCrsError, match=r"staat in lengte- en breedtegraden \(EPSG:4326\).*to_crs\('EPSG:28992'\)"):
+        require_projected("EPSG:4326", what="de buurten")
+    with pytest.raises(UnknownModeError, match=r"Onbekende vervoerswijze 'car': gebruik 'walk' of 'bike'"):
+        settings.speed_m_per_min("car")

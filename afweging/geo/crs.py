@@ -82,10 +82,10 @@ def lonlat_problem(gdf: gpd.GeoDataFrame, *, is_geojson: bool) -> str | None:
 def require_projected(crs: object, *, what: str) -> None:
     """Raise :class:`GeographicCrsError` unless ``crs`` is projected (metres)."""
     if crs is None:
-        raise NoCrsError(f"{what} has no CRS; set it to EPSG:28992 (RD New).")
+        raise NoCrsError(f"{what} heeft geen coördinatenstelsel; zet het op EPSG:28992 (RD New).")
     c = CRS.from_user_input(crs)
     if not c.is_projected:
         raise GeographicCrsError(
-            f"{what} is in a geographic CRS ({c.to_string()}); distances need a projected CRS. "
-            f"Convert it first, e.g. `gdf.to_crs('EPSG:28992')`."
+            f"{what} staat in lengte- en breedtegraden ({c.to_string()}); afstanden hebben een "
+            f"stelsel in meters nodig. Zet het eerst om, bijv. `gdf.to_crs('EPSG:28992')`."
         )
