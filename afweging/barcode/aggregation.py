@@ -24,7 +24,8 @@ wijk's weight that did have a value is kept as ``coverage`` (%), and shown in ex
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -159,13 +160,35 @@ def stable_order_from(values: np.ndarray, before: np.ndarray, before_order: np.n
     return np.concatenate([order, np.flatnonzero(np.isnan(values))])
 
 
+@dataclass
+class HomeOrders:
+    """The homes' sort orders by a per-home time, shared by the quantiles of one scoring
+    (wijken and city sort the same times once).
+
+    ``order_from``, when given, is asked first for a column's order as
+    ``order_from(home_col, values)`` (the plan check: from the baseline's order, see
+    :func:`stable_order_from`); None from it means a fresh stable sort.
+    """
+
+    order_from: Callable[[str, np.ndarray], np.ndarray | None] | None = None
+    orders: dict[str, np.ndarray] = field(default_factory=dict)
+    buurten: tuple[np.ndarray, pd.Index] | None = None  # the homes' factorised buurtcodes
+
+    def order(self, home_col: str, values: np.ndarray) -> np.ndarray:
+        """``np.argsort(values, kind="stable")`` for ``home_col``, computed once."""
+        if home_col not in self.orders:
+            made = self.order_from(home_col, values) if self.order_from is not None else None
+            self.orders[home_col] = made if made is not None else np.argsort(values, kind="stable")
+        return self.orders[home_col]
+
+
 def home_quantile(
     homes: pd.DataFrame,
     home_col: str,
     groups: pd.Series,
     q: float,
     *,
-    sorted_rows: dict[str, Any] | None = None,
+    orders: HomeOrders | None = None,
 ) -> pd.Series:
     """Resident-weighted quantile of a per-home travel time, per group of buurten.
 
@@ -184,36 +207,26 @@ def home_quantile(
         buurtcode -> group code.
     q : float
         0.5 for the median, 0.9 for p90.
-    sorted_rows : dict, optional
-        Kept per ``home_col``: the homes sorted by that time, for the next grouping of the
-        same homes (wijken and city sort the times once); also their factorised buurtcodes.
-        Its entry ``"\x00order_from"``, when given, is called as ``(home_col, values)`` and
-        returns that order (see :func:`stable_order_from`) or None.
+    orders : HomeOrders, optional
+        The sort orders of these homes' times kept for the next grouping of the same
+        homes (and their factorised buurtcodes).
     """
     from afweging.analyses.reach.reachability import weighted_quantile_by_group
 
     labels = pd.Index(sorted(groups.dropna().astype(str).unique()))
     # group of every distinct buurtcode, then of every home (far fewer lookups than homes)
-    if sorted_rows is not None and "\x00buurtcode" in sorted_rows:  # the same homes: factorised once
-        buurt_of_home, buurt_codes = sorted_rows["\x00buurtcode"]
+    if orders is not None and orders.buurten is not None:  # the same homes: factorised once
+        buurt_of_home, buurt_codes = orders.buurten
     else:
         buurt_of_home, buurt_codes = pd.factorize(homes["buurtcode"])
-        if sorted_rows is not None:
-            sorted_rows["\x00buurtcode"] = (buurt_of_home, buurt_codes)
+        if orders is not None:
+            orders.buurten = (buurt_of_home, buurt_codes)
     group_of_buurt = groups.reindex(pd.Index(buurt_codes).astype(str))
     code_of_buurt = labels.get_indexer(group_of_buurt.astype(object).where(group_of_buurt.notna(), None))
     codes = np.where(buurt_of_home >= 0, code_of_buurt[buurt_of_home], -1)
     values = homes[home_col].to_numpy(dtype=float)
     weights = homes["residents"].to_numpy(dtype=float)
     weights = np.where(np.isfinite(weights), weights, 0.0)
-    order = None
-    if sorted_rows is not None:
-        if home_col not in sorted_rows:
-            # a caller that knows the order of an earlier state of these homes (the plan
-            # check: the baseline's) gives it as "\x00order_from"(home_col, values)
-            order_from = sorted_rows.get("\x00order_from")
-            made = order_from(home_col, values) if order_from is not None else None
-            sorted_rows[home_col] = made if made is not None else np.argsort(values, kind="stable")
-        order = sorted_rows[home_col]
+    order = orders.order(home_col, values) if orders is not None else None
     res = weighted_quantile_by_group(codes, values, weights, q, len(labels), order=order)
     return pd.Series(res, index=labels)

@@ -18,6 +18,7 @@ Steps (see ``norms.toml`` for the formulas):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,13 @@ import pandas as pd
 from afweging import _names
 from afweging._errors import NoMatchError
 from afweging.barcode import columns as _columns
-from afweging.barcode.aggregation import buurt_weights, home_quantile, quantile_stat, weighted_mean
+from afweging.barcode.aggregation import (
+    HomeOrders,
+    buurt_weights,
+    home_quantile,
+    quantile_stat,
+    weighted_mean,
+)
 from afweging.barcode.norms import Norm, Norms, load_norms
 from afweging.geo.area import Area
 
@@ -354,7 +361,7 @@ def score(
     reach: Any = None,
     *,
     norms: Norms | str | Path | None = None,
-    sorted_rows: dict[str, Any] | None = None,
+    order_from: Callable[[str, np.ndarray], np.ndarray | None] | None = None,
 ) -> BarcodeScores:
     """Score every buurt, wijk and the city against the norms.
 
@@ -370,9 +377,10 @@ def score(
         reachability columns are "geen gegevens".
     norms : Norms or path, optional
         Default: the bundled ``norms.toml``. A path is loaded with :func:`load_norms`.
-    sorted_rows : dict, optional
-        Seed of the homes' sort orders (see :func:`~afweging.barcode.aggregation.home_quantile`;
-        the plan check passes the baseline's order there). Not modified.
+    order_from : callable, optional
+        ``order_from(home_col, values)``: the homes' stable sort order by a per-home time,
+        or None to sort afresh (the plan check derives it from the baseline's order; see
+        :class:`~afweging.barcode.aggregation.HomeOrders`).
 
     Returns
     -------
@@ -492,10 +500,10 @@ def score(
             fallback_w = pd.Series(np.nan, index=buurt_index)
 
     wijk_level = None
-    sorted_rows = dict(sorted_rows or {})  # the homes sorted by a time, for wijken and city
+    orders = HomeOrders(order_from=order_from)  # the homes sorted by a time, for wijken and city
     if wijkcode.notna().any():
         w_values, w_cov = weighted_mean(values, weights, wijkcode)
-        _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df, sorted_rows)
+        _quantiles_from_homes(w_values, area_norms, reach, wijkcode, methods_df, orders)
         w_fb = _aggregate_fallback(fallback, fallback_w, wijkcode)
         w_names = pd.Series(w_values.index.astype(str), index=w_values.index.astype(str))
         if area.wijken is not None and "wijknaam" in area.wijken.columns:
@@ -510,7 +518,7 @@ def score(
     city_code = str(area.gemeentecode) if area.gemeentecode else "stad"
     city_groups = pd.Series(city_code, index=buurt_index, dtype=object)
     c_values, c_cov = weighted_mean(values, weights, city_groups)
-    _quantiles_from_homes(c_values, area_norms, reach, city_groups, methods_df, sorted_rows)
+    _quantiles_from_homes(c_values, area_norms, reach, city_groups, methods_df, orders)
     c_fb = _aggregate_fallback(fallback, fallback_w, city_groups)
     c_values.index.name = c_cov.index.name = "code"
     stad = _level(
@@ -552,11 +560,11 @@ def _quantiles_from_homes(
     reach: Any,
     groups: pd.Series,
     methods: pd.DataFrame,
-    sorted_rows: dict[str, Any] | None = None,
+    orders: HomeOrders | None = None,
 ) -> None:
     """Replace weighted means of quantile indicators (median, p90 minutes) in place by the
     resident-weighted quantile over the homes of each group, when the homes are known
-    (``sorted_rows``: see :func:`home_quantile`)."""
+    (``orders``: see :func:`home_quantile`)."""
     homes = getattr(reach, "homes", None)
     for n in area_norms:
         stat = quantile_stat(n.column)
@@ -571,7 +579,7 @@ def _quantiles_from_homes(
         ):
             logger.info("Norm %s: no per-home times; wijk/stad value is a weighted mean", n.id)
             continue
-        q = home_quantile(homes, home_col, groups, stat[1], sorted_rows=sorted_rows)
+        q = home_quantile(homes, home_col, groups, stat[1], orders=orders)
         known = agg[n.id].notna()
         agg[n.id] = q.reindex(agg.index.astype(str)).to_numpy()
         agg.loc[~known.to_numpy(), n.id] = np.nan

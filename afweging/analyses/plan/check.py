@@ -421,9 +421,9 @@ def _after(plan: Plan, applied: AppliedPlan, base: Baseline, timings: dict[str, 
         reach, reach_buurten = _reach_after(base, applied)
         timings["bereikbaarheid na"] = time.perf_counter() - t
         t = time.perf_counter()
-        seed = ({"\x00order_from": functools.partial(_order_from_baseline, base, reach)}
-                if reach is not None and base.reach is not None else None)
-        scores = score(after, layers, reach, norms=base.norms, sorted_rows=seed)
+        order_from = (functools.partial(_order_from_baseline, base, reach)
+                      if reach is not None and base.reach is not None else None)
+        scores = score(after, layers, reach, norms=base.norms, order_from=order_from)
         timings["barcode na"] = time.perf_counter() - t
     t = time.perf_counter()
     q = plan_quantities(plan)
