@@ -137,7 +137,8 @@ def header_block(features: tuple[str, ...] = ("OsmSchema-V0.6", "DenseNodes")) -
 
 
 def hand_made(path: Path, *, features: tuple[str, ...] = ("OsmSchema-V0.6", "DenseNodes"),
-              codec: int | None = None, with_header: bool = True) -> Path:
+              codec: int | None = None, with_header: bool = True, granularity: int = 1000,
+              way_refs: bytes | None = None) -> Path:
     """Three nodes: a DenseNodes block (granularity 1000, a latitude offset of one
     degree, ids out of order), a plain Node in a raw blob (granularity 1, a negative
     longitude that C division truncates towards zero), and a way over them."""
@@ -145,12 +146,14 @@ def hand_made(path: Path, *, features: tuple[str, ...] = ("OsmSchema-V0.6", "Den
              + field(8, packed(deltas([51_080_000, 51_081_000])))  # lat: 52.080000, 52.081000
              + field(9, packed(deltas([5_100_000, 5_101_500]))))  # lon: 5.100000, 5.101500
     block1 = (field(1, field(1, b"") + field(1, b"highway") + field(1, b"residential"))
-              + field(2, field(2, dense)) + field(17, 1000) + field(19, 10**9))
+              + field(2, field(2, dense)) + field(17, granularity) + field(19, 10**9))
     node = field(1, zz(11)) + field(8, zz(52_081_234_567)) + field(9, zz(-123_456_789))
     block2 = field(1, field(1, b"")) + field(2, field(1, node)) + field(17, 1)
-    way = field(1, 5) + field(2, packed([1])) + field(3, packed([2])) + field(8, packed(deltas([10, 12, 11])))
+    refs = packed(deltas([10, 12, 11])) if way_refs is None else way_refs
+    way = field(1, 5) + field(2, packed([1])) + field(3, packed([2])) + field(8, refs)
+    way2 = field(1, 6) + field(2, packed([1])) + field(3, packed([2])) + field(8, packed(deltas([12, 11])))
     block3 = (field(1, field(1, b"") + field(1, b"highway") + field(1, b"residential"))
-              + field(2, field(3, way)))
+              + field(2, field(3, way) + (field(3, way2) if way_refs is not None else b"")))
     parts = [blob("OSMHeader", header_block(features))] if with_header else []
     parts += [blob("OSMData", block1, codec=codec), blob("OSMData", block2, compress=False),
               blob("OSMData", block3)]
@@ -206,6 +209,25 @@ def test_broken_files_give_dutch_messages(tmp_path):
         read_network(junk, mode="walk")
     with pytest.raises(NetworkError, match="begint niet met een OSMHeader-blok"):
         read_network(hand_made(tmp_path / "f.osm.pbf", with_header=False), mode="walk")
+
+
+@pytest.mark.parametrize("granularity", [0, 2**31, 2**63, 2**64 - 1])
+def test_an_impossible_granularity_is_refused(tmp_path, granularity):
+    """A granularity outside int32 (or 0, which would put every node on the offset) is a
+    Dutch message, not an OverflowError or silently wrong coordinates."""
+    with pytest.raises(NetworkError, match=f"ongeldige granularity {granularity}"):
+        read_network(hand_made(tmp_path / "g.osm.pbf", granularity=granularity), mode="walk")
+
+
+def test_a_way_whose_node_list_stops_inside_a_number_is_refused(tmp_path):
+    """The node lists of a group's ways are decoded together: a list that stops in the
+    middle of a varint must not lend its last byte to the next way's first number."""
+    refs = packed(deltas([10, 12])) + bytes([0x81])  # a continuation byte, then the field ends
+    with pytest.raises(NetworkError, match="afgebroken varint in een gepakt veld"):
+        read_network(hand_made(tmp_path / "w.osm.pbf", way_refs=refs), mode="walk")
+    # the same two ways with a complete list read fine
+    net = read_network(hand_made(tmp_path / "ok.osm.pbf", way_refs=packed(deltas([10, 12, 11]))), mode="walk")
+    assert net.n_edges > 0
 
 
 def test_ways_before_nodes_and_mixed_blocks(tmp_path):

@@ -43,6 +43,8 @@ _OTHER_COMPRESSION = {4: "lzma", 5: "bzip2", 6: "lz4", 7: "zstd"}
 #: A blob may hold at most 32 MiB of uncompressed data (the format's hard limit).
 _MAX_BLOB = 32 * 2**20
 _MAX_HEADER = 64 * 2**10
+#: Largest lat/lon offset accepted, in nanodegrees (1,000 degrees).
+_MAX_OFFSET = 10**12
 #: Node blocks kept uncompressed from the pass over the ways for the pass over the nodes,
 #: up to this many bytes (2.4 million street nodes: about 40 MiB); the rest is read and
 #: decompressed again.
@@ -170,6 +172,9 @@ def _packed(a: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.nda
     ends = np.zeros(len(b) + 1, dtype=np.int64)
     np.cumsum(end, out=ends[1:])
     stop = np.cumsum(lens)
+    full = lens > 0
+    if not end[stop[full] - 1].all():  # every message's field ends with the end of a varint
+        raise _Bad("afgebroken varint in een gepakt veld")
     per = ends[stop] - ends[stop - lens]
     owner = np.repeat(np.arange(len(starts)), per)
     return vals, owner
@@ -242,8 +247,9 @@ def _message_fields(
         p = p + klen
         nxt = np.empty_like(p)
         value = np.zeros(len(p), dtype=np.uint64)
-        if ((wire != 0) & (wire != 2) & (wire != 1) & (wire != 5)).any():
-            raise _Bad(f"onbekend draadtype {int(wire[(wire != 0) & (wire != 2) & (wire != 1) & (wire != 5)][0])}")
+        unknown = (wire != 0) & (wire != 2) & (wire != 1) & (wire != 5)
+        if unknown.any():
+            raise _Bad(f"onbekend draadtype {int(wire[unknown][0])}")
         for w in (0, 2, 1, 5):
             s = wire == w
             if not s.any():
@@ -384,6 +390,12 @@ class _Block:
                 self.lat_offset = _signed(v)
             elif number == 20 and wire == 0:
                 self.lon_offset = _signed(v)
+        # granularity is a positive int32 (nanodegrees per unit); offsets beyond 1,000
+        # degrees are no coordinates (and would overflow the 64-bit arithmetic)
+        if not 0 < self.granularity < 2**31:
+            raise _Bad(f"ongeldige granularity {self.granularity} (verwacht 1 tot 2^31)")
+        if max(abs(self.lat_offset), abs(self.lon_offset)) > _MAX_OFFSET:
+            raise _Bad("ongeldige lat_offset/lon_offset")
 
     def group_kind(self, start: int, end: int) -> int:
         """Field number of a group's first field (1 nodes, 2 dense, 3 ways, 4 relations)."""
