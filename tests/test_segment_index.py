@@ -131,3 +131,19 @@ def test_grid_index_degenerate_inputs():
     seg, _, dist = flat._nearest(pts)
     assert seg.tolist() == [0, 0, 1, 1]
     np.testing.assert_allclose(dist, [10.0, 5.0, 40.0, 700.0])
+
+
+def test_points_with_nan_or_inf_coordinates_are_refused_in_dutch():
+    """A home or facility without finite coordinates cannot be snapped: a Dutch message
+    naming the rows, not a scipy ValueError from the KD-tree."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from afweging._errors import InvalidGeometryError
+    from afweging.geo.snap import point_xy
+
+    pts = gpd.GeoSeries([Point(1, 2), Point(float("nan"), float("nan")), Point(float("inf"), 1)],
+                        index=["a", "b", "c"])
+    with pytest.raises(InvalidGeometryError, match=r"woningen: 2 punt\(en\) .*geen eindig getal.*\['b', 'c'\]"):
+        point_xy(pts, what="woningen")
+    assert point_xy(pts.iloc[:1], what="woningen").tolist() == [[1.0, 2.0]]

@@ -48,11 +48,19 @@ def point_xy(points: gpd.GeoSeries | gpd.GeoDataFrame, *, what: str) -> np.ndarr
     if bad.any():
         first = geom.index[np.flatnonzero(bad)[:5]].tolist()
         raise InvalidGeometryError(
-            f"{what} must hold Point geometries; {int(bad.sum())} row(s) do not (index "
-            f"{first}, types {sorted({str(t) for t in types[bad]})}). Use representative "
-            f"points, e.g. `gdf.geometry = gdf.representative_point()`."
+            f"{what}: verwacht punten; {int(bad.sum())} rij(en) zijn dat niet (index {first}, "
+            f"soorten {sorted({str(t) for t in types[bad]})}). Neem een punt per object, bijv. "
+            f"`gdf.geometry = gdf.representative_point()`."
         )
-    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()]).astype(np.float64)
+    xy = np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()]).astype(np.float64)
+    finite = np.isfinite(xy).all(axis=1)
+    if not finite.all():
+        first = geom.index[np.flatnonzero(~finite)[:5]].tolist()
+        raise InvalidGeometryError(
+            f"{what}: {int((~finite).sum())} punt(en) hebben een coördinaat die geen eindig getal "
+            f"is (NaN of oneindig; index {first}). Herstel of verwijder die punten."
+        )
+    return xy
 
 
 #: Below this many query points a KD-tree query runs in one thread (starting threads costs

@@ -149,7 +149,7 @@ class Baseline:
             return
         homes = before.homes
         memo = self.derived("reach_memo", lambda: ReachMemo(
-            self.derived("homes_xy", lambda: point_xy(homes, what="reach.homes"))))
+            self.derived("homes_xy", lambda: point_xy(homes, what="woningen (reach.homes)"))))
         if memo.warmed:  # already (the studio's cache keeps a warm baseline)
             return
         with warnings.catch_warnings():

@@ -247,25 +247,12 @@ class _ModeTimes:
     facility_rows: list[dict[str, Any]]
 
 
-def _along_own_street(
-    graph: ArrayGraph, home: StreetSnap, fac: StreetSnap, fac_extra_m: np.ndarray
-) -> np.ndarray:
-    """Per home, metres along its own street to the nearest facility on that street.
-
-    ``inf`` where no facility lies on the home's street, or only against its one-way
-    direction (the way round over the network is found by the search).
-    """
-    out = np.full(len(home.street), np.inf)
-    h, d = _own_street_pairs(graph, home, fac, fac_extra_m)
-    np.minimum.at(out, h, d)
-    return out
-
-
 def _own_street_pairs(
     graph: ArrayGraph, home: StreetSnap, fac: StreetSnap, fac_extra_m: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The (home, metres) pairs of :func:`_along_own_street`: every home and facility on
-    the same street, with the metres along it (``inf`` against a one-way direction)."""
+    """The (home, metres) pairs of every home and facility on the same street, with the
+    metres along it (``inf`` against a one-way direction; the way round over the network
+    is found by the search)."""
     none = np.empty(0, dtype=np.int64), np.empty(0)
     if len(fac.street) == 0 or len(home.street) == 0:
         return none
@@ -676,7 +663,7 @@ def _mode_times(
         def tree_all(xy: np.ndarray = xy, fkey: str = fkey) -> Any:  # built when needed
             return kept(f"tree:{fkey}", lambda: kdtree(xy))
 
-        if memo is not None:  # kept for a plan's grown set of this category
+        if memo is not None and not memo.warmed:  # kept for a plan's grown set of this category
             tree_all()
         if len(fb_homes):
             metres[fb_homes] = nearest(f"all:{fkey}", tree_all(), fb_homes) * detour_factor

@@ -120,8 +120,8 @@ def update_reachability(
         frame = frame[frame["category"].isin(before.categories)]
         if not len(frame):
             continue
-        hxy = derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))
-        fxy = point_xy(frame, what="changed facilities")
+        hxy = derived("homes_xy", lambda: point_xy(homes_b, what="woningen (reach.homes)"))
+        fxy = point_xy(frame, what="nieuwe of veranderde voorzieningen")
         fcat = frame["category"].to_numpy()
         hx, hy = derived("homes_x_y", functools.partial(_columns_of, hxy))
         for cat in sorted(set(fcat)):
@@ -148,7 +148,7 @@ def update_reachability(
         # with a caller's warm cache (Baseline.warm): snaps, searches and KD-trees of
         # the Area before the change reused; a cold one is not worth filling for one call
         memo = None if derived is _compute else derived("reach_memo", lambda: ReachMemo(
-            derived("homes_xy", lambda: point_xy(homes_b, what="reach.homes"))))
+            derived("homes_xy", lambda: point_xy(homes_b, what="woningen (reach.homes)"))))
         if memo is not None and not memo.warmed:
             memo = None
         sub = reachability(sub_area, modes=before.modes, minutes=before.minutes,
