@@ -707,12 +707,36 @@ def test_reach_memo_gives_the_same_numbers_and_reuses_unchanged_categories(demo)
     assert set(memo2._store) == keys
 
 
+def _count_searches(monkeypatch) -> tuple[list[int], list[int]]:
+    """Record the number of source nodes of every network search and the size of every
+    search matrix built (``SuperSourceSearch``) from now on."""
+    from afweging.analyses.reach.graph import SuperSourceSearch
+
+    sources: list[int] = []
+    matrices: list[int] = []
+    distances, init = SuperSourceSearch.distances, SuperSourceSearch.__init__
+
+    def count_search(self, nodes, offsets_m, *, limit_m):
+        sources.append(len(nodes))
+        return distances(self, nodes, offsets_m, limit_m=limit_m)
+
+    def count_matrix(self, m):
+        matrices.append(m.shape[0])
+        init(self, m)
+
+    monkeypatch.setattr(SuperSourceSearch, "distances", count_search)
+    monkeypatch.setattr(SuperSourceSearch, "__init__", count_matrix)
+    return sources, matrices
+
+
 def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch):
     """A warmed memo computes a category whose facilities are those it kept plus a few
     new ones at the end (as a plan adds them) from the kept pieces and the new points
-    alone (snaps, a search from the new points, their KD-tree): the result equals a plain
-    run exactly, also for a new facility far off the streets, for homes the memo has not
-    seen, and with the new facility closer than any old one for some homes."""
+    alone (snaps, a search from the new points on the run's one shared search matrix,
+    their KD-tree): the result equals a plain run exactly, also for a new facility far off
+    the streets, for homes the memo has not seen, and with the new facility closer than
+    any old one for some homes. A fall-back to a search of the whole set fails: every
+    search starts from the street ends of one new facility only."""
     import dataclasses
     import sys
 
@@ -732,6 +756,7 @@ def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch
     engine = sys.modules["afweging.analyses.reach.reachability"]
     grown = engine._grown_category
     monkeypatch.setattr(engine, "_grown_category", spy)
+    sources, matrices = _count_searches(monkeypatch)
     fac = demo.facilities
     x0, y0 = demo.homes.geometry.x.median(), demo.homes.geometry.y.median()
     minx = demo.buurten.total_bounds[0]
@@ -744,8 +769,12 @@ def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch
     homes.loc[homes.index[0], "geometry"] = Point(x0 + 35.0, y0 - 20.0)  # a home the memo has not seen
     changed = dataclasses.replace(demo, homes=homes, facilities=pd.concat([fac, new]))
     got = reachability(changed, memo=memo)
-    plain = reachability(changed)
     assert calls == [True] * 4  # two grown categories, two modes: all from the kept pieces
+    # per mode one search matrix and two searches (supermarket n1, huisarts n3; n2 lies
+    # off the streets), each from the one or two street ends of one new facility
+    assert len(matrices) == 2
+    assert len(sources) == 4 and all(1 <= s <= 2 for s in sources), sources
+    plain = reachability(changed)
     pd.testing.assert_frame_equal(got.homes, plain.homes)
     pd.testing.assert_frame_equal(got.buurten, plain.buurten)
     pd.testing.assert_frame_equal(got.facility_report, plain.facility_report)
@@ -754,3 +783,51 @@ def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch
     before = reachability(dataclasses.replace(demo, homes=homes))
     assert (plain.homes["walk_min_supermarkt"] < before.homes["walk_min_supermarkt"]).any()
     assert plain.facility_report.loc[("walk", "supermarkt"), "homes_off_network_closer"] > 0
+
+
+def test_reach_memo_grown_set_gives_a_home_its_first_route(monkeypatch):
+    """On the fragment graph the home at A has no route to a facility at D (a one-way
+    spur away from it). A warmed memo adds a speelplek at C: from the kept pieces and a
+    search from C alone the home is routed (900 m over A-B-C), as in a plain run; a
+    huisarts added next to D leaves it without a route (the straight line to D × the
+    detour factor to the nearest of D and the new one), the kept "can reach" of D joined
+    with that of the new point."""
+    import sys
+
+    from afweging.analyses.reach.reachability import ReachMemo
+
+    G = fragment_graph()
+    homes = [(0, 0), (450, 5)]
+    base = [("speelplek", (0, 60)), ("huisarts", (0, 60))]
+    before = make_area(homes, base, networks={"bike": G})
+    memo = ReachMemo(np.array(homes, dtype=float))
+    with pytest.warns(UserWarning, match="geen route"):
+        r0 = reachability(before, modes="bike", categories=["speelplek", "huisarts"], memo=memo)
+    assert r0.homes["bike_n_no_route"].tolist() == [2, 2]
+    memo.warmed = True
+    engine = sys.modules["afweging.analyses.reach.reachability"]
+    grown, calls = engine._grown_category, []
+
+    def spy(*args, **kwargs):
+        out = grown(*args, **kwargs)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(engine, "_grown_category", spy)
+    sources, matrices = _count_searches(monkeypatch)
+    after = make_area(homes, [*base, ("speelplek", (900, 0)), ("huisarts", (10, 70))], networks={"bike": G})
+    with pytest.warns(UserWarning, match="geen route naar een huisarts"):
+        got = reachability(after, modes="bike", categories=["speelplek", "huisarts"], memo=memo)
+    assert calls == [True, True]
+    assert len(matrices) == 1 and len(sources) == 2 and all(1 <= s <= 2 for s in sources), sources
+    with pytest.warns(UserWarning, match="geen route naar een huisarts"):
+        plain = reachability(after, modes="bike", categories=["speelplek", "huisarts"])
+    pd.testing.assert_frame_equal(got.homes, plain.homes)
+    pd.testing.assert_frame_equal(got.buurten, plain.buurten)
+    pd.testing.assert_frame_equal(got.facility_report, plain.facility_report)
+    h = plain.homes
+    np.testing.assert_allclose(h["bike_min_speelplek"], [900 / BIKE, (5 + 450) / BIKE])
+    np.testing.assert_allclose(h["bike_min_huisarts"], np.hypot([0, 440], [60, 65]) * settings.detour_factor / BIKE)
+    assert h["bike_n_no_route"].tolist() == [1, 1]
+    assert plain.facility_report.loc[("bike", "speelplek"), "homes_no_route"] == 0
+    assert plain.facility_report.loc[("bike", "huisarts"), "homes_no_route"] == 2

@@ -466,24 +466,90 @@ class ReachMemo:
         return known
 
 
+@dataclass
+class _Facilities:
+    """One category's facilities as :func:`_category_times` reads them; each piece is
+    computed when asked for (from a :class:`ReachMemo` when it has it).
+
+    Attributes
+    ----------
+    snap : StreetSnap or None
+        Every facility's snap (None without a network).
+    near_all, near_off : callable
+        Rows of the homes -> straight-line metres to the nearest facility / to the
+        nearest facility off the network.
+    search : callable
+        The on-network facilities' snaps -> :func:`_search` of them.
+    can_reach : callable
+        The search's source nodes -> ``graph.can_reach`` of them.
+    """
+
+    snap: StreetSnap | None
+    near_all: Callable[[np.ndarray], np.ndarray]
+    near_off: Callable[[np.ndarray], np.ndarray]
+    search: Callable[[StreetSnap], tuple[np.ndarray, np.ndarray]]
+    can_reach: Callable[[np.ndarray], np.ndarray]
+
+
+def _category_times(
+    facs: _Facilities,
+    row: dict[str, Any],
+    graph: ArrayGraph | None,
+    hs: StreetSnap | None,
+    ends: tuple[np.ndarray, np.ndarray] | None,
+    fb_homes: np.ndarray,
+    net_homes: np.ndarray,
+    n: int,
+    *,
+    limit_m: float,
+    detour_factor: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The effective metres of every home to the nearest facility of one category
+    (``inf`` beyond ``limit_m``) and which homes have no network route to any; fills
+    ``row`` (the category's facility report)."""
+    metres = np.full(n, np.nan)
+    nr = np.zeros(n, dtype=bool)
+    if len(fb_homes):
+        metres[fb_homes] = facs.near_all(fb_homes) * detour_factor
+    if graph is not None and facs.snap is not None and hs is not None:
+        fon = facs.snap.within
+        row.update(on_network=int(fon.sum()), off_network=int((~fon).sum()))
+        if not (fon.any() and len(net_homes)):
+            t = np.full(len(net_homes), np.inf)
+        else:
+            fs_on = facs.snap.take(np.flatnonzero(fon))
+            t, none = _network_metres(graph, hs, fs_on, limit_m=limit_m, searched=facs.search(fs_on),
+                                      can_reach=facs.can_reach, ends=ends)
+            if none.any():
+                t[none] = facs.near_all(net_homes[none]) * detour_factor
+                nr[net_homes[none]] = True
+                row["homes_no_route"] = int(none.sum())
+        if (~fon).any() and len(net_homes):
+            t_off = facs.near_off(net_homes) * detour_factor
+            closer = (t_off < t) & (t_off <= limit_m)
+            row["homes_off_network_closer"] = int(closer.sum())
+            t = np.minimum(t, t_off)
+        metres[net_homes] = t
+    metres[metres > limit_m] = np.inf
+    return metres, nr
+
+
 def _grown_category(
     graph: ArrayGraph | None,
     memo: ReachMemo,
     base_xy: np.ndarray,
     extra_xy: np.ndarray,
     home_xy: np.ndarray,
-    hs: StreetSnap | None,
-    fb_homes: np.ndarray,
-    net_homes: np.ndarray,
     pos: np.ndarray,
     *,
     limit_m: float,
     max_snap_distance_m: float,
-    detour_factor: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
-    """:func:`_mode_times` for a category whose facilities are the kept ones (``base_xy``,
-    :meth:`ReachMemo.remember_set`) plus ``extra_xy`` (a plan's), from the pieces kept for
-    ``base_xy`` and the extra points alone; None when a piece is not kept.
+    searcher: Callable[[], SuperSourceSearch],
+) -> _Facilities | None:
+    """The :class:`_Facilities` of a category whose facilities are the kept ones
+    (``base_xy``, :meth:`ReachMemo.remember_set`) plus ``extra_xy`` (a plan's), from the
+    pieces kept for ``base_xy`` and the extra points alone; None when a piece is not
+    kept. ``searcher`` gives the run's shared :class:`SuperSourceSearch`.
 
     Every piece equals the one of the whole set: snaps are made point by point; the
     network metres from a set of sources are the smaller of those from its two parts
@@ -491,10 +557,6 @@ def _grown_category(
     length never changes which of two sums is smaller); a node reaches the set when it
     reaches either part; the nearest straight-line distance is the smaller of the two
     nearest ones (the same distance of the same pair of points).
-
-    Returns the metres of the fallback homes (before the limit), the network metres of
-    the network homes, which of them have no route, the facilities on the network and
-    the homes for which an off-network facility is closer.
     """
     bkey = f"{memo.key(base_xy)}:{max_snap_distance_m!r}"
     tree_b = memo.kept(f"tree:{bkey}")
@@ -510,51 +572,47 @@ def _grown_category(
         d = memo.nearest(f"all:{bkey}", tree_b, home_xy[rows], pos[rows])
         return np.minimum(d, nearest_distance_m(home_xy[rows], tree_e))
 
-    fb_m = near_all(fb_homes) * detour_factor if len(fb_homes) else np.empty(0)
-    t = np.full(len(net_homes), np.inf)
-    none = np.zeros(len(net_homes), dtype=bool)
-    if graph is None or fs_b is None or hs is None:
-        return fb_m, t, none, 0, 0
+    if graph is None or fs_b is None:
+        return _Facilities(None, near_all, near_all, _no_search, _no_search)
     fs_e = graph.snap(extra_xy, max_distance_m=max_snap_distance_m)
     fs = StreetSnap(*(np.concatenate([getattr(fs_b, f), getattr(fs_e, f)]) for f in fs_b.__dataclass_fields__))
-    fon = fs.within
-    if fon.any() and len(net_homes):
-        fs_on = fs.take(np.flatnonzero(fon))
-        on_e = fs_e.take(np.flatnonzero(fs_e.within))
+    src_extra: list[np.ndarray] = []  # the extra facilities' sources, once the kept search is used
+
+    def search(fs_on: StreetSnap) -> tuple[np.ndarray, np.ndarray]:
         searched_b = memo.kept(f"search:{gkey_b}:{limit_m!r}")
-        src_e: np.ndarray | None = None
         if searched_b is None:
-            searched = _search(graph, fs_on, limit_m=limit_m)
-        elif not len(on_e.street):
-            searched, src_e = searched_b, np.empty(0, dtype=np.int64)
-        else:
-            src_e, dist_e = _search(graph, on_e, limit_m=limit_m)
-            searched = (np.concatenate([searched_b[0], src_e]), np.minimum(searched_b[1], dist_e))
+            return _search(graph, fs_on, limit_m=limit_m, searcher=searcher())
+        on_e = fs_e.take(np.flatnonzero(fs_e.within))
+        if not len(on_e.street):
+            src_extra.append(np.empty(0, dtype=np.int64))
+            return searched_b
+        src_e, dist_e = _search(graph, on_e, limit_m=limit_m, searcher=searcher())
+        src_extra.append(src_e)
+        return np.concatenate([searched_b[0], src_e]), np.minimum(searched_b[1], dist_e)
 
-        def can_reach(src: np.ndarray) -> np.ndarray:
-            reach_b = memo.kept(f"reach:{gkey_b}")
-            if reach_b is None or src_e is None:
-                return graph.can_reach(src)
-            return reach_b | graph.can_reach(src_e)
+    def can_reach(src: np.ndarray) -> np.ndarray:
+        reach_b = memo.kept(f"reach:{gkey_b}")
+        if reach_b is None or not src_extra:
+            return graph.can_reach(src)
+        return reach_b | graph.can_reach(src_extra[0])
 
-        t, none = _network_metres(graph, hs, fs_on, limit_m=limit_m, searched=searched, can_reach=can_reach)
-        if none.any():
-            t[none] = near_all(net_homes[none]) * detour_factor
-    n_closer = 0
-    if (~fon).any() and len(net_homes):
+    def near_off(rows: np.ndarray) -> np.ndarray:
         parts = []
         if (~fs_b.within).any():
             tree_off_b = memo.kept(f"tree_off:{gkey_b}")
             if tree_off_b is None:
                 tree_off_b = kdtree(base_xy[~fs_b.within])
-            parts.append(memo.nearest(f"off:{gkey_b}", tree_off_b, home_xy[net_homes], pos[net_homes]))
+            parts.append(memo.nearest(f"off:{gkey_b}", tree_off_b, home_xy[rows], pos[rows]))
         off_e = extra_xy[~fs_e.within]
         if len(off_e):
-            parts.append(nearest_distance_m(home_xy[net_homes], kdtree(off_e)))
-        t_off = (parts[0] if len(parts) == 1 else np.minimum(parts[0], parts[1])) * detour_factor
-        n_closer = int(((t_off < t) & (t_off <= limit_m)).sum())
-        t = np.minimum(t, t_off)
-    return fb_m, t, none, int(fon.sum()), n_closer
+            parts.append(nearest_distance_m(home_xy[rows], kdtree(off_e)))
+        return parts[0] if len(parts) == 1 else np.minimum(parts[0], parts[1])
+
+    return _Facilities(fs, near_all, near_off, search, can_reach)
+
+
+def _no_search(_: Any) -> Any:
+    raise AssertionError("no network: nothing is searched")
 
 
 def _mode_times(
@@ -571,7 +629,9 @@ def _mode_times(
     """Effective metres (minutes × speed) from each home to the nearest facility.
 
     With a ``memo`` the pieces that depend only on a category's facilities (snaps,
-    search, KD-trees) or on known homes (snaps) are taken from it when it has them."""
+    search, KD-trees) or on known homes (snaps) are taken from it when it has them, and
+    a category whose facilities are the kept ones plus a few (a plan's) is computed from
+    the kept pieces and the new points (:func:`_grown_category`)."""
     n = len(home_xy)
     limit_m = max_minutes * speed_m_per_min
     method = np.full(n, FALLBACK, dtype=object)
@@ -599,6 +659,7 @@ def _mode_times(
 
     net_homes = np.empty(0, dtype=np.int64)
     hs: StreetSnap | None = None
+    ends: tuple[np.ndarray, np.ndarray] | None = None
     if graph is not None:
         rep.update(network_nodes=graph.n_nodes, network_edges=graph.n_edges)
         if memo is None:
@@ -621,8 +682,6 @@ def _mode_times(
     start = 0
     for cat, xy in fac_xy.items():
         k = len(xy)
-        metres = np.full(n, np.nan)
-        nr = np.zeros(n, dtype=bool)
         row: dict[str, Any] = {
             "category": cat,
             "facilities": k,
@@ -631,77 +690,53 @@ def _mode_times(
             "homes_no_route": 0,
             "homes_off_network_closer": 0,
         }
+        rows.append(row)
         if k == 0:
-            out[cat], no_route[cat] = metres, nr
-            rows.append(row)
+            out[cat], no_route[cat] = np.full(n, np.nan), np.zeros(n, dtype=bool)
             continue
+        facs: _Facilities | None = None
         if memo is not None and pos is not None:
             memo.remember_set(cat, max_snap_distance_m, xy)
             base = memo.grown_set(cat, max_snap_distance_m, xy)
             if base is not None:  # the facilities before the change plus a few (a plan's)
-                grown = _grown_category(graph, memo, base, xy[len(base):], home_xy, hs, fb_homes, net_homes,
-                                        pos, limit_m=limit_m, max_snap_distance_m=max_snap_distance_m,
-                                        detour_factor=detour_factor)
-                if grown is not None:
-                    fb_m, t, none, on, n_closer = grown
-                    if len(fb_homes):
-                        metres[fb_homes] = fb_m
-                    if graph is not None:
-                        row.update(on_network=on, off_network=k - on)
-                        if none.any():
-                            nr[net_homes[none]] = True
-                            row["homes_no_route"] = int(none.sum())
-                        row["homes_off_network_closer"] = n_closer
-                        metres[net_homes] = t
-                    start += k
-                    metres[metres > limit_m] = np.inf
-                    out[cat], no_route[cat] = metres, nr
-                    rows.append(row)
-                    continue
-        fkey = "" if memo is None else f"{memo.key(xy)}:{max_snap_distance_m!r}"
+                facs = _grown_category(graph, memo, base, xy[len(base):], home_xy, pos, limit_m=limit_m,
+                                       max_snap_distance_m=max_snap_distance_m, searcher=searcher)
+        if facs is None:
+            fkey = "" if memo is None else f"{memo.key(xy)}:{max_snap_distance_m!r}"
 
-        def tree_all(xy: np.ndarray = xy, fkey: str = fkey) -> Any:  # built when needed
-            return kept(f"tree:{fkey}", lambda: kdtree(xy))
+            def tree_all(xy: np.ndarray = xy, fkey: str = fkey) -> Any:  # built when needed
+                return kept(f"tree:{fkey}", lambda: kdtree(xy))
 
-        if memo is not None and not memo.warmed:  # kept for a plan's grown set of this category
-            tree_all()
-        if len(fb_homes):
-            metres[fb_homes] = nearest(f"all:{fkey}", tree_all(), fb_homes) * detour_factor
-        if graph is not None:
-            gkey = "" if memo is None else f"{memo.graph_key(graph)}:{fkey}"
-            if memo is None:
-                fs = fs_all.take(np.arange(start, start + k))
+            if memo is not None and not memo.warmed:  # kept for a plan's grown set of this category
+                tree_all()
+
+            def near_all(rows: np.ndarray, fkey: str = fkey, tree_all: Callable[[], Any] = tree_all) -> np.ndarray:
+                return nearest(f"all:{fkey}", tree_all(), rows)
+
+            if graph is None:
+                facs = _Facilities(None, near_all, near_all, _no_search, _no_search)
             else:
-                fs = memo.get(f"snap:{gkey}", lambda xy=xy: graph.snap(xy, max_distance_m=max_snap_distance_m))
-            fon = fs.within
-            row.update(on_network=int(fon.sum()), off_network=int((~fon).sum()))
-            if not (fon.any() and len(net_homes)):
-                t = np.full(len(net_homes), np.inf)
-            else:
-                fs_on = fs.take(np.flatnonzero(fon))
-                searched = kept(f"search:{gkey}:{limit_m!r}",
-                                lambda fs_on=fs_on: _search(graph, fs_on, limit_m=limit_m,
-                                                            searcher=searcher()))
-                t, none = _network_metres(
-                    graph, hs, fs_on, limit_m=limit_m, searched=searched,
-                    can_reach=lambda src, gkey=gkey: kept(f"reach:{gkey}", lambda: graph.can_reach(src)),
-                    ends=ends,
-                )
-                if none.any():
-                    t[none] = nearest(f"all:{fkey}", tree_all(), net_homes[none]) * detour_factor
-                    nr[net_homes[none]] = True
-                    row["homes_no_route"] = int(none.sum())
-            if (~fon).any() and len(net_homes):
-                tree_off = kept(f"tree_off:{gkey}", lambda xy=xy, fon=fon: kdtree(xy[~fon]))
-                t_off = nearest(f"off:{gkey}", tree_off, net_homes) * detour_factor
-                closer = (t_off < t) & (t_off <= limit_m)
-                row["homes_off_network_closer"] = int(closer.sum())
-                t = np.minimum(t, t_off)
-            metres[net_homes] = t
+                gkey = "" if memo is None else f"{memo.graph_key(graph)}:{fkey}"
+                if memo is None:
+                    fs = fs_all.take(np.arange(start, start + k))
+                else:
+                    fs = memo.get(f"snap:{gkey}", lambda xy=xy: graph.snap(xy, max_distance_m=max_snap_distance_m))
+
+                def near_off(rows: np.ndarray, xy: np.ndarray = xy, fon: np.ndarray = fs.within,
+                             gkey: str = gkey) -> np.ndarray:
+                    return nearest(f"off:{gkey}", kept(f"tree_off:{gkey}", lambda: kdtree(xy[~fon])), rows)
+
+                def search(fs_on: StreetSnap, gkey: str = gkey) -> tuple[np.ndarray, np.ndarray]:
+                    return kept(f"search:{gkey}:{limit_m!r}",
+                                lambda: _search(graph, fs_on, limit_m=limit_m, searcher=searcher()))
+
+                def can_reach(src: np.ndarray, gkey: str = gkey) -> np.ndarray:
+                    return kept(f"reach:{gkey}", lambda: graph.can_reach(src))
+
+                facs = _Facilities(fs, near_all, near_off, search, can_reach)
+        out[cat], no_route[cat] = _category_times(facs, row, graph, hs, ends, fb_homes, net_homes, n,
+                                                  limit_m=limit_m, detour_factor=detour_factor)
         start += k
-        metres[metres > limit_m] = np.inf
-        out[cat], no_route[cat] = metres, nr
-        rows.append(row)
 
     any_nr = np.zeros(n, dtype=bool)
     for v in no_route.values():
