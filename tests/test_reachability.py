@@ -334,6 +334,19 @@ def test_home_beyond_max_snap_distance_is_reported_and_uses_fallback():
     assert r2.homes["walk_min_speelplek"].iloc[1] == pytest.approx(600 / WALK)
 
 
+def test_snap_cutoff_is_measured_to_the_street_not_the_node():
+    # nodes every 200 m along y = 0. A home at (300, 240) is 240 m from edge 1-2 but
+    # hypot(100, 240) = 260 m from its nearest nodes: on the network, 240 + 100 + 200 m to
+    # a facility on node 3. A home at (300, 260) is 260 m from every street: fallback.
+    G = line_graph(step=200.0)
+    area = make_area([(300, 240), (300, 260)], [("speelplek", (600, 0))], networks={"walk": G})
+    with pytest.warns(UserWarning, match="verder dan 250 m"):
+        r = reachability(area, modes="walk", categories=["speelplek"])
+    assert list(r.homes["walk_method"]) == ["network", "fallback"]
+    assert r.homes["walk_snap_m"].tolist() == pytest.approx([240.0, 260.0])
+    assert r.homes["walk_min_speelplek"].iloc[0] == pytest.approx(540 / WALK)
+
+
 def test_network_home_takes_closer_facility_outside_the_network():
     # home at node 0. Facility A on node 3 (300 m by network). Facility B 260 m west of
     # node 0, beyond the 250 m snap distance: off the network, fallback 260 × 1.1 = 286 m.

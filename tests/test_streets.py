@@ -153,6 +153,18 @@ def test_osm_builder_equals_osmnx_from_pbf(tmp_path):
         assert ours.n_edges == network_from_osm(xml, mode=mode).n_edges
 
 
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_way_filters_are_osmnx_own(mode):
+    # the builders filter ways with a copy of osmnx's built-in filters: a new osmnx with
+    # other filters must be noticed (the builder tests compare with osmnx on that copy)
+    pytest.importorskip("osmnx")
+    from osmnx import _overpass
+
+    from afweging.data.osm import NETWORK_TYPES, WAY_FILTERS
+
+    assert WAY_FILTERS[mode] == _overpass._get_network_filter(NETWORK_TYPES[mode])
+
+
 OSM_ONEWAY = """<?xml version='1.0' encoding='utf-8'?>
 <osm version="0.6">
 {nodes}

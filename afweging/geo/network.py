@@ -3,15 +3,19 @@
 :class:`StreetNetwork` holds what the reachability engine needs of an osmnx-style street
 graph, and nothing else: node ids and coordinates (EPSG:28992 metres) and, per stored
 edge, its end nodes, its length in metres, its one-way flags and the interior vertices of
-its geometry. It takes about 60 bytes per node and 45 per edge (plus 16 per interior
-vertex), where a networkx graph of the same network takes about 2.7 KB per node, so a
-national network fits in memory.
+its geometry. It takes 24 bytes per node and 26 per stored edge (plus 16 per interior
+vertex; about 140 bytes per node for a walking network read from OSM, whose streets are
+all stored twice), where a networkx graph of the same network takes about 2.7 KB per
+node, so a national network fits in memory.
 
 Edge direction rules follow osmnx (see ``docs/architecture.md``): a stored edge ``u -> v``
 is always usable from ``u`` to ``v``; from ``v`` to ``u`` only when it is not ``oneway``
 (walking ignores one-way streets) or, by bike, when ``contraflow`` (``oneway:bicycle=no``).
-An osmnx graph stores a two-way street twice (``u -> v`` and ``v -> u``); the readers of
-this package store it once.
+An osmnx graph stores a two-way street twice (``u -> v`` and ``v -> u``), and so do the
+OSM XML/.osm.pbf and GraphML readers of :mod:`afweging.data.streets` (they reproduce
+osmnx's edges; for walking every street is two-way) and a GeoPackage saved directed; a
+GeoPackage saved undirected (osmnx's default) or of plain street lines has each street
+once. :class:`~afweging.analyses.reach.graph.ArrayGraph` keeps every street once either way.
 
 :func:`oneway_flags` applies osmnx's reading of the OSM ``oneway`` tag; :func:`from_networkx`
 turns a networkx graph (osmnx conventions) into a :class:`StreetNetwork`.
