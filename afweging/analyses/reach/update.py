@@ -38,7 +38,7 @@ import pandas as pd
 from afweging import _names, settings
 from afweging.analyses.reach.reachability import ReachabilityResult, ReachMemo, reachability
 from afweging.geo.area import Area
-from afweging.geo.snap import point_xy
+from afweging.geo.snap import kdtree, point_xy
 
 _T = TypeVar("_T")
 
@@ -68,6 +68,98 @@ def served_radius_m(reach: ReachabilityResult, mode: str, category: str) -> np.n
     speed = settings.speed_m_per_min(mode)
     old = reach.homes[_names.reach_home_col(mode, category)].to_numpy(dtype=float)
     return np.where(np.isfinite(old), old * speed, -1.0)
+
+
+#: From this many points on, :func:`homes_near` finds each home's nearest point with a
+#: KD-tree; below, one pass over the homes per point is faster (the tree's query costs
+#: about as much as ~200 such passes, ``benchmarks/bench_update_near.py``).
+_KD_MIN_POINTS = 200
+
+#: A home whose radius lies within this fraction of its nearest distance (KD-tree or
+#: squared distances; plus as many metres) of that distance is compared with every point
+#: by ``np.hypot``: far wider than the rounding of either distance, so :func:`homes_near`
+#: gives exactly the result of comparing every home with every point.
+_BAND = 1e-9
+
+
+def homes_near(
+    homes_x: np.ndarray,
+    homes_y: np.ndarray,
+    homes_xy: np.ndarray,
+    points_xy: np.ndarray,
+    radii: Iterable[np.ndarray],
+    *,
+    inclusive: bool,
+) -> np.ndarray:
+    """Per home: some point lies within one of its radii.
+
+    The definition is ``np.hypot(homes_x - x, homes_y - y) < radius`` (``<=`` when
+    ``inclusive``) for some point ``(x, y)`` of ``points_xy`` and some ``radius`` of
+    ``radii``; it holds exactly when the nearest point does. Each home's nearest
+    distance is found once for all radii (from :data:`_KD_MIN_POINTS` points on by a
+    KD-tree query, below as the smallest squared distance, without ``np.hypot``'s
+    cost); homes whose nearest distance lies within rounding of a radius
+    (:data:`_BAND`) are decided by the definition itself.
+
+    Parameters
+    ----------
+    homes_x, homes_y : ndarray of shape (n,)
+        The homes' coordinates (contiguous columns of ``homes_xy``).
+    homes_xy : ndarray of shape (n, 2)
+    points_xy : ndarray of shape (k, 2)
+    radii : iterable of ndarray of shape (n,)
+        One radius per home (e.g. one array per travel mode); negative: none.
+    inclusive : bool
+        A point exactly at the radius counts.
+    """
+    out = np.zeros(len(homes_x), dtype=bool)
+    pts = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
+    if not len(pts) or not len(out):
+        return out
+    if len(pts) >= _KD_MIN_POINTS:
+        # the tree's own query, the homes in their given order (nearest_distance_m's sort
+        # into cells pays off for large trees, not for these)
+        d = kdtree(pts).query(homes_xy, k=1)[0]
+    else:  # the smallest squared distance, one pass over the homes per point
+        d2 = np.full(len(out), np.inf)
+        dx, dy = np.empty(len(out)), np.empty(len(out))
+        for x, y in pts:
+            np.subtract(homes_x, x, out=dx)
+            np.multiply(dx, dx, out=dx)
+            np.subtract(homes_y, y, out=dy)
+            np.multiply(dy, dy, out=dy)
+            dx += dy
+            np.minimum(d2, dx, out=d2)
+        d = np.sqrt(d2, out=d2)
+    # the true distance lies within (hi, lo) (rounding: a few units in the last place)
+    lo = d * (1.0 + _BAND) + _BAND
+    hi = d * (1.0 - _BAND) - _BAND
+    for r in radii:
+        sure = r > lo
+        out |= sure
+        unsure = np.flatnonzero((r > hi) & ~sure)
+        if len(unsure):
+            exact = np.hypot(homes_x[unsure, None] - pts[:, 0], homes_y[unsure, None] - pts[:, 1]).min(axis=1)
+            out[unsure] |= (exact <= r[unsure]) if inclusive else (exact < r[unsure])
+    return out
+
+
+def mark_near(
+    affected: np.ndarray,
+    homes_x: np.ndarray,
+    homes_y: np.ndarray,
+    homes_xy: np.ndarray,
+    points_xy: np.ndarray,
+    categories: np.ndarray,
+    radii: Callable[[str], list[np.ndarray]],
+    *,
+    inclusive: bool,
+) -> None:
+    """Set ``affected`` for every home near a point of its category (:func:`homes_near`
+    with ``radii(category)``), category by category."""
+    for cat in sorted(set(categories)):
+        affected |= homes_near(homes_x, homes_y, homes_xy, points_xy[categories == cat], radii(cat),
+                               inclusive=inclusive)
 
 
 def _columns_of(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -124,13 +216,12 @@ def update_reachability(
         fxy = point_xy(frame, what="nieuwe of veranderde voorzieningen")
         fcat = frame["category"].to_numpy()
         hx, hy = derived("homes_x_y", functools.partial(_columns_of, hxy))
-        for cat in sorted(set(fcat)):
-            radii = [derived(f"radius:{what}:{mode}:{cat}", functools.partial(radius_of, before, mode, cat))
-                     for mode in before.modes]
-            for x, y in fxy[fcat == cat]:
-                d = np.hypot(hx - x, hy - y)  # the same for every mode
-                for radius in radii:
-                    affected |= (d < radius) if what == "closer" else (d <= radius)
+
+        def radii(cat: str, radius_of: Callable[..., np.ndarray] = radius_of, what: str = what) -> list[np.ndarray]:
+            return [derived(f"radius:{what}:{mode}:{cat}", functools.partial(radius_of, before, mode, cat))
+                    for mode in before.modes]
+
+        mark_near(affected, hx, hy, hxy, fxy, fcat, radii, inclusive=what == "served")
     buurt_of_home = derived("homes_buurtcode", lambda: homes_b["buurtcode"].to_numpy(dtype=object))
     codes = set(buurt_of_home[affected].tolist()) | set(changed_buurten)
     recomputed = sorted(str(c) for c in codes if pd.notna(c))
