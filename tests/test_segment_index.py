@@ -16,11 +16,17 @@ from afweging.geo.snap import SegmentIndex
 
 
 def _brute(index: SegmentIndex, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Nearest segment by measuring all of them (same formula), ties to the lowest."""
+    """Nearest segment by measuring all of them (same formula: the smallest squared distance),
+    ties to the lowest; its distance and parameter as the index reports them."""
+    if len(pts) > 256:  # in parts, so that the (points x segments) arrays stay small
+        parts = [_brute(index, pts[i:i + 256]) for i in range(0, len(pts), 256)]
+        return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
     m = len(index.seg_len)
+    d2, _ = index._exact(pts[:, 0, None], pts[:, 1, None], np.arange(m)[None, :], squared=True)
     d, t = index._exact(pts[:, 0, None], pts[:, 1, None], np.arange(m)[None, :])
-    dmin = d.min(axis=1)
-    seg = np.argmax(d == dmin[:, None], axis=1)  # first (lowest) segment at the minimum
+    np.testing.assert_allclose(np.sqrt(d2), d, rtol=1e-12, atol=1e-9)
+    dmin = d2.min(axis=1)
+    seg = np.argmax(d2 == dmin[:, None], axis=1)  # first (lowest) segment at the minimum
     rows = np.arange(len(pts))
     return seg, t[rows, seg], d[rows, seg]
 
@@ -147,3 +153,45 @@ def test_points_with_nan_or_inf_coordinates_are_refused_in_dutch():
     with pytest.raises(InvalidGeometryError, match=r"woningen: 2 punt\(en\) .*geen eindig getal.*\['b', 'c'\]"):
         point_xy(pts, what="woningen")
     assert point_xy(pts.iloc[:1], what="woningen").tolist() == [[1.0, 2.0]]
+
+
+def test_long_diagonal_segments_take_cells_in_proportion_to_their_length():
+    # long roads without interior vertices (a rural road, a ferry line) among many short
+    # streets (which make the cells small): listed in the cells along them, not in every
+    # cell of their bounding box (which grows with the square of the length); answers
+    # equal to brute force
+    rng = np.random.default_rng(3)
+    n_long, n_short = 40, 8_000
+    a = rng.uniform(0, 10_000, (n_long, 2))
+    b = a + rng.uniform(-5_000, 5_000, (n_long, 2))
+    s0 = rng.uniform(0, 10_000, (n_short, 2))
+    s1 = s0 + rng.uniform(-40, 40, (n_short, 2))
+    verts = np.vstack([a, b, s0, s1])
+    k = n_long + n_short
+    seg_a = np.concatenate([np.arange(n_long), 2 * n_long + np.arange(n_short)]).astype(np.int32)
+    seg_b = np.concatenate([n_long + np.arange(n_long), 2 * n_long + n_short + np.arange(n_short)]).astype(np.int32)
+    index = SegmentIndex(verts, seg_a, seg_b, np.arange(k, dtype=np.int32), cell_m=120.0)
+    cell = index.cell_m
+    assert cell == 120.0
+    owner = np.repeat(np.arange(len(index.cell_ptr) - 1), np.diff(index.cell_ptr))
+    listed = np.bincount(index.cell_seg, minlength=k)[:n_long]
+    # each piece (at most a cell wide and high) lies in at most 2 x 2 (3 x 3 at a rounding
+    # margin) cells: at most 9 per cell of length
+    along = np.ceil(np.abs(b - a).max(axis=1) / cell)
+    assert (listed <= 9 * (along + 1)).all()
+    box = (np.floor(np.abs(b - a) / cell) + 2).prod(axis=1)
+    assert listed.sum() < 0.2 * box.sum()  # their bounding boxes hold over 5x more cells
+    # each segment at most once per cell, and in every cell it passes through (sampled)
+    assert len(np.unique(owner.astype(np.int64) * k + index.cell_seg)) == len(index.cell_seg)
+    f = np.linspace(0.0, 1.0, 2001)
+    on = (a[:, None, :] + (b - a)[:, None, :] * f[None, :, None]).reshape(-1, 2)
+    cxy = np.floor((on - index.origin) / cell).astype(np.int64)
+    want = np.unique(cxy[:, 1] * index.nx + cxy[:, 0] + (np.repeat(np.arange(n_long), len(f)) << 32))
+    have = owner[index.cell_seg < n_long].astype(np.int64) + (index.cell_seg[index.cell_seg < n_long].astype(np.int64) << 32)
+    assert np.isin(want, have).all()
+    pts = np.vstack([rng.uniform(-1_000, 11_000, (500, 2)), a + 0.5 * (b - a)])
+    seg, t, dist = index._nearest(pts)
+    want_seg, want_t, want_d = _brute(index, pts)
+    np.testing.assert_array_equal(seg, want_seg)
+    np.testing.assert_array_equal(dist, want_d)
+    np.testing.assert_array_equal(t, want_t)

@@ -9,7 +9,7 @@ Everything is in EPSG:28992 metres.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -140,12 +140,16 @@ class SegmentIndex:
 
     A uniform grid of square cells (``cell_m``; by default 1.5 times the side of the
     square that holds one segment on average over the bounding box) lists every segment
-    in each cell its bounding box overlaps. A query measures the exact distance to the
+    in each cell it may pass through: a segment at most two cells wide or high in every
+    cell of its bounding box, a longer diagonal one in those of its pieces of at most a
+    cell (so a long road without interior vertices takes cells in proportion to its
+    length, not to its bounding box's area). A query measures the exact distance to the
     segments of the point's own cell, then ring by ring to those of the cells around it
     that can hold a piece as close as the best so far, and stops as soon as no segment
     outside the searched block of cells can be as close (strictly, so that every segment
-    tied with the best has been measured). Ties go to the lowest segment position, so the
-    answer does not depend on the grid. Points that ``_MAX_RING`` rings do not settle
+    tied with the best has been measured). Candidates are compared by their squared
+    distance (the square root only for the winner); ties go to the lowest segment
+    position, so the answer does not depend on the grid. Points that ``_MAX_RING`` rings do not settle
     (far from every segment) are answered by a KD-tree over sample points of the
     segments, built on first need: it holds one sample per piece of at most
     ``spacing_m`` of every segment; a query takes the ``k`` nearest samples, measures the
@@ -154,7 +158,7 @@ class SegmentIndex:
     ``s - r`` away, ``r``: half the longest piece); points this does not settle try four
     times as many samples, and then every sample within ``best + r``.
 
-    About 50 bytes per segment (a shapely STRtree over LineStrings needs about 330).
+    About 70 bytes per segment (a shapely STRtree over LineStrings needs about 330).
     """
 
     def __init__(
@@ -175,20 +179,25 @@ class SegmentIndex:
         self.spacing_m = spacing_m
         self.k = k
         self._kd: tuple[cKDTree, np.ndarray, float] | None = None
-        vx = np.ascontiguousarray(vertices[:, 0], dtype=np.float64)
-        vy = np.ascontiguousarray(vertices[:, 1], dtype=np.float64)
-        # per segment its start and direction (the numbers every distance is measured with)
-        ia, ib = np.asarray(seg_a, dtype=np.intp), np.asarray(seg_b, dtype=np.intp)
-        ax, ay, bx, by = vx[ia], vy[ia], vx[ib], vy[ib]
-        del ia, ib
-        del vx, vy
-        self.seg_ax, self.seg_ay = ax, ay
-        self.seg_dx, self.seg_dy = bx - ax, by - ay
-        self.seg_len = np.hypot(self.seg_dx, self.seg_dy)
+        # per segment its start and direction (the numbers every distance is measured with),
+        # side by side: (ax, ay, dx, dy), a query gathers one row per candidate
+        v = np.asarray(vertices, dtype=np.float64)
+        m = len(seg_a)
+        self._seg4 = np.empty((m, 4), dtype=np.float64)
+        end = np.take(v, seg_b, axis=0)
+        self._seg4[:, :2] = start = np.take(v, seg_a, axis=0)
+        np.subtract(end, start, out=self._seg4[:, 2:])
+        del v, end, start
+        self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy = (self._seg4[:, i] for i in range(4))
+        ax, ay, bx, by = (self._seg4[:, i].copy() for i in range(4))  # bx, by: dx, dy for now
+        self.seg_len = bx * bx
+        self.seg_len += by * by
+        np.sqrt(self.seg_len, out=self.seg_len)
+        bx += ax  # the segments' ends as the distances see them (a + 1 d)
+        by += ay
         self._zero_length = bool((self.seg_len == 0).any())
         # the polylines' first segments, and the length of all segments before each one
         # (the distance along its polyline to a segment's start: the difference of two)
-        m = len(seg_line)
         new_line = np.ones(m, dtype=bool)
         new_line[1:] = seg_line[1:] != seg_line[:-1]
         self.line_start = np.append(np.flatnonzero(new_line), m)
@@ -221,12 +230,16 @@ class SegmentIndex:
         nx = int(sx * inv) + 1
         ny = int(sy * inv) + 1
         small = nx * ny < 2**31
+        # a margin for the rounding of cell positions (under a millimetre)
+        eps = 1e-9 * (max(abs(ox), abs(oy)) + sx + sy + cell) + 1e-9
 
-        def column(v: np.ndarray, o: float) -> np.ndarray:
-            """Cell column/row of coordinates (not negative: truncation is floor)."""
+        def column(v: np.ndarray, o: float, n: int = 0) -> np.ndarray:
+            """Cell column/row of coordinates (truncation is floor where not negative),
+            clipped to ``[0, n)`` when ``n``."""
             v -= o
             v *= inv
-            return v.astype(np.int32 if small else np.int64)
+            c = v.astype(np.int32 if small else np.int64)
+            return np.clip(c, 0, n - 1, out=c) if n else c
 
         # the bounding boxes' cells, one bound at a time (one temporary float array)
         c0x = column(np.minimum(ax, bx), ox)
@@ -234,9 +247,12 @@ class SegmentIndex:
         c0y = column(np.minimum(ay, by), oy)
         c1y = column(np.maximum(ay, by), oy)
         nx, ny = int(c1x.max()) + 1, int(c1y.max()) + 1
-        # every segment in each cell its bounding box overlaps, as (cell << 32) | segment,
-        # sorted: first its lower left cell, then for a short segment (at most two cells
-        # wide and high) its other 1 or 3 cells, for a longer one all others
+        # every segment in each cell it may pass through, as (cell << 32) | segment: a
+        # short segment (at most two cells wide and high) in every cell of its bounding
+        # box, first its lower left one, then its other 1 or 3; a longer one one or two
+        # cells across likewise; a diagonal one (three or more cells both ways) in every
+        # cell of the bounding boxes of its pieces of at most a cell, so that it takes
+        # about three cells per cell of its length, not its bounding box's square
         c1x -= c0x  # widths and heights less one
         c1y -= c0y
         two_x = c1x == 1
@@ -246,13 +262,23 @@ class SegmentIndex:
         if len(lng):
             two_x &= ~long
             two_y &= ~long
-            wx = c1x[lng].astype(np.int64) + 1
-            cnt = wx * (c1y[lng].astype(np.int64) + 1) - 1  # all but the lower left cell
+            wide, high = c1x[lng].astype(np.int64), c1y[lng].astype(np.int64)
+            diag = (wide > 1) & (high > 1)
+            thin = ~diag
+            # a thin one: every cell of its bounding box but the lower left one
+            more = [_box_cells(lng[thin], c0x[lng[thin]], c0y[lng[thin]], wide[thin], high[thin], nx,
+                               skip_first=True)]
+            dg = lng[diag]
+            if len(dg):
+                more.append(self._pieces(dg, ax, ay, bx, by, (ox, oy), eps, inv, column, (nx, ny)))
+            del wide, high, diag, thin
+            more_cells = np.concatenate(more)
+            del more
         both = two_x & two_y
-        del long
+        del long, c1x, c1y
         extra = [(two_x, 1), (two_y, nx), (both, nx + 1)]
         sizes = [int(mask.sum()) for mask, _ in extra]
-        reg = np.empty(m + sum(sizes) + (int(cnt.sum()) if len(lng) else 0), dtype=np.int64)
+        reg = np.empty(m + sum(sizes) + (len(more_cells) if len(lng) else 0), dtype=np.int64)
         key = reg[:m]  # every segment in its lower left cell, as (cell << 32) | segment
         key[:] = c0y
         key *= nx
@@ -264,26 +290,63 @@ class SegmentIndex:
         for (mask, step), size in zip(extra, sizes, strict=True):  # a short segment's other cells
             np.add(key[mask], step << 32, out=reg[at:at + size])
             at += size
-        if len(lng):  # a longer one's other cells
-            j = np.arange(len(reg) - at) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
-            w = np.repeat(wx, cnt)
-            reg[at:] = np.repeat(key[lng], cnt) + (((j // w) * nx + j % w) << 32)
-            del wx, cnt, j, w
-        del c1x, c1y, two_x, two_y, both, extra, key, lng
+        del two_x, two_y, both, extra
+        repeats = False
+        if len(lng):
+            reg[at:] = more_cells
+            del more_cells
+            if len(dg):  # a diagonal one's cells are those of its pieces (which may repeat)
+                key[dg] = -1
+                repeats = True
+        del key
         reg.sort()
+        if repeats:  # each (cell, segment) once
+            first = np.ones(len(reg), dtype=bool)
+            first[1:] = reg[1:] != reg[:-1]
+            first &= reg >= 0
+            reg = reg[first]
+            del first
         self.cell_seg = (reg & 0xFFFFFFFF).astype(np.int32)
         reg >>= 32
         self.cell_ptr = np.zeros(nx * ny + 1, dtype=np.int64)
         np.cumsum(np.bincount(reg, minlength=nx * ny), out=self.cell_ptr[1:])
         del reg
         self.origin, self.cell_m, self._inv, self.nx, self.ny = np.array([ox, oy]), cell, inv, nx, ny
-        # a margin for the rounding of cell positions (under a millimetre)
-        self._eps = 1e-9 * (max(abs(ox), abs(oy)) + sx + sy + cell) + 1e-9
+        self._eps = eps
+
+    @staticmethod
+    def _pieces(seg: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
+                origin: tuple[float, float], eps: float, inv: float,
+                column: Callable[..., np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+        """The (cell << 32) | segment entries of the segments ``seg``: each cut into pieces
+        at most a cell wide and high, each piece in every cell of its bounding box (grown by
+        ``eps`` for the rounding of the cut points); an entry may repeat."""
+        (ox, oy), (nx, ny) = origin, shape
+        sax, say = ax[seg], ay[seg]
+        sdx, sdy = bx[seg] - sax, by[seg] - say
+        n_p = np.maximum(np.ceil(np.maximum(np.abs(sdx), np.abs(sdy)) * inv), 1).astype(np.int64)
+        which = np.repeat(np.arange(len(seg)), n_p)
+        k = np.arange(len(which)) - np.repeat(np.cumsum(n_p) - n_p, n_p)
+        whole = n_p[which].astype(np.float64)
+        f0, f1 = k / whole, (k + 1) / whole
+        del k, whole
+        sax, say, sdx, sdy = sax[which], say[which], sdx[which], sdy[which]
+        x0, x1 = sax + sdx * f0, sax + sdx * f1
+        y0, y1 = say + sdy * f0, say + sdy * f1
+        del f0, f1, sax, say, sdx, sdy
+        c0x = column(np.minimum(x0, x1) - eps, ox, nx)
+        c1x = column(np.maximum(x0, x1) + eps, ox, nx)
+        c0y = column(np.minimum(y0, y1) - eps, oy, ny)
+        c1y = column(np.maximum(y0, y1) + eps, oy, ny)
+        del x0, x1, y0, y1
+        c1x -= c0x
+        c1y -= c0y
+        return _box_cells(seg[which], c0x, c0y, c1x.astype(np.int64), c1y.astype(np.int64), nx, skip_first=False)
 
     @property
     def nbytes(self) -> int:
         """Memory held by the index (the KD-tree of the fallback included once built)."""
-        arrays = [self.seg_len, self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy, self.seg_before,
+        arrays = [self.seg_len, self._seg4, self.seg_before,
                   self.line_start, self.seg_run, self.cell_seg, self.cell_ptr]
         total = sum(a.nbytes for a in arrays)
         if self._kd is not None:
@@ -291,16 +354,18 @@ class SegmentIndex:
             total += sample_seg.nbytes + tree.data.nbytes + tree.indices.nbytes
         return int(total)
 
-    def _exact(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _exact(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray, *,
+               squared: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Distance and segment parameter t in [0, 1] of each point (px, py) to its segment
         (broadcast against ``seg``): t = clip(w.d / |d|^2) (0 on a zero-length segment),
-        distance |p - (a + t d)|."""
+        distance |p - (a + t d)| (``squared``: its square, as compared in the search)."""
         shape = np.broadcast_shapes(np.shape(px), np.shape(py), np.shape(seg))
         if np.shape(seg) != shape:
             seg = np.broadcast_to(seg, shape)
-        ax, ay, dx, dy = self.seg_ax[seg], self.seg_ay[seg], self.seg_dx[seg], self.seg_dy[seg]
-        len2 = dx**2
-        len2 += dy**2
+        g = np.take(self._seg4, seg, axis=0)  # one row per candidate: ax, ay, dx, dy
+        ax, ay, dx, dy = g[..., 0], g[..., 1], g[..., 2], g[..., 3]
+        len2 = dx * dx
+        len2 += dy * dy
         t = px - ax
         t *= dx
         wy = py - ay
@@ -312,14 +377,18 @@ class SegmentIndex:
         np.clip(t, 0.0, 1.0, out=t)
         if self._zero_length:
             t[len2 == 0] = 0.0
-        del len2
-        dx *= t
-        dx += ax  # the nearest point a + t d
-        dy *= t
-        dy += ay
-        np.subtract(px, dx, out=dx)
-        np.subtract(py, dy, out=dy)
-        return np.hypot(dx, dy, out=dx), t
+        ex = dx * t
+        ex += ax  # the nearest point a + t d
+        ey = dy * t
+        ey += ay
+        np.subtract(px, ex, out=ex)
+        np.subtract(py, ey, out=ey)
+        if squared:
+            ex *= ex
+            ey *= ey
+            ex += ey
+            return ex, t
+        return np.hypot(ex, ey, out=ex), t
 
     def nearest(self, points_xy: np.ndarray, *, max_distance_m: float = np.inf) -> LineSnap:
         """The nearest point on the polylines of every query point."""
@@ -368,14 +437,14 @@ class SegmentIndex:
         del g
         if len(todo) >= _SORT_MIN_POINTS:  # nearby queries read nearby memory
             order = np.argsort(c[:, 1] * (self.nx + 2 * _MAX_RING + 2) + c[:, 0])
-            todo, c = todo[order], c[order]
+            todo, c = todo[order], np.take(c, order, axis=0)
         cx, cy = c[:, 0].copy(), c[:, 1].copy()
         px, py = pts[todo, 0], pts[todo, 1]
         fx = px - (self.origin[0] + cx * cell)  # position within its cell
         fy = py - (self.origin[1] + cy * cell)
         m = len(todo)
         bs = np.full(m, -1, dtype=np.int64)
-        bd = np.full(m, np.inf)
+        bd = np.full(m, np.inf)  # the best squared distance so far
         left = []
         # in chunks of points, so that the temporaries stay in the processor's cache
         for lo in range(0, m, _CHUNK_POINTS):
@@ -406,8 +475,8 @@ class SegmentIndex:
                     rings: Iterable[int]) -> np.ndarray:
         """Search the rings of cells ``rings`` around the points ``live`` (in cells (cx, cy),
         at (fx, fy) within them; ascending positions), folding what they hold into the best
-        segment and distance so far (``bs``, ``bd``, updated in place); returns the points
-        that these rings did not settle."""
+        segment and squared distance so far (``bs``, ``bd``, updated in place); returns the
+        points that these rings did not settle."""
         cell, eps, nx, ny = self.cell_m, self._eps, self.nx, self.ny
         for r in rings:
             dx, dy, sx, sy, kx, ky = _RINGS[r] if r < len(_RINGS) else _ring(r)
@@ -425,8 +494,10 @@ class SegmentIndex:
                 gx *= gx
                 gy *= gy
                 gx += gy
-                reach = bd[live] + 2.0 * eps
-                valid &= gx <= (reach * reach)[:, None]
+                reach = np.sqrt(bd[live])
+                reach += 2.0 * eps
+                reach *= reach
+                valid &= gx <= reach[:, None]
                 row, col = np.nonzero(valid)
                 key = ly[row, col] * nx + lx[row, col]
             start = self.cell_ptr[key]
@@ -434,9 +505,10 @@ class SegmentIndex:
             some = count > 0
             if some.any():
                 owner, start, count = live[row[some]], start[some], count[some]
-                cand = self.cell_seg[_ranges(start, count)].astype(np.int64)
-                d, _ = self._exact(np.repeat(px[owner], count), np.repeat(py[owner], count), cand)
-                _merge_best(bd, bs, owner, count, d, cand)
+                cand = self.cell_seg[_ranges(start, count)]
+                d2, _ = self._exact(np.repeat(px[owner], count), np.repeat(py[owner], count), cand,
+                                    squared=True)
+                _merge_best(bd, bs, owner, count, d2, cand)
             # settled: no segment outside the block of cells searched can be as close
             rc = r * cell
             border = np.minimum(
@@ -445,7 +517,8 @@ class SegmentIndex:
                 np.minimum(np.where(lcy - r > 0, lfy + rc, np.inf),
                            np.where(lcy + r < ny - 1, (cell - lfy) + rc, np.inf)),
             )
-            live = live[~(bd[live] < border - eps)]
+            border -= eps
+            live = live[~(np.sqrt(bd[live]) < border)]
             if len(live) == 0:
                 break
         return live
@@ -552,6 +625,25 @@ def _ring(r: int) -> tuple[np.ndarray, ...]:
 _RINGS = [_ring(r) for r in range(_MAX_RING + 1)]
 
 
+def _box_cells(seg: np.ndarray, c0x: np.ndarray, c0y: np.ndarray, wide: np.ndarray, high: np.ndarray,
+               nx: int, *, skip_first: bool) -> np.ndarray:
+    """``(cell << 32) | seg`` of every cell of boxes from cell (c0x, c0y), ``wide`` + 1
+    columns and ``high`` + 1 rows each (row by row; ``skip_first``: without the lower left
+    cell), one box per segment of ``seg``."""
+    w = wide + 1
+    cnt = w * (high + 1) - int(skip_first)
+    j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + int(skip_first)
+    wj = np.repeat(w, cnt)
+    cell = np.repeat(c0y.astype(np.int64), cnt)
+    cell += j // wj
+    cell *= nx
+    cell += np.repeat(c0x.astype(np.int64), cnt)
+    cell += j % wj
+    cell <<= 32
+    cell |= np.repeat(np.asarray(seg, dtype=np.int64), cnt)
+    return cell
+
+
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(s, s + c)`` for every (s, c) with ``c > 0``."""
     keep = counts > 0
@@ -577,17 +669,17 @@ def _merge_best(bd: np.ndarray, bs: np.ndarray, owner: np.ndarray, count: np.nda
         owner = owner[at]
     starts = np.cumsum(count) - count
     dm = np.minimum.reduceat(d, starts)
-    at = np.flatnonzero(d == np.repeat(dm, count))  # the candidates at their point's minimum
-    if len(at) == len(count):  # one per point
-        sm = cand[at]
-    else:  # ties: the lowest segment of each point
-        run = np.searchsorted(starts, at, side="right") - 1
-        first = np.ones(len(at), dtype=bool)
-        first[1:] = run[1:] != run[:-1]
-        sm = np.minimum.reduceat(cand[at], np.flatnonzero(first))
-    better = (dm < bd[owner]) | ((dm == bd[owner]) & (sm < bs[owner]))
+    # among the candidates at their point's minimum the lowest segment
+    sm = np.minimum.reduceat(np.where(d == np.repeat(dm, count), cand, _NO_SEGMENT), starts)
+    old = bd[owner]
+    better = dm < old
+    better |= (dm == old) & (sm < bs[owner])
     upd = owner[better]
     bd[upd], bs[upd] = dm[better], sm[better]
+
+
+#: Larger than every segment position (the tie-break's neutral value).
+_NO_SEGMENT = np.iinfo(np.int32).max
 
 
 #: Up to this many nearest samples are examined (8, then 32) before a ball query.
