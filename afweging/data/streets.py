@@ -29,7 +29,10 @@ memory. Three sources:
   order and coordinates), so every output stays the same.
 * **GeoPackage** (:func:`network_from_gpkg`): a line layer of street edges, as
   ``osmnx.save_graph_geopackage`` writes (``u``, ``v``, ``length``, ``oneway``) or any
-  street lines (nodes where line ends meet, lengths from the geometry).
+  street lines, such as Geofabrik's roads (whole OSM ways): noded like OSM, at every
+  vertex two lines share (a line is cut at an interior vertex that another line, or the
+  line itself, also has); lines that cross without a shared vertex (bridges, tunnels)
+  stay apart; lengths from the geometry.
 
 :func:`read_network` picks the reader from the file name or the manifest's ``format``.
 """
@@ -996,10 +999,19 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
       the direction of travel, when saved undirected, osmnx's default), their
       coordinates the ``nodes`` layer's points (``osmid``) when present, else the line
       ends; every stored edge is kept as stored.
-    * Any other street lines: a node wherever line ends meet (to the millimetre), the
-      length ``length`` when present, else the line's length in metres; ``oneway`` read
+    * Any other street lines (no ``u``/``v``): noded the way OSM ways are, at shared
+      vertices. A node wherever line ends meet, and a line is cut into edges at every
+      interior vertex that another vertex shares: an end or interior vertex of another
+      line (a T or X junction inside a whole way, as in Geofabrik's roads) or of the
+      same line (a loop through itself). Vertices are compared to the millimetre (as
+      the line ends). Lines that cross between their vertices are **not** joined: a
+      bridge over a street or a tunnel under it has no vertex in common with it (OSM
+      draws a level junction as a shared node). An edge's length is its geometry's
+      length in metres, or, when the layer has ``length``, the line's ``length`` shared
+      out over its pieces in proportion to their geometric length. ``oneway`` is read
       with osmnx's values (``yes``/``true``/``1``/``F`` along the line,
-      ``-1``/``reverse``/``T`` against it; ``B``, ``no`` or empty: both ways).
+      ``-1``/``reverse``/``T`` against it; ``B``, ``no`` or empty: both ways) and holds
+      for every piece of the line, as ``oneway:bicycle`` does.
     """
     import geopandas as gpd
 
@@ -1027,11 +1039,18 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
     count = np.bincount(gi, minlength=m)
     first_c = np.cumsum(count) - count
     has_line = count >= 2
+    line_of = None  # plain lines: the input line of every edge (after splitting)
     if "u" in gdf.columns and "v" in gdf.columns:
         ids, xy, u, v = _gpkg_nodes_by_id(path, gdf, coords, first_c, count, what=what)
     else:
         if not has_line.all():
             raise NetworkError(f"{what}: laag {name!r} van {path} heeft {int((~has_line).sum())} lijnen zonder geometrie.")
+        line_length = _line_lengths(coords, gi, first_c, count)
+        coords, gi, line_of = _split_at_shared_vertices(coords, gi, first_c, count)
+        m = len(line_of)
+        count = np.bincount(gi, minlength=m)
+        first_c = np.cumsum(count) - count
+        has_line = np.ones(m, dtype=bool)
         ends = np.concatenate([coords[first_c], coords[first_c + count - 1]])
         key = np.round(ends * 1000.0).astype(np.int64)
         uniq, first_seen, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
@@ -1047,15 +1066,27 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
 
         length = pd.to_numeric(gdf["length"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     else:
-        seg = np.hypot(*np.diff(coords, axis=0).T)
-        seg[(first_c + count - 1)[:-1]] = 0.0  # no piece from one line to the next
-        length = np.bincount(gi[:-1], weights=seg, minlength=m) if len(seg) else np.zeros(m)
+        length = None
+    if line_of is None:
+        if length is None:
+            length = _line_lengths(coords, gi, first_c, count)
+    else:
+        # a piece of a split line: its share of the line's length by geometry
+        piece = _line_lengths(coords, gi, first_c, count)
+        if length is None:
+            length = piece
+        else:
+            whole = line_length[line_of]
+            share = np.divide(piece, whole, out=np.ones(m), where=whole > 0)
+            length = length[line_of] * share
     if "oneway" in gdf.columns:
         ow, rev = oneway_flags(gdf["oneway"].to_numpy(dtype=object))
     else:
-        ow = rev = np.zeros(m, dtype=bool)
-    bike_col = gdf["oneway:bicycle"].to_numpy(dtype=object) if "oneway:bicycle" in gdf.columns else [None] * m
+        ow = rev = np.zeros(len(gdf), dtype=bool)
+    bike_col = gdf["oneway:bicycle"].to_numpy(dtype=object) if "oneway:bicycle" in gdf.columns else [None] * len(gdf)
     contraflow = contraflow_flags([None if (b is None or b != b) else _literal(str(b)) for b in bike_col])
+    if line_of is not None:
+        ow, rev, contraflow = ow[line_of], rev[line_of], contraflow[line_of]
     u, v = u.copy(), v.copy()
     u[rev], v[rev] = v[rev].copy(), u[rev].copy()
     rd_lines = np.full(m, None, dtype=object)
@@ -1068,6 +1099,73 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         node_ids=ids, xy=xy, u=u.astype(np.int32), v=v.astype(np.int32), length_m=length,
         oneway=ow, contraflow=contraflow, geom_offsets=offsets, geom_xy=gxy, description=what,
     )
+
+
+def _line_lengths(coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Length in metres of every line (coordinates ``coords`` of line ``gi``, in line order)."""
+    m = len(count)
+    seg = np.hypot(*np.diff(coords, axis=0).T)
+    last = (first_c + count - 1)[count > 0]
+    seg[last[last < len(seg)]] = 0.0  # no piece from one line to the next
+    return np.bincount(gi[:-1], weights=seg, minlength=m) if len(seg) else np.zeros(m)
+
+
+def _split_at_shared_vertices(
+    coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines cut at every interior vertex that another vertex shares (OSM-style noding).
+
+    OSM ways meet only at shared nodes, and Geofabrik's roads are whole ways: a way that
+    passes through a junction has that junction as an interior vertex. A line is cut at
+    an interior vertex (neither its first nor its last) whose coordinates, rounded to the
+    millimetre as the line ends are, occur again anywhere: in another line (its end or
+    its interior) or elsewhere in the same line (a loop through itself). Lines that only
+    cross, without a vertex in common (a bridge over a street, a tunnel under it), are
+    not joined. Repeated consecutive vertices count once.
+
+    Parameters
+    ----------
+    coords : ndarray, shape (k, 2)
+        Every line's vertices in line order (EPSG:28992 metres).
+    gi : ndarray
+        The line of every vertex.
+    first_c, count : ndarray
+        Per line, the position of its first vertex and its number of vertices (>= 2).
+
+    Returns
+    -------
+    coords : ndarray, shape (k + c, 2)
+        The pieces' vertices in order; a cut vertex ends one piece and starts the next.
+    piece : ndarray
+        The piece of every vertex (pieces numbered in line order, then along the line).
+    line_of : ndarray of int64
+        The input line of every piece.
+    """
+    k, m = len(coords), len(count)
+    key = np.round(coords * 1000.0).astype(np.int64)
+    line_start = np.zeros(k, dtype=bool)
+    line_start[first_c] = True
+    # a run of vertices repeating the one before it (same line) counts once
+    run = np.ones(k, dtype=bool)
+    run[1:] = ~(key[1:] == key[:-1]).all(axis=1) | line_start[1:]
+    _, inv, seen = np.unique(key[run], axis=0, return_inverse=True, return_counts=True)
+    times = np.zeros(k, dtype=np.int64)
+    times[run] = seen[inv.ravel()]
+    # cut at a run's first vertex, unless the run starts or ends the line
+    run_id = np.cumsum(run) - 1
+    last_run = run_id[first_c + count - 1]
+    cut = run & ~line_start & (times > 1) & (run_id != last_run[gi])
+    if not cut.any():
+        return coords, gi, np.arange(m, dtype=np.int64)
+    rep = 1 + cut
+    pos = np.cumsum(rep) - rep  # each vertex's first copy in the output
+    out = np.repeat(coords, rep, axis=0)
+    starts = np.zeros(len(out), dtype=bool)
+    starts[pos[first_c]] = True
+    starts[pos[cut] + 1] = True
+    piece = np.cumsum(starts) - 1
+    line_of = np.repeat(gi, rep)[starts].astype(np.int64)
+    return out, piece, line_of
 
 
 def _gpkg_nodes_by_id(
