@@ -316,6 +316,113 @@ def test_gpkg_of_plain_street_lines_with_geofabrik_oneway(tmp_path):
         read_network(path, layer="edges")
 
 
+# Whole ways drawn as lines (as Geofabrik's roads are): junctions inside a line.
+_R = 50 * np.sqrt(2)  # the lollipop's diagonal sides
+_WAYS = [
+    ("A, T junction: B starts at its vertex (100,0)", None, [(0, 0), (100, 0), (200, 0)]),
+    ("B, stem; X with C at (100,200)", None, [(100, 0), (100, 100), (100, 200), (100, 300)]),
+    ("C, one-way against its drawing", "T", [(0, 200), (100, 200), (200, 200)]),
+    ("D, bridge over C at (150,200), no vertex there", None, [(150, 120), (150, 160), (150, 160), (150, 280)]),
+    ("E, ring from A's start; G starts at its vertex", None, [(0, 0), (0, -100), (-100, -100), (-100, 0), (0, 0)]),
+    ("G, ends in a repeated vertex", None, [(-100, -100), (-200, -100), (-200, -100)]),
+    ("F, lollipop: back through its own vertex (300,200)", None,
+     [(200, 200), (300, 200), (350, 250), (300, 300), (300, 200)]),
+]
+# the edges by hand: (from, to, length), pieces in line order, one-way C turned around
+_EDGES = [
+    ((0, 0), (100, 0), 100.0), ((100, 0), (200, 0), 100.0),
+    ((100, 0), (100, 200), 200.0), ((100, 200), (100, 300), 100.0),
+    ((100, 200), (0, 200), 100.0), ((200, 200), (100, 200), 100.0),
+    ((150, 120), (150, 280), 160.0),
+    ((0, 0), (-100, -100), 200.0), ((-100, -100), (0, 0), 200.0),
+    ((-100, -100), (-200, -100), 100.0),
+    ((200, 200), (300, 200), 100.0), ((300, 200), (300, 200), 2 * _R + 100.0),
+]
+_C_PIECES = {((100, 200), (0, 200)), ((200, 200), (100, 200))}
+
+
+def _write_ways(path, ways=_WAYS, **columns):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    gpd.GeoDataFrame({"oneway": [w[1] for w in ways], **columns},
+                     geometry=[LineString(w[2]) for w in ways], crs="EPSG:28992").to_file(path, layer="wegen")
+
+
+def test_gpkg_plain_lines_are_noded_at_shared_vertices(tmp_path):
+    path = tmp_path / "ways.gpkg"
+    _write_ways(path)
+    net = read_network(path)
+    xy = [tuple(p) for p in net.xy.tolist()]
+    got = [(xy[a], xy[b], w) for a, b, w in zip(net.u.tolist(), net.v.tolist(), net.length_m.tolist(), strict=True)]
+    assert [(a, b) for a, b, _ in got] == [(a, b) for a, b, _ in _EDGES]
+    np.testing.assert_allclose([w for *_, w in got], [w for *_, w in _EDGES], rtol=0, atol=1e-9)
+    # nodes: the line ends and the three cut vertices (100,0), (100,200), (-100,-100) and
+    # (300,200); not the bridge's crossing (150,200) nor the unshared (100,100), (150,160)
+    assert sorted(xy) == sorted({p for e in _EDGES for p in e[:2]})
+    assert len(xy) == 12 and (150, 200) not in xy and (100, 100) not in xy
+    assert net.oneway.tolist() == [False] * 4 + [True, True] + [False] * 6
+    # interior vertices kept on the pieces, in the direction of travel
+    inner = [net.geom_xy[net.geom_offsets[i]:net.geom_offsets[i + 1]].tolist() for i in range(net.n_edges)]
+    assert inner[2] == [[100, 100]] and inner[6] == [[150, 160], [150, 160]]
+    assert inner[7] == [[0, -100]] and inner[8] == [[-100, 0]]
+    assert inner[11] == [[350, 250], [300, 300]] and inner[0] == inner[4] == []
+
+
+def test_gpkg_noded_lines_route_like_networkx(tmp_path):
+    """Travel times across the junctions equal networkx's on the same graph drawn by hand."""
+    import networkx as nx
+
+    from afweging import settings
+    from afweging.analyses.reach.reachability import travel_minutes
+
+    path = tmp_path / "ways.gpkg"
+    _write_ways(path)
+    net = read_network(path)
+    for mode in ("walk", "bike"):
+        H = nx.MultiDiGraph()
+        for a, b, w in _EDGES:
+            H.add_edge(a, b, length=w)
+            if mode == "walk" or (a, b) not in _C_PIECES:  # C is one-way for bikes only
+                H.add_edge(b, a, length=w)
+        ag = build_array_graph(net, mode)
+        # by hand: T at (100,0) then over the X 400 m; along A, round the ring and off its
+        # vertex 500 m; from the lollipop's node along C (with its one-way) 300 m
+        want = {((0, 0), (100, 300)): 400.0, ((200, 0), (-200, -100)): 500.0, ((300, 200), (0, 200)): 300.0,
+                ((0, 200), (300, 200)): 300.0 if mode == "walk" else None,  # against C's one-way
+                ((200, 0), (300, 200)): 500.0 if mode == "walk" else None,
+                ((150, 120), (0, 0)): None}  # the bridge does not meet the streets it crosses
+        for (o, d), metres in want.items():
+            assert (nx.shortest_path_length(H, o, d, weight="length") if nx.has_path(H, o, d) else None) == metres
+            m, how = travel_minutes(ag, np.array([o], dtype=float), np.array([d], dtype=float), mode=mode,
+                                    max_minutes=1e6)
+            if metres is None:
+                assert str(how[0]) == "no_route", (mode, o, d)
+            else:
+                assert str(how[0]) == "network", (mode, o, d)
+                assert m[0] == pytest.approx(metres / settings.speed_m_per_min(mode), abs=1e-9), (mode, o, d)
+
+
+def test_gpkg_noding_shares_a_length_column_over_the_pieces(tmp_path):
+    path = tmp_path / "ways.gpkg"
+    ways = [("A", None, [(0, 0), (100, 0), (400, 0)]), ("B", None, [(100, 0), (100, 50)])]
+    _write_ways(path, ways, length=[800.0, 70.0])
+    net = read_network(path)
+    # A's given 800 m over its pieces of 100 and 300 m of geometry
+    assert net.length_m.tolist() == [200.0, 600.0, 70.0]
+
+
+def test_gpkg_lines_without_shared_vertices_stay_as_drawn(tmp_path):
+    """Lines that meet only at their ends (or not at all) are read as before: one edge each."""
+    path = tmp_path / "ways.gpkg"
+    ways = [("A", None, [(0, 0), (50, 10), (100, 0)]), ("B", None, [(100, 0), (100, 100)]),
+            ("C, crosses A between vertices", None, [(50, -50), (50, 50)])]
+    _write_ways(path, ways)
+    net = read_network(path)
+    assert net.n_edges == 3 and net.n_nodes == 5
+    assert net.u.tolist() == [0, 1, 2] and net.v.tolist() == [1, 3, 4]
+
+
 def test_gpkg_written_by_osmnx_equals_graphml(tmp_path):
     ox = pytest.importorskip("osmnx")
     from afweging.data.demo import write_demo
