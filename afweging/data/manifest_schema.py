@@ -188,7 +188,13 @@ class Network(Section):
 
     ONLINE = ("osm",)
     format: Literal["graphml", "osm", "pbf", "gpkg"] | None = declare(None, uitleg="het bestandsformaat van het netwerk", voorbeeld='format = "graphml"')
-    layer: str | None = declare(None, uitleg="de lijnenlaag met de straten in een GeoPackage (standaard 'edges')", voorbeeld='layer = "edges"')
+    layer: str | None = declare(
+        None,
+        uitleg="de lijnenlaag met de straten in een GeoPackage (standaard 'edges'): de randen van osmnx (kolommen "
+               "u en v) of losse straatlijnen, zoals de wegen van Geofabrik. Losse lijnen worden verbonden op elk "
+               "hoekpunt dat ze delen, ook midden in een lijn, en niet waar ze elkaar alleen kruisen zonder gedeeld "
+               "punt (een brug of tunnel)",
+        voorbeeld='layer = "edges"')
     buffer_m: float | None = _BUFFER
 
 
