@@ -40,6 +40,10 @@ _FALLBACK = re.compile(
     r"\((?P<pct>\d+(?:,\d+)?) % van de inwoners\) liggen verder dan .* van het (?P<mode>loop|fiets)netwerk"
 )
 _NO_ROUTE = re.compile(r"over het (?:loop|fiets)netwerk geen route")
+_OFF_NETWORK = re.compile(
+    r"Bij (?P<pairs>[\d.]+) van de [\d.]+ combinaties van woning en categorie aan het (?P<mode>loop|fiets)netwerk "
+    r"\((?P<homes>[\d.]+) woningen?\) ligt de dichtstbijzijnde voorziening verder dan (?P<m>\d+(?:,\d+)?) m van een straat"
+)
 
 
 def _cause(message: str) -> tuple[str, dict[str, str]] | None:
@@ -54,6 +58,9 @@ def _cause(message: str) -> tuple[str, dict[str, str]] | None:
     m = _NO_HOMES.search(message)
     if m and "benaderd met" not in message:  # stand-in grid points are another cause
         return "dekking", {"n": m.group("n")}
+    m = _OFF_NETWORK.search(message)
+    if m:
+        return f"buiten netwerk:{m.group('m')}", {k: m.group(k) for k in ("mode", "pairs", "homes")}
     m = _FALLBACK.search(message)
     if m:
         return "hemelsbreed", {"mode": m.group("mode"), "pct": m.group("pct")}
@@ -112,6 +119,15 @@ def _group(key: str, items: list[tuple[str, dict[str, str]]]) -> CaveatGroup:
         per = list(dict.fromkeys(f"{i['label']} ({i['n']})" for _, i in items))
         line = (f"onbekende CBS- of laagwaarden zijn door de mediaan van de buurten vervangen (niet 0), "
                 f"met het aantal buurten: {nl_names(per, 6)}")
+    elif key.startswith("buiten netwerk:"):
+        modes = {"loop": "lopen", "fiets": "fietsen"}
+        parts = [f"{modes[i['mode']]} {i['pairs']}{' combinaties van woning en categorie' if k == 0 else ''} "
+                 f"({i['homes']} {'woning' if i['homes'] == '1' else 'woningen'})"
+                 for k, (_, i) in enumerate(items)]
+        line = (f"reistijden van woningen aan het netwerk naar een voorziening verder dan "
+                f"{key.split(':', 1)[1]} m van een straat zijn hemelsbrede afstand × omrijfactor: "
+                f"{', '.join(parts)}; controleer de ligging van die voorzieningen of de dekking van het "
+                f"stratennetwerk ({_count(len(items))})")
     else:  # hemelsbreed
         modes = {"loop": "lopen", "fiets": "fietsen"}
         parts = [f"{modes[i['mode']]} {i['pct']} %" for _, i in items if "mode" in i]

@@ -58,6 +58,13 @@ def reach_no_route_col(mode: str) -> str:
     return f"{mode}_n_no_route"
 
 
+def reach_off_network_col(mode: str) -> str:
+    """Per-home number of categories whose time is the straight-line estimate to a facility
+    beyond the snap distance of the network (a network home; shorter than its network
+    time): ``walk_n_facility_off_network``."""
+    return f"{mode}_n_facility_off_network"
+
+
 def reach_no_route_share_col(mode: str) -> str:
     """Per-buurt % of residents with no network route to some category (estimated)."""
     return f"reach_{mode}_pct_residents_no_route"

@@ -352,15 +352,83 @@ def test_network_home_takes_closer_facility_outside_the_network():
     # node 0, beyond the 250 m snap distance: off the network, fallback 260 × 1.1 = 286 m.
     G = line_graph()
     area = make_area([(0, 0)], [("park", (300, 0)), ("park", (-260, 0))], networks={"walk": G})
-    r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
+    with pytest.warns(UserWarning, match="Bij 1 van de 1 combinaties") as rec:
+        r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
+    assert len(rec) == 1  # the estimate is said, and nothing else
     assert r.homes["walk_method"].iloc[0] == "network"
     assert r.homes["walk_min_park"].iloc[0] == pytest.approx(286 / WALK)
+    assert r.homes["walk_n_facility_off_network"].iloc[0] == 1
     assert r.facility_report.loc[("walk", "park"), "off_network"] == 1
     assert r.facility_report.loc[("walk", "park"), "homes_off_network_closer"] == 1
-    # with a detour factor of 1.2 (312 m) the network facility is closer again
+    # with a detour factor of 1.2 (312 m) the network facility is closer again: no caveat
     r2 = reachability(area, modes="walk", categories=["park"], detour_factor=1.2)
     assert r2.homes["walk_min_park"].iloc[0] == pytest.approx(300 / WALK)
+    assert r2.homes["walk_n_facility_off_network"].iloc[0] == 0
     assert r2.facility_report.loc[("walk", "park"), "homes_off_network_closer"] == 0
+    assert r2.warnings == []
+
+
+def test_estimate_to_a_facility_off_the_network_is_said():
+    # a street along y = 0 with nodes every 400 m (0 .. 1200). Supermarket and playground
+    # on node 3 (1200, 0); a second supermarket at (0, -400) and a second playground at
+    # (400, 300): 400 m and 300 m from the street, off the network. The GP (huisarts) is
+    # on node 2 only. Times by hand (80 m/min, × 1.52):
+    #   home A (0, 0):    supermarket min(1200, 400 × 1.52 = 608) = 608 m, estimate;
+    #                     playground min(1200, 500 × 1.52 = 760) = 760 m, estimate;
+    #   home B (400, 0):  supermarket min(800, 565.7 × 1.52 = 859.8) = 800 m, network;
+    #                     playground min(800, 300 × 1.52 = 456) = 456 m, estimate;
+    #   home C (1200, 0): everything on its node, 0 m (GP 400 m);
+    #   home D (0, 600):  600 m from the street, fallback for every category.
+    # So 3 of the 9 (home, category) pairs on the network take the estimate, at 2 homes.
+    nodes = {i: (400.0 * i, 0.0) for i in range(4)}
+    G = graph(nodes, [(i, i + 1, 400.0) for i in range(3)])
+    facs = [("supermarkt", (1200, 0)), ("supermarkt", (0, -400)), ("speelplek", (1200, 0)),
+            ("speelplek", (400, 300)), ("huisarts", (800, 0))]
+    area = make_area([(0, 0), (400, 0), (1200, 0), (0, 600)], facs, networks={"walk": G})
+    cats = ["supermarkt", "speelplek", "huisarts"]
+    with pytest.warns(UserWarning) as rec:
+        r = reachability(area, modes="walk", categories=cats, detour_factor=1.52)
+    h = r.homes
+    assert h["walk_method"].tolist() == ["network", "network", "network", "fallback"]
+    np.testing.assert_allclose(h["walk_min_supermarkt"], np.array([608, 800, 0, 1000 * 1.52]) / WALK)
+    np.testing.assert_allclose(h["walk_min_speelplek"], np.array([760, 456, 0, 760]) / WALK)
+    np.testing.assert_allclose(h["walk_min_huisarts"], np.array([800, 400, 400, 1520]) / WALK)
+    assert h["walk_n_facility_off_network"].tolist() == [2, 1, 0, 0]
+    assert h["walk_n_no_route"].tolist() == [0, 0, 0, 0]
+    assert r.report.loc["walk", "pairs_off_network_closer"] == 3
+    assert r.report.loc["walk", "homes_off_network_closer"] == 2
+    # two caveats: home D beyond the snap distance, and the three pairs (the number of
+    # pairs and homes, per category the homes and the facilities off the network, the fix)
+    msgs = [str(w.message) for w in rec]
+    assert msgs == r.warnings and len(msgs) == 2
+    assert msgs[0].startswith("1 van 4 woningen (25 % van de inwoners) liggen verder dan 250 m")
+    assert msgs[1] == (
+        "Bij 3 van de 9 combinaties van woning en categorie aan het loopnetwerk (2 woningen) ligt de "
+        "dichtstbijzijnde voorziening verder dan 250 m van een straat van het netwerk: voor die "
+        "combinaties is de reistijd lopen hemelsbrede afstand × omrijfactor 1,52 (een benadering), "
+        "korter dan de route naar een voorziening aan het netwerk. Per categorie de woningen en de "
+        "voorzieningen verder dan 250 m van een straat: speelplek 2 woningen, 1 van 2 voorzieningen; "
+        "supermarkt 1 woning, 1 van 2 voorzieningen. Controleer of die voorzieningen op de goede plek "
+        "liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen dekt."
+    )
+    from afweging._caveats import group_caveats
+
+    lines = [g.line for g in group_caveats(msgs)]
+    assert len(lines) == 2
+    assert lines[1] == (
+        "reistijden van woningen aan het netwerk naar een voorziening verder dan 250 m van een straat "
+        "zijn hemelsbrede afstand × omrijfactor: lopen 3 combinaties van woning en categorie "
+        "(2 woningen); controleer de ligging van die voorzieningen of de dekking van het "
+        "stratennetwerk (1 melding)"
+    )
+    # with a snap distance of 450 m both facilities are on the network and routed over it
+    # (snap metres at both ends): nothing is estimated for A, B and C, and nothing is said
+    with pytest.warns(UserWarning) as rec2:
+        r2 = reachability(area, modes="walk", categories=cats, detour_factor=1.52, max_snap_distance_m=450)
+    assert len(rec2) == 1 and "verder dan 450 m" in str(rec2[0].message)
+    assert r2.homes["walk_n_facility_off_network"].tolist() == [0, 0, 0, 0]
+    np.testing.assert_allclose(r2.homes["walk_min_supermarkt"].iloc[:3], np.array([400, 800, 0]) / WALK)
+    np.testing.assert_allclose(r2.homes["walk_min_speelplek"].iloc[:3], np.array([700, 300, 0]) / WALK)
 
 
 def test_times_beyond_max_minutes_are_inf():
@@ -781,16 +849,20 @@ def test_reach_memo_grown_facility_sets_give_the_plain_numbers(demo, monkeypatch
     homes = demo.homes.iloc[::2].copy()
     homes.loc[homes.index[0], "geometry"] = Point(x0 + 35.0, y0 - 20.0)  # a home the memo has not seen
     changed = dataclasses.replace(demo, homes=homes, facilities=pd.concat([fac, new]))
-    got = reachability(changed, memo=memo)
+    # n2 lies 400 m off the streets and is the nearest supermarket of some network homes
+    with pytest.warns(UserWarning, match="verder dan 250 m van een straat van het netwerk"):
+        got = reachability(changed, memo=memo)
     assert calls == [True] * 4  # two grown categories, two modes: all from the kept pieces
     # per mode one search matrix and two searches (supermarket n1, huisarts n3; n2 lies
     # off the streets), each from the one or two street ends of one new facility
     assert len(matrices) == 2
     assert len(sources) == 4 and all(1 <= s <= 2 for s in sources), sources
-    plain = reachability(changed)
+    with pytest.warns(UserWarning, match="verder dan 250 m van een straat van het netwerk"):
+        plain = reachability(changed)
     pd.testing.assert_frame_equal(got.homes, plain.homes)
     pd.testing.assert_frame_equal(got.buurten, plain.buurten)
     pd.testing.assert_frame_equal(got.facility_report, plain.facility_report)
+    assert got.warnings == plain.warnings
     # not vacuous: the new supermarket on the streets is the nearest for some homes, and
     # the one 400 m outside the area (off the streets) is closer for others
     before = reachability(dataclasses.replace(demo, homes=homes))

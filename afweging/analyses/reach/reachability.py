@@ -77,6 +77,7 @@ from afweging._names import (
     reach_method_col,
     reach_no_route_col,
     reach_no_route_share_col,
+    reach_off_network_col,
     reach_share_col,
     reach_snap_col,
     reach_stat_col,
@@ -241,6 +242,7 @@ def _positive(name: str, value: float) -> float:
 class _ModeTimes:
     metres: dict[str, np.ndarray]  # per category, effective metres (time × speed)
     no_route: dict[str, np.ndarray]  # per category: no network route, straight-line estimate
+    off_network: dict[str, np.ndarray]  # per category: a network home's time is the estimate to a facility off it
     method: np.ndarray  # object array of method strings
     snap_m: np.ndarray
     report: dict[str, Any]
@@ -503,12 +505,14 @@ def _category_times(
     *,
     limit_m: float,
     detour_factor: float,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The effective metres of every home to the nearest facility of one category
-    (``inf`` beyond ``limit_m``) and which homes have no network route to any; fills
-    ``row`` (the category's facility report)."""
+    (``inf`` beyond ``limit_m``), which homes have no network route to any, and which
+    network homes take the straight-line estimate to a facility off the network (it is
+    shorter than the network time); fills ``row`` (the category's facility report)."""
     metres = np.full(n, np.nan)
     nr = np.zeros(n, dtype=bool)
+    off = np.zeros(n, dtype=bool)
     if len(fb_homes):
         metres[fb_homes] = facs.near_all(fb_homes) * detour_factor
     if graph is not None and facs.snap is not None and hs is not None:
@@ -528,10 +532,11 @@ def _category_times(
             t_off = facs.near_off(net_homes) * detour_factor
             closer = (t_off < t) & (t_off <= limit_m)
             row["homes_off_network_closer"] = int(closer.sum())
+            off[net_homes[closer]] = True
             t = np.minimum(t, t_off)
         metres[net_homes] = t
     metres[metres > limit_m] = np.inf
-    return metres, nr
+    return metres, nr, off
 
 
 def _grown_category(
@@ -638,6 +643,7 @@ def _mode_times(
     snap_m = np.full(n, np.nan)
     out: dict[str, np.ndarray] = {}
     no_route: dict[str, np.ndarray] = {}
+    off_network: dict[str, np.ndarray] = {}
     rows: list[dict[str, Any]] = []
     rep: dict[str, Any] = {"network_nodes": 0, "network_edges": 0, "network_components": 0}
 
@@ -693,6 +699,7 @@ def _mode_times(
         rows.append(row)
         if k == 0:
             out[cat], no_route[cat] = np.full(n, np.nan), np.zeros(n, dtype=bool)
+            off_network[cat] = np.zeros(n, dtype=bool)
             continue
         facs: _Facilities | None = None
         if memo is not None and pos is not None:
@@ -734,13 +741,16 @@ def _mode_times(
                     return kept(f"reach:{gkey}", lambda: graph.can_reach(src))
 
                 facs = _Facilities(fs, near_all, near_off, search, can_reach)
-        out[cat], no_route[cat] = _category_times(facs, row, graph, hs, ends, fb_homes, net_homes, n,
-                                                  limit_m=limit_m, detour_factor=detour_factor)
+        out[cat], no_route[cat], off_network[cat] = _category_times(
+            facs, row, graph, hs, ends, fb_homes, net_homes, n, limit_m=limit_m, detour_factor=detour_factor)
         start += k
 
     any_nr = np.zeros(n, dtype=bool)
     for v in no_route.values():
         any_nr |= v
+    any_off = np.zeros(n, dtype=bool)
+    for v in off_network.values():
+        any_off |= v
     rep.update(
         network_components=graph.n_components if graph is not None else 0,
         homes=n,
@@ -751,9 +761,10 @@ def _mode_times(
         facilities_on_network=int(sum(r["on_network"] for r in rows)),
         facilities_off_network=int(sum(r["off_network"] for r in rows)),
         pairs_no_route=int(sum(r["homes_no_route"] for r in rows)),
+        homes_off_network_closer=int(any_off.sum()),
         pairs_off_network_closer=int(sum(r["homes_off_network_closer"] for r in rows)),
     )
-    return _ModeTimes(out, no_route, method, snap_m, rep, rows)
+    return _ModeTimes(out, no_route, off_network, method, snap_m, rep, rows)
 
 
 def travel_minutes(
@@ -1108,11 +1119,14 @@ def reachability(
             memo=memo,
         )
         n_no_route = np.zeros(len(home_xy), dtype=np.int64)
+        n_off = np.zeros(len(home_xy), dtype=np.int64)
         for cat in cats:
             n_no_route += mt.no_route[cat]
+            n_off += mt.off_network[cat]
         new_cols[reach_method_col(mode)] = mt.method.astype(str)
         new_cols[reach_snap_col(mode)] = mt.snap_m
         new_cols[reach_no_route_col(mode)] = n_no_route
+        new_cols[reach_off_network_col(mode)] = n_off
         for cat in cats:
             new_cols[reach_home_col(mode, cat)] = mt.metres[cat] / speed
 
@@ -1159,6 +1173,9 @@ def reachability(
                     f"voorzieningen is hun reistijd {_MODE_NL[mode]} hemelsbrede afstand × "
                     f"omrijfactor {_g(detour)} (een benadering)."
                 )
+            if rep["pairs_off_network_closer"]:
+                caveat(_off_network_caveat(mt, mode, labels, n_categories=len(cats) - len(empty),
+                                           max_snap=max_snap, detour=detour))
     homes = gpd.GeoDataFrame(
         pd.concat(
             [homes.drop(columns=homes.geometry.name), pd.DataFrame(new_cols, index=homes.index)],
@@ -1207,6 +1224,35 @@ def reachability(
         categories=tuple(cats),
         minutes=minutes,
         max_minutes=max_minutes,
+    )
+
+
+def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *, n_categories: int,
+                        max_snap: float, detour: float) -> str:
+    """The caveat on network homes whose time to a category is the straight-line estimate
+    to a facility beyond ``max_snap`` of every street (:func:`_category_times`): how many
+    (home, category) pairs and homes, per category the homes and the facilities off the
+    network, and what the planner can do about it."""
+    rep = mt.report
+    pairs, homes = rep["pairs_off_network_closer"], rep["homes_off_network_closer"]
+    rows = sorted((r for r in mt.facility_rows if r["homes_off_network_closer"]),
+                  key=lambda r: -r["homes_off_network_closer"])  # stable: the categories' order on ties
+    per_cat = "; ".join(
+        f"{labels.get(r['category'], r['category']).lower()} {nl_int(r['homes_off_network_closer'])} "
+        f"{'woning' if r['homes_off_network_closer'] == 1 else 'woningen'}, "
+        f"{nl_int(r['off_network'])} van {nl_int(r['facilities'])} voorzieningen"
+        for r in rows
+    )
+    return (
+        f"Bij {nl_int(pairs)} van de {nl_int(rep['homes_network'] * n_categories)} combinaties van "
+        f"woning en categorie aan het {_NETWORK_NL[mode]} ({nl_int(homes)} "
+        f"{'woning' if homes == 1 else 'woningen'}) ligt de dichtstbijzijnde voorziening verder dan "
+        f"{_g(max_snap)} m van een straat van het netwerk: voor "
+        f"{'die combinatie' if pairs == 1 else 'die combinaties'} is de reistijd {_MODE_NL[mode]} "
+        f"hemelsbrede afstand × omrijfactor {_g(detour)} (een benadering), korter dan de route naar "
+        f"een voorziening aan het netwerk. Per categorie de woningen en de voorzieningen verder dan "
+        f"{_g(max_snap)} m van een straat: {per_cat}. Controleer of die voorzieningen op de goede "
+        f"plek liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen dekt."
     )
 
 
