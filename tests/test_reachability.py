@@ -406,10 +406,11 @@ def test_estimate_to_a_facility_off_the_network_is_said():
         "Bij 3 van de 9 combinaties van woning en categorie aan het loopnetwerk (2 woningen) ligt de "
         "dichtstbijzijnde voorziening verder dan 250 m van een straat van het netwerk: voor die "
         "combinaties is de reistijd lopen hemelsbrede afstand × omrijfactor 1,52 (een benadering), "
-        "korter dan de route naar een voorziening aan het netwerk. Per categorie de woningen en de "
-        "voorzieningen verder dan 250 m van een straat: speelplek 2 woningen, 1 van 2 voorzieningen; "
-        "supermarkt 1 woning, 1 van 2 voorzieningen. Controleer of die voorzieningen op de goede plek "
-        "liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen dekt."
+        "korter dan de route naar een voorziening aan het netwerk. Per categorie het aantal woningen en "
+        "hoeveel voorzieningen verder dan 250 m van een straat liggen: speelplek 2 woningen, 1 van 2 "
+        "voorzieningen; supermarkt 1 woning, 1 van 2 voorzieningen. Controleer of die voorzieningen op "
+        "de goede plek liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen "
+        "dekt."
     )
     from afweging._caveats import group_caveats
 

@@ -100,6 +100,62 @@ def test_no_time_is_shorter_than_the_straight_line(utrecht_area, result):
             )
 
 
+def test_estimates_to_facilities_off_the_network_are_counted_and_said(utrecht_area, result):
+    # independently of the engine: a facility is off the network when shapely finds no
+    # street line within 250 m of it; a network home takes the estimate to a category when
+    # its time equals the straight line to the nearest such facility × 1.52 (within the
+    # search limit), unless the network has no route from it to the category at all (that
+    # pair's estimate, to the nearest facility on the network or off it, is said as "geen
+    # route": 11 bike pairs at one home). The audit of issue 17 counted 19,716 walk and
+    # 2,353 bike pairs.
+    import shapely
+    from scipy.spatial import cKDTree
+
+    from afweging._format import nl_int
+    from afweging.analyses.reach.graph import array_graph
+    from afweging.analyses.reach.reachability import travel_minutes
+
+    r, msgs = result
+    xy = point_xy(utrecht_area.homes, what="homes")
+    fac = utrecht_area.facilities
+    cut, factor = settings.max_snap_distance_m, settings.detour_factor
+    for mode, pairs, homes, n_net in (("walk", 19_716, 4_108, 4_818), ("bike", 2_353, 808, 1_226)):
+        speed = settings.speed_m_per_min(mode)
+        lines = utrecht_area.networks[mode].lines()
+        on_net = (r.homes[_names.reach_method_col(mode)] == "network").to_numpy()
+        assert on_net.sum() == n_net
+        nr_rows = np.flatnonzero(r.homes[_names.reach_no_route_col(mode)].to_numpy() > 0)
+        assert len(nr_rows) == {"walk": 0, "bike": 1}[mode]
+        graph = array_graph(utrecht_area.networks[mode], mode)
+        per_home = np.zeros(len(xy), dtype=np.int64)
+        for cat in r.categories:
+            f = point_xy(fac[fac["category"] == cat], what=cat)
+            if not len(f):
+                continue
+            idx, dist = shapely.STRtree(lines).query_nearest(shapely.points(f), return_distance=True)
+            to_street = np.full(len(f), np.inf)
+            np.minimum.at(to_street, idx[0], dist)
+            off = to_street > cut
+            assert r.facility_report.loc[(mode, cat), "off_network"] == off.sum()
+            if not off.any():
+                continue
+            est = cKDTree(f[off]).query(xy)[0] * factor
+            m = r.homes[_names.reach_home_col(mode, cat)].to_numpy() * speed
+            took = on_net & (est <= 30.0 * speed) & np.isclose(m, est, rtol=1e-9, atol=0.0)
+            if len(nr_rows):
+                how = travel_minutes(graph, xy[nr_rows], f, mode=mode)[1]
+                took[nr_rows[how == "no_route"]] = False
+            assert r.facility_report.loc[(mode, cat), "homes_off_network_closer"] == took.sum(), (mode, cat)
+            per_home += took
+        assert per_home.sum() == pairs
+        assert (per_home > 0).sum() == homes
+        np.testing.assert_array_equal(r.homes[_names.reach_off_network_col(mode)].to_numpy(), per_home)
+        net_nl = {"walk": "loopnetwerk", "bike": "fietsnetwerk"}[mode]
+        said = [m for m in msgs if m.startswith(f"Bij {nl_int(pairs)} van de {nl_int(n_net * 12)} combinaties "
+                                                f"van woning en categorie aan het {net_nl} ({nl_int(homes)} woningen)")]
+        assert len(said) == 1 and said[0] in r.warnings
+
+
 def test_buurt_statistics_are_consistent(result):
     r, _ = result
     b = r.buurten

@@ -1250,8 +1250,8 @@ def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *,
         f"{_g(max_snap)} m van een straat van het netwerk: voor "
         f"{'die combinatie' if pairs == 1 else 'die combinaties'} is de reistijd {_MODE_NL[mode]} "
         f"hemelsbrede afstand × omrijfactor {_g(detour)} (een benadering), korter dan de route naar "
-        f"een voorziening aan het netwerk. Per categorie de woningen en de voorzieningen verder dan "
-        f"{_g(max_snap)} m van een straat: {per_cat}. Controleer of die voorzieningen op de goede "
+        f"een voorziening aan het netwerk. Per categorie het aantal woningen en hoeveel voorzieningen "
+        f"verder dan {_g(max_snap)} m van een straat liggen: {per_cat}. Controleer of die voorzieningen op de goede "
         f"plek liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen dekt."
     )
 
