@@ -28,7 +28,9 @@ How it works
     it is shorter, the fallback time to a facility outside the extent. This keeps homes
     near the edge of a truncated network from missing a closer facility just outside it
     (the Utrecht networks cover only Kanaleneiland); facilities within the extent are
-    never estimated by the fallback. Where no route leads from the home to any facility
+    never estimated by the fallback. The home's ``{mode}_n_facility_off_network`` counts
+    the categories whose time is such an estimate, and a caveat says how many (home,
+    category) pairs and homes took it. Where no route leads from the home to any facility
     of a category within the extent (a one-way street out of a fragment, or a piece cut
     off from the rest), and only there, the time for that category is the fallback
     estimate: the home's ``{mode}_n_no_route`` counts such categories, the buurt's
@@ -118,7 +120,9 @@ class ReachabilityResult:
         Index of ``area.homes``; ``buurtcode``, ``residents``, per mode ``{mode}_method``
         (``"network"``/``"fallback"``), ``{mode}_snap_m`` (distance to the nearest point
         of a street, NaN without network), ``{mode}_n_no_route`` (categories without a
-        network route, estimated by the fallback) and per mode and category
+        network route, estimated by the fallback), ``{mode}_n_facility_off_network``
+        (categories whose time is the straight-line estimate to a facility beyond the snap
+        distance, shorter than the network time) and per mode and category
         ``{mode}_min_{category}`` (minutes; ``inf`` beyond ``max_minutes``; NaN for
         categories without facilities); Point geometry.
     buurten : DataFrame
@@ -132,8 +136,10 @@ class ReachabilityResult:
     report : DataFrame
         Per mode: network size (nodes, usable directed edges, strongly connected
         components), homes and residents on the network / on the fallback / without a
-        route to some category, facilities on and off the network, settings used and
-        seconds taken.
+        route to some category, facilities on and off the network, network homes
+        (``homes_off_network_closer``) and (home, category) pairs
+        (``pairs_off_network_closer``) whose time is the estimate to a facility off the
+        network, settings used and seconds taken.
     facility_report : DataFrame
         Per (mode, category): facilities on the network and off it (beyond the snap
         distance), the number of network homes without a route to any of them, and the
