@@ -397,6 +397,7 @@ def test_estimate_to_a_facility_off_the_network_is_said():
     assert h["walk_n_no_route"].tolist() == [0, 0, 0, 0]
     assert r.report.loc["walk", "pairs_off_network_closer"] == 3
     assert r.report.loc["walk", "homes_off_network_closer"] == 2
+    assert r.report.loc["walk", "pairs_network"] == 9
     # two caveats: home D beyond the snap distance, and the three pairs (the number of
     # pairs and homes, per category the homes and the facilities off the network, the fix)
     msgs = [str(w.message) for w in rec]

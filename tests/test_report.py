@@ -8,10 +8,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _chromium import external_references
 from _maps_data import maps_run, results
 
+from afweging._format import nl_int
 from afweging.maps import report_html, write_maps_and_report, write_report
 
 
@@ -94,6 +96,25 @@ def test_report_has_barcodes_priorities_and_methods(demo_run, demo_results):
         assert h.escape(caveat, quote=True) in html
     for mode in r.reach.report.index:
         assert {"walk": "lopen", "bike": "fietsen"}[mode] in html
+    # the demo's network homes never take the estimate to a facility off the network: 0 of
+    # (network homes × categories with facilities) pairs, in the coverage table
+    rep = r.reach.report
+    assert "Combinaties geschat naar een voorziening buiten het netwerk" in html
+    for mode in rep.index:
+        assert rep.loc[mode, "pairs_off_network_closer"] == 0
+        n_cats = sum(1 for c in r.reach.categories if r.reach.facility_report.loc[(mode, c), "facilities"])
+        assert rep.loc[mode, "pairs_network"] == rep.loc[mode, "homes_network"] * n_cats
+        assert f"<td>0 van {nl_int(rep.loc[mode, 'pairs_network'])} (0,0 %)</td>" in html
+
+
+def test_off_network_pairs_cell_by_hand():
+    from afweging.maps.report import _off_network_pairs
+
+    assert _off_network_pairs(pd.Series({"pairs_off_network_closer": 3, "pairs_network": 9})) == "3 van 9 (33,3 %)"
+    assert _off_network_pairs(pd.Series({"pairs_off_network_closer": 19_716, "pairs_network": 57_816})) == (
+        "19.716 van 57.816 (34,1 %)")
+    assert _off_network_pairs(pd.Series({"pairs_off_network_closer": 0, "pairs_network": 0})) == "–"
+    assert _off_network_pairs(pd.Series({"homes": 5})) == "–"  # a report without the counts
 
 
 def test_progress_is_reported_in_dutch(demo, tmp_path):

@@ -136,8 +136,9 @@ class ReachabilityResult:
     report : DataFrame
         Per mode: network size (nodes, usable directed edges, strongly connected
         components), homes and residents on the network / on the fallback / without a
-        route to some category, facilities on and off the network, network homes
-        (``homes_off_network_closer``) and (home, category) pairs
+        route to some category, facilities on and off the network, the (home, category)
+        pairs of the network homes (``pairs_network``, categories with facilities), the
+        network homes (``homes_off_network_closer``) and pairs
         (``pairs_off_network_closer``) whose time is the estimate to a facility off the
         network, settings used and seconds taken.
     facility_report : DataFrame
@@ -768,6 +769,7 @@ def _mode_times(
         facilities_off_network=int(sum(r["off_network"] for r in rows)),
         pairs_no_route=int(sum(r["homes_no_route"] for r in rows)),
         homes_off_network_closer=int(any_off.sum()),
+        pairs_network=(n - len(fb_homes)) * sum(1 for r in rows if r["facilities"]),
         pairs_off_network_closer=int(sum(r["homes_off_network_closer"] for r in rows)),
     )
     return _ModeTimes(out, no_route, off_network, method, snap_m, rep, rows)
@@ -1180,8 +1182,7 @@ def reachability(
                     f"omrijfactor {_g(detour)} (een benadering)."
                 )
             if rep["pairs_off_network_closer"]:
-                caveat(_off_network_caveat(mt, mode, labels, n_categories=len(cats) - len(empty),
-                                           max_snap=max_snap, detour=detour))
+                caveat(_off_network_caveat(mt, mode, labels, max_snap=max_snap, detour=detour))
     homes = gpd.GeoDataFrame(
         pd.concat(
             [homes.drop(columns=homes.geometry.name), pd.DataFrame(new_cols, index=homes.index)],
@@ -1233,8 +1234,8 @@ def reachability(
     )
 
 
-def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *, n_categories: int,
-                        max_snap: float, detour: float) -> str:
+def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *, max_snap: float,
+                        detour: float) -> str:
     """The caveat on network homes whose time to a category is the straight-line estimate
     to a facility beyond ``max_snap`` of every street (:func:`_category_times`): how many
     (home, category) pairs and homes, per category the homes and the facilities off the
@@ -1250,7 +1251,7 @@ def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *,
         for r in rows
     )
     return (
-        f"Bij {nl_int(pairs)} van de {nl_int(rep['homes_network'] * n_categories)} combinaties van "
+        f"Bij {nl_int(pairs)} van de {nl_int(rep['pairs_network'])} combinaties van "
         f"woning en categorie aan het {_NETWORK_NL[mode]} ({nl_int(homes)} "
         f"{'woning' if homes == 1 else 'woningen'}) ligt de dichtstbijzijnde voorziening verder dan "
         f"{_g(max_snap)} m van een straat van het netwerk: voor "
