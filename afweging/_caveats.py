@@ -42,7 +42,7 @@ _FALLBACK = re.compile(
 _NO_ROUTE = re.compile(r"over het (?:loop|fiets)netwerk geen route")
 _OFF_NETWORK = re.compile(
     r"Bij (?P<pairs>[\d.]+) van de [\d.]+ combinaties van woning en categorie aan het (?P<mode>loop|fiets)netwerk "
-    r"\((?P<homes>[\d.]+) woningen?\) ligt de dichtstbijzijnde voorziening verder dan (?P<m>\d+(?:,\d+)?) m van een straat"
+    r"\((?P<homes>[\d.]+) woning(?:en)?\) ligt de dichtstbijzijnde voorziening verder dan (?P<m>\d+(?:,\d+)?) m van een straat"
 )
 
 
@@ -121,7 +121,8 @@ def _group(key: str, items: list[tuple[str, dict[str, str]]]) -> CaveatGroup:
                 f"met het aantal buurten: {nl_names(per, 6)}")
     elif key.startswith("buiten netwerk:"):
         modes = {"loop": "lopen", "fiets": "fietsen"}
-        parts = [f"{modes[i['mode']]} {i['pairs']}{' combinaties van woning en categorie' if k == 0 else ''} "
+        unit = " combinatie van woning en categorie" if items[0][1]["pairs"] == "1" else " combinaties van woning en categorie"
+        parts = [f"{modes[i['mode']]} {i['pairs']}{unit if k == 0 else ''} "
                  f"({i['homes']} {'woning' if i['homes'] == '1' else 'woningen'})"
                  for k, (_, i) in enumerate(items)]
         line = (f"reistijden van woningen aan het netwerk naar een voorziening verder dan "

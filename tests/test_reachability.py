@@ -355,6 +355,13 @@ def test_network_home_takes_closer_facility_outside_the_network():
     with pytest.warns(UserWarning, match="Bij 1 van de 1 combinaties") as rec:
         r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
     assert len(rec) == 1  # the estimate is said, and nothing else
+    from afweging._caveats import group_caveats
+
+    assert [g.line for g in group_caveats(r.warnings)] == [
+        "reistijden van woningen aan het netwerk naar een voorziening verder dan 250 m van een straat zijn "
+        "hemelsbrede afstand × omrijfactor: lopen 1 combinatie van woning en categorie (1 woning); controleer "
+        "de ligging van die voorzieningen of de dekking van het stratennetwerk (1 melding)"
+    ]
     assert r.homes["walk_method"].iloc[0] == "network"
     assert r.homes["walk_min_park"].iloc[0] == pytest.approx(286 / WALK)
     assert r.homes["walk_n_facility_off_network"].iloc[0] == 1
