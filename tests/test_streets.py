@@ -582,3 +582,25 @@ def test_endpoints_degrees_counted_on_segments():
             got = _endpoints(u, v, n, nb_u=su, nb_v=sv, nb_two=mask)
             for a, b in zip(want, got, strict=True):
                 assert np.array_equal(a, b)
+
+
+def test_group_rows_equals_np_unique_by_first_appearance():
+    from afweging.data.streets import _group_rows
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 2000):
+        key = rng.integers(-3, 4, size=(n, 2)).astype(np.int64)  # many repeats, negatives
+        first, inv = _group_rows(key)
+        if n == 0:
+            assert len(first) == len(inv) == 0
+            continue
+        # reference: np.unique, its groups renumbered in order of first appearance
+        _, idx, uinv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(idx)
+        rank = np.empty(len(idx), dtype=np.int64)
+        rank[order] = np.arange(len(idx))
+        assert first.tolist() == idx[order].tolist()
+        assert inv.tolist() == rank[uinv.ravel()].tolist()
+        # and by brute force
+        seen: dict = {}
+        assert inv.tolist() == [seen.setdefault(tuple(r), len(seen)) for r in key.tolist()]

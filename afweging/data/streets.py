@@ -1052,14 +1052,9 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         first_c = np.cumsum(count) - count
         has_line = np.ones(m, dtype=bool)
         ends = np.concatenate([coords[first_c], coords[first_c + count - 1]])
-        key = np.round(ends * 1000.0).astype(np.int64)
-        uniq, first_seen, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        order = np.argsort(first_seen, kind="stable")  # nodes in order of first appearance
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        inv = rank[inv.ravel()]
-        ids = np.arange(len(uniq), dtype=np.int64)
-        xy = ends[first_seen[order]]
+        first_seen, inv = _group_rows(np.round(ends * 1000.0).astype(np.int64))  # nodes in order of first appearance
+        ids = np.arange(len(first_seen), dtype=np.int64)
+        xy = ends[first_seen]
         u, v = inv[:m], inv[m:]
     if "length" in gdf.columns:
         import pandas as pd
@@ -1110,6 +1105,32 @@ def _line_lengths(coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count
     return np.bincount(gi[:-1], weights=seg, minlength=m) if len(seg) else np.zeros(m)
 
 
+def _group_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Equal rows of an (n, 2) integer array, numbered in order of first appearance.
+
+    Returns the position of each distinct row's first occurrence (in that order) and,
+    per row, its number. The same as ``np.unique(key, axis=0, return_index=True,
+    return_inverse=True)`` renumbered by first appearance, by one ``np.lexsort`` on the
+    two columns (``np.unique`` with ``axis=0`` sorts the rows as opaque bytes, about 15x
+    slower).
+    """
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort((key[:, 1], key[:, 0]))  # stable: a group's first member first
+    s = key[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (s[1:] != s[:-1]).any(axis=1)
+    group = np.cumsum(new) - 1
+    first = order[new]
+    rank = np.empty(len(first), dtype=np.int64)
+    by_first = np.argsort(first, kind="stable")
+    rank[by_first] = np.arange(len(first))
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = rank[group]
+    return first[by_first], inv
+
+
 def _split_at_shared_vertices(
     coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1148,9 +1169,9 @@ def _split_at_shared_vertices(
     # a run of vertices repeating the one before it (same line) counts once
     run = np.ones(k, dtype=bool)
     run[1:] = ~(key[1:] == key[:-1]).all(axis=1) | line_start[1:]
-    _, inv, seen = np.unique(key[run], axis=0, return_inverse=True, return_counts=True)
+    _, inv = _group_rows(key[run])
     times = np.zeros(k, dtype=np.int64)
-    times[run] = seen[inv.ravel()]
+    times[run] = np.bincount(inv)[inv]
     # cut at a run's first vertex, unless the run starts or ends the line
     run_id = np.cumsum(run) - 1
     last_run = run_id[first_c + count - 1]
