@@ -604,3 +604,15 @@ def test_group_rows_equals_np_unique_by_first_appearance():
         # and by brute force
         seen: dict = {}
         assert inv.tolist() == [seen.setdefault(tuple(r), len(seen)) for r in key.tolist()]
+
+
+def test_gpkg_one_way_ring_against_its_drawing_is_read_backwards(tmp_path):
+    """A ring is a self-loop (u == v): only its one-way value tells which way it runs."""
+    path = tmp_path / "ways.gpkg"
+    ring = [(0, 0), (100, 0), (100, 100), (0, 100), (0, 0)]
+    _write_ways(path, [("ring", "T", ring), ("same ring, F", "F", [(x + 500, y) for x, y in ring])])
+    net = read_network(path)
+    assert net.u.tolist() == net.v.tolist() and net.oneway.tolist() == [True, True]
+    # travelled against the drawing: (0,0) -> (0,100) -> (100,100) -> (100,0) -> (0,0)
+    assert net.geom_xy[:3].tolist() == [[0, 100], [100, 100], [100, 0]]
+    assert net.geom_xy[3:].tolist() == [[600, 0], [600, 100], [500, 100]]

@@ -1084,12 +1084,15 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         ow, rev, contraflow = ow[line_of], rev[line_of], contraflow[line_of]
     u, v = u.copy(), v.copy()
     u[rev], v[rev] = v[rev].copy(), u[rev].copy()
-    rd_lines = np.full(m, None, dtype=object)
-    if has_line.any():
-        keep_c = has_line[gi]
-        made = shapely.linestrings(coords[keep_c], indices=np.cumsum(has_line)[gi[keep_c]] - 1)
-        rd_lines[has_line] = made
-    offsets, gxy = _interior_from_lines(list(rd_lines), xy, u, v)
+    if line_of is not None:  # every piece drawn from its first node: backwards when turned around
+        offsets, gxy = _interior_vertices(coords, first_c, count, rev)
+    else:
+        rd_lines = np.full(m, None, dtype=object)
+        if has_line.any():
+            keep_c = has_line[gi]
+            made = shapely.linestrings(coords[keep_c], indices=np.cumsum(has_line)[gi[keep_c]] - 1)
+            rd_lines[has_line] = made
+        offsets, gxy = _interior_from_lines(list(rd_lines), xy, u, v)
     return StreetNetwork(
         node_ids=ids, xy=xy, u=u.astype(np.int32), v=v.astype(np.int32), length_m=length,
         oneway=ow, contraflow=contraflow, geom_offsets=offsets, geom_xy=gxy, description=what,
@@ -1105,19 +1108,44 @@ def _line_lengths(coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count
     return np.bincount(gi[:-1], weights=seg, minlength=m) if len(seg) else np.zeros(m)
 
 
+def _interior_vertices(
+    coords: np.ndarray, first_c: np.ndarray, count: np.ndarray, backwards: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``geom_offsets`` and ``geom_xy`` of lines given as consecutive coordinates (>= 2 each).
+
+    Line ``i`` is ``coords[first_c[i]:first_c[i] + count[i]]``; its interior vertices are
+    read backwards where ``backwards`` (an edge turned around by its ``oneway`` value, a
+    self-loop too). The same as :func:`afweging.geo.network._interior_from_lines` without
+    making LineStrings.
+    """
+    inner = count - 2
+    offsets = np.zeros(len(count) + 1, dtype=np.int64)
+    np.cumsum(inner, out=offsets[1:])
+    k = ranges(np.zeros(len(count), dtype=np.int64), inner)  # position within the interior
+    lo = np.repeat(first_c + 1, inner)
+    hi = np.repeat(first_c + count - 2, inner)
+    return offsets, coords[np.where(np.repeat(backwards, inner), hi - k, lo + k)]
+
+
 def _group_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Equal rows of an (n, 2) integer array, numbered in order of first appearance.
 
     Returns the position of each distinct row's first occurrence (in that order) and,
     per row, its number. The same as ``np.unique(key, axis=0, return_index=True,
-    return_inverse=True)`` renumbered by first appearance, by one ``np.lexsort`` on the
-    two columns (``np.unique`` with ``axis=0`` sorts the rows as opaque bytes, about 15x
-    slower).
+    return_inverse=True)`` renumbered by first appearance, by one stable sort of the rows
+    as single int64 numbers (``np.lexsort`` on the two columns when they do not fit);
+    ``np.unique`` with ``axis=0`` sorts the rows as opaque bytes, about 15x slower.
     """
     n = len(key)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.lexsort((key[:, 1], key[:, 0]))  # stable: a group's first member first
+    lo = key.min(axis=0)
+    span = key.max(axis=0) - lo + 1
+    if float(span[0]) * float(span[1]) < 2.0**62:  # one int64 per row: half the time of lexsort
+        order = np.argsort((key[:, 0] - lo[0]) * span[1] + (key[:, 1] - lo[1]), kind="stable")
+    else:
+        order = np.lexsort((key[:, 1], key[:, 0]))
+    # both stable: a group's first member first
     s = key[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (s[1:] != s[:-1]).any(axis=1)
