@@ -305,7 +305,7 @@ def test_default_categories_cover_the_tag_table():
 def test_fallback_without_network_is_straight_line_times_factor():
     # 3-4-5 triangle: 500 m straight, × 1.3 = 650 m, at 80 m/min = 8.125 min
     area = make_area([(0, 0)], [("supermarkt", (300, 400)), ("supermarkt", (3000, 0))])
-    with pytest.warns(UserWarning, match="Geen loopnetwerk"):
+    with pytest.warns(UserWarning, match="Geen"):
         r = reachability(area, modes="walk", categories=["supermarkt"], detour_factor=1.3)
     assert r.homes["walk_method"].iloc[0] == "fallback"
     assert r.homes["walk_min_supermarkt"].iloc[0] == pytest.approx(8.125)
@@ -925,3 +925,39 @@ def test_reach_memo_grown_set_gives_a_home_its_first_route(monkeypatch):
     assert h["bike_n_no_route"].tolist() == [1, 1]
     assert plain.facility_report.loc[("bike", "speelplek"), "homes_no_route"] == 0
     assert plain.facility_report.loc[("bike", "huisarts"), "homes_no_route"] == 2
+
+
+def test_modes_share_the_straight_line_distances(demo, monkeypatch):
+    """The straight line from a home to the nearest facility of a category is the same for
+    every mode: without networks (every home on the fallback) a run with both modes
+    measures each home once per category (counted), and gives the numbers of one run per
+    mode and of a brute-force nearest distance × the detour factor."""
+    import dataclasses
+    import sys
+
+    engine = sys.modules["afweging.analyses.reach.reachability"]
+    area = dataclasses.replace(demo, networks={}, missing=dict(demo.missing))  # its own dict: not the fixture's
+    queried: list[int] = []
+    real = engine.nearest_distance_m
+
+    def count(xy, tree):
+        queried.append(len(xy))
+        return real(xy, tree)
+
+    monkeypatch.setattr(engine, "nearest_distance_m", count)
+    with pytest.warns(UserWarning, match="Geen"):
+        both = reachability(area)
+    cats = [c for c in both.categories if (demo.facilities["category"] == c).any()]
+    assert len(cats) == 13
+    assert queried == [len(demo.homes)] * len(cats)  # not twice as many
+    for mode in ("walk", "bike"):
+        with pytest.warns(UserWarning, match="Geen"):
+            one = reachability(area, modes=mode)
+        cols = [c for c in one.homes.columns if c.startswith(f"{mode}_")]
+        pd.testing.assert_frame_equal(both.homes[cols], one.homes[cols], check_exact=True)
+    hxy = np.column_stack([demo.homes.geometry.x, demo.homes.geometry.y])
+    sup = demo.facilities[demo.facilities["category"] == "supermarkt"]
+    fxy = np.column_stack([sup.geometry.x, sup.geometry.y])
+    near = np.hypot(hxy[:, 0, None] - fxy[:, 0], hxy[:, 1, None] - fxy[:, 1]).min(axis=1)
+    np.testing.assert_allclose(both.homes["bike_min_supermarkt"], near * settings.detour_factor / BIKE, rtol=1e-12)
+    np.testing.assert_allclose(both.homes["walk_min_supermarkt"], near * settings.detour_factor / WALK, rtol=1e-12)

@@ -637,16 +637,21 @@ def _mode_times(
     max_snap_distance_m: float,
     detour_factor: float,
     memo: ReachMemo | None = None,
+    straight: dict[str, np.ndarray] | None = None,
 ) -> _ModeTimes:
     """Effective metres (minutes × speed) from each home to the nearest facility.
 
     With a ``memo`` the pieces that depend only on a category's facilities (snaps,
     search, KD-trees) or on known homes (snaps) are taken from it when it has them, and
     a category whose facilities are the kept ones plus a few (a plan's) is computed from
-    the kept pieces and the new points (:func:`_grown_category`)."""
+    the kept pieces and the new points (:func:`_grown_category`). Without one,
+    ``straight`` (per category, NaN where not yet known) keeps the straight-line metres
+    from each home to the nearest facility for the other modes of the run (the same
+    homes and facilities)."""
     n = len(home_xy)
     limit_m = max_minutes * speed_m_per_min
-    method = np.full(n, FALLBACK, dtype=object)
+    method = np.empty(n, dtype=object)
+    method[:] = FALLBACK  # one str object (np.full would make one per home)
     snap_m = np.full(n, np.nan)
     out: dict[str, np.ndarray] = {}
     no_route: dict[str, np.ndarray] = {}
@@ -724,8 +729,15 @@ def _mode_times(
             if memo is not None and not memo.warmed:  # kept for a plan's grown set of this category
                 tree_all()
 
-            def near_all(rows: np.ndarray, fkey: str = fkey, tree_all: Callable[[], Any] = tree_all) -> np.ndarray:
-                return nearest(f"all:{fkey}", tree_all(), rows)
+            def near_all(rows: np.ndarray, fkey: str = fkey, tree_all: Callable[[], Any] = tree_all,
+                         cat: str = cat) -> np.ndarray:
+                if memo is not None or straight is None:
+                    return nearest(f"all:{fkey}", tree_all(), rows)
+                known = straight.setdefault(cat, np.full(n, np.nan))  # computed point by point
+                miss = rows[np.isnan(known[rows])]
+                if len(miss):
+                    known[miss] = nearest_distance_m(home_xy[miss], tree_all())
+                return known[rows]
 
             if graph is None:
                 facs = _Facilities(None, near_all, near_all, _no_search, _no_search)
@@ -1110,6 +1122,7 @@ def reachability(
     report_rows: dict[str, dict[str, Any]] = {}
     fac_rows: list[dict[str, Any]] = []
     new_cols: dict[str, Any] = {}
+    straight: dict[str, np.ndarray] = {}  # straight-line metres, the same for every mode
     for mode in mode_list:
         tm = time.perf_counter()
         speed = settings.speed_m_per_min(mode)
@@ -1125,13 +1138,14 @@ def reachability(
             max_snap_distance_m=max_snap,
             detour_factor=detour,
             memo=memo,
+            straight=straight,
         )
         n_no_route = np.zeros(len(home_xy), dtype=np.int64)
         n_off = np.zeros(len(home_xy), dtype=np.int64)
         for cat in cats:
             n_no_route += mt.no_route[cat]
             n_off += mt.off_network[cat]
-        new_cols[reach_method_col(mode)] = mt.method.astype(str)
+        new_cols[reach_method_col(mode)] = mt.method  # str objects: pandas makes its str column of them
         new_cols[reach_snap_col(mode)] = mt.snap_m
         new_cols[reach_no_route_col(mode)] = n_no_route
         new_cols[reach_off_network_col(mode)] = n_off
