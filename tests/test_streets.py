@@ -536,8 +536,8 @@ def _reference_array_graph(net: StreetNetwork, mode: str) -> tuple[dict, list]:
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("mode", ["walk", "bike"])
-def test_array_graph_equals_plain_python_rules(seed, mode):
+@pytest.mark.parametrize("mode,oneway_share", [("walk", 0.4), ("bike", 0.4), ("bike", 0.0)])
+def test_array_graph_equals_plain_python_rules(seed, mode, oneway_share):
     # a small multigraph full of what the fast paths must get right: streets stored in
     # both directions with equal or slightly different lengths, parallel streets (runs
     # of more than two stored edges between two nodes), loops, one-way and contraflow
@@ -551,7 +551,7 @@ def test_array_graph_equals_plain_python_rules(seed, mode):
     length = np.concatenate([length, length[twin] + rng.choice([0.0, 1e-9], int(twin.sum()))])
     k = len(u)
     net = StreetNetwork(node_ids=np.arange(n, dtype=np.int64) + 100, xy=rng.random((n, 2)) * 100, u=u, v=v,
-                        length_m=length, oneway=rng.random(k) < 0.4, contraflow=rng.random(k) < 0.2,
+                        length_m=length, oneway=rng.random(k) < oneway_share, contraflow=rng.random(k) < 0.2,
                         geom_offsets=None, geom_xy=None)
     ag = build_array_graph(net, mode)
     best, streets = _reference_array_graph(net, mode)
@@ -562,6 +562,12 @@ def test_array_graph_equals_plain_python_rules(seed, mode):
                      ag.street_forward.tolist(), ag.street_backward.tolist(), strict=True))
     assert got == streets
     assert (ag.backward != ag.forward.T).nnz == 0
+    assert ag.backward.has_canonical_format
+    # one matrix for both directions exactly when every street is usable both ways (then
+    # it is symmetric: the line above compared it with its own transpose)
+    two_way = all(f and b for *_, f, b in streets)
+    assert (ag.backward is ag.forward) == two_way
+    assert two_way == (mode == "walk" or oneway_share == 0.0)
 
 
 def test_endpoints_degrees_counted_on_segments():
