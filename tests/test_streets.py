@@ -371,14 +371,18 @@ def test_gpkg_plain_lines_are_noded_at_shared_vertices(tmp_path):
 
 def test_gpkg_noded_lines_route_like_networkx(tmp_path):
     """Travel times across the junctions equal networkx's on the same graph drawn by hand."""
+    path = tmp_path / "ways.gpkg"
+    _write_ways(path)
+    _assert_routes_like_networkx(read_network(path))
+
+
+def _assert_routes_like_networkx(net: StreetNetwork) -> None:
+    """Travel minutes on ``net`` (the network of ``_WAYS``) equal networkx's on ``_EDGES``."""
     import networkx as nx
 
     from afweging import settings
     from afweging.analyses.reach.reachability import travel_minutes
 
-    path = tmp_path / "ways.gpkg"
-    _write_ways(path)
-    net = read_network(path)
     for mode in ("walk", "bike"):
         H = nx.MultiDiGraph()
         for a, b, w in _EDGES:
@@ -421,6 +425,159 @@ def test_gpkg_lines_without_shared_vertices_stay_as_drawn(tmp_path):
     net = read_network(path)
     assert net.n_edges == 3 and net.n_nodes == 5
     assert net.u.tolist() == [0, 1, 2] and net.v.tolist() == [1, 3, 4]
+
+
+def _write_features(path, geoms, *, layer="wegen", **columns):
+    """Features as given (LineStrings and MultiLineStrings side by side, not promoted to Multi)."""
+    import geopandas as gpd
+
+    gpd.GeoDataFrame(columns, geometry=geoms, crs="EPSG:28992").to_file(path, layer=layer, promote_to_multi=False)
+
+
+def _network_arrays(net: StreetNetwork) -> dict:
+    return {name: getattr(net, name) for name in ("node_ids", "xy", "u", "v", "length_m", "oneway", "contraflow",
+                                                  "geom_offsets", "geom_xy")}
+
+
+def test_gpkg_multilinestrings_read_as_their_parts(tmp_path):
+    """A MultiLineString is its parts as lines: the same network as the parts drawn apart."""
+    import pyogrio
+    from shapely.geometry import LineString, MultiLineString
+
+    ways = {w[0][0]: w for w in _WAYS}
+    # A (T junction at its vertex) and B (the stem, an X with C inside it) as one feature;
+    # E (the ring) and G (off the ring's vertex) as another; the rest as LineStrings
+    groups = [("A", "B"), ("C",), ("D",), ("E", "G"), ("F",)]
+    geoms = [MultiLineString([ways[k][2] for k in g]) if len(g) > 1 else LineString(ways[g[0]][2]) for g in groups]
+    _write_features(tmp_path / "multi.gpkg", geoms, oneway=[ways[g[0]][1] for g in groups])
+    types = pyogrio.read_dataframe(tmp_path / "multi.gpkg").geometry.geom_type.tolist()
+    assert types == ["MultiLineString", "LineString", "LineString", "MultiLineString", "LineString"]
+    _write_ways(tmp_path / "lines.gpkg")
+    multi = read_network(tmp_path / "multi.gpkg", layer="wegen")
+    lines = read_network(tmp_path / "lines.gpkg")
+    for name, want in _network_arrays(lines).items():
+        np.testing.assert_array_equal(getattr(multi, name), want, err_msg=name)
+    # and against the hand-drawn edges and networkx, not only against the other reading
+    xy = [tuple(p) for p in multi.xy.tolist()]
+    assert [(xy[a], xy[b]) for a, b in zip(multi.u.tolist(), multi.v.tolist(), strict=True)] == [e[:2] for e in _EDGES]
+    np.testing.assert_allclose(multi.length_m, [e[2] for e in _EDGES], rtol=0, atol=1e-9)
+    _assert_routes_like_networkx(multi)
+
+
+def test_gpkg_multilinestring_shares_its_length_column_over_all_parts(tmp_path):
+    from shapely.geometry import LineString, MultiLineString
+
+    path = tmp_path / "ways.gpkg"
+    # A: 1000 m given for 400 + 100 m of geometry in two parts; its first part is cut by B
+    a = MultiLineString([[(0, 0), (100, 0), (400, 0)], [(400, 0), (400, 100)]])
+    _write_features(path, [a, LineString([(100, 0), (100, 50)])], length=[1000.0, 70.0])
+    net = read_network(path, layer="wegen")
+    assert net.n_edges == 4 and net.n_nodes == 5
+    assert net.length_m.tolist() == [200.0, 600.0, 200.0, 70.0]
+
+
+def test_gpkg_oneway_multilinestring_holds_for_every_part(tmp_path):
+    from shapely.geometry import LineString, MultiLineString
+
+    path = tmp_path / "ways.gpkg"
+    # T: every part one-way against its drawing; yes with oneway:bicycle=no: along it, bikes
+    # both ways; a two-way LineString between them
+    t = MultiLineString([[(0, 0), (100, 0)], [(100, 0), (200, 0)]])
+    yes = MultiLineString([[(200, 0), (200, 100)], [(200, 100), (300, 100)]])
+    _write_features(path, [t, LineString([(200, 0), (200, -50)]), yes],
+                    oneway=["T", None, "yes"], **{"oneway:bicycle": [None, None, "no"]})
+    net = read_network(path, layer="wegen")
+    assert net.oneway.tolist() == [True, True, False, True, True]
+    assert net.contraflow.tolist() == [False, False, False, True, True]
+    xy = {tuple(p): i for i, p in enumerate(net.xy.tolist())}
+    at = [xy[p] for p in [(0.0, 0.0), (100.0, 0.0), (200.0, 0.0), (200.0, 100.0), (300.0, 100.0)]]
+    for mode in ("walk", "bike"):
+        fw = build_array_graph(net, mode).forward
+        for a, b in [(at[0], at[1]), (at[1], at[2])]:  # T: only from b to a (walking: both)
+            assert fw[b, a] == 100 and fw[a, b] == (100 if mode == "walk" else 0)
+        for a, b in [(at[2], at[3]), (at[3], at[4])]:  # yes, but not for bikes
+            assert fw[a, b] == 100 and fw[b, a] == 100
+    # the one-way parts run from their first node: T's parts turned around
+    assert [(net.xy[a].tolist(), net.xy[b].tolist()) for a, b in zip(net.u[:2], net.v[:2], strict=True)] == [
+        ([100, 0], [0, 0]), ([200, 0], [100, 0])]
+
+
+def test_gpkg_mixed_lines_and_multilinestrings(tmp_path):
+    """A layer of LineStrings and MultiLineStrings side by side (GeoPackage type 'Geometry')."""
+    import pyogrio
+    from shapely.geometry import LineString, MultiLineString
+
+    lines = [[(0, 0), (100, 0), (200, 0)], [(100, 0), (100, 100)], [(100, 100), (0, 100)], [(200, 0), (200, 80)]]
+    _write_features(tmp_path / "mixed.gpkg", [LineString(lines[0]), MultiLineString(lines[1:3]), LineString(lines[3])],
+                    name=["a", "b+c", "d"])
+    assert pyogrio.read_dataframe(tmp_path / "mixed.gpkg").geometry.geom_type.tolist() == [
+        "LineString", "MultiLineString", "LineString"]
+    _write_features(tmp_path / "lines.gpkg", [LineString(g) for g in lines], name=["a", "b", "c", "d"])
+    mixed = read_network(tmp_path / "mixed.gpkg", layer="wegen")
+    for name, want in _network_arrays(read_network(tmp_path / "lines.gpkg", layer="wegen")).items():
+        np.testing.assert_array_equal(getattr(mixed, name), want, err_msg=name)
+    # by hand: A cut at (100,0) by B's start
+    assert mixed.length_m.tolist() == [100.0, 100.0, 100.0, 100.0, 80.0]
+    assert mixed.xy.tolist() == [[0, 0], [100, 0], [100, 100], [200, 0], [0, 100], [200, 80]]  # ends: all u, then v
+
+
+def test_gpkg_empty_lines_and_parts_are_refused_by_fid(tmp_path):
+    import shapely
+    from shapely.geometry import LineString
+
+    path = tmp_path / "ways.gpkg"
+    good = [LineString([(0, 0), (100, 0)]), LineString([(100, 0), (100, 100)])]
+    bad = [shapely.from_wkt("MULTILINESTRING ((0 100, 100 100), EMPTY)"), shapely.from_wkt("MULTILINESTRING EMPTY"), None]
+    _write_features(path, good + bad)
+    with pytest.raises(NetworkError, match=r"laag 'wegen' van .*ways\.gpkg heeft 3 lijnen zonder geometrie of met een "
+                                           r"leeg deel \(fid 3, 4, 5\)\. Verwijder die objecten"):
+        read_network(path, layer="wegen")
+
+
+def test_gpkg_other_geometries_in_the_street_layer_are_refused_by_fid(tmp_path):
+    from shapely.geometry import LineString, Point, Polygon
+
+    path = tmp_path / "ways.gpkg"
+    _write_features(path, [LineString([(0, 0), (100, 0)]), Point(5, 5), Polygon([(0, 0), (1, 0), (1, 1)])])
+    with pytest.raises(NetworkError, match=r"laag 'wegen' van .*ways\.gpkg bevat geometrieën die geen lijnen zijn "
+                                           r"\(Point, Polygon: fid 2, 3\).*kies met `layer`"):
+        read_network(path, layer="wegen")
+
+
+def test_gpkg_osmnx_edge_of_several_parts_is_refused_by_fid(tmp_path):
+    """An edge with u/v is one line from u to v: a MultiLineString of two parts is ambiguous."""
+    from shapely.geometry import LineString, MultiLineString
+
+    path = tmp_path / "edges.gpkg"
+    geoms = [LineString([(0, 0), (100, 0)]), MultiLineString([[(100, 0), (150, 0)], [(160, 0), (200, 0)]]),
+             MultiLineString([[(200, 0), (200, 100)]])]
+    _write_features(path, geoms, layer="edges", u=[1, 2, 3], v=[2, 3, 4], key=[0, 0, 0], length=[100.0, 100.0, 100.0])
+    with pytest.raises(NetworkError) as err:
+        read_network(path)
+    msg = str(err.value)
+    assert f"laag 'edges' van {path}" in msg and "1 rand(en) met `u`/`v`" in msg and "(fid 2)" in msg
+    assert "Voeg de delen samen tot één LineString" in msg and "osmnx.save_graph_geopackage" in msg
+    # a MultiLineString of one part (QGIS writes every line so in a Multi layer) is that line
+    _write_features(path, [geoms[0], LineString([(100, 0), (200, 0)]), geoms[2]], layer="edges",
+                    u=[1, 2, 3], v=[2, 3, 4], key=[0, 0, 0], length=[100.0, 100.0, 100.0])
+    net = read_network(path)
+    assert net.node_ids.tolist() == [1, 2, 3, 4] and net.u.tolist() == [0, 1, 2] and net.v.tolist() == [1, 2, 3]
+    assert net.xy.tolist() == [[0, 0], [100, 0], [200, 0], [200, 100]] and net.length_m.tolist() == [100.0] * 3
+
+
+def test_gpkg_utrecht_cycleways_read_as_their_exploded_lines(utrecht_dir, tmp_path):
+    """Geofabrik's cycleways (3,350 MultiLineStrings, 3 of several parts) read without exploding first."""
+    import geopandas as gpd
+
+    path = utrecht_dir / "network" / "utrecht_osm_cycleways_geofabrik_20231220.gpkg"
+    ways = gpd.read_file(path, layer="cycleways", engine="pyogrio")
+    lines = ways.explode(index_parts=False).reset_index(drop=True)
+    assert (ways.geom_type == "MultiLineString").all() and len(lines) == len(ways) + 3
+    lines.to_file(tmp_path / "lines.gpkg", layer="cycleways")
+    net = read_network(path)
+    for name, want in _network_arrays(read_network(tmp_path / "lines.gpkg")).items():
+        np.testing.assert_array_equal(getattr(net, name), want, err_msg=name)
+    assert (net.n_nodes, net.n_edges) == (4469, 4558)
 
 
 def test_gpkg_written_by_osmnx_equals_graphml(tmp_path):

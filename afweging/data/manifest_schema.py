@@ -193,7 +193,9 @@ class Network(Section):
         uitleg="de lijnenlaag met de straten in een GeoPackage (standaard 'edges'): de randen van osmnx (kolommen "
                "u en v) of losse straatlijnen, zoals de wegen van Geofabrik. Losse lijnen worden verbonden op elk "
                "hoekpunt dat ze delen, ook midden in een lijn, en niet waar ze elkaar alleen kruisen zonder gedeeld "
-               "punt (een brug of tunnel)",
+               "punt (een brug of tunnel). Een MultiLineString (zoals Geofabrik en QGIS ze schrijven) telt als "
+               "zijn delen, elk een lijn met de kenmerken (oneway) van het object; een rand van osmnx met "
+               "meer dan één deel wordt geweigerd",
         voorbeeld='layer = "edges"')
     buffer_m: float | None = _BUFFER
 

@@ -32,7 +32,8 @@ memory. Three sources:
   street lines, such as Geofabrik's roads (whole OSM ways): noded like OSM, at every
   vertex two lines share (a line is cut at an interior vertex that another line, or the
   line itself, also has); lines that cross without a shared vertex (bridges, tunnels)
-  stay apart; lengths from the geometry.
+  stay apart; lengths from the geometry. A MultiLineString of street lines is its parts,
+  each a line with the feature's attributes (Geofabrik and QGIS exports write Multi).
 
 :func:`read_network` picks the reader from the file name or the manifest's ``format``.
 """
@@ -1012,6 +1013,17 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
       with osmnx's values (``yes``/``true``/``1``/``F`` along the line,
       ``-1``/``reverse``/``T`` against it; ``B``, ``no`` or empty: both ways) and holds
       for every piece of the line, as ``oneway:bicycle`` does.
+    * MultiLineStrings (Geofabrik's and QGIS's exports write every line as one): among
+      plain lines, every part is a line of its own with the feature's attributes, as
+      ``gdf.explode(index_parts=False)`` gives, and is noded as above; a ``length``
+      column belongs to the whole feature and is shared over all its parts' pieces by
+      geometric length. An osmnx edge (``u``/``v``) is one line from ``u`` to ``v``: a
+      MultiLineString of one part is that line, one of several parts is refused, naming
+      its fid, since which part runs where cannot be told.
+
+    Features without geometry, or with an empty part, are refused among plain lines (an
+    osmnx edge may lack its geometry when the ``nodes`` layer places its ends); so are
+    geometries that are not lines. Messages name the features by fid, as QGIS shows them.
     """
     import geopandas as gpd
 
@@ -1019,34 +1031,66 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
     what = what or str(path)
     name = _line_layer(path, layer, what=what)
     try:
-        gdf = gpd.read_file(path, layer=name, engine="pyogrio")
+        gdf = gpd.read_file(path, layer=name, engine="pyogrio", fid_as_index=True)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise NetworkError(f"{what}: laag {name!r} van {path} is niet te lezen ({exc}).") from exc
     if len(gdf) == 0:
         raise NetworkError(f"{what}: laag {name!r} van {path} heeft geen lijnen.")
     if gdf.crs is None:
         raise NetworkError(f"{what}: laag {name!r} van {path} heeft geen coördinatenstelsel; zet het (bijv. EPSG:28992) in het bestand.")
+    where = f"{what}: laag {name!r} van {path}"
+    by_id = "u" in gdf.columns and "v" in gdf.columns
     geoms = gdf.geometry.to_numpy()
-    kinds = set(shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist())
-    if kinds - {1}:
+    kind = shapely.get_type_id(geoms)  # -1: no geometry
+    other = ~np.isin(kind, (-1, 1, 5))
+    if other.any():
+        found = ", ".join(_GEOM_NAMES.get(int(t), str(t)) for t in np.unique(kind[other]))
         raise NetworkError(
-            f"{what}: laag {name!r} van {path} bevat andere geometrieën dan LineStrings (bijv. "
-            f"MultiLineStrings); splits ze in enkele lijnen (`gdf.explode()`)."
+            f"{where} bevat geometrieën die geen lijnen zijn ({found}: {_features(gdf, other)}); een stratenlaag "
+            f"heeft alleen LineStrings of MultiLineStrings. Verwijder die objecten of kies met `layer` de laag "
+            f"met de straten."
         )
+    multi = kind == 5
+    part_of = None  # plain lines with MultiLineStrings: the feature of every part
+    if multi.any():
+        n_parts = shapely.get_num_geometries(geoms)
+        if by_id:
+            several = multi & (n_parts > 1)
+            if several.any():
+                raise NetworkError(
+                    f"{where}: {int(several.sum())} rand(en) met `u`/`v` zijn een MultiLineString van meer dan "
+                    f"één deel ({_features(gdf, several)}); een rand is één lijn van knoop u naar knoop v, dus "
+                    f"welk deel waar loopt is niet te zeggen. Voeg de delen samen tot één LineString (QGIS: "
+                    f"Lijnen samenvoegen; shapely: `line_merge`) of schrijf het netwerk opnieuw met "
+                    f"`osmnx.save_graph_geopackage`; `explode()` helpt hier niet (elk deel kreeg dezelfde u en v)."
+                )
+            geoms = geoms.copy()  # one part (as QGIS writes every line of a Multi layer): that line
+            geoms[multi] = shapely.get_geometry(geoms[multi], 0)
+        else:  # every part a line of its own, as `gdf.explode(index_parts=False)` gives
+            geoms, part_of = shapely.get_parts(geoms, return_index=True)
     coords, gi = shapely.get_coordinates(geoms, return_index=True)
     coords = _to_rd(coords[:, 0], coords[:, 1], gdf.crs, what=what) if len(coords) else coords
-    m = len(gdf)
+    m = len(geoms)
     count = np.bincount(gi, minlength=m)
     first_c = np.cumsum(count) - count
     has_line = count >= 2
     line_of = None  # plain lines: the input line of every edge (after splitting)
-    if "u" in gdf.columns and "v" in gdf.columns:
+    if by_id:
         ids, xy, u, v = _gpkg_nodes_by_id(path, gdf, coords, first_c, count, what=what)
     else:
-        if not has_line.all():
-            raise NetworkError(f"{what}: laag {name!r} van {path} heeft {int((~has_line).sum())} lijnen zonder geometrie.")
+        empty = ~has_line if part_of is None else (
+            (np.bincount(part_of, minlength=len(gdf)) == 0) | (np.bincount(part_of[~has_line], minlength=len(gdf)) > 0))
+        if empty.any():
+            raise NetworkError(
+                f"{where} heeft {int(empty.sum())} lijnen zonder geometrie of met een leeg deel "
+                f"({_features(gdf, empty)}). Verwijder die objecten of teken hun lijn."
+            )
         line_length = _line_lengths(coords, gi, first_c, count)
+        if part_of is not None:  # a feature's length: all its parts
+            line_length = np.bincount(part_of, weights=line_length, minlength=len(gdf))
         coords, gi, line_of = _split_at_shared_vertices(coords, gi, first_c, count)
+        if part_of is not None:
+            line_of = part_of[line_of]  # every piece's feature, for its length share and attributes
         m = len(line_of)
         count = np.bincount(gi, minlength=m)
         first_c = np.cumsum(count) - count
@@ -1097,6 +1141,16 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         node_ids=ids, xy=xy, u=u.astype(np.int32), v=v.astype(np.int32), length_m=length,
         oneway=ow, contraflow=contraflow, geom_offsets=offsets, geom_xy=gxy, description=what,
     )
+
+
+_GEOM_NAMES = {0: "Point", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def _features(gdf: Any, mask: np.ndarray, *, shown: int = 5) -> str:
+    """The features under ``mask`` by GeoPackage fid (as QGIS shows it), the first few."""
+    fids = gdf.index.to_numpy()[mask]
+    text = "fid " + ", ".join(str(f) for f in fids[:shown])
+    return text + (f" en nog {len(fids) - shown}" if len(fids) > shown else "")
 
 
 def _line_lengths(coords: np.ndarray, gi: np.ndarray, first_c: np.ndarray, count: np.ndarray) -> np.ndarray:
