@@ -451,25 +451,22 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
     order = np.argsort(key).astype(np.int32)
     key = key[order]
     _order_runs(order, key, inner, length)
-    in_s, len_s = inner[order], length[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = ((key[1:] != key[:-1]) | (in_s[1:] != in_s[:-1]) | (len_s[1:] - len_s[:-1] > _SAME_LENGTH_M))
-    del in_s, len_s
-    group = np.cumsum(new, dtype=np.int64)
-    group -= 1
-    n_groups = int(group[-1]) + 1
-    g_key = key[new]
+    starts = np.flatnonzero(_new_streets(key, order, inner, length))  # each street's first edge
+    n_groups = len(starts)
+    g_key = key[starts]
     del key
-    # usable directions of every stored edge, as lo -> hi and hi -> lo
-    both = np.ones(net.n_edges, dtype=bool) if mode == "walk" else (~net.oneway | net.contraflow)
+    # usable directions of every stored edge, as lo -> hi and hi -> lo; a street is usable
+    # in a direction when some edge of its group is
     u_lo = u <= v
-    g_lo_hi = np.zeros(n_groups, dtype=bool)
-    g_lo_hi[group[(u_lo | both)[order]]] = True  # some edge of the group is usable lo -> hi
-    g_hi_lo = np.zeros(n_groups, dtype=bool)
-    g_hi_lo[group[((u >= v) | both)[order]]] = True
-    del group, both
-    rep = order[new]
-    del order, new
+    if mode == "walk":
+        g_lo_hi = g_hi_lo = np.ones(n_groups, dtype=bool)
+    else:
+        both = ~net.oneway | net.contraflow
+        g_lo_hi = np.logical_or.reduceat((u_lo | both)[order], starts)
+        g_hi_lo = np.logical_or.reduceat(((u >= v) | both)[order], starts)
+        del both
+    rep = order[starts]
+    del order, starts
     su, sv = u[rep], v[rep]
     rep_lo = u_lo[rep]
     del u_lo
@@ -536,6 +533,28 @@ def build_array_graph(G: Any, mode: str, *, what: str | None = None) -> ArrayGra
         geom_xy=gxy,
         _components=(net.outer_components or {}).get(mode),
     )
+
+
+#: Stored edges compared per step by :func:`_new_streets` (its temporaries stay small).
+_CHUNK_EDGES = 1 << 20
+
+
+def _new_streets(key: np.ndarray, order: np.ndarray, inner: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Per stored edge in ``order``: it starts a new street (its (lo, hi) ``key``, interior
+    vertex count or length, beyond ``_SAME_LENGTH_M``, differs from the edge before it).
+    In chunks, so that no array of the edges' lengths in that order is made whole."""
+    m = len(order)
+    new = np.ones(m, dtype=bool)
+    for lo in range(1, m, _CHUNK_EDGES):
+        hi = min(m, lo + _CHUNK_EDGES)
+        o = order[lo - 1:hi]
+        k, i, x = key[lo - 1:hi], inner[o], length[o]
+        part = k[1:] != k[:-1]
+        part |= i[1:] != i[:-1]
+        x = x[1:] - x[:-1]
+        part |= x > _SAME_LENGTH_M
+        new[lo:hi] = part
+    return new
 
 
 def _order_runs(order: np.ndarray, key: np.ndarray, inner: np.ndarray, length: np.ndarray) -> None:
