@@ -40,3 +40,14 @@ def test_missing_pieces_are_explicit() -> None:
 def test_area_refuses_frames_outside_rd() -> None:
     with pytest.raises(ValueError, match="EPSG:28992"):
         Area(name="T", buurten=_buurten().to_crs("EPSG:4326"))
+
+
+def test_replace_does_not_write_into_the_other_areas_missing() -> None:
+    import dataclasses
+
+    homes = gpd.GeoDataFrame({"buurtcode": ["BU1"], "residents": [2.0]}, geometry=[Point(5, 5)], crs="EPSG:28992")
+    full = Area(name="T", buurten=_buurten(), homes=homes)
+    assert "homes" not in full.missing
+    bare = dataclasses.replace(full, homes=None)
+    assert bare.missing["homes"] == "niet opgegeven"
+    assert "homes" not in full.missing and full.has("homes")

@@ -133,6 +133,9 @@ class Area:
 
     def __post_init__(self) -> None:
         self._validate()
+        # its own dict: an Area made by dataclasses.replace would otherwise share (and
+        # write its missing pieces into) the other's
+        self.missing = dict(self.missing)
         for piece in PIECES:
             if not self.has(piece) and piece not in self.missing:
                 self.missing[piece] = "niet opgegeven"
