@@ -137,3 +137,45 @@ def test_crs_and_mode_messages_are_dutch():
         require_projected("EPSG:4326", what="de buurten")
     with pytest.raises(UnknownModeError, match=r"Onbekende vervoerswijze 'car': gebruik 'walk' of 'bike'"):
         settings.speed_m_per_min("car")
+
+
+def test_from_networkx_reads_raw_osm_oneway_values_as_osmnx():
+    """A graph a user built with raw OSM ``oneway`` strings (not osmnx's booleans): ``-1``
+    and ``T`` allow travel only against the stored edge (the edge is turned around, its
+    geometry read backwards), ``F``/``yes`` along it, ``Yes`` is not one-way (osmnx
+    compares exactly), ``oneway:bicycle=no`` lets bikes ride against it. Matrix entries by
+    hand."""
+    from shapely.geometry import LineString
+
+    from afweging.analyses.reach.graph import build_array_graph
+
+    g = nx.MultiDiGraph(crs="EPSG:28992")
+    pos = {1: (0.0, 0.0), 2: (100.0, 0.0), 3: (100.0, 100.0), 4: (0.0, 100.0), 5: (-100.0, 0.0)}
+    for k, (x, y) in pos.items():
+        g.add_node(k, x=x, y=y)
+    # 1 -> 2 drawn along the edge with a bend at (50, -10): length 2 * hypot(50, 10)
+    bend = 2 * np.hypot(50.0, 10.0)
+    g.add_edge(1, 2, length=bend, oneway="-1", geometry=LineString([(0, 0), (50, -10), (100, 0)]))
+    g.add_edge(2, 3, length=100.0, oneway="T")
+    g.add_edge(3, 4, length=100.0, oneway="F")
+    g.add_edge(4, 1, length=100.0, oneway="yes", **{"oneway:bicycle": "no"})
+    g.add_edge(1, 5, length=100.0, oneway="Yes")
+    net = from_networkx(g)
+    at = {int(k): i for i, k in enumerate(net.node_ids)}
+    e = int(np.flatnonzero(net.length_m == bend)[0])
+    assert (int(net.u[e]), int(net.v[e])) == (at[2], at[1])  # turned around
+    assert net.geom_xy[net.geom_offsets[e]:net.geom_offsets[e + 1]].tolist() == [[50.0, -10.0]]
+    bike = build_array_graph(net, "bike").forward.toarray()
+    walk = build_array_graph(net, "walk").forward.toarray()
+    expected_bike = {(2, 1): bend, (3, 2): 100.0, (3, 4): 100.0, (4, 1): 100.0, (1, 4): 100.0,
+                     (1, 5): 100.0, (5, 1): 100.0}
+    assert _entries(net, bike) == expected_bike
+    expected_walk = {**expected_bike, (1, 2): bend, (2, 3): 100.0, (4, 3): 100.0}
+    assert _entries(net, walk) == expected_walk
+
+
+def _entries(net: StreetNetwork, dense: np.ndarray) -> dict:
+    """The matrix's non-zero entries by node id."""
+    rows, cols = np.nonzero(dense)
+    return {(int(net.node_ids[a]), int(net.node_ids[b])): float(dense[a, b])
+            for a, b in zip(rows, cols, strict=True)}
