@@ -257,6 +257,23 @@ def _guess_format(path: Path) -> str:
 _FILTER_RE = re.compile(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]')
 
 
+def no_ways_error(mode: str, *, what: str, path: Path) -> NetworkError:
+    """An extract without a way for ``mode`` (the OSM readers here and in ``streets``)."""
+    return NetworkError(
+        f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
+        f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
+    )
+
+
+def missing_nodes_error(missing: Sequence[int] | np.ndarray, *, what: str, path: Path) -> NetworkError:
+    """Ways that name nodes the extract lacks (cut at its border without complete ways)."""
+    return NetworkError(
+        f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
+        f"(bijv. {list(missing[:3])}). Maak de uitsnede met volledige wegen (osmium extract "
+        f"--strategy complete_ways)."
+    )
+
+
 def way_filter(mode: str) -> Callable[[dict[str, str]], bool]:
     """A predicate on a way's tags implementing the Overpass filter of ``mode``.
 
@@ -352,18 +369,11 @@ def _graph_from_elements(
     ok = way_filter(mode)
     kept = [w for w in ways if ok(w[2])]
     if not kept:
-        raise NetworkError(
-            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
-            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
-        )
+        raise no_ways_error(mode, what=what, path=path)
     used = {r for _, refs, _ in kept for r in refs}
     missing = [r for r in used if r not in nodes]
     if missing:
-        raise NetworkError(
-            f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
-            f"(bijv. {missing[:3]}). Maak de uitsnede met volledige wegen (osmium extract "
-            f"--strategy complete_ways)."
-        )
+        raise missing_nodes_error(missing, what=what, path=path)
     import osmnx as ox
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -437,10 +447,7 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
     except RuntimeError as exc:
         raise NetworkError(f"{what}: {path} is niet te lezen als .osm.pbf ({exc}).") from exc
     if not ways:
-        raise NetworkError(
-            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
-            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
-        )
+        raise no_ways_error(mode, what=what, path=path)
     used = {r for _, refs, _ in ways for r in refs}
     return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path)
 

@@ -64,6 +64,8 @@ from afweging.data.osm import (
     _guess_format,
     _iter_osm_xml,
     _need_mode,
+    missing_nodes_error,
+    no_ways_error,
     way_filter,
 )
 from afweging.geo.network import (
@@ -170,10 +172,7 @@ def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
     # a list the builder empties: no array outlives its use
     parts = list(_read_pbf(path, mode, what=what) if format == "pbf" else _read_osm_xml(path, mode, what=what))
     if len(parts[3].counts) == 0:
-        raise NetworkError(
-            f"{what}: {path} bevat geen wegen voor {mode!r} (geen highway=*-weg past in het "
-            f"osmnx-filter voor {mode}). Is dit een stratenuitsnede van het goede gebied?"
-        )
+        raise no_ways_error(mode, what=what, path=path)
     return _simplified_network(parts, mode=mode, what=what, path=path)
 
 
@@ -206,14 +205,6 @@ class _Ways:
         self.oneway, self.reverse, self.bike_tagged, self.bike_no = (flags[:, i].copy() for i in range(4))
 
 
-def _missing_nodes(missing: np.ndarray, *, what: str, path: Path) -> NetworkError:
-    return NetworkError(
-        f"{what}: {path}: wegen verwijzen naar {len(missing)} knopen die niet in het bestand staan "
-        f"(bijv. {missing[:3].tolist()}). Maak de uitsnede met volledige wegen (osmium extract "
-        f"--strategy complete_ways)."
-    )
-
-
 def _read_osm_xml(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Ways]:
     """All nodes of an OSM XML file (in file order), the node position of every reference
     of the kept ways, and the ways."""
@@ -244,7 +235,7 @@ def _read_osm_xml(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.n
     loc = np.minimum(np.searchsorted(sorted_ids, r), max(len(sorted_ids) - 1, 0))
     found = sorted_ids[loc] == r if len(sorted_ids) else np.zeros(len(r), dtype=bool)
     if not np.all(found):
-        raise _missing_nodes(np.unique(r[~found]), what=what, path=path)
+        raise missing_nodes_error(np.unique(r[~found]).tolist(), what=what, path=path)
     return node_ids, lonlat, order[loc].astype(np.int32), _Ways(np.asarray(counts), np.asarray(flags))
 
 
@@ -285,7 +276,7 @@ def _read_pbf(path: Path, mode: str, *, what: str) -> tuple[np.ndarray, np.ndarr
     lonlat = _pbf.read_locations(path, uniq, found.node_blocks, what=what, node_data=found.node_data)
     absent = np.isnan(lonlat[:, 0])
     if absent.any():
-        raise _missing_nodes(uniq[absent], what=what, path=path)
+        raise missing_nodes_error(uniq[absent].tolist(), what=what, path=path)
     return uniq[order], lonlat[order], nodes, _Ways(counts, flags)
 
 
