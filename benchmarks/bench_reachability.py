@@ -16,6 +16,9 @@ realistic counts, 70,000 homes, walking, 30-minute limit. In one run it times
 * ``reachability()`` on the synthetic Area (400 buurten) and on the whole of Utrecht
   (111 buurten, walk + bike, every category, network where present, fallback elsewhere).
 
+Engine and floor run interleaved, round by round after a warm-up call of each; the JSON
+has the best of each and the per-round ratios (``..._paired_median``/``_max``).
+
 Targets: engine ≤ 1.5 × scipy floor, networkx ≥ 20 × engine, Utrecht < 5 s.
 Run ``python benchmarks/bench_reachability.py``; writes ``benchmarks/results/bench_reachability.json``.
 """
@@ -108,6 +111,7 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 WALL: list[float] = []
+LOAD_AT_START = float("nan")
 
 
 def main() -> None:
@@ -119,6 +123,8 @@ def main() -> None:
     ap.add_argument("--skip-networkx", action="store_true")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "bench_reachability.json")
     args = ap.parse_args()
+    global LOAD_AT_START
+    LOAD_AT_START = round(__import__("os").getloadavg()[0], 2)
 
     mode, max_minutes = "walk", 30.0
     speed = settings.speed_m_per_min(mode)
@@ -133,6 +139,7 @@ def main() -> None:
     )
 
     t_build, ag = best_of(lambda: build_array_graph(G, mode), 1)
+    WALL_BUILD = WALL[-1]
 
     def engine():
         ag._segments = None  # include building the snapping index over the streets
@@ -146,8 +153,6 @@ def main() -> None:
             detour_factor=settings.detour_factor,
         )
 
-    t_engine, mt = best_of(engine, args.repeat)
-
     # floor: facilities pre-snapped to nodes (not timed), plain min_only dijkstra per category
     node_tree = kdtree(ag.xy)
     fac_nodes = {c: np.unique(node_tree.query(f)[1]) for c, f in facs.items()}
@@ -158,7 +163,19 @@ def main() -> None:
             for c, n in fac_nodes.items()
         }
 
-    t_floor, fl = best_of(floor, args.repeat)
+    # engine and floor interleaved, round by round (each round's ratio pairs two runs that
+    # saw the same load), after one warm-up call of each
+    engine()
+    floor()
+    rounds = []
+    for _ in range(args.repeat):
+        t_e, mt = best_of(engine, 1)
+        t_f, fl = best_of(floor, 1)
+        rounds.append((t_e, t_f, WALL[-2], WALL[-1]))
+    del WALL[:]
+    WALL.extend([WALL_BUILD, min(r[2] for r in rounds), min(r[3] for r in rounds)])
+    t_engine, t_floor = min(r[0] for r in rounds), min(r[1] for r in rounds)
+    paired = np.array([r[0] / r[1] for r in rounds])
 
     # sanity: the floor equals the engine where the facility snap offsets are zero (checked
     # for networkx below); and networkx times
@@ -267,7 +284,9 @@ def main() -> None:
             "max_minutes": max_minutes,
             "homes_network": int(mt.report["homes_network"]),
         },
+        "load_average_1min_at_start": LOAD_AT_START,
         "load_average_1min_at_end": round(__import__("os").getloadavg()[0], 2),
+        "rounds_cpu_s": [{"engine": round(r[0], 4), "floor": round(r[1], 4)} for r in rounds],
         "wall_seconds_best": {
             "graph_build": round(WALL[0], 3),
             "engine_incl_snapping": round(WALL[1], 3),
@@ -283,6 +302,8 @@ def main() -> None:
         },
         "ratios": {
             "engine_over_scipy_floor": round(t_engine / t_floor, 3),
+            "engine_over_scipy_floor_paired_median": round(float(np.median(paired)), 3),
+            "engine_over_scipy_floor_paired_max": round(float(paired.max()), 3),
             "networkx_over_engine": round(t_nx / t_engine, 1),
             "networkx_over_reachability": round(t_nx / t_full, 1),
         },
