@@ -21,7 +21,7 @@ def _brute(index: SegmentIndex, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if len(pts) > 256:  # in parts, so that the (points x segments) arrays stay small
         parts = [_brute(index, pts[i:i + 256]) for i in range(0, len(pts), 256)]
         return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
-    m = len(index.seg_len)
+    m = index.n_segments
     d2, _ = index._exact(pts[:, 0, None], pts[:, 1, None], np.arange(m)[None, :], squared=True)
     d, t = index._exact(pts[:, 0, None], pts[:, 1, None], np.arange(m)[None, :])
     np.testing.assert_allclose(np.sqrt(d2), d, rtol=1e-12, atol=1e-9)
@@ -117,7 +117,7 @@ def test_grid_index_many_points_in_chunks_come_back_in_input_order():
     check = rng.choice(len(pts), 400, replace=False)
     seg, _, dist = _brute(index, pts[check])
     np.testing.assert_array_equal(got.distance_m[check], dist)
-    np.testing.assert_array_equal(got.line[check], index.seg_line[seg])
+    np.testing.assert_array_equal(got.line[check], seg_line[seg])
     one = [index.nearest(p, max_distance_m=30.0) for p in pts[check[:50]]]
     for field in ("line", "along_m", "distance_m", "within", "at_start", "at_end"):
         np.testing.assert_array_equal(getattr(got, field)[check[:50]], [getattr(o, field)[0] for o in one])
@@ -195,3 +195,24 @@ def test_long_diagonal_segments_take_cells_in_proportion_to_their_length():
     np.testing.assert_array_equal(seg, want_seg)
     np.testing.assert_array_equal(dist, want_d)
     np.testing.assert_array_equal(t, want_t)
+
+
+def test_polylines_with_their_own_numbers():
+    """Polylines numbered in any way (not 0, 1, 2 ... in order): the answer names them by
+    their own number, the same point on the same segments as with plain numbering; plain
+    numbering keeps no per-segment polyline array (the run's position is the number)."""
+    rng = np.random.default_rng(11)
+    verts, seg_a, seg_b, seg_line = _tie_network(rng)
+    plain = SegmentIndex(verts, seg_a, seg_b, seg_line)
+    assert plain.seg_line is None
+    ids = rng.permutation(10 * (int(seg_line.max()) + 1))[: int(seg_line.max()) + 1] + 7
+    own = SegmentIndex(verts, seg_a, seg_b, ids[seg_line].astype(np.int64))
+    assert own.seg_line is not None
+    pts = rng.uniform(-100, 900, (3000, 2))
+    a, b = plain.nearest(pts), own.nearest(pts)
+    np.testing.assert_array_equal(b.line, ids[a.line])
+    for field in ("along_m", "distance_m", "at_start", "at_end"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    seg, _, dist = _brute(plain, pts[:300])
+    np.testing.assert_array_equal(b.line[:300], ids[seg_line[seg]])
+    np.testing.assert_array_equal(b.distance_m[:300], dist)

@@ -158,7 +158,9 @@ class SegmentIndex:
     ``s - r`` away, ``r``: half the longest piece); points this does not settle try four
     times as many samples, and then every sample within ``best + r``.
 
-    About 70 bytes per segment (a shapely STRtree over LineStrings needs about 330).
+    About 59 bytes per segment (a shapely STRtree over LineStrings needs about 330): the
+    vertices and end positions given are not kept, segment lengths are computed when
+    asked, and the polyline numbers only when they are not 0, 1, 2 ... in order.
     """
 
     def __init__(
@@ -172,10 +174,6 @@ class SegmentIndex:
         spacing_m: float = 50.0,
         k: int = 8,
     ) -> None:
-        self.vertices = vertices
-        self.seg_a = seg_a
-        self.seg_b = seg_b
-        self.seg_line = seg_line
         self.spacing_m = spacing_m
         self.k = k
         self._kd: tuple[cKDTree, np.ndarray, float] | None = None
@@ -190,22 +188,48 @@ class SegmentIndex:
         del v, end, start
         self.seg_ax, self.seg_ay, self.seg_dx, self.seg_dy = (self._seg4[:, i] for i in range(4))
         ax, ay, bx, by = (self._seg4[:, i].copy() for i in range(4))  # bx, by: dx, dy for now
-        self.seg_len = bx * bx
-        self.seg_len += by * by
-        np.sqrt(self.seg_len, out=self.seg_len)
+        seg_len = self.segment_lengths()
         bx += ax  # the segments' ends as the distances see them (a + 1 d)
         by += ay
-        self._zero_length = bool((self.seg_len == 0).any())
+        self._zero_length = bool((seg_len == 0).any())
         # the polylines' first segments, and the length of all segments before each one
-        # (the distance along its polyline to a segment's start: the difference of two)
+        # (the distance along its polyline to a segment's start: the difference of two);
+        # 32-bit positions while they fit
+        pos_t = np.int32 if m < 2**31 else np.int64
         new_line = np.ones(m, dtype=bool)
         new_line[1:] = seg_line[1:] != seg_line[:-1]
-        self.line_start = np.append(np.flatnonzero(new_line), m)
-        self.seg_run = np.cumsum(new_line, dtype=np.int32)  # 1 + the polyline's position in line_start
+        self.line_start = np.append(np.flatnonzero(new_line), m).astype(pos_t)
+        self.seg_run = np.cumsum(new_line, dtype=pos_t)  # 1 + the polyline's position in line_start
         del new_line
-        self.seg_before = np.cumsum(self.seg_len)
-        self.seg_before -= self.seg_len
+        # the polyline of a segment: kept only when it is not simply the run's position
+        # (polylines numbered 0, 1, 2 ... in order, as ArrayGraph's streets are)
+        runs = len(self.line_start) - 1
+        plain = runs == 0 or (int(seg_line[0]) == 0 and int(seg_line[-1]) == runs - 1
+                              and bool(np.array_equal(seg_line, self.seg_run - 1)))
+        self.seg_line = None if plain else np.asarray(seg_line)
+        self.seg_before = np.cumsum(seg_len)
+        self.seg_before -= seg_len
+        del seg_len
         self._grid(ax, ay, bx, by, cell_m)
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments."""
+        return len(self._seg4)
+
+    def segment_lengths(self, seg: np.ndarray | None = None) -> np.ndarray:
+        """Length of the segments ``seg`` (all when None), from their stored direction
+        (computed when asked: not kept, the index stays smaller)."""
+        g = self._seg4 if seg is None else np.take(self._seg4, seg, axis=0)
+        out = g[:, 2] * g[:, 2]
+        out += g[:, 3] * g[:, 3]
+        return np.sqrt(out, out=out)
+
+    def segment_line(self, seg: np.ndarray) -> np.ndarray:
+        """The polyline (``seg_line`` as given) of the segments ``seg``."""
+        if self.seg_line is None:
+            return self.seg_run[seg].astype(np.int64) - 1
+        return self.seg_line[seg].astype(np.int64)
 
     # ------------------------------------------------------------------ grid
     def _grid(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
@@ -346,8 +370,9 @@ class SegmentIndex:
     @property
     def nbytes(self) -> int:
         """Memory held by the index (the KD-tree of the fallback included once built)."""
-        arrays = [self.seg_len, self._seg4, self.seg_before,
-                  self.line_start, self.seg_run, self.cell_seg, self.cell_ptr]
+        arrays = [self._seg4, self.seg_before, self.line_start, self.seg_run, self.cell_seg, self.cell_ptr]
+        if self.seg_line is not None:
+            arrays.append(self.seg_line)
         total = sum(a.nbytes for a in arrays)
         if self._kd is not None:
             tree, sample_seg, _ = self._kd
@@ -404,10 +429,10 @@ class SegmentIndex:
         run = self.seg_run[s].astype(np.intp)
         first = self.line_start[run - 1]  # the polyline's first segment
         along = self.seg_before[s] - self.seg_before[first]
-        along += t * self.seg_len[s]
+        along += t * self.segment_lengths(s)
         at_start = (s == first) & (t == 0.0)
         at_end = (s == self.line_start[run] - 1) & (t == 1.0)
-        line = self.seg_line[s].astype(np.int64)
+        line = self.segment_line(s)
         within = dist <= max_distance_m
         if not every:
             along[~found] = 0.0
@@ -423,7 +448,7 @@ class SegmentIndex:
         seg = np.full(n, -1, dtype=np.int64)
         t = np.zeros(n)
         dist = np.full(n, np.inf)
-        if n == 0 or len(self.seg_a) == 0:
+        if n == 0 or self.n_segments == 0:
             return seg, t, dist
         cell = self.cell_m
         g = (pts - self.origin) * self._inv
@@ -528,13 +553,14 @@ class SegmentIndex:
         if self._kd is None:
             a = np.column_stack([self.seg_ax, self.seg_ay])
             d = np.column_stack([self.seg_dx, self.seg_dy])
-            n_piece = np.maximum(1, np.ceil(self.seg_len / self.spacing_m)).astype(np.int64)
-            sample_seg = np.repeat(np.arange(len(self.seg_len), dtype=np.int32), n_piece)
+            seg_len = self.segment_lengths()
+            n_piece = np.maximum(1, np.ceil(seg_len / self.spacing_m)).astype(np.int64)
+            sample_seg = np.repeat(np.arange(len(seg_len), dtype=np.int32), n_piece)
             first = np.cumsum(n_piece) - n_piece
             j = np.arange(len(sample_seg)) - np.repeat(first, n_piece)
             frac = (j + 0.5) / np.repeat(n_piece, n_piece)
             samples = a[sample_seg] + d[sample_seg] * frac[:, None]
-            r_max = float((self.seg_len / n_piece).max() / 2.0) if len(n_piece) else 0.0
+            r_max = float((seg_len / n_piece).max() / 2.0) if len(n_piece) else 0.0
             self._kd = (kdtree(samples), sample_seg, r_max)
         return self._kd
 

@@ -169,7 +169,6 @@ class ArrayGraph:
         extra = 0
         if self._segments is not None:
             s = self._segments
-            arrays += [s.seg_a, s.seg_b, s.seg_line]
             extra = s.nbytes
         if self._components is not None:
             lab, cond = self._components
@@ -208,7 +207,7 @@ class ArrayGraph:
             del first
             seg_line = np.repeat(np.arange(m, dtype=np.int32), inner + 1)
             self._segments = SegmentIndex(vertices, seg_a, seg_b, seg_line)
-            self._street_geom_m = np.bincount(seg_line, weights=self._segments.seg_len, minlength=m)
+            self._street_geom_m = np.bincount(seg_line, weights=self._segments.segment_lengths(), minlength=m)
         return self._segments
 
     def snap(self, points_xy: np.ndarray, *, max_distance_m: float = np.inf) -> StreetSnap:
