@@ -91,7 +91,8 @@ def fake_osmnx(calls: list, *, graph: Any = None, features: Any = None) -> Any:
     """A stand-in ``osmnx`` module (install with monkeypatch.setitem(sys.modules, ...)).
 
     ``graph_from_polygon`` and ``features_from_polygon`` record their arguments (and
-    the osmnx settings during the call) in ``calls`` and return ``graph``/``features``.
+    the osmnx settings during the call) in ``calls`` and return ``graph``/``features``;
+    a graph call's last item is its ``retain_all``.
     """
     import types
 
@@ -106,7 +107,7 @@ def fake_osmnx(calls: list, *, graph: Any = None, features: Any = None) -> Any:
 
     def graph_from_polygon(polygon, *, network_type, simplify, retain_all):
         calls.append(("graph", polygon.bounds, network_type, ox.settings.cache_folder,
-                      list(ox.settings.useful_tags_way), ox.settings.overpass_url))
+                      list(ox.settings.useful_tags_way), ox.settings.overpass_url, retain_all))
         return graph
 
     def features_from_polygon(polygon, tags):

@@ -392,6 +392,22 @@ def test_fetch_wijken_and_a_second_network(services, tmp_path):
     assert doc["networks"]["bike"]["path"] == "osm_bike.graphml" and "buffer_m" not in doc["networks"]["bike"]
 
 
+def test_fetch_passes_retain_all_and_writes_it(services, tmp_path):
+    online, _session, calls = services
+    online.write_text('name = "x"\ngemeentecode = "GM0344"\n[buurten]\nonline = "pdok"\n'
+                      '[networks.walk]\nonline = "osm"\nretain_all = true\n[networks.bike]\nonline = "osm"\n',
+                      encoding="utf-8")
+    _quiet(load_area, online, cache=False)
+    _quiet(fetch_area, online, tmp_path / "d", progress=False)
+    graphs = [c for c in calls if c[0] == "graph"]
+    assert [(c[2], c[-1]) for c in graphs] == [("walk", True), ("bike", False)] * 2  # online load, then fetch
+    doc = tomllib.loads((tmp_path / "d" / "area.toml").read_text("utf-8"))
+    assert doc["networks"]["walk"]["retain_all"] is True and doc["networks"]["walk"]["format"] == "graphml"
+    assert "retain_all" not in doc["networks"]["bike"]  # written only where it was set
+    again = _quiet(load_area, tmp_path / "d" / "area.toml", cache=False)  # the written manifest is valid
+    assert sorted(again.networks) == ["bike", "walk"]
+
+
 def test_online_rasters_default_to_the_rivm_maps(services, tmp_path):
     """`online = "wcs"` alone asks RIVM's noise and heat-island coverages; the fetched
     manifest names them."""

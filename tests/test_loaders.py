@@ -351,8 +351,10 @@ def test_graph_from_polygon_wrapper(cache_dir, monkeypatch):
     monkeypatch.setitem(sys.modules, "osmnx", fake)
     area = box(DOM_RD[0] - 500, DOM_RD[1] - 500, DOM_RD[0] + 500, DOM_RD[1] + 500)  # RD
     out = osm.graph_from_polygon(area, mode="bike")
-    _, bounds, network_type, folder, tags, overpass = calls[0]
-    assert network_type == "bike"
+    _, bounds, network_type, folder, tags, overpass, retain_all = calls[0]
+    assert network_type == "bike" and retain_all is False  # osmnx's default: the largest piece
+    osm.graph_from_polygon(area, mode="bike", retain_all=True)
+    assert calls[1][-1] is True
     # the polygon reached osmnx in longitude/latitude around the Domtoren
     assert bounds[0] == pytest.approx(DOM_LONLAT[0] - 0.0073, abs=0.001)
     assert bounds[1] == pytest.approx(DOM_LONLAT[1] - 0.0045, abs=0.001)

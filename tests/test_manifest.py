@@ -523,3 +523,67 @@ def test_online_errors(tmp_path):
     path.write_text('name = "x"\n[buurten]\nlayer = "b"\n')
     with pytest.raises(ManifestError, match=r'\[buurten\] path: ontbreekt: geef path = "bestand" of online = "pdok" \(downloaden\)\.'):
         load_area(path)
+
+
+# ------------------------------------------------------------- networks: retain_all
+
+# A mainland street 1-2-3 with a spur 2-4 and, across water, an island street 11-12-13
+# (one street 11 -> 13 once simplified). OSM XML, as an extract gives it.
+_ISLAND_OSM = """<?xml version='1.0' encoding='utf-8'?>
+<osm version="0.6">
+<node id="1" lon="5.100" lat="52.080" version="1"/><node id="2" lon="5.102" lat="52.080" version="1"/>
+<node id="3" lon="5.104" lat="52.080" version="1"/><node id="4" lon="5.102" lat="52.078" version="1"/>
+<node id="11" lon="5.1045" lat="52.0806" version="1"/><node id="12" lon="5.1055" lat="52.0812" version="1"/>
+<node id="13" lon="5.1065" lat="52.0806" version="1"/>
+<way id="1" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+<way id="2" version="1"><nd ref="2"/><nd ref="4"/><tag k="highway" v="residential"/></way>
+<way id="3" version="1"><nd ref="11"/><nd ref="12"/><nd ref="13"/><tag k="highway" v="residential"/></way>
+</osm>
+"""
+
+
+def test_network_retain_all_is_read_and_keys_the_area_cache(tmp_path):
+    folder = tmp_path / "eiland"
+    path = _write_area(folder)
+    (folder / "eiland.osm").write_text(_ISLAND_OSM, encoding="utf-8")
+    base = path.read_text(encoding="utf-8") + '\n[networks.walk]\npath = "eiland.osm"\n'
+    nodes = {}
+    for value in ("", "retain_all = false\n", "retain_all = true\n", ""):  # the cache on (autouse)
+        path.write_text(base + value, encoding="utf-8")
+        area, _ = _load_quiet(path)
+        nodes[value] = sorted(area.networks["walk"].node_ids.tolist())
+    assert nodes[""] == nodes["retain_all = false\n"] == [1, 2, 3, 4]  # the largest piece
+    assert nodes["retain_all = true\n"] == [1, 2, 3, 4, 11, 13]  # and the island (12 interstitial)
+    assert len(list((Path(settings.cache_folder) / "areas").glob("*.pkl"))) == 1
+
+
+def test_network_retain_all_must_be_a_boolean(tmp_path):
+    path = _write_area(tmp_path / "ra")
+    (tmp_path / "ra" / "eiland.osm").write_text(_ISLAND_OSM, encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    for value in ('"true"', "1", '"ja"'):
+        path.write_text(text + f'\n[networks.walk]\npath = "eiland.osm"\nretain_all = {value}\n', encoding="utf-8")
+        with pytest.raises(ManifestError, match=rf'area\.toml: \[networks\.walk\] retain_all = {value}: moet true '
+                                                rf'of false zijn, zonder aanhalingstekens\.'):
+            load_area(path)
+
+
+@pytest.mark.parametrize("kind", ["graphml", "gpkg"])
+def test_stored_networks_are_read_as_they_are_whatever_retain_all_says(tmp_path, kind):
+    # a graph saved with every piece (osmnx retain_all=True) keeps the island when read
+    # back, also under retain_all = false: GraphML and GeoPackage are stored graphs
+    ox = pytest.importorskip("osmnx")
+    from afweging.data.osm import read_graph
+
+    folder = tmp_path / kind
+    path = _write_area(folder)
+    (folder / "eiland.osm").write_text(_ISLAND_OSM, encoding="utf-8")
+    graph = read_graph(folder / "eiland.osm", mode="walk", retain_all=True)
+    if kind == "graphml":
+        ox.save_graphml(graph, folder / "eiland.graphml")
+    else:
+        ox.save_graph_geopackage(graph, folder / "eiland.gpkg")
+    path.write_text(path.read_text(encoding="utf-8")
+                    + f'\n[networks.walk]\npath = "eiland.{kind}"\nretain_all = false\n', encoding="utf-8")
+    area, _ = _load_quiet(path)
+    assert sorted(area.networks["walk"].node_ids.tolist()) == [1, 2, 3, 4, 11, 13]

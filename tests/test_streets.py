@@ -153,6 +153,199 @@ def test_osm_builder_equals_osmnx_from_pbf(tmp_path):
         assert ours.n_edges == network_from_osm(xml, mode=mode).n_edges
 
 
+# ------------------------------------------------------- retain_all: every piece kept
+
+
+def add_detached(nodes: dict, ways: list) -> dict[str, list[int]]:
+    """Pieces not joined to the town of :func:`make_extract`, added in place: an island of
+    two-way streets (2 x 3 crossings, a curved street, a path), a one-way ring without any
+    endpoint, a single street segment and a way of one node. Returns their node ids."""
+    def node(lon: float, lat: float) -> int:
+        nid = 1001 + len(nodes)
+        nodes[nid] = (float(lon), float(lat), {})
+        return nid
+
+    def way(refs: list[int], tags: dict[str, str]) -> None:
+        ways.append((len(ways) + 1, refs, tags))
+
+    lon0, lat0 = 5.13, 52.07
+    g = {(i, j): node(lon0 + i * 8e-4, lat0 + j * 6e-4) for i in range(3) for j in range(2)}
+    for j in range(2):
+        bend = node(lon0 + 4e-4, lat0 + j * 6e-4 + 5e-5)
+        way([g[0, j], bend, g[1, j], g[2, j]], {"highway": "residential"})
+    for i in range(3):
+        way([g[i, 0], g[i, 1]], {"highway": "path" if i == 1 else "residential"})
+    ring = [node(lon0 + 4e-4 * np.cos(t), lat0 - 0.004 + 3e-4 * np.sin(t)) for t in np.linspace(0, 5, 5)]
+    way([*ring, ring[0]], {"highway": "residential", "oneway": "yes"})
+    segment = [node(lon0 + 0.003, lat0 - 0.003), node(lon0 + 0.0035, lat0 - 0.003)]
+    way(segment, {"highway": "residential"})
+    lone = node(lon0 + 0.004, lat0 - 0.004)
+    way([lone], {"highway": "residential"})
+    return {"island": [g[1, 0], g[1, 1]], "island_gone": [g[0, 0], g[2, 1]], "ring": ring,
+            "segment": segment, "lone": [lone]}
+
+
+def _osmnx_on_kept_ways(nodes: dict, ways: list, mode: str, path: Path, *, retain_all: bool) -> list[int]:
+    """Node ids, in order, of ``osmnx.graph_from_xml`` itself on a file of the ways that
+    pass the mode's filter and their nodes (in the extract's order)."""
+    ox = pytest.importorskip("osmnx")
+    from afweging.data.osm import way_filter
+
+    ok = way_filter(mode)
+    kept = [w for w in ways if ok(w[2])]
+    used = {r for _, refs, _ in kept for r in refs}
+    _write_osm_xml({n: v for n, v in nodes.items() if n in used}, kept, path)
+    G = ox.graph_from_xml(path, bidirectional=mode == "walk", simplify=True, retain_all=retain_all)
+    return list(G.nodes)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("mode", ["walk", "bike"])
+def test_retain_all_keeps_every_piece_as_osmnx(tmp_path, seed, mode):
+    nodes, ways = make_extract(seed)
+    pieces = add_detached(nodes, ways)
+    path = tmp_path / "town.osm"
+    _write_osm_xml(nodes, ways, path)
+    default = network_from_osm(path, mode=mode)
+    assert_same_network(default, from_networkx(read_graph(path, mode=mode)))
+    ours = network_from_osm(path, mode=mode, retain_all=True)
+    assert_same_network(ours, from_networkx(read_graph(path, mode=mode, retain_all=True)))
+    # osmnx's own graph_from_xml on the kept ways: the same nodes in the same order
+    for keep in (False, True):
+        order = _osmnx_on_kept_ways(nodes, ways, mode, tmp_path / f"kept_{keep}.osm", retain_all=keep)
+        assert order == (ours if keep else default).node_ids.tolist()
+    got = set(ours.node_ids.tolist())
+    # the island's two crossings (its corners are interstitial: 2 neighbours), the
+    # segment's ends and the lone node stay; the ring without an endpoint goes
+    kept = pieces["island"] + pieces["segment"] + pieces["lone"]
+    assert set(kept) <= got and not set(kept) & set(default.node_ids.tolist())
+    assert not (set(pieces["ring"]) | set(pieces["island_gone"])) & got
+    assert got - set(default.node_ids.tolist()) >= set(kept)
+    lone = int(np.flatnonzero(ours.node_ids == pieces["lone"][0])[0])
+    assert lone not in ours.u and lone not in ours.v  # a way of one node: a node without edges
+    # island: left loop, right loop, the path, each way round (walking: all two-way)
+    island = set(pieces["island"])
+    on_island = [i for i in range(ours.n_edges)
+                 if {int(ours.node_ids[ours.u[i]]), int(ours.node_ids[ours.v[i]])} <= island]
+    assert len(on_island) == 6
+    a, b = build_array_graph(ours, mode), build_array_graph(default, mode)
+    assert a.n_nodes == b.n_nodes + 3 + len(kept) - 1  # the town's own detached street (2 nodes) too
+
+
+def _write_pbf(nodes: dict, ways: list, pbf: Path) -> None:
+    osmium = pytest.importorskip("osmium")
+    from osmium.osm import mutable
+
+    writer = osmium.SimpleWriter(str(pbf))
+    for nid, (lon, lat, tags) in nodes.items():
+        writer.add_node(mutable.Node(id=nid, location=(lon, lat), tags=tags))
+    for wid, refs, tags in ways:
+        writer.add_way(mutable.Way(id=wid, nodes=refs, tags=tags))
+    writer.close()
+
+
+def test_retain_all_from_pbf_equals_osmnx(tmp_path):
+    nodes, ways = make_extract(5)
+    pieces = add_detached(nodes, ways)
+    pbf = tmp_path / "town.osm.pbf"
+    _write_pbf(nodes, ways, pbf)
+    kept = set(pieces["island"] + pieces["segment"] + pieces["lone"])
+    for mode in ("walk", "bike"):
+        got = {}
+        for keep in (False, True):
+            got[keep] = read_network(pbf, mode=mode, retain_all=keep)
+            assert_same_network(got[keep], from_networkx(read_graph(pbf, mode=mode, retain_all=keep)))
+        added = set(got[True].node_ids.tolist()) - set(got[False].node_ids.tolist())
+        assert kept <= added and not set(pieces["ring"]) & added
+
+
+def test_retain_all_only_rings_is_refused(tmp_path):
+    # a network of detached rings alone: osmnx drops every ring, nothing is left
+    nodes: dict = {}
+    ways: list = []
+    pieces = add_detached(nodes, ways)
+    ways[:] = [w for w in ways if w[1][0] in pieces["ring"]]
+    path = tmp_path / "ring.osm"
+    _write_osm_xml(nodes, ways, path)
+    for keep in (False, True):
+        with pytest.raises(NetworkError, match="geen samenhangend stratennetwerk"):
+            network_from_osm(path, mode="bike", retain_all=keep)
+
+
+# A mainland street M1-M2-M3 with a spur M2-M4 (4 nodes) and, 75 m north-east of M3's
+# dead end across water, an island street I1-I2-I3 (3 nodes, one street I1 -> I3 once
+# simplified). Home at I1, a supermarket at M1, a playground at I3.
+_ISLAND = {1: (5.100, 52.080), 2: (5.102, 52.080), 3: (5.104, 52.080), 4: (5.102, 52.078),
+           11: (5.1045, 52.0806), 12: (5.1055, 52.0812), 13: (5.1065, 52.0806)}
+_ISLAND_WAYS = [(1, [1, 2, 3], {"highway": "residential"}), (2, [2, 4], {"highway": "residential"}),
+                (3, [11, 12, 13], {"highway": "residential"})]
+
+
+def _haversine_m(a: int, b: int) -> float:
+    """Great-circle metres between two of the nodes above, as osmnx measures edges."""
+    import math
+
+    (lon1, lat1), (lon2, lat2) = _ISLAND[a], _ISLAND[b]
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * math.asin(math.sqrt(h)) * 6_371_009
+
+
+def test_home_on_an_island_with_and_without_retain_all(tmp_path):
+    import math
+    import warnings
+
+    import geopandas as gpd
+    import pandas as pd
+    from pyproj import Transformer
+    from shapely.geometry import Point, box
+
+    from afweging import settings
+    from afweging.analyses.reach.reachability import reachability
+    from afweging.geo.area import Area
+
+    path = tmp_path / "eiland.osm"
+    _write_osm_xml({n: (x, y, {}) for n, (x, y) in _ISLAND.items()}, _ISLAND_WAYS, path)
+    rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+    xy = {n: rd.transform(x, y) for n, (x, y) in _ISLAND.items()}
+    speed = settings.walk_speed_kmh * 1000 / 60  # m/min
+
+    def run(retain_all: bool) -> pd.Series:
+        net = network_from_osm(path, mode="walk", retain_all=retain_all)
+        buurten = gpd.GeoDataFrame({"buurtnaam": ["eiland"], "wijkcode": ["W1"]},
+                                   geometry=[box(0, 300000, 300000, 600000)], crs="EPSG:28992",
+                                   index=pd.Index(["B1"], name="buurtcode"))
+        homes = gpd.GeoDataFrame({"buurtcode": ["B1"], "residents": [1.0]}, geometry=[Point(xy[11])],
+                                 crs="EPSG:28992")
+        fac = gpd.GeoDataFrame({"category": ["supermarkt", "speelplek"], "buurtcode": ["B1", "B1"]},
+                               geometry=[Point(xy[1]), Point(xy[13])], crs="EPSG:28992")
+        area = Area("eiland", buurten, homes=homes, facilities=fac, networks={"walk": net})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return reachability(area, modes="walk", categories=["supermarkt", "speelplek"]).homes.iloc[0]
+
+    def dist(a: int, b: int) -> float:
+        return math.dist(xy[a], xy[b])
+
+    # every piece kept: the home is on the island; the playground at the other end of
+    # its street, the supermarket out of reach (straight line × detour factor, counted
+    # as no route)
+    h = run(True)
+    assert h["walk_method"] == "network" and h["walk_snap_m"] == 0.0
+    assert h["walk_min_speelplek"] == pytest.approx((_haversine_m(11, 12) + _haversine_m(12, 13)) / speed)
+    assert h["walk_min_supermarkt"] == pytest.approx(dist(11, 1) * settings.detour_factor / speed)
+    assert h["walk_n_no_route"] == 1
+    # the default (largest piece only): the home and the playground are snapped across
+    # the water to the dead end of the mainland street, M3
+    h = run(False)
+    assert h["walk_method"] == "network" and h["walk_snap_m"] == pytest.approx(dist(11, 3))
+    assert h["walk_min_supermarkt"] == pytest.approx(
+        (dist(11, 3) + _haversine_m(3, 2) + _haversine_m(2, 1)) / speed)
+    assert h["walk_min_speelplek"] == pytest.approx((dist(11, 3) + dist(13, 3)) / speed)
+    assert h["walk_n_no_route"] == 0
+
+
 @pytest.mark.parametrize("mode", ["walk", "bike"])
 def test_way_filters_are_osmnx_own(mode):
     # the builders filter ways with a copy of osmnx's built-in filters: a new osmnx with

@@ -34,7 +34,8 @@ means "no data for this" and the Area records the reason. The format (see
     [green]                       # optional: public green polygons
     path = "..."; layer = "..."; kind = "<column>" (optional)
 
-    [networks.walk] / [networks.bike]   # optional: path, format = "graphml" | "osm" | "pbf"
+    [networks.walk] / [networks.bike]   # optional: path, format = "graphml" | "osm" | "pbf" | "gpkg"
+                                        # retain_all = true: every piece of an OSM network, not the largest only
     [rasters.heat]                      # optional: PET gevoelstemperatuur (GeoTIFF, Klimaateffectatlas)
     [rasters.uhi] / [rasters.noise]     # optional: RIVM heat island (degC air) / Lden (dB); path or WCS
     [lines.NAME]                        # optional: path, layer
@@ -417,7 +418,7 @@ class _Loader:
     def download_network(self, mode: str, sec: dict[str, Any], buurten: gpd.GeoDataFrame) -> Any:
         """``[networks.MODE]`` with online = "osm": the osmnx graph (EPSG:4326, as downloaded)."""
         poly = self.study_polygon(buurten, {"buffer_m": 500.0, **sec})
-        return download_graph(poly, mode=mode, url=self.url(sec, "osm"))
+        return download_graph(poly, mode=mode, url=self.url(sec, "osm"), retain_all=bool(sec.get("retain_all", False)))
 
     def wcs(self, name: str, sec: dict[str, Any]) -> tuple[str, str]:
         """The (url, coverage) of an online raster: the section's, else RIVM's (DEFAULT_WCS)."""
@@ -758,7 +759,7 @@ class _Loader:
                 continue
             path = self.file(sec, f"networks.{mode}")
             out[mode] = read_network(path, format=sec.get("format"), what=self.what(f"networks.{mode}"),
-                                     mode=mode, layer=sec.get("layer"))
+                                     mode=mode, layer=sec.get("layer"), retain_all=bool(sec.get("retain_all", False)))
             self.prov(f"network:{mode}", sec, path, "OpenStreetMap (ODbL)")
         for mode in _MODES:
             if mode not in out:

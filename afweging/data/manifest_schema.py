@@ -197,6 +197,16 @@ class Network(Section):
                "zijn delen, elk een lijn met de kenmerken (oneway) van het object; een rand van osmnx met "
                "meer dan één deel wordt geweigerd",
         voorbeeld='layer = "edges"')
+    retain_all: bool | None = declare(
+        None,
+        uitleg="true: alle losse delen van het netwerk houden, niet alleen het grootste samenhangende deel (osmnx "
+               "retain_all): paden in een park die in OSM niet op de straten aansluiten, een eiland. Een woning "
+               "of voorziening bij zo'n deel komt dan op dat deel, niet over water op het hoofdnet; zonder route "
+               "naar een voorziening telt de schatting hemelsbreed × omrijfactor, en dat wordt gemeld. Werkt bij "
+               "format = \"osm\" en \"pbf\" en bij online = \"osm\"; een GraphML- of GeoPackage-netwerk is een "
+               "opgeslagen graaf en wordt altijd gelezen zoals het is (`afweging fetch` schrijft de sleutel erbij "
+               "als beschrijving van de download). Standaard false",
+        voorbeeld="retain_all = true")
     buffer_m: float | None = _BUFFER
 
 

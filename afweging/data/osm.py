@@ -184,6 +184,7 @@ def read_graph(
     format: str | None = None,
     what: str | None = None,
     mode: str | None = None,
+    retain_all: bool = False,
 ) -> nx.MultiDiGraph:
     """Read a street network file and return it projected to EPSG:28992.
 
@@ -199,6 +200,9 @@ def read_graph(
         For OSM XML and .osm.pbf: which ways to keep (osmnx's walk/bike filters,
         :data:`WAY_FILTERS`) and whether to add both directions of one-way streets
         (walk). Required for those formats; ignored for GraphML (already filtered).
+    retain_all : bool, default False
+        OSM XML and .osm.pbf: keep every weakly connected piece, not only the largest
+        (osmnx's ``retain_all``). A GraphML graph is read as it is, every piece included.
 
     Returns
     -------
@@ -217,9 +221,9 @@ def read_graph(
     if fmt == "graphml":
         graph = read_graphml(path, what=what)
     elif fmt in ("osm", "xml"):
-        graph = graph_from_osm_xml(path, mode=_need_mode(mode, what), what=what)
+        graph = graph_from_osm_xml(path, mode=_need_mode(mode, what), what=what, retain_all=retain_all)
     elif fmt == "pbf":
-        graph = graph_from_pbf(path, mode=_need_mode(mode, what), what=what)
+        graph = graph_from_pbf(path, mode=_need_mode(mode, what), what=what, retain_all=retain_all)
     else:
         raise NetworkError(f"{what}: onbekend netwerkformaat {fmt!r}; gebruik format = \"graphml\", \"osm\" of \"pbf\".")
     if not isinstance(graph, nx.MultiDiGraph):
@@ -363,9 +367,10 @@ def _write_osm_xml(
 
 
 def _graph_from_elements(
-    nodes: dict[int, _Node], ways: Iterable[_Way], *, mode: str, what: str, path: Path
+    nodes: dict[int, _Node], ways: Iterable[_Way], *, mode: str, what: str, path: Path, retain_all: bool = False
 ) -> nx.MultiDiGraph:
-    """Filter ways for ``mode`` and build the graph with ``osmnx.graph_from_xml``."""
+    """Filter ways for ``mode`` and build the graph with ``osmnx.graph_from_xml`` (the
+    kept ways and their nodes only)."""
     ok = way_filter(mode)
     kept = [w for w in ways if ok(w[2])]
     if not kept:
@@ -381,16 +386,18 @@ def _graph_from_elements(
         _write_osm_xml({n: nodes[n] for n in used}, kept, xml)
         with _osmnx_settings(ox, mode):
             graph = ox.graph_from_xml(xml, bidirectional=mode in ox.settings.bidirectional_network_types,
-                                      simplify=True, retain_all=False)
+                                      simplify=True, retain_all=retain_all)
     return graph
 
 
-def graph_from_osm_xml(path: str | Path, *, mode: str, what: str | None = None) -> nx.MultiDiGraph:
+def graph_from_osm_xml(path: str | Path, *, mode: str, what: str | None = None,
+                       retain_all: bool = False) -> nx.MultiDiGraph:
     """Street graph for ``mode`` from an OSM XML file (EPSG:4326; project it afterwards).
 
     Ways are filtered with :func:`way_filter` (osmnx's own filters), so the graph equals
     what ``osmnx.graph_from_polygon(..., network_type=mode)`` would build from the same
-    data; then osmnx builds, simplifies and keeps the largest weakly connected component.
+    data; then osmnx builds, simplifies and keeps the largest weakly connected component
+    (every component with ``retain_all=True``).
     """
     path = Path(path)
     what = what or str(path)
@@ -404,15 +411,16 @@ def graph_from_osm_xml(path: str | Path, *, mode: str, what: str | None = None) 
             ways.append(item)
     if not nodes and not ways:
         raise NetworkError(f"{what}: {path} bevat geen OSM-knopen of -wegen. Exporteer een stratenuitsnede uit OSM als .osm (XML).")
-    return _graph_from_elements(nodes, ways, mode=mode, what=what, path=path)
+    return _graph_from_elements(nodes, ways, mode=mode, what=what, path=path, retain_all=retain_all)
 
 
-def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = None) -> nx.MultiDiGraph:
+def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = None,
+                   retain_all: bool = False) -> nx.MultiDiGraph:
     """Street graph for ``mode`` from an ``.osm.pbf`` extract (EPSG:4326).
 
     Needs the optional dependency pyosmium (``pip install 'afweging[pbf]'``). The ways
     that pass the mode's filter and their nodes are read with pyosmium, then built into a
-    graph as in :func:`graph_from_osm_xml`.
+    graph as in :func:`graph_from_osm_xml` (``retain_all`` as there).
     """
     path = Path(path)
     what = what or str(path)
@@ -449,7 +457,8 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
     if not ways:
         raise no_ways_error(mode, what=what, path=path)
     used = {r for _, refs, _ in ways for r in refs}
-    return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path)
+    return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path,
+                                retain_all=retain_all)
 
 
 # ------------------------------------------------------------------------- online
@@ -591,11 +600,12 @@ def _polygon_to_wgs84(polygon: Any, crs: Any, *, what: str) -> Any:
     return polygon
 
 
-def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None) -> nx.MultiDiGraph:
+def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None,
+                   retain_all: bool = False) -> nx.MultiDiGraph:
     """The OSM street graph for ``mode`` inside a polygon as osmnx builds it (EPSG:4326).
 
     ``osmnx.graph_from_polygon`` with ``network_type=mode`` (simplified, largest weakly
-    connected component), osmnx's HTTP cache in ``settings.cache_folder / "osmnx"``,
+    connected component, or every component with ``retain_all=True``), osmnx's HTTP cache in ``settings.cache_folder / "osmnx"``,
     Overpass slots and retries (:func:`_osmnx_settings`) and ``oneway:bicycle`` kept on
     the edges. :func:`graph_from_polygon` projects it; ``afweging fetch`` saves it as
     GraphML.
@@ -608,6 +618,8 @@ def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None 
         CRS of a bare shapely polygon (default: EPSG:28992).
     url : str, optional
         Overpass API root (default :data:`OVERPASS_URL`).
+    retain_all : bool, default False
+        Keep every weakly connected piece (osmnx's ``retain_all``), not only the largest.
     """
     what = f"OpenStreetMap {mode}-netwerk"
     mode = _need_mode(mode, what)
@@ -616,13 +628,15 @@ def download_graph(polygon: Any, *, mode: str, crs: Any = None, url: str | None 
 
     with _osmnx_settings(ox, mode, url=url):
         try:
-            return ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True, retain_all=False)
+            return ox.graph_from_polygon(poly, network_type=NETWORK_TYPES[mode], simplify=True,
+                                         retain_all=retain_all)
         except ox._errors.InsufficientResponseError as exc:
             raise NetworkError(f"{what}: OpenStreetMap heeft geen {mode}-straten in deze polygoon ({exc}). Controleer of "
                 f"het studiegebied (de buurten) in Nederland ligt en in het goede coördinatenstelsel.") from exc
 
 
-def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None) -> nx.MultiDiGraph:
+def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None, url: str | None = None,
+                       retain_all: bool = False) -> nx.MultiDiGraph:
     """Download the OSM street graph for ``mode`` inside a polygon, in EPSG:28992.
 
     :func:`download_graph` projected with :func:`project_graph`.
@@ -637,8 +651,10 @@ def graph_from_polygon(polygon: Any, *, mode: str, crs: Any = None, url: str | N
         CRS of a bare shapely polygon (default: EPSG:28992).
     url : str, optional
         Overpass API root (default :data:`OVERPASS_URL`).
+    retain_all : bool, default False
+        Keep every weakly connected piece (osmnx's ``retain_all``), not only the largest.
     """
-    graph = download_graph(polygon, mode=mode, crs=crs, url=url)
+    graph = download_graph(polygon, mode=mode, crs=crs, url=url, retain_all=retain_all)
     return project_graph(graph, what=f"OpenStreetMap {mode}-netwerk")
 
 

@@ -13,13 +13,15 @@ memory. Three sources:
   ``-1``, ``reverse``, ``T``, ``F``, compared exactly, or ``junction=roundabout``) stored
   in one direction only, turned around for ``-1``, ``reverse`` and ``T``, and for
   walking every way two-way (osmnx's bidirectional ``walk``); great-circle lengths on a
-  sphere of 6,371,009 m; the largest weakly connected component; interstitial nodes
+  sphere of 6,371,009 m; the largest weakly connected component (every component with
+  ``retain_all=True``, as osmnx's option of that name); interstitial nodes
   removed by osmnx's endpoint rules (a node is kept when it has a self-loop, no incoming
   or no outgoing edge, or not exactly two neighbours with 2 or 4 edges), the merged
   edge's length the sum of its pieces and its one-way flag and ``oneway:bicycle`` taken
-  as osmnx merges them (a list of the different values); rings without any endpoint
-  dropped. Coordinates are projected to EPSG:28992 with one pyproj call, every node in
-  use once (nodes and interior vertices, in place on contiguous arrays). A .osm.pbf file
+  as osmnx merges them (a list of the different values); components without any
+  endpoint (rings) dropped. Coordinates are projected to EPSG:28992 with one pyproj
+  call, every node in use once (nodes and interior vertices, in place on contiguous
+  arrays). A .osm.pbf file
   is decoded with numpy (:mod:`afweging.data._pbf`: the ways first, then only their
   nodes' locations), node positions are 32-bit throughout and every large array is
   released as soon as it is used (2.4 million nodes: about 9 s and 0.9 GB, see
@@ -89,6 +91,7 @@ def read_network(
     what: str | None = None,
     mode: str | None = None,
     layer: str | None = None,
+    retain_all: bool = False,
 ) -> StreetNetwork:
     """Read a street network file into a :class:`StreetNetwork` (EPSG:28992).
 
@@ -105,6 +108,11 @@ def read_network(
         count); GraphML and GeoPackage networks are already filtered.
     layer : str, optional
         GeoPackage layer (default ``edges``, else the only line layer).
+    retain_all : bool, default False
+        OSM XML and .osm.pbf: keep every weakly connected piece of the network (osmnx's
+        ``retain_all=True``: a park's paths not joined to the streets, an island), not only
+        the largest. GraphML and GeoPackage networks are stored graphs and are read as
+        they are, every piece included, whatever this says.
     """
     path = Path(path)
     what = what or str(path)
@@ -118,7 +126,7 @@ def read_network(
         return network_from_graphml(path, what=what)
     if fmt in ("osm", "xml", "pbf"):
         return network_from_osm(path, mode=_need_mode(mode, what), what=what,
-                                format="pbf" if fmt == "pbf" else "osm")
+                                format="pbf" if fmt == "pbf" else "osm", retain_all=retain_all)
     if fmt == "gpkg":
         return network_from_gpkg(path, layer=layer, what=what)
     raise NetworkError(
@@ -157,14 +165,19 @@ def _to_rd(x: np.ndarray, y: np.ndarray, crs: Any, *, what: str, overwrite: bool
 
 
 def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
-                     format: str = "osm") -> StreetNetwork:
+                     format: str = "osm", retain_all: bool = False) -> StreetNetwork:
     """The street network for ``mode`` from an OSM XML or .osm.pbf extract.
 
-    Equal to what ``osmnx.graph_from_xml`` builds from the ways that pass the mode's
-    filter (see the module docstring), without a networkx graph: same nodes, same
-    directed edges, lengths and one-way handling; an osmnx two-way street is stored as
-    two edges here as well. A .osm.pbf file is decoded with numpy
-    (:mod:`afweging.data._pbf`, no pyosmium needed).
+    Equal to what ``osmnx.graph_from_xml(..., simplify=True, retain_all=retain_all)``
+    builds from the ways that pass the mode's filter (see the module docstring), without
+    a networkx graph: same nodes, same directed edges, lengths and one-way handling; an
+    osmnx two-way street is stored as two edges here as well. A .osm.pbf file is decoded
+    with numpy (:mod:`afweging.data._pbf`, no pyosmium needed).
+
+    ``retain_all``: keep every weakly connected piece, not only the largest (osmnx's
+    option of the same name). As in osmnx, a piece that is a ring without any endpoint
+    (a closed way on its own) is still dropped by the simplification, and a node of a
+    kept way that has no edge (a way of one node) stays as a node without edges.
     """
     path = Path(path)
     what = what or str(path)
@@ -173,7 +186,7 @@ def network_from_osm(path: str | Path, *, mode: str, what: str | None = None,
     parts = list(_read_pbf(path, mode, what=what) if format == "pbf" else _read_osm_xml(path, mode, what=what))
     if len(parts[3].counts) == 0:
         raise no_ways_error(mode, what=what, path=path)
-    return _simplified_network(parts, mode=mode, what=what, path=path)
+    return _simplified_network(parts, mode=mode, what=what, path=path, retain_all=retain_all)
 
 
 def _way_judge(mode: str) -> tuple[list[str], Any]:
@@ -401,8 +414,10 @@ def _endpoints(
     return endpoint, indptr, indices
 
 
-def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -> StreetNetwork:
-    """osmnx's graph building, largest component and simplification on arrays.
+def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path,
+                        retain_all: bool = False) -> StreetNetwork:
+    """osmnx's graph building, largest component (unless ``retain_all``) and
+    simplification on arrays.
 
     ``parts``: node ids, their longitude/latitude, the position in the node ids of every
     node reference of the ways (way after way, ``ways.counts`` each) and the ways; the
@@ -411,6 +426,12 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     """
     node_ids, lonlat, nodes, ways = parts
     parts.clear()
+    n_all = len(node_ids)
+    if retain_all:
+        # osmnx keeps every node of the kept ways (an OSM XML file holds other nodes too),
+        # a way of one node as a node without edges
+        referenced = np.zeros(n_all, dtype=bool)
+        referenced[nodes] = True
     counts = ways.counts
     n_ways = len(counts)
     way_of = np.repeat(np.arange(n_ways, dtype=np.int32), counts)
@@ -433,28 +454,11 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
     del nodes, way_of, same
 
-    # largest weakly connected component (osmnx.truncate.largest_component); the
-    # segments connect the same nodes as the directed edges
-    n_all = len(node_ids)
-    touched = np.zeros(n_all, dtype=bool)
-    touched[seg_u] = True
-    touched[seg_v] = True
-    adj = coo_matrix((np.ones(len(seg_u), dtype=np.int8), (seg_u, seg_v)), shape=(n_all, n_all))
-    _, labels = connected_components(adj, directed=True, connection="weak")
-    del adj
-    sizes = np.bincount(labels[touched])
-    biggest = np.flatnonzero(sizes == sizes.max())
-    # on a tie networkx takes the component met first in node order
-    first_pos = np.full(len(sizes), n_all)
-    np.minimum.at(first_pos, labels[touched], np.flatnonzero(touched))
-    main = biggest[np.argmin(first_pos[biggest])]
-    in_main = touched & (labels == main)
-    del labels, touched
-    keep_s = in_main[seg_u]  # a way lies in one component: its segments stay together
-    seg_u, seg_v, seg_way = seg_u[keep_s], seg_v[keep_s], seg_way[keep_s]
-    del keep_s
-    comp = np.flatnonzero(in_main)
-    del in_main
+    if retain_all:  # every piece (osmnx retain_all=True)
+        comp = np.flatnonzero(referenced)
+        del referenced
+    else:
+        seg_u, seg_v, seg_way, comp = _largest_component(seg_u, seg_v, seg_way, n_all)
     new_pos = np.full(n_all, -1, dtype=np.int32)
     new_pos[comp] = np.arange(len(comp), dtype=np.int32)
     seg_u, seg_v = new_pos[seg_u], new_pos[seg_v]
@@ -506,22 +510,31 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
     nbr = [endpoint, indptr, indices]
     del endpoint, indptr, indices
     su, sv, slen, sflags, interior_off, interior_nodes, keep_nodes = _simplify(n, edges, nbr)
-    sone = (sflags & 1) > 0
-    # remove_rings: components without any endpoint on the simplified graph. The graph is
-    # one weak component (the largest; simplifying keeps it connected), so it goes only
-    # when no node is an endpoint at all.
+    # remove_rings: weak components without any endpoint on the simplified graph
+    # (simplifying keeps the components as they were)
     final = np.flatnonzero(keep_nodes)
     pos = np.full(n, -1, dtype=np.int32)
     pos[final] = np.arange(len(final), dtype=np.int32)
     fu, fv = pos[su], pos[sv]
     del pos, su, sv
-    nf = len(final)
-    indeg, outdeg = np.bincount(fv, minlength=nf), np.bincount(fu, minlength=nf)
-    deg = indeg + outdeg
-    cheap = (indeg == 0) | (outdeg == 0) | ((deg != 2) & (deg != 4)) | (np.bincount(fu[fu == fv], minlength=nf) > 0)
-    if nf == 0 or len(fu) == 0 or not (cheap.any() or _endpoints(fu, fv, nf)[0].any()):
+    ring = _ring_nodes(fu, fv, len(final), several=retain_all)
+    if ring.all() or len(fu) == 0:
         raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}.")
-    del indeg, outdeg, deg, cheap
+    if ring.any():  # the rings go with their edges (and any interior vertices)
+        keep_nodes[final[ring]] = False
+        final = final[~ring]
+        keep_e = ~ring[fu]
+        pos = np.cumsum(~ring, dtype=np.int32) - 1
+        fu, fv = pos[fu[keep_e]], pos[fv[keep_e]]
+        del pos
+        inner = np.diff(interior_off)[keep_e]
+        interior_nodes = interior_nodes[ranges(interior_off[:-1][keep_e], inner)]
+        interior_off = np.zeros(len(fu) + 1, dtype=np.int64)
+        np.cumsum(inner, out=interior_off[1:])
+        slen, sflags = slen[keep_e], sflags[keep_e]
+        del keep_e, inner
+    del ring
+    sone = (sflags & 1) > 0
 
     # project every node in use once, nodes and interior vertices in one call (osmnx: one
     # CRS for both; a two-way street lists its interior vertices twice, once per direction)
@@ -558,6 +571,60 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path) -
         geom_xy=geom_xy,
         description=what,
     )
+
+
+def _largest_component(
+    seg_u: np.ndarray, seg_v: np.ndarray, seg_way: np.ndarray, n_all: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The street segments of the largest weakly connected component
+    (``osmnx.truncate.largest_component``) and its nodes, in node order; the segments
+    connect the same nodes as the directed edges."""
+    touched = np.zeros(n_all, dtype=bool)
+    touched[seg_u] = True
+    touched[seg_v] = True
+    adj = coo_matrix((np.ones(len(seg_u), dtype=np.int8), (seg_u, seg_v)), shape=(n_all, n_all))
+    _, labels = connected_components(adj, directed=True, connection="weak")
+    del adj
+    sizes = np.bincount(labels[touched])
+    biggest = np.flatnonzero(sizes == sizes.max())
+    # on a tie networkx takes the component met first in node order
+    first_pos = np.full(len(sizes), n_all)
+    np.minimum.at(first_pos, labels[touched], np.flatnonzero(touched))
+    main = biggest[np.argmin(first_pos[biggest])]
+    in_main = touched & (labels == main)
+    del labels, touched
+    keep_s = in_main[seg_u]  # a way lies in one component: its segments stay together
+    return seg_u[keep_s], seg_v[keep_s], seg_way[keep_s], np.flatnonzero(in_main)
+
+
+def _ring_nodes(fu: np.ndarray, fv: np.ndarray, nf: int, *, several: bool) -> np.ndarray:
+    """The nodes of the weak components of the simplified graph (edges ``fu -> fv``) in
+    which no node is an endpoint (osmnx ``simplification._remove_rings``).
+
+    ``several``: the graph may have several components (osmnx ``retain_all=True``);
+    without it, it is one (the largest), which goes only when no node is an endpoint.
+    The endpoint rules are first checked by degrees alone (no incoming or outgoing edge,
+    a self-loop, not 2 or 4 edges); the neighbour count only for the components that
+    remain.
+    """
+    if nf == 0:
+        return np.zeros(0, dtype=bool)
+    indeg, outdeg = np.bincount(fv, minlength=nf), np.bincount(fu, minlength=nf)
+    deg = indeg + outdeg
+    end = (indeg == 0) | (outdeg == 0) | ((deg != 2) & (deg != 4))
+    del indeg, outdeg, deg
+    end[fu[fu == fv]] = True
+    if several:
+        adj = coo_matrix((np.ones(len(fu), dtype=np.int8), (fu, fv)), shape=(nf, nf))
+        n_comp, labels = connected_components(adj, directed=True, connection="weak")
+        del adj
+    else:
+        n_comp, labels = 1, np.zeros(nf, dtype=np.int32)
+    has_end = np.zeros(n_comp, dtype=bool)
+    has_end[labels[end]] = True
+    if not has_end.all():
+        has_end[labels[_endpoints(fu, fv, nf)[0]]] = True
+    return ~has_end[labels]
 
 
 def _simplify(n: int, edges: dict[str, np.ndarray], nbr: list[np.ndarray]) -> tuple[np.ndarray, ...]:
