@@ -216,3 +216,71 @@ def test_polylines_with_their_own_numbers():
     seg, _, dist = _brute(plain, pts[:300])
     np.testing.assert_array_equal(b.line[:300], ids[seg_line[seg]])
     np.testing.assert_array_equal(b.distance_m[:300], dist)
+
+
+# (a, b) and (c, 0) are equally far from the origin by np.hypot (c = hypot(a, b)), but
+# a*a + b*b > c*c in floating point: the grid compares squared distances, the KD-tree
+# fallback np.hypot distances
+A, B = 107.246, 190.588
+C = float(np.hypot(A, B))
+
+
+def _two_streets(cell_m: float | None) -> SegmentIndex:
+    verts = np.array([[A, B], [A, B + 50.0], [C, 0.0], [C + 50.0, 0.0]])
+    return SegmentIndex(verts, np.array([0, 2], np.int32), np.array([1, 3], np.int32),
+                        np.array([0, 1], np.int32), cell_m=cell_m)
+
+
+def test_kd_tie_case_is_what_it_claims():
+    assert np.hypot(A, B) == np.hypot(C, 0.0)
+    assert A * A + B * B > C * C
+
+
+@pytest.mark.parametrize("cell_m", [None, 1.0, 5.0, 1000.0])
+def test_nearest_street_does_not_depend_on_the_grid_or_the_kd_fallback(cell_m):
+    # the answer must not depend on the grid: the point's own block answers with cells of
+    # None / 1000 m, the KD-tree fallback with 1 m / 5 m cells (the point far outside the
+    # grid); both compare squared distances (by np.hypot they would differ: street 0)
+    idx = _two_streets(cell_m)
+    p = np.array([[0.0, 0.0]])
+    assert idx.nearest(p).line.tolist() == _two_streets(None).nearest(p).line.tolist()
+    seg_grid = idx._nearest(p)[0]
+    seg_kd = idx._kd_nearest(p)[0]
+    assert seg_grid.tolist() == seg_kd.tolist()
+
+
+def test_kd_fallback_agrees_with_grid_on_random_cases():
+    # collinear overlapping, vertex-sharing, zero-length and long segments, whole-metre
+    # coordinates (many equal distances), half of them at RD offsets: the grid and the
+    # KD-tree fallback must pick the same segment for every point
+    rng = np.random.default_rng(0)
+    bad = 0
+    for it in range(100):
+        off = np.array([155000.0, 463000.0]) * (it % 2)
+        segs: list[tuple[np.ndarray, np.ndarray]] = []
+        for _ in range(int(rng.integers(2, 40))):
+            r = rng.random()
+            a = rng.uniform(0, 1000, 2)
+            if r < 0.2:
+                b = a + rng.uniform(-3000, 3000, 2)
+            elif r < 0.3:
+                b = a.copy()
+            elif r < 0.5 and segs:
+                pa, pb = segs[int(rng.integers(len(segs)))]
+                f0, f1 = rng.uniform(-0.5, 1.5, 2)
+                a, b = pa + (pb - pa) * f0, pa + (pb - pa) * f1
+            elif r < 0.6 and segs:
+                a = segs[int(rng.integers(len(segs)))][1].copy()
+                b = a + rng.uniform(-50, 50, 2)
+            else:
+                b = a + rng.uniform(-60, 60, 2)
+            if r >= 0.5 and rng.random() < 0.3:  # whole metres (equal distances)
+                a, b = np.round(a), np.round(b)
+            segs.append((a, b))
+        verts = np.array([p for s in segs for p in s]) + off
+        n = len(segs)
+        sa = np.arange(0, 2 * n, 2, dtype=np.int32)
+        idx = SegmentIndex(verts, sa, sa + 1, np.arange(n, dtype=np.int32))
+        pts = np.vstack([rng.uniform(-1500, 2500, (200, 2)), np.round(rng.uniform(-100, 1100, (100, 2)) / 10) * 10]) + off
+        bad += int((idx._nearest(pts)[0] != idx._kd_nearest(pts)[0]).sum())
+    assert bad == 0

@@ -595,10 +595,11 @@ class SegmentIndex:
             dk, ik = tree.query(p, k=k, workers=_workers(len(p)))
             dk = np.asarray(dk).reshape(len(p), k)
             cand = sample_seg[np.asarray(ik).reshape(len(p), k)].astype(np.int64)
-            d, tt = self._exact(p[:, 0, None], p[:, 1, None], cand)
-            pick = _argmin_ties(d, cand)
-            rows = np.arange(len(p))
-            seg[pending], t[pending], dist[pending] = cand[rows, pick], tt[rows, pick], d[rows, pick]
+            d2, _ = self._exact(p[:, 0, None], p[:, 1, None], cand, squared=True)
+            pick = _argmin_ties(d2, cand)  # by squared distance, as the grid search compares
+            win = cand[np.arange(len(p)), pick]
+            dw, tw = self._exact(p[:, 0], p[:, 1], win)
+            seg[pending], t[pending], dist[pending] = win, tw, dw
             if k == tree.n:
                 break
             pending = pending[dist[pending] >= dk[:, -1] - r_max]
@@ -612,12 +613,13 @@ class SegmentIndex:
                                    count=int(sizes.sum()))
                 cand2 = sample_seg[flat].astype(np.int64)
                 q = pts[pending][owner]
-                d2, t2 = self._exact(q[:, 0], q[:, 1], cand2)
+                d2, _ = self._exact(q[:, 0], q[:, 1], cand2, squared=True)
                 order = np.lexsort((cand2, d2, owner))
                 first = np.ones(len(order), dtype=bool)
                 first[1:] = owner[order][1:] != owner[order][:-1]
                 best = order[first]
-                seg[pending], t[pending], dist[pending] = cand2[best], t2[best], d2[best]
+                dw, tw = self._exact(q[best, 0], q[best, 1], cand2[best])
+                seg[pending], t[pending], dist[pending] = cand2[best], tw, dw
                 break
         return seg, t, dist
 
