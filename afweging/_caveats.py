@@ -41,7 +41,8 @@ _FALLBACK = re.compile(
 )
 _NO_ROUTE = re.compile(r"over het (?:loop|fiets)netwerk geen route")
 _OFF_NETWORK = re.compile(
-    r"Bij (?P<pairs>[\d.]+) van de [\d.]+ combinaties van woning en categorie aan het (?P<mode>loop|fiets)netwerk "
+    r"Bij (?P<pairs>[\d.]+) van (?:de [\d.]+ combinaties|1 combinatie) van woning en categorie aan het "
+    r"(?P<mode>loop|fiets)netwerk "
     r"\((?P<homes>[\d.]+) woning(?:en)?\) ligt de dichtstbijzijnde voorziening verder dan (?P<m>\d+(?:,\d+)?) m van een straat"
 )
 

@@ -352,7 +352,7 @@ def test_network_home_takes_closer_facility_outside_the_network():
     # node 0, beyond the 250 m snap distance: off the network, fallback 260 × 1.1 = 286 m.
     G = line_graph()
     area = make_area([(0, 0)], [("park", (300, 0)), ("park", (-260, 0))], networks={"walk": G})
-    with pytest.warns(UserWarning, match="Bij 1 van de 1 combinaties") as rec:
+    with pytest.warns(UserWarning, match="Bij 1 van 1 combinatie van") as rec:
         r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
     assert len(rec) == 1  # the estimate is said, and nothing else
     from afweging._caveats import group_caveats
@@ -373,6 +373,22 @@ def test_network_home_takes_closer_facility_outside_the_network():
     assert r2.homes["walk_n_facility_off_network"].iloc[0] == 0
     assert r2.facility_report.loc[("walk", "park"), "homes_off_network_closer"] == 0
     assert r2.warnings == []
+
+
+def test_off_network_caveat_when_no_facility_of_the_category_is_on_the_network():
+    # the only park lies 260 m west of node 0, off the network: the straight-line
+    # estimate is not "shorter than a route to a facility on the network" (there is none);
+    # one facility in the category: singular
+    area = make_area([(0, 0)], [("park", (-260, 0))], networks={"walk": line_graph()})
+    with pytest.warns(UserWarning) as rec:
+        r = reachability(area, modes="walk", categories=["park"], detour_factor=1.1)
+    [msg] = [str(w.message) for w in rec]
+    assert msg.startswith("Bij 1 van 1 combinatie van woning en categorie aan het loopnetwerk (1 woning) ")
+    assert ("(een benadering), omdat er geen voorziening van die categorie aan het netwerk ligt. "
+            "Per categorie") in msg
+    assert "korter dan de route" not in msg
+    assert "liggen: park / groen 1 woning, 1 van 1 voorziening. Controleer" in msg
+    assert r.homes["walk_min_park"].iloc[0] == pytest.approx(286 / WALK)
 
 
 def test_estimate_to_a_facility_off_the_network_is_said():

@@ -1261,17 +1261,29 @@ def _off_network_caveat(mt: _ModeTimes, mode: str, labels: Mapping[str, str], *,
     per_cat = "; ".join(
         f"{labels.get(r['category'], r['category']).lower()} {nl_int(r['homes_off_network_closer'])} "
         f"{'woning' if r['homes_off_network_closer'] == 1 else 'woningen'}, "
-        f"{nl_int(r['off_network'])} van {nl_int(r['facilities'])} voorzieningen"
+        f"{nl_int(r['off_network'])} van {nl_int(r['facilities'])} "
+        f"{'voorziening' if r['facilities'] == 1 else 'voorzieningen'}"
         for r in rows
     )
+    total = rep["pairs_network"]
+    none_on = sum(r["on_network"] == 0 for r in rows)  # categories without a facility on the network
+    if none_on == 0:
+        why = "korter dan de route naar een voorziening aan het netwerk"
+    elif none_on == len(rows):
+        why = (f"omdat er geen voorziening van {'die categorie' if len(rows) == 1 else 'die categorieën'} "
+               f"aan het netwerk ligt")
+    else:
+        why = ("korter dan de route naar een voorziening aan het netwerk, of er ligt geen voorziening van "
+               "de categorie aan het netwerk")
     return (
-        f"Bij {nl_int(pairs)} van de {nl_int(rep['pairs_network'])} combinaties van "
+        f"Bij {nl_int(pairs)} van "
+        f"{'1 combinatie' if total == 1 else f'de {nl_int(total)} combinaties'} van "
         f"woning en categorie aan het {_NETWORK_NL[mode]} ({nl_int(homes)} "
         f"{'woning' if homes == 1 else 'woningen'}) ligt de dichtstbijzijnde voorziening verder dan "
         f"{_g(max_snap)} m van een straat van het netwerk: voor "
         f"{'die combinatie' if pairs == 1 else 'die combinaties'} is de reistijd {_MODE_NL[mode]} "
-        f"hemelsbrede afstand × omrijfactor {_g(detour)} (een benadering), korter dan de route naar "
-        f"een voorziening aan het netwerk. Per categorie het aantal woningen en hoeveel voorzieningen "
+        f"hemelsbrede afstand × omrijfactor {_g(detour)} (een benadering), {why}. "
+        f"Per categorie het aantal woningen en hoeveel voorzieningen "
         f"verder dan {_g(max_snap)} m van een straat liggen: {per_cat}. Controleer of die voorzieningen op de goede "
         f"plek liggen, of gebruik een stratennetwerk dat het hele gebied met een rand eromheen dekt."
     )
