@@ -179,3 +179,19 @@ def _entries(net: StreetNetwork, dense: np.ndarray) -> dict:
     rows, cols = np.nonzero(dense)
     return {(int(net.node_ids[a]), int(net.node_ids[b])): float(dense[a, b])
             for a, b in zip(rows, cols, strict=True)}
+
+
+def test_unique_sorted_equals_numpy_unique():
+    """The sort-based unique (numpy 2.4's np.unique of integers is 20-50x slower) gives
+    np.unique's answer: integers of every width, empty, one value, repeats, object strings."""
+    from afweging.geo.network import unique_sorted
+
+    rng = np.random.default_rng(3)
+    cases = [np.array([], dtype=np.int64), np.array([7]), np.array([2, 2, 2]),
+             np.array(["b", "a", "b", None][:3], dtype=object)]
+    for dtype in (np.int8, np.int32, np.int64, np.uint16, np.float64):
+        for n in (1, 2, 50, 5000):
+            cases.append(rng.integers(-40 if dtype != np.uint16 else 0, 40, n).astype(dtype))
+    for a in cases:
+        got, ref = unique_sorted(a), np.unique(a)
+        assert got.dtype == ref.dtype and got.tolist() == ref.tolist()

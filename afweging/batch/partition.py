@@ -43,7 +43,7 @@ from afweging import settings
 from afweging.batch.buffer import BorderBuffer
 from afweging.data.region import GemeentePiece, Region, StreetArrays
 from afweging.geo.area import Area, Provenance, assign_buurt
-from afweging.geo.network import StreetNetwork
+from afweging.geo.network import StreetNetwork, unique_sorted
 from afweging.geo.raster import Raster
 
 #: How far (m) beyond the buffer the stand-ins lie.
@@ -149,7 +149,7 @@ def _green(shared: SharedData, poly, buffer: BorderBuffer) -> gpd.GeoDataFrame |
         return None
     green = shared.green
     near = _within(green.geometry, poly, buffer.green_m)
-    parts = np.unique(green["_part"].to_numpy()[near])
+    parts = unique_sorted(green["_part"].to_numpy()[near])
     out = green[green["_part"].isin(parts)].drop(columns="_part")
     if len(out) == 0:
         x, y = _far_point(poly)
@@ -174,7 +174,7 @@ def _network(net: StreetArrays, poly, buffer: BorderBuffer, name: str,
                              contraflow=np.zeros(1, dtype=bool), description=name)
     outer = None
     if components is not None:
-        used = np.unique(np.concatenate([net.u[edges], net.v[edges]]))  # as StreetArrays.subset
+        used = unique_sorted(np.concatenate([net.u[edges], net.v[edges]]))  # as StreetArrays.subset
         labels, cond = components
         outer = {net.mode: (labels[used], cond)}
     return net.subset(edges).to_network(name, outer)
@@ -193,7 +193,7 @@ def _raster_window(raster: Raster, poly, distance_m: float, patches: np.ndarray 
     rows, cols = raster.data.shape
     if patches is not None:
         sub = patches[max(r0, 0):max(min(r1, rows), 0), max(c0, 0):max(min(c1, cols), 0)]
-        labels = np.unique(sub[sub > 0])
+        labels = unique_sorted(sub[sub > 0])
         if len(labels):
             boxes = ndimage.find_objects(patches)
             for lab in labels:

@@ -287,6 +287,28 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.cumsum(step)
 
 
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-d array by one sort (for arrays without NaN: each NaN
+    stays apart, where ``np.unique`` keeps one).
+
+    numpy 2.4's ``np.unique`` of an integer array goes through a hash table and then sorts:
+    20-50 times slower than sorting alone (1 million int64: 0.26-0.51 s against 0.012 s;
+    7 million: 5.3 s against 0.1 s).
+
+    Examples
+    --------
+    >>> unique_sorted(np.array([3, 1, 3, 2, 1])).tolist()
+    [1, 2, 3]
+    """
+    out = np.sort(np.asarray(values).ravel())
+    if len(out) > 1:
+        keep = np.empty(len(out), dtype=bool)
+        keep[0] = True
+        np.not_equal(out[1:], out[:-1], out=keep[1:])
+        out = out[keep]
+    return out
+
+
 def _graph_crs_ok(G: Any, *, what: str) -> None:
     crs = G.graph.get("crs")
     if crs is None:

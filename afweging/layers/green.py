@@ -289,7 +289,7 @@ def _within(homes: gpd.GeoDataFrame, geoms: np.ndarray, distance_m: float) -> np
         return near
     tree = STRtree(geoms)
     hits = tree.query(homes.geometry.to_numpy(), predicate="dwithin", distance=distance_m)
-    near[np.unique(hits[0])] = 1.0
+    near[hits[0]] = 1.0
     return near
 
 

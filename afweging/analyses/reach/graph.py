@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
 from afweging._errors import UnknownModeError
-from afweging.geo.network import StreetNetwork, from_networkx, ranges
+from afweging.geo.network import StreetNetwork, from_networkx, ranges, unique_sorted
 from afweging.geo.snap import SegmentIndex
 
 MODES = ("walk", "bike")
@@ -312,7 +312,7 @@ class ArrayGraph:
         if cond.shape[0] == 1:  # one strongly connected component: every node reaches them
             out[:] = True
             return out
-        tc = np.unique(labels[targets])
+        tc = unique_sorted(labels[targets])
         k = cond.shape[0]
         # a virtual component k leading to every target component, searched backwards
         aug = sp.csr_matrix(

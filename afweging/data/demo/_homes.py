@@ -87,7 +87,7 @@ def _place_homes(
     ok &= ~shapely.intersects(forbidden, pts)
     tree = shapely.STRtree(seg.geoms)
     near, _ = tree.query(pts, predicate="dwithin", distance=_HOME_MIN_STREET_DISTANCE_M)
-    ok[np.unique(near)] = False
+    ok[near] = False
     cand = cand[ok].reset_index(drop=True)
     # houses from two streets meeting at a corner overlap: keep the first of each close pair
     houses = np.flatnonzero(~cand["apartment"].to_numpy())

@@ -13,7 +13,7 @@ import pandas as pd
 from afweging import settings
 from afweging._errors import NoMatchError
 from afweging.geo.area import Area, Provenance, assign_buurt
-from afweging.geo.network import StreetNetwork
+from afweging.geo.network import StreetNetwork, unique_sorted
 from afweging.geo.raster import Raster
 
 
@@ -59,7 +59,7 @@ class StreetArrays:
     def subset(self, edges: np.ndarray) -> StreetArrays:
         """The network of the given edges (boolean mask or positions) and their end nodes."""
         idx = np.flatnonzero(edges) if np.asarray(edges).dtype == bool else np.asarray(edges)
-        used = np.unique(np.concatenate([self.u[idx], self.v[idx]]))
+        used = unique_sorted(np.concatenate([self.u[idx], self.v[idx]]))
         where = np.full(len(self.node_id), -1, dtype=np.int64)
         where[used] = np.arange(len(used))
         return StreetArrays(
