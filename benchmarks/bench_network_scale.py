@@ -39,8 +39,7 @@ the floor at every size.
 
 Run ``nice python benchmarks/bench_network_scale.py`` (about 10 minutes; the networkx
 path at 2.4 M nodes needs about 10 GB, ``--skip-networkx-above`` leaves it out;
-``--configs search --out benchmarks/results/bench_network_scale_search.json`` runs only the
-search, as recorded there). Writes
+``--configs search --out somewhere.json`` runs only the search). Writes
 ``benchmarks/results/bench_network_scale.json``. Generated extracts are kept in
 ``--workdir`` (reused when present).
 """
