@@ -90,8 +90,67 @@ class _DutchUsageError(click.UsageError):
         click.secho(f"Fout: {self.message}", fg="red", err=True)
 
 
-class _DutchGroup(click.Group):
-    """A command group whose command-line errors are in Dutch (exit code 2, as click's)."""
+#: click's own help texts, as a planner reads them.
+_HELP_HEADINGS = {"Options": "Opties", "Commands": "Opdrachten", "Positional arguments": "Argumenten"}
+_HELP_EXTRAS = ((re.compile(r"\[default: "), "[standaard: "), (re.compile(r"\[required\]"), "[verplicht]"),
+                (re.compile(r"; required\]"), "; verplicht]"), (re.compile(r"\[env var: "), "[omgevingsvariabele: "))
+
+
+#: click's names for the kinds of values (the options' metavars).
+_METAVAR_NL = {"INTEGER RANGE": "GETAL", "FLOAT RANGE": "GETAL", "INTEGER": "GETAL", "FLOAT": "GETAL",
+               "TEXT": "TEKST", "PATH": "PAD", "FILENAME": "BESTAND", "DIRECTORY": "MAP", "BOOLEAN": "JA/NEE"}
+_METAVARS = re.compile(r"\b(?:" + "|".join(map(re.escape, _METAVAR_NL)) + r")\b")
+
+
+class _DutchFormatter(click.HelpFormatter):
+    """click's help layout with Dutch headings, usage prefix and option extras."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Gebruik: " if prefix is None else prefix)
+
+    def section(self, name: str) -> Any:
+        return super().section(_HELP_HEADINGS.get(name, name))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        def dutch(text: str) -> str:
+            for pattern, repl in _HELP_EXTRAS:
+                text = pattern.sub(repl, text)
+            return text
+
+        super().write_dl([(_METAVARS.sub(lambda m: _METAVAR_NL[m[0]], a), dutch(b)) for a, b in rows],
+                         col_max, col_spacing)
+
+
+class _DutchContext(click.Context):
+    formatter_class = _DutchFormatter
+
+
+class _DutchHelp:
+    """Dutch help for a click command or group (a mixin before the click class)."""
+
+    context_class = _DutchContext
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)  # type: ignore[misc]
+        return [{"[OPTIONS]": "[OPTIES]", "COMMAND [ARGS]...": "OPDRACHT [ARGUMENTEN]..."}.get(p, p)
+                for p in pieces]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.help = "Toon deze hulp en stop."
+        return opt
+
+
+class _DutchCommand(_DutchHelp, click.Command):
+    """A command whose help is in Dutch (its errors go through :class:`_DutchGroup`)."""
+
+
+class _DutchGroup(_DutchHelp, click.Group):
+    """A command group whose command-line errors and help are in Dutch (exit code 2 for a
+    wrong command line, as click's)."""
+
+    command_class = _DutchCommand
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
@@ -111,7 +170,7 @@ class _DutchGroup(click.Group):
 
 
 @click.group(cls=_DutchGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="afweging")
+@click.version_option(package_name="afweging", help="Toon de versie en stop.", message="%(prog)s, versie %(version)s")
 @click.option("-v", "--verbose", is_flag=True, help="Meer uitvoer (logging).")
 @click.option("--debug", is_flag=True,
               help="Toon bij een fout de volledige technische details (traceback).")
@@ -160,7 +219,7 @@ def run(area_path: Path | None, out_dir: Path, norms: Path | None, priorities: P
 
 
 @main.command()
-@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PLAN...")
 @click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
               help="Pad naar een gebiedsmanifest (area.toml). Zonder: het demogebied.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("afweging-plantoets"),
@@ -309,7 +368,7 @@ def locaties(question: str, n: int, area_path: Path | None, candidates: Path | N
 
 
 @main.command()
-@click.argument("scenario_file", required=False, type=click.Path(path_type=Path))
+@click.argument("scenario_file", required=False, type=click.Path(path_type=Path), metavar="[SCENARIO]")
 @click.option("--area", "area_path", type=click.Path(path_type=Path), default=None,
               help="Pad naar een gebiedsmanifest (area.toml). Zonder: het gebied uit het scenario, "
                    "anders het demogebied.")
@@ -323,7 +382,7 @@ def scenario(scenario_file: Path | None, area_path: Path | None, out_dir: Path, 
              priorities: Path | None) -> None:
     """Groei in balans: de stad in het doeljaar met bevolkingsprognose en woningbouwprogramma.
 
-    SCENARIO_FILE is een scenario (TOML, zie docs/scenario_format.md); zonder: het
+    SCENARIO is een scenario (TOML, zie docs/scenario_format.md); zonder: het
     gegenereerde scenario van het demogebied.
     """
     from afweging.scenarios.command import scenario_command_main

@@ -20,6 +20,21 @@ def test_help_lists_commands() -> None:
     assert "--area" in res.output and "--out" in res.output
 
 
+@pytest.mark.parametrize("command", [[], ["run"], ["plan"], ["batch"], ["fetch"], ["locaties"], ["scenario"],
+                                     ["studio"]])
+def test_help_is_dutch(command: list[str]) -> None:
+    # click's own texts (headings, usage, the help option, defaults, value kinds) in Dutch too
+    res = CliRunner().invoke(main, [*command, "--help"])
+    assert res.exit_code == 0
+    assert res.output.startswith("Gebruik: ") and "\nOpties:\n" in res.output
+    assert "Toon deze hulp en stop." in res.output
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "[OPTIONS]", "[default:",
+                    "required]", " TEXT", " PATH", " INTEGER", " FLOAT", "COMMAND", "SCENARIO_FILE", "PLANS"):
+        assert english not in res.output, english
+    if not command:
+        assert "\nOpdrachten:\n" in res.output and "Toon de versie en stop." in res.output
+
+
 def test_missing_manifest_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "uit"
     res = CliRunner().invoke(main, ["run", "--area", str(tmp_path / "nope.toml"), "--out", str(out)])
