@@ -122,10 +122,16 @@ def _group(key: str, items: list[tuple[str, dict[str, str]]]) -> CaveatGroup:
                 f"met het aantal buurten: {nl_names(per, 6)}")
     elif key.startswith("buiten netwerk:"):
         modes = {"loop": "lopen", "fiets": "fietsen"}
-        unit = " combinatie van woning en categorie" if items[0][1]["pairs"] == "1" else " combinaties van woning en categorie"
-        parts = [f"{modes[i['mode']]} {i['pairs']}{unit if k == 0 else ''} "
-                 f"({i['homes']} {'woning' if i['homes'] == '1' else 'woningen'})"
-                 for k, (_, i) in enumerate(items)]
+        one = items[0][1]["pairs"] == "1"
+        parts = []
+        for k, (_, i) in enumerate(items):
+            single = i["pairs"] == "1"
+            if k == 0:
+                unit = f" {'combinatie' if single else 'combinaties'} van woning en categorie"
+            else:  # only where it differs in number from the first ('1 combinatie ..., fietsen 5 combinaties')
+                unit = "" if single == one else f" {'combinatie' if single else 'combinaties'}"
+            parts.append(f"{modes[i['mode']]} {i['pairs']}{unit} "
+                         f"({i['homes']} {'woning' if i['homes'] == '1' else 'woningen'})")
         line = (f"reistijden van woningen aan het netwerk naar een voorziening verder dan "
                 f"{key.split(':', 1)[1]} m van een straat zijn hemelsbrede afstand × omrijfactor: "
                 f"{', '.join(parts)}; controleer de ligging van die voorzieningen of de dekking van het "

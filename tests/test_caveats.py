@@ -103,3 +103,22 @@ def test_cli_prints_grouped_lines_and_where_the_details_are(monkeypatch, tmp_pat
     lines = [line for line in res.output.splitlines() if "let op:" in line]
     assert len(lines) == 8
     assert "(alle 23 meldingen staan in rapport.html, onder 'Kanttekeningen bij de gegevens')" in res.output
+
+
+def test_off_network_group_counts_agree_in_number_with_their_unit() -> None:
+    # one mode with 1 pair, the other with several: the unit is said in the singular after
+    # the first count, so a later plural count needs its own ('fietsen 5' read as '5 combinatie')
+    def msg(mode: str, pairs: str, homes: str) -> str:
+        total = "1 combinatie" if pairs == "1" and mode == "loop" else "de 900 combinaties"
+        return (f"Bij {pairs} van {total} van woning en categorie aan het {mode}netwerk ({homes} "
+                f"{'woning' if homes == '1' else 'woningen'}) ligt de dichtstbijzijnde voorziening verder "
+                f"dan 250 m van een straat van het netwerk: ...")
+
+    [group] = group_caveats([msg("loop", "1", "1"), msg("fiets", "5", "3")])
+    assert ("omrijfactor: lopen 1 combinatie van woning en categorie (1 woning), fietsen 5 combinaties "
+            "(3 woningen); controleer") in group.line
+    [group] = group_caveats([msg("fiets", "5", "3"), msg("loop", "1", "1")])
+    assert ("omrijfactor: fietsen 5 combinaties van woning en categorie (3 woningen), lopen 1 combinatie "
+            "(1 woning); controleer") in group.line
+    [group] = group_caveats([msg("fiets", "5", "3"), msg("loop", "7", "1")])  # as before: no repeat
+    assert "(3 woningen), lopen 7 (1 woning); controleer" in group.line

@@ -920,6 +920,42 @@ def test_array_graph_equals_plain_python_rules(seed, mode, oneway_share):
     assert two_way == (mode == "walk" or oneway_share == 0.0)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7])
+def test_array_graph_same_for_any_chunk_of_new_streets(monkeypatch, chunk):
+    # _new_streets compares the stored edges in chunks of _CHUNK_EDGES (2**20: one chunk in
+    # every other test); with tiny chunks every chunk boundary falls inside runs of equal
+    # (lo, hi) keys, twins within and beyond 1e-6 m and streets with interior vertices
+    from afweging.analyses.reach import graph as graph_mod
+
+    rng = np.random.default_rng(chunk)
+    n, m = 9, 70
+    u = rng.integers(0, n, m).astype(np.int32)
+    v = rng.integers(0, n, m).astype(np.int32)
+    length = rng.choice([10.0, 10.0 + 5e-7, 10.0 + 2e-6, 12.5, 0.0], m)
+    twin = rng.random(m) < 0.5
+    u, v = np.concatenate([u, v[twin]]), np.concatenate([v, u[twin]])
+    length = np.concatenate([length, length[twin] + rng.choice([0.0, 1e-9, 1e-6, 3e-6], int(twin.sum()))])
+    k = len(u)
+    cnt = rng.choice([0, 0, 1, 2], k)
+    offsets = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(cnt, out=offsets[1:])
+    net = StreetNetwork(node_ids=np.arange(n, dtype=np.int64), xy=rng.random((n, 2)) * 100, u=u, v=v,
+                        length_m=length, oneway=rng.random(k) < 0.4, contraflow=rng.random(k) < 0.2,
+                        geom_offsets=offsets, geom_xy=rng.random((int(offsets[-1]), 2)) * 100)
+    for mode in ("walk", "bike"):
+        whole = build_array_graph(net, mode)
+        monkeypatch.setattr(graph_mod, "_CHUNK_EDGES", chunk)
+        parts = build_array_graph(net, mode)
+        monkeypatch.undo()
+        for name in ("street_u", "street_v", "street_length_m", "street_forward", "street_backward",
+                     "geom_offsets", "geom_xy"):
+            assert np.array_equal(getattr(parts, name), getattr(whole, name)), name
+        for name in ("forward", "backward"):
+            a, b = getattr(parts, name), getattr(whole, name)
+            assert all(np.array_equal(x, y) for x, y in
+                       ((a.data, b.data), (a.indices, b.indices), (a.indptr, b.indptr)))
+
+
 def test_endpoints_degrees_counted_on_segments():
     """The endpoint flags and neighbours from the segments and their two-way mask equal
     those counted on the directed edges themselves (segments forward, two-way ones also
