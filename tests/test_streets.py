@@ -1008,3 +1008,67 @@ def test_gpkg_one_way_ring_against_its_drawing_is_read_backwards(tmp_path):
     # travelled against the drawing: (0,0) -> (0,100) -> (100,100) -> (100,0) -> (0,0)
     assert net.geom_xy[:3].tolist() == [[0, 100], [100, 100], [100, 0]]
     assert net.geom_xy[3:].tolist() == [[600, 0], [600, 100], [500, 100]]
+
+
+# ------------------------------------------------- review (2026-12-03): edge cases found
+
+
+@pytest.mark.parametrize("retain_all", [False, True])
+def test_ways_of_one_node_only_are_refused_in_dutch(tmp_path, retain_all):
+    # every kept way is one node once osmnx drops a repeated node: no street segment at
+    # all (was an internal ValueError from the largest-component step by default)
+    nodes = {1: (5.0, 52.0, {}), 2: (5.001, 52.0, {})}
+    ways = [(1, [1, 1], {"highway": "residential"}), (2, [2], {"highway": "residential"})]
+    path = tmp_path / "one.osm"
+    _write_osm_xml(nodes, ways, path)
+    with pytest.raises(NetworkError, match="geen samenhangend stratennetwerk voor 'walk'"):
+        network_from_osm(path, mode="walk", retain_all=retain_all)
+
+
+def test_retain_all_rings_and_a_lone_node_are_refused_as_no_network(tmp_path):
+    # the ring goes (no endpoint), the node of a one-node way stays: no street is left
+    nodes = {1: (5.0, 52.0, {}), 2: (5.001, 52.0, {}), 3: (5.001, 52.001, {}), 9: (5.01, 52.0, {})}
+    ways = [(1, [1, 2, 3, 1], {"highway": "residential", "oneway": "yes"}), (2, [9], {"highway": "residential"})]
+    path = tmp_path / "ring.osm"
+    _write_osm_xml(nodes, ways, path)
+    with pytest.raises(NetworkError, match="geen samenhangend stratennetwerk voor 'bike'"):
+        network_from_osm(path, mode="bike", retain_all=True)
+
+
+def test_tied_largest_pieces_xml_keeps_osmnx_own_choice(tmp_path):
+    # two equal streets: osmnx keeps the one met first in the file (13-14); the networkx
+    # reader wrote the nodes in a set's order (1, 2 first) and kept the other
+    ox = pytest.importorskip("osmnx")
+    nodes = {13: (5.00, 52.0, {}), 14: (5.001, 52.0, {}), 1: (5.01, 52.0, {}), 2: (5.011, 52.0, {})}
+    ways = [(1, [1, 2], {"highway": "residential"}), (2, [13, 14], {"highway": "residential"})]
+    path = tmp_path / "tie.osm"
+    _write_osm_xml(nodes, ways, path)
+    assert list(ox.graph_from_xml(path, simplify=True, retain_all=False).nodes) == [13, 14]
+    assert network_from_osm(path, mode="walk").node_ids.tolist() == [13, 14]
+    assert sorted(from_networkx(read_graph(path, mode="walk")).node_ids.tolist()) == [13, 14]
+
+
+def test_tied_largest_pieces_pbf_readers_agree(tmp_path):
+    # the array decoder meets nodes in the ways' order (13 first); the pyosmium reader
+    # must break the tie the same way
+    nodes = {1: (5.01, 52.0, {}), 2: (5.011, 52.0, {}), 13: (5.00, 52.0, {}), 14: (5.001, 52.0, {})}
+    ways = [(1, [13, 14], {"highway": "residential"}), (2, [1, 2], {"highway": "residential"})]
+    pbf = tmp_path / "tie.osm.pbf"
+    _write_pbf(nodes, ways, pbf)
+    ours = read_network(pbf, mode="walk")
+    assert_same_network(ours, from_networkx(read_graph(pbf, mode="walk")))
+    assert ours.node_ids.tolist() == [13, 14]
+
+
+@pytest.mark.parametrize("value", [float("nan"), -5.0, "100 m"])
+def test_gpkg_bad_length_column_names_the_column_and_the_feature(tmp_path, value):
+    from shapely.geometry import LineString, MultiLineString
+
+    path = tmp_path / "ways.gpkg"
+    geoms = [LineString([(0, 0), (100, 0)]), MultiLineString([[(100, 0), (150, 0)], [(150, 0), (200, 0)]])]
+    _write_features(path, geoms, length=[100.0, value] if not isinstance(value, str) else ["100", value])
+    with pytest.raises(NetworkError) as err:
+        read_network(path, layer="wegen")
+    msg = str(err.value)
+    assert f"laag 'wegen' van {path}" in msg and "kolom `length`" in msg and "(fid 2)" in msg
+    assert "verwijder de kolom `length`" in msg

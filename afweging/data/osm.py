@@ -383,7 +383,9 @@ def _graph_from_elements(
 
     with tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "ways.osm"
-        _write_osm_xml({n: nodes[n] for n in used}, kept, xml)
+        # the nodes in the caller's order (an XML file's own), not a set's: osmnx keeps the
+        # piece met first on a tie for the largest
+        _write_osm_xml({n: v for n, v in nodes.items() if n in used}, kept, xml)
         with _osmnx_settings(ox, mode):
             graph = ox.graph_from_xml(xml, bidirectional=mode in ox.settings.bidirectional_network_types,
                                       simplify=True, retain_all=retain_all)
@@ -456,7 +458,8 @@ def graph_from_pbf(path: str | Path, *, mode: str = "walk", what: str | None = N
         raise NetworkError(f"{what}: {path} is niet te lezen als .osm.pbf ({exc}).") from exc
     if not ways:
         raise no_ways_error(mode, what=what, path=path)
-    used = {r for _, refs, _ in ways for r in refs}
+    # in order of first appearance in the ways, as the array reader (streets._read_pbf) has them
+    used = dict.fromkeys(r for _, refs, _ in ways for r in refs)
     return _graph_from_elements({n: nodes[n] for n in used if n in nodes}, ways, mode=mode, what=what, path=path,
                                 retain_all=retain_all)
 

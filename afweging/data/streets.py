@@ -459,6 +459,9 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path,
     same = way_of[1:] == way_of[:-1]
     seg_u, seg_v, seg_way = nodes[:-1][same], nodes[1:][same], way_of[:-1][same]
     del nodes, way_of, same
+    if len(seg_u) == 0:  # every kept way is a single node (after dropping repeats): no street at all
+        raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}: elke weg "
+                           f"heeft maar één knoop. Exporteer de straten met hun knopen (volledige wegen).")
 
     if retain_all:  # every piece (osmnx retain_all=True)
         comp = np.flatnonzero(referenced)
@@ -539,6 +542,8 @@ def _simplified_network(parts: list[Any], *, mode: str, what: str, path: Path,
         np.cumsum(inner, out=interior_off[1:])
         slen, sflags = slen[keep_e], sflags[keep_e]
         del keep_e, inner
+        if len(fu) == 0:  # only rings and ways of one node: nothing left to walk or ride on
+            raise NetworkError(f"{what}: {path} bevat geen samenhangend stratennetwerk voor {mode!r}.")
     del ring
     sone = (sflags & 1) > 0
 
@@ -1168,6 +1173,13 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
         import pandas as pd
 
         length = pd.to_numeric(gdf["length"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(length) | (length < 0)
+        if bad.any():
+            raise NetworkError(
+                f"{where}: kolom `length` heeft bij {int(bad.sum())} object(en) geen eindige, niet-negatieve "
+                f"lengte in meters ({_features(gdf, bad)}). Vul daar de lengte in meters in, of verwijder de "
+                f"kolom `length` (dan telt de lengte van de lijn zelf)."
+            )
     else:
         length = None
     if line_of is None:
