@@ -712,6 +712,10 @@ def test_gpkg_mixed_lines_and_multilinestrings(tmp_path):
     # by hand: A cut at (100,0) by B's start
     assert mixed.length_m.tolist() == [100.0, 100.0, 100.0, 100.0, 80.0]
     assert mixed.xy.tolist() == [[0, 0], [100, 0], [100, 100], [200, 0], [0, 100], [200, 80]]  # ends: all u, then v
+    # without `layer`: no layer of lines only, so the message names the layers and their types
+    with pytest.raises(NetworkError, match=r"geen laag met alleen lijnen; de lagen zijn 'wegen' \(\w+\)\. .*"
+                                           r"noem die dan met `layer = \"\.\.\.\"`"):
+        read_network(tmp_path / "mixed.gpkg")
 
 
 def test_gpkg_empty_lines_and_parts_are_refused_by_fid(tmp_path):

@@ -1055,6 +1055,13 @@ def _line_layer(path: Path, layer: str | None, *, what: str) -> str:
         return "edges"
     if len(lines) == 1:
         return lines[0]
+    if not lines:  # e.g. LineStrings and MultiLineStrings in one layer: its type is 'Geometry'
+        kinds = ", ".join(f"{n!r} ({g or 'geen geometrie'})" for n, g in layers)
+        raise NetworkError(
+            f"{what}: {path} heeft geen laag met alleen lijnen; de lagen zijn {kinds}. Staan de straten in "
+            f"een van die lagen (bijvoorbeeld lijnen en multilijnen door elkaar), noem die dan met "
+            f"`layer = \"...\"` in het manifest."
+        )
     raise NetworkError(
         f"{what}: {path} heeft {len(lines)} lijnenlagen ({lines}); noem de stratenlaag met "
         f"`layer = \"...\"` in het manifest."
