@@ -133,18 +133,10 @@ def test_osm_builder_equals_osmnx(tmp_path, seed, mode):
 
 
 def test_osm_builder_equals_osmnx_from_pbf(tmp_path):
-    osmium = pytest.importorskip("osmium")
-    from osmium.osm import mutable
-
     nodes, ways = make_extract(5)
     xml, pbf = tmp_path / "town.osm", tmp_path / "town.osm.pbf"
     _write_osm_xml(nodes, ways, xml)
-    writer = osmium.SimpleWriter(str(pbf))
-    for nid, (lon, lat, tags) in nodes.items():
-        writer.add_node(mutable.Node(id=nid, location=(lon, lat), tags=tags))
-    for wid, refs, tags in ways:
-        writer.add_way(mutable.Way(id=wid, nodes=refs, tags=tags))
-    writer.close()
+    _write_pbf(nodes, ways, pbf)
     for mode in ("walk", "bike"):
         ours = read_network(pbf, mode=mode)
         # PBF stores coordinates to 1e-7 degrees: compare with osmnx on the PBF's own values
