@@ -661,6 +661,20 @@ def test_gpkg_multilinestring_shares_its_length_column_over_all_parts(tmp_path):
     assert net.length_m.tolist() == [200.0, 600.0, 200.0, 70.0]
 
 
+def test_gpkg_length_of_a_feature_without_line_length_is_shared_equally(tmp_path):
+    # a feature whose parts have no length of line (each part's points on one spot): its
+    # `length` is shared equally over them, not given whole to each
+    from shapely.geometry import LineString, MultiLineString
+
+    path = tmp_path / "ways.gpkg"
+    dots = MultiLineString([[(100, 0), (100, 0)], [(0, 0), (0, 0)]])
+    _write_features(path, [LineString([(0, 0), (100, 0)]), dots], length=[100.0, 10.0])
+    net = read_network(path, layer="wegen")
+    loops = net.u == net.v
+    assert sorted(net.length_m[loops].tolist()) == [5.0, 5.0]
+    assert net.length_m[~loops].tolist() == [100.0]
+
+
 def test_gpkg_oneway_multilinestring_holds_for_every_part(tmp_path):
     from shapely.geometry import LineString, MultiLineString
 

@@ -1199,7 +1199,9 @@ def network_from_gpkg(path: str | Path, *, layer: str | None = None, what: str |
             length = piece
         else:
             whole = line_length[line_of]
-            share = np.divide(piece, whole, out=np.ones(m), where=whole > 0)
+            # a feature without any length of line (its points on one spot): equal shares
+            equal = 1.0 / np.bincount(line_of, minlength=len(line_length))[line_of]
+            share = np.divide(piece, whole, out=equal, where=whole > 0)
             length = length[line_of] * share
     if "oneway" in gdf.columns:
         ow, rev = oneway_flags(gdf["oneway"].to_numpy(dtype=object))
